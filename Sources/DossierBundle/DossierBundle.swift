@@ -1,0 +1,1 @@
+// DossierBundle: placeholder until its module lands.

@@ -1,0 +1,1 @@
+// DossierCrypto: placeholder until its module lands.

@@ -1,0 +1,1 @@
+// DossierFormats: placeholder until its module lands.

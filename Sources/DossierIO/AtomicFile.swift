@@ -1,0 +1,65 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+public import DossierModel
+
+/// Writes a file so that its final name holds either nothing, the old content, or all of the new.
+///
+/// The recipe (reliability.md §5): a temporary file created `O_EXCL|O_NOFOLLOW` in the target
+/// directory, written, fsynced, closed, renamed over the final name, then the directory fsynced.
+/// Foundation's atomic write skips the directory fsync, so a power cut could lose the rename.
+/// On any failure the temporary file is removed and nothing appears under the final name.
+public enum AtomicFile {
+    /// Writes `path` through `body`, which receives a sink on the temporary file.
+    @discardableResult
+    public static func write<R>(to path: String, mode: UInt32 = 0o644,
+                                _ body: (FileSink) throws -> R) throws -> R {
+        let (dir, name) = split(path)
+        let dirfd = try valueOrErrno("open", dir) { open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        defer { _ = close(dirfd) }
+        let tmpName = ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let tmpPath = dir + "/" + tmpName
+        let fd = try valueOrErrno("open", tmpPath) {
+            openat(dirfd, tmpName, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, mode_t(mode))
+        }
+        let sink = FileSink(descriptor: fd, path: tmpPath, ownsDescriptor: true)
+        do {
+            let result = try body(sink)
+            try sink.sync()
+            try sink.close()
+            try valueOrErrno("rename", path) { renameat(dirfd, tmpName, dirfd, name) }
+            try valueOrErrno("fsync", dir) { fsync(dirfd) }
+            return result
+        } catch {
+            _ = try? sink.close()
+            _ = unlinkat(dirfd, tmpName, 0)
+            throw error
+        }
+    }
+
+    /// Writes `bytes` to `path` atomically.
+    public static func write(_ bytes: [UInt8], to path: String, mode: UInt32 = 0o644) throws {
+        try write(to: path, mode: mode) { try $0.write(bytes) }
+    }
+
+    static func split(_ path: String) -> (dir: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let dir = String(path[..<slash])
+        return (dir.isEmpty ? "/" : dir, String(path[path.index(after: slash)...]))
+    }
+}
+
+/// Where command output goes: a file written atomically, or standard output for `-`.
+public enum Output {
+    public static func write<R>(to path: String, _ body: (FileSink) throws -> R) throws -> R {
+        if path == "-" {
+            let sink = FileSink.standardOutput()
+            let r = try body(sink)
+            try sink.flush()
+            return r
+        }
+        return try AtomicFile.write(to: path, body)
+    }
+}

@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+public import DossierModel
+
+/// Reads a file or standard input in large chunks, so parsers see bytes without loading the whole
+/// input: a 5 GB dump is read through one fixed buffer.
+public final class ByteReader {
+    let fd: Int32
+    public let path: String
+    private let ownsDescriptor: Bool
+    private var buffer: UnsafeMutableRawBufferPointer
+    /// Valid bytes are `buffer[start..<end]`.
+    private var start = 0
+    private var end = 0
+    private var atEOF = false
+    /// Bytes consumed before `buffer[start]`, for error offsets.
+    public private(set) var consumed: Int64 = 0
+
+    public init(path: String, chunkSize: Int = 1 << 20) throws {
+        if path == "-" {
+            fd = 0; ownsDescriptor = false; self.path = "<stdin>"
+        } else {
+            fd = try valueOrErrno("open", path) { open(path, O_RDONLY | O_CLOEXEC) }
+            ownsDescriptor = true; self.path = path
+        }
+        buffer = .allocate(byteCount: chunkSize, alignment: 16)
+    }
+
+    deinit {
+        if ownsDescriptor { _ = close(fd) }
+        buffer.deallocate()
+    }
+
+    /// Reads all of a (small) file into memory, refusing files larger than `limit` bytes before
+    /// reading them, so a hostile input cannot make us allocate without bound.
+    public static func readAll(path: String, limit: Int) throws -> [UInt8] {
+        let r = try ByteReader(path: path)
+        var out: [UInt8] = []
+        while let chunk = try r.nextChunk() {
+            if out.count + chunk.count > limit {
+                throw DossierError("input.too-large", "input is larger than the \(limit)-byte limit",
+                                   at: SourceLocation(file: r.path))
+            }
+            out.append(contentsOf: chunk)
+        }
+        return out
+    }
+
+    /// The next run of bytes, or nil at end of input. The buffer is valid until the next call.
+    public func nextChunk() throws -> UnsafeRawBufferPointer? {
+        if start < end {
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[start..<end])
+            consumed += Int64(end - start)
+            start = end
+            return chunk
+        }
+        guard try fill() else { return nil }
+        return try nextChunk()
+    }
+
+    /// Refills the buffer after moving the unread tail to its front; false at end of input.
+    private func fill() throws -> Bool {
+        if atEOF { return false }
+        if start > 0 {
+            let tail = end - start
+            if tail > 0 { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: tail) }
+            start = 0; end = tail
+        }
+        if end == buffer.count {
+            let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count * 2, alignment: 16)
+            bigger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: end)
+            buffer.deallocate()
+            buffer = bigger
+        }
+        let n = try valueOrErrno("read", path) { read(fd, buffer.baseAddress! + end, buffer.count - end) }
+        if n == 0 { atEOF = true; return false }
+        end += n
+        return true
+    }
+
+    /// The next line without its terminator (LF; a CR before it is kept for the caller to judge),
+    /// or nil at end of input. The pointer is valid until the next call. A final line without a
+    /// newline is returned too; `lineEnded` tells whether it had one.
+    public func nextLine() throws -> (bytes: UnsafeRawBufferPointer, lineEnded: Bool)? {
+        var scanFrom = start
+        while true {
+            if let nl = memchrIndex(from: scanFrom) {
+                let line = UnsafeRawBufferPointer(rebasing: buffer[start..<nl])
+                consumed += Int64(nl + 1 - start)
+                start = nl + 1
+                return (line, true)
+            }
+            scanFrom = end - start
+            let hadBytes = end > start
+            if try !fill() {
+                guard hadBytes else { return nil }
+                let line = UnsafeRawBufferPointer(rebasing: buffer[start..<end])
+                consumed += Int64(end - start)
+                start = end
+                return (line, false)
+            }
+            scanFrom += start
+        }
+    }
+
+    private func memchrIndex(from: Int) -> Int? {
+        guard from < end else { return nil }
+        guard let p = memchr(buffer.baseAddress! + from, 0x0A, end - from) else { return nil }
+        return UnsafeRawPointer(p) - UnsafeRawPointer(buffer.baseAddress!)
+    }
+}

@@ -1,0 +1,100 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+public import DossierModel
+
+/// Somewhere bytes go: a file, standard output, a hash, a zip entry, a memory buffer.
+///
+/// Writers take a sink rather than a path so that one writer serves files, stdout (`-`) and
+/// bundle entries, and so that nothing is built whole in memory before it is written.
+public protocol ByteSink: AnyObject {
+    func write(_ bytes: UnsafeRawBufferPointer) throws
+}
+
+extension ByteSink {
+    public func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write($0) }
+    }
+
+    public func write(_ string: String) throws {
+        var s = string
+        try s.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
+    }
+}
+
+/// Collects bytes in memory; for tests and small documents.
+public final class MemorySink: ByteSink {
+    public private(set) var bytes: [UInt8] = []
+    public init() {}
+    public func write(_ b: UnsafeRawBufferPointer) throws { bytes.append(contentsOf: b) }
+}
+
+/// A buffered writer on a file descriptor. It owns the descriptor only when it opened it.
+///
+/// Buffering in 256 KiB chunks keeps the system-call count low when writers emit many small pieces.
+public final class FileSink: ByteSink {
+    let fd: Int32
+    public let path: String
+    private var buffer: UnsafeMutableRawBufferPointer
+    private var used = 0
+    private let ownsDescriptor: Bool
+    private var closed = false
+
+    public init(descriptor: Int32, path: String, ownsDescriptor: Bool, bufferSize: Int = 256 * 1024) {
+        self.fd = descriptor
+        self.path = path
+        self.ownsDescriptor = ownsDescriptor
+        self.buffer = .allocate(byteCount: bufferSize, alignment: 16)
+    }
+
+    /// Standard output, for `--out -`.
+    public static func standardOutput() -> FileSink {
+        FileSink(descriptor: 1, path: "<stdout>", ownsDescriptor: false)
+    }
+
+    deinit {
+        if ownsDescriptor && !closed { _ = Glibc.close(fd) }
+        buffer.deallocate()
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        if bytes.count > buffer.count - used {
+            try flush()
+            if bytes.count >= buffer.count { try writeAll(bytes); return }
+        }
+        UnsafeMutableRawBufferPointer(rebasing: buffer[used..<(used + bytes.count)]).copyMemory(from: bytes)
+        used += bytes.count
+    }
+
+    public func flush() throws {
+        guard used > 0 else { return }
+        try writeAll(UnsafeRawBufferPointer(rebasing: buffer[0..<used]))
+        used = 0
+    }
+
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = try valueOrErrno("write", path) {
+                Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            }
+            offset += n
+        }
+    }
+
+    /// Flushes and fsyncs. An fsync failure is final: the data may already be gone (fsyncgate).
+    public func sync() throws {
+        try flush()
+        try valueOrErrno("fsync", path) { fsync(fd) }
+    }
+
+    /// Flushes and closes a descriptor this sink owns; close errors are reported, not ignored.
+    public func close() throws {
+        try flush()
+        guard ownsDescriptor, !closed else { return }
+        closed = true
+        try valueOrErrno("close", path) { Glibc.close(fd) }
+    }
+}

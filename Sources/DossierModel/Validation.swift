@@ -1,0 +1,182 @@
+/// Semantic checks the schemas cannot express: the elfproef, references between records, date order.
+///
+/// Returns diagnostics instead of throwing so that `validate` can report every problem in a file
+/// at once. Messages name paths and record ids, never values.
+public enum DossierValidator {
+    public static func validate(_ d: Dossier) -> [Diagnostic] {
+        var v = Checker()
+        v.check(d)
+        return v.diagnostics
+    }
+}
+
+private struct Checker {
+    var diagnostics: [Diagnostic] = []
+
+    mutating func error(_ code: String, _ message: String, _ path: String, _ id: String? = nil) {
+        diagnostics.append(.error(code, message, path: path, recordID: id))
+    }
+
+    mutating func warning(_ code: String, _ message: String, _ path: String, _ id: String? = nil) {
+        diagnostics.append(.warning(code, message, path: path, recordID: id))
+    }
+
+    mutating func check(_ d: Dossier) {
+        if !Dossier.canRead(schemaVersion: d.schemaVersion) {
+            error("schema.version", "unsupported schema version (this build reads \(Dossier.schemaVersion) and older minors)", "$.schemaVersion")
+        }
+        nonEmpty(d.id, "$.id", nil)
+        checkController(d.controller)
+
+        // Identifiers: unique and non-empty across all sections, since references do not name the section.
+        var ids: [String: String] = [:]
+        for entity in Entity.allCases {
+            for (i, r) in d.records(entity).enumerated() {
+                let path = entity == .client ? "$.client" : "$.\(entity.rawValue)[\(i)]"
+                if r.id.isEmpty { error("id.empty", "record has an empty id", path + ".id") }
+                else if let first = ids[r.id] { error("id.duplicate", "record id is already used at \(first)", path + ".id", r.id) }
+                else { ids[r.id] = path }
+                checkMeta(r.meta, path + ".meta", r.id)
+            }
+        }
+        func resolves(_ ref: String) -> Bool { ids[ref] != nil }
+
+        let c = d.client
+        nonEmpty(c.clientNumber, "$.client.clientNumber", c.id)
+        nonEmpty(c.name.familyName, "$.client.name.familyName", c.id)
+        if let bsn = c.bsn, !bsn.isValid {
+            error("bsn.elfproef", "BSN fails the elfproef (11-test)", "$.client.bsn", c.id)
+        }
+        if let birth = c.dateOfBirth, let created = c.meta.createdAt, created.date < birth {
+            warning("date.order", "record created before the client's date of birth", "$.client.meta.createdAt", c.id)
+        }
+        for (i, a) in c.addresses.enumerated() { checkAddress(a, "$.client.addresses[\(i)]", c.id) }
+        for (i, p) in c.contacts.enumerated() { checkContact(p, "$.client.contacts[\(i)]", c.id) }
+
+        for (i, r) in d.representatives.enumerated() {
+            let p = "$.representatives[\(i)]"
+            nonEmpty(r.name.familyName, p + ".name.familyName", r.id)
+            period(r.validFrom, r.validUntil, p, r.id)
+            if let a = r.address { checkAddress(a, p + ".address", r.id) }
+            for (j, cp) in r.contacts.enumerated() { checkContact(cp, p + ".contacts[\(j)]", r.id) }
+            if let doc = r.documentRef, !d.documents.contains(where: { $0.id == doc }) {
+                error("reference.unresolved", "documentRef names no document in this dossier", p + ".documentRef", r.id)
+            }
+        }
+        for (i, r) in d.referrals.enumerated() { period(r.validFrom, r.validUntil, "$.referrals[\(i)]", r.id) }
+        for (i, r) in d.insurances.enumerated() { period(r.validFrom, r.validUntil, "$.insurances[\(i)]", r.id) }
+        for (i, r) in d.consents.enumerated() {
+            let p = "$.consents[\(i)]"
+            if r.givenBy != "client", !d.representatives.contains(where: { $0.id == r.givenBy }) {
+                error("reference.unresolved", "givenBy is neither 'client' nor a representative id", p + ".givenBy", r.id)
+            }
+            if r.status == .withdrawn, r.withdrawnOn == nil {
+                error("consent.withdrawal", "withdrawn consent has no withdrawnOn date", p + ".withdrawnOn", r.id)
+            }
+            if r.status != .withdrawn, r.withdrawnOn != nil {
+                error("consent.withdrawal", "withdrawnOn is set but status is not 'withdrawn'", p + ".status", r.id)
+            }
+            period(r.givenOn, r.withdrawnOn, p, r.id, from: "givenOn", until: "withdrawnOn")
+        }
+        for (i, r) in d.carePlans.enumerated() {
+            nonEmpty(r.title, "$.carePlans[\(i)].title", r.id)
+            period(r.startDate, r.endDate, "$.carePlans[\(i)]", r.id, from: "startDate", until: "endDate")
+        }
+        for (i, r) in d.diagnoses.enumerated() {
+            period(r.diagnosedOn, r.resolvedOn, "$.diagnoses[\(i)]", r.id, from: "diagnosedOn", until: "resolvedOn")
+        }
+        for (i, r) in d.medicationAdministrations.enumerated() { nonEmpty(r.medication, "$.medicationAdministrations[\(i)].medication", r.id) }
+        for (i, r) in d.restrictiveMeasures.enumerated() {
+            if let m = r.durationMinutes, m < 0 { error("value.range", "durationMinutes is negative", "$.restrictiveMeasures[\(i)].durationMinutes", r.id) }
+        }
+        for (i, r) in d.domesticViolenceReports.enumerated() {
+            if let s = r.step, !(1...5).contains(s) { error("value.range", "meldcode step must be 1 to 5", "$.domesticViolenceReports[\(i)].step", r.id) }
+        }
+        for (i, r) in d.financialRecords.enumerated() {
+            let p = "$.financialRecords[\(i)]"
+            period(r.periodStart, r.periodEnd, p, r.id, from: "periodStart", until: "periodEnd")
+            if !isUpperAlpha(r.currency, count: 3) { error("value.format", "currency is not an ISO 4217 code", p + ".currency", r.id) }
+        }
+        for (i, r) in d.appointments.enumerated() {
+            if let s = r.start, let e = r.end, e < s { error("date.order", "appointment ends before it starts", "$.appointments[\(i)].end", r.id) }
+        }
+        for (i, r) in d.documents.enumerated() {
+            let p = "$.documents[\(i)]"
+            if r.size < 0 { error("value.range", "size is negative", p + ".size", r.id) }
+            if !isLowerHex(r.sha256, count: 64) { error("value.format", "sha256 is not 64 lower-case hex digits", p + ".sha256", r.id) }
+            if let path = r.path, !isSafeRelativePath(path) {
+                error("value.format", "path must be relative, without '..', backslashes or empty segments", p + ".path", r.id)
+            }
+        }
+        for (i, r) in d.corrections.enumerated() {
+            if !resolves(r.targetRecord) { error("reference.unresolved", "targetRecord names no record in this dossier", "$.corrections[\(i)].targetRecord", r.id) }
+        }
+        for (i, r) in d.restrictions.enumerated() {
+            for (j, t) in r.targetRecords.enumerated() where !resolves(t) {
+                error("reference.unresolved", "targetRecords entry names no record in this dossier", "$.restrictions[\(i)].targetRecords[\(j)]", r.id)
+            }
+            period(r.requestedOn, r.until, "$.restrictions[\(i)]", r.id, from: "requestedOn", until: "until")
+        }
+        for (i, r) in d.accessLog.enumerated() {
+            nonEmpty(r.user, "$.accessLog[\(i)].user", r.id)
+            if let ref = r.recordRef, !resolves(ref) {
+                error("reference.unresolved", "recordRef names no record in this dossier", "$.accessLog[\(i)].recordRef", r.id)
+            }
+        }
+    }
+
+    mutating func checkController(_ c: Controller) {
+        nonEmpty(c.name, "$.controller.name", nil)
+        if !isDigits(c.kvkNumber, count: 8) { error("value.format", "kvkNumber is not 8 digits", "$.controller.kvkNumber") }
+        if let a = c.address { checkAddress(a, "$.controller.address", nil) }
+    }
+
+    mutating func checkMeta(_ m: RecordMeta, _ path: String, _ id: String) {
+        if let created = m.createdAt, let until = m.retentionUntil, until < created.date {
+            error("date.order", "retentionUntil is before createdAt", path + ".retentionUntil", id)
+        }
+    }
+
+    mutating func checkAddress(_ a: Address, _ path: String, _ id: String?) {
+        if !isUpperAlpha(a.country, count: 2) { error("value.format", "country is not an ISO 3166-1 alpha-2 code", path + ".country", id) }
+        if a.country == "NL", let pc = a.postalCode, !DutchPostalCode.isCanonical(pc) {
+            error("value.format", "Dutch postal code is not in the form '1234 AB'", path + ".postalCode", id)
+        }
+        period(a.validFrom, a.validUntil, path, id)
+    }
+
+    mutating func checkContact(_ c: ContactPoint, _ path: String, _ id: String?) {
+        if c.value.isEmpty { error("value.empty", "contact value is empty", path + ".value", id) }
+        if c.system == .email, !c.value.contains("@") { error("value.format", "e-mail address has no '@'", path + ".value", id) }
+    }
+
+    mutating func nonEmpty(_ s: String, _ path: String, _ id: String?) {
+        if s.allSatisfy(\.isWhitespace) { error("value.empty", "required text is empty", path, id) }
+    }
+
+    mutating func period(_ from: LocalDate?, _ until: LocalDate?, _ path: String, _ id: String?,
+                         from fromName: String = "validFrom", until untilName: String = "validUntil") {
+        if let f = from, let u = until, u < f {
+            error("date.order", "\(untilName) is before \(fromName)", "\(path).\(untilName)", id)
+        }
+    }
+}
+
+func isDigits(_ s: String, count: Int) -> Bool {
+    s.utf8.count == count && s.utf8.allSatisfy { (0x30...0x39).contains($0) }
+}
+
+func isUpperAlpha(_ s: String, count: Int) -> Bool {
+    s.utf8.count == count && s.utf8.allSatisfy { (0x41...0x5A).contains($0) }
+}
+
+func isLowerHex(_ s: String, count: Int) -> Bool {
+    s.utf8.count == count && s.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+}
+
+/// A relative path that cannot climb out of the folder it is resolved in; shared by documents in a
+/// dossier and entries in a bundle, which must obey the same rule.
+public func isSafeRelativePath(_ path: String) -> Bool {
+    guard !path.isEmpty, !path.hasPrefix("/"), !path.utf8.contains(0x5C), !path.utf8.contains(0) else { return false }
+    return path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { $0 != "" && $0 != "." && $0 != ".." }
+}

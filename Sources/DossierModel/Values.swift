@@ -1,0 +1,296 @@
+/// Calendar date without a time zone, as care records keep birth dates and validity periods.
+///
+/// Stored as components rather than `Foundation.Date` so that a birth date never shifts by a day
+/// when a machine's time zone changes, and so that the model needs no Foundation.
+public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    /// Returns nil for impossible dates (31 April, 29 February outside leap years, year 0).
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+              day >= 1, day <= LocalDate.daysIn(month: month, year: year) else { return nil }
+        self.year = year; self.month = month; self.day = day
+    }
+
+    /// Parses exactly `YYYY-MM-DD`, the ISO 8601 calendar form the canonical formats use.
+    public init?(iso text: some StringProtocol) {
+        let u = Array(text.utf8)
+        guard u.count == 10, u[4] == 0x2D, u[7] == 0x2D,
+              let y = Digits.parse(u[0..<4]), let m = Digits.parse(u[5..<7]), let d = Digits.parse(u[8..<10])
+        else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    public static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    public var description: String {
+        Digits.pad(year, 4) + "-" + Digits.pad(month, 2) + "-" + Digits.pad(day, 2)
+    }
+
+    /// Days since 1970-01-01 (proleptic Gregorian), for date arithmetic such as retention terms.
+    public var daysSinceEpoch: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    public init(daysSinceEpoch z0: Int) {
+        let z = z0 + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        self.year = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        self.month = m
+        self.day = d
+    }
+
+    /// The same day `years` later; 29 February falls back to 28 February in a common year.
+    public func adding(years: Int, months: Int = 0) -> LocalDate {
+        let total = (year + years) * 12 + (month - 1) + months
+        let y = total / 12, m = total % 12 + 1
+        return LocalDate(year: y, month: m, day: min(day, LocalDate.daysIn(month: m, year: y)))
+            ?? self
+    }
+
+    public static func < (a: LocalDate, b: LocalDate) -> Bool {
+        (a.year, a.month, a.day) < (b.year, b.month, b.day)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let s = try c.decode(String.self)
+        guard let v = LocalDate(iso: s) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a valid YYYY-MM-DD date")
+        }
+        self = v
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
+
+/// A moment in time with the UTC offset it was recorded in (RFC 3339).
+///
+/// The offset is kept, not normalised away, so that "09:00 in Utrecht" written by a source system
+/// comes back out exactly as it went in; comparisons use the instant.
+public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public let date: LocalDate
+    /// Seconds since local midnight.
+    public let secondOfDay: Int
+    /// Fractional second in nanoseconds; zero is written without a fraction.
+    public let nanosecond: Int
+    /// Minutes east of UTC; nil when the source gave no offset (floating local time is not allowed in
+    /// the canonical form, so adapters must supply one).
+    public let offsetMinutes: Int
+
+    public init?(date: LocalDate, hour: Int, minute: Int, second: Int, nanosecond: Int = 0, offsetMinutes: Int = 0) {
+        guard (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second),
+              (0..<1_000_000_000).contains(nanosecond), (-18 * 60...18 * 60).contains(offsetMinutes)
+        else { return nil }
+        self.date = date
+        self.secondOfDay = hour * 3600 + minute * 60 + second
+        self.nanosecond = nanosecond
+        self.offsetMinutes = offsetMinutes
+    }
+
+    /// Parses RFC 3339 (`2024-03-01T09:30:00+01:00`, `…Z`, optional fraction up to nanoseconds).
+    public init?(rfc3339 text: some StringProtocol) {
+        let u = Array(text.utf8)
+        guard u.count >= 20, let date = LocalDate(iso: String(decoding: u[0..<10], as: UTF8.self)),
+              u[10] == 0x54 || u[10] == 0x74, u[13] == 0x3A, u[16] == 0x3A,
+              let h = Digits.parse(u[11..<13]), let mi = Digits.parse(u[14..<16]), let s = Digits.parse(u[17..<19])
+        else { return nil }
+        var i = 19
+        var nanos = 0
+        if u[i] == 0x2E {
+            i += 1
+            let start = i
+            while i < u.count, (0x30...0x39).contains(u[i]) { i += 1 }
+            let digits = i - start
+            guard (1...9).contains(digits), let f = Digits.parse(u[start..<i]) else { return nil }
+            nanos = f
+            for _ in digits..<9 { nanos *= 10 }
+        }
+        guard i < u.count else { return nil }
+        var offset = 0
+        if u[i] == 0x5A || u[i] == 0x7A {
+            guard i + 1 == u.count else { return nil }
+        } else {
+            guard u[i] == 0x2B || u[i] == 0x2D, u.count == i + 6, u[i + 3] == 0x3A,
+                  let oh = Digits.parse(u[(i + 1)..<(i + 3)]), let om = Digits.parse(u[(i + 4)..<(i + 6)]), om < 60
+            else { return nil }
+            offset = (oh * 60 + om) * (u[i] == 0x2D ? -1 : 1)
+        }
+        self.init(date: date, hour: h, minute: mi, second: s, nanosecond: nanos, offsetMinutes: offset)
+    }
+
+    /// Seconds since 1970-01-01T00:00:00Z.
+    public var epochSeconds: Int {
+        date.daysSinceEpoch * 86_400 + secondOfDay - offsetMinutes * 60
+    }
+
+    public var description: String {
+        var s = date.description + "T" + Digits.pad(secondOfDay / 3600, 2) + ":"
+            + Digits.pad(secondOfDay / 60 % 60, 2) + ":" + Digits.pad(secondOfDay % 60, 2)
+        if nanosecond != 0 {
+            var frac = Digits.pad(nanosecond, 9)
+            while frac.hasSuffix("0") { frac.removeLast() }
+            s += "." + frac
+        }
+        if offsetMinutes == 0 { return s + "Z" }
+        let a = abs(offsetMinutes)
+        return s + (offsetMinutes < 0 ? "-" : "+") + Digits.pad(a / 60, 2) + ":" + Digits.pad(a % 60, 2)
+    }
+
+    public static func < (a: Timestamp, b: Timestamp) -> Bool {
+        (a.epochSeconds, a.nanosecond) < (b.epochSeconds, b.nanosecond)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        guard let v = Timestamp(rfc3339: try c.decode(String.self)) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "not an RFC 3339 date-time with offset")
+        }
+        self = v
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
+
+/// Burgerservicenummer: the Dutch citizen service number.
+///
+/// The digits are kept even when they fail the elfproef, so that a reader can load a bad file and
+/// report where the bad number is; `isValid` is what validation checks. `description` never shows
+/// the number, so a BSN cannot leak into a log line by string interpolation.
+public struct BSN: Hashable, Sendable, Codable, CustomStringConvertible {
+    public let digits: String
+
+    public init(_ digits: String) { self.digits = digits }
+
+    /// Nine digits whose weighted sum 9·d1 + 8·d2 + … + 2·d8 − 1·d9 is divisible by 11, and not zero.
+    public static func passesElfproef(_ digits: some StringProtocol) -> Bool {
+        let u = Array(digits.utf8)
+        guard u.count == 9, u.allSatisfy({ (0x30...0x39).contains($0) }) else { return false }
+        var sum = 0
+        for (i, c) in u.enumerated() {
+            let d = Int(c - 0x30)
+            sum += i == 8 ? -d : d * (9 - i)
+        }
+        return sum != 0 && sum % 11 == 0
+    }
+
+    public var isValid: Bool { BSN.passesElfproef(digits) }
+    public var description: String { "BSN(redacted)" }
+
+    public init(from decoder: any Decoder) throws {
+        digits = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(digits)
+    }
+}
+
+/// Dutch postal codes: four digits (not starting with 0), a space, two capital letters.
+public enum DutchPostalCode {
+    /// Normalises `1234ab`, `1234 AB`, ` 1234  ab ` to `1234 AB`; nil when the input is not a Dutch code.
+    public static func normalise(_ raw: some StringProtocol) -> String? {
+        let u = raw.utf8.filter { $0 != 0x20 && $0 != 0x09 }
+        guard u.count == 6, (0x31...0x39).contains(u[0]), u[1...3].allSatisfy({ (0x30...0x39).contains($0) })
+        else { return nil }
+        var letters = [UInt8]()
+        for c in u[4...5] {
+            switch c {
+            case 0x41...0x5A: letters.append(c)
+            case 0x61...0x7A: letters.append(c - 0x20)
+            default: return nil
+            }
+        }
+        // SA, SD and SS are not issued.
+        if [[0x53, 0x41], [0x53, 0x44], [0x53, 0x53]].contains(letters) { return nil }
+        return String(decoding: u[0...3], as: UTF8.self) + " " + String(decoding: letters, as: UTF8.self)
+    }
+
+    public static func isCanonical(_ s: String) -> Bool { normalise(s) == s }
+}
+
+/// An amount of money in euro cents, written as a decimal string so no binary float touches it.
+public struct Amount: Hashable, Sendable, Codable, CustomStringConvertible {
+    public let cents: Int64
+    public init(cents: Int64) { self.cents = cents }
+
+    /// Parses `1234.56`, `-7`, `0.5`; a decimal comma (`1.234,56`) is the adapter's job, not this type's.
+    public init?(decimal text: some StringProtocol) {
+        var s = Substring(text)
+        var negative = false
+        if s.first == "-" { negative = true; s = s.dropFirst() }
+        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), !parts[0].isEmpty, parts[0].utf8.count <= 15,
+              let whole = Int64(parts[0]), parts[0].allSatisfy(\.isASCII) else { return nil }
+        var cents = whole * 100
+        if parts.count == 2 {
+            let f = parts[1]
+            guard (1...2).contains(f.count), let v = Int64(f), f.allSatisfy(\.isASCII) else { return nil }
+            cents += f.count == 1 ? v * 10 : v
+        }
+        self.cents = negative ? -cents : cents
+    }
+
+    public var description: String {
+        let a = cents.magnitude
+        return (cents < 0 ? "-" : "") + String(a / 100) + "." + Digits.pad(Int(a % 100), 2)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        guard let v = Amount(decimal: try c.decode(String.self)) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a decimal amount with at most two decimals")
+        }
+        self = v
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
+
+/// Small ASCII digit helpers shared by the value types' parsers and printers.
+enum Digits {
+    static func parse(_ bytes: some Collection<UInt8>) -> Int? {
+        guard !bytes.isEmpty else { return nil }
+        var v = 0
+        for b in bytes {
+            guard (0x30...0x39).contains(b) else { return nil }
+            v = v * 10 + Int(b - 0x30)
+        }
+        return v
+    }
+
+    static func pad(_ v: Int, _ width: Int) -> String {
+        let s = String(v)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+}

@@ -1,0 +1,1 @@
+// DossierSources: placeholder until its module lands.

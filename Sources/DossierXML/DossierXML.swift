@@ -1,0 +1,1 @@
+// DossierXML: placeholder until its module lands.

@@ -1,0 +1,1 @@
+// Dossierport: placeholder until its module lands.

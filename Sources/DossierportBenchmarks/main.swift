@@ -1,0 +1,2 @@
+// Placeholder: benchmarks land with the core issue.
+print("benchmarks")

@@ -1,0 +1,51 @@
+import Testing
+import DossierModel
+
+@Suite struct BSNTests {
+    // Elfproef-valid test numbers (invented, as used in Dutch test data) and near misses.
+    @Test(arguments: ["111222333", "123456782", "999999990"])
+    func validNumbers(_ s: String) { #expect(BSN.passesElfproef(s)) }
+
+    @Test(arguments: ["123456789", "000000000", "12345678", "1234567890", "12345678a"])
+    func invalidNumbers(_ s: String) { #expect(!BSN.passesElfproef(s)) }
+
+    @Test func descriptionNeverShowsTheNumber() {
+        #expect(!"\(BSN("111222333"))".contains("111"))
+    }
+}
+
+@Suite struct DateTests {
+    @Test func leapYears() {
+        #expect(LocalDate(year: 2024, month: 2, day: 29) != nil)
+        #expect(LocalDate(year: 2023, month: 2, day: 29) == nil)
+        #expect(LocalDate(year: 1900, month: 2, day: 29) == nil)
+        #expect(LocalDate(year: 2000, month: 2, day: 29) != nil)
+        #expect(LocalDate(iso: "2024-04-31") == nil)
+    }
+
+    @Test func epochDaysRoundTrip() {
+        for days in stride(from: -800_000, through: 2_000_000, by: 997) {
+            #expect(LocalDate(daysSinceEpoch: days).daysSinceEpoch == days)
+        }
+        #expect(LocalDate(iso: "1970-01-01")!.daysSinceEpoch == 0)
+    }
+
+    @Test func timestampsKeepTheirOffset() {
+        let t = Timestamp(rfc3339: "2024-03-31T02:30:00.120+02:00")!
+        #expect(t.description == "2024-03-31T02:30:00.12+02:00")
+        #expect(Timestamp(rfc3339: "2024-03-31T00:30:00Z")!.epochSeconds == t.epochSeconds)
+        #expect(Timestamp(rfc3339: "2024-03-31 02:30") == nil)
+    }
+
+    @Test func postalCodes() {
+        #expect(DutchPostalCode.normalise(" 1234ab") == "1234 AB")
+        #expect(DutchPostalCode.normalise("0123 AB") == nil)
+        #expect(DutchPostalCode.normalise("1234 SS") == nil)
+    }
+
+    @Test func amounts() {
+        #expect(Amount(decimal: "1234.5")?.cents == 123_450)
+        #expect(Amount(decimal: "-0.07")?.description == "-0.07")
+        #expect(Amount(decimal: "1,5") == nil)
+    }
+}
