@@ -1,1 +1,0 @@
-// DossierSources: placeholder until its module lands.

@@ -1,0 +1,64 @@
+public import DossierModel
+
+/// One value as a source gave it, before a mapping profile gives it meaning.
+///
+/// Kept close to what dumps and CSV files can express: the profile, not the parser, decides that a
+/// text "M" is a gender or that "01-02-2003" is a date.
+public enum SourceValue: Hashable, Sendable {
+    case null
+    /// Text, already decoded and validated as Unicode.
+    case text(String)
+    /// A numeric literal exactly as written ("42", "-1.50", "1e999"), so no precision is lost.
+    case number(String)
+    /// Binary data: bytea, BLOB, `X'..'`, `0x..`.
+    case bytes([UInt8])
+    case boolean(Bool)
+}
+
+/// A column as the source declares it (from `CREATE TABLE`, a CSV header, or an XML path).
+public struct SourceColumn: Hashable, Sendable {
+    public var name: String
+    /// The declared type, lower-cased as written (`character varying(64)`, `blob`), or nil when the
+    /// source has no types (CSV).
+    public var type: String?
+
+    public init(name: String, type: String? = nil) { self.name = name; self.type = type }
+}
+
+/// A table (or CSV file, or repeated XML element) and its columns, in source order.
+public struct SourceTable: Hashable, Sendable {
+    public var name: String
+    public var columns: [SourceColumn]
+
+    public init(name: String, columns: [SourceColumn]) { self.name = name; self.columns = columns }
+}
+
+/// One row of a table, with where it was found, so that a row that cannot be mapped can be reported.
+public struct SourceRow: Hashable, Sendable {
+    public var table: String
+    /// Column names in the order of `values`.
+    public var columns: [String]
+    public var values: [SourceValue]
+    public var location: SourceLocation
+
+    public init(table: String, columns: [String], values: [SourceValue], location: SourceLocation) {
+        self.table = table; self.columns = columns; self.values = values; self.location = location
+    }
+
+    /// The value of a named column, or nil when the row has no such column.
+    public subscript(column: String) -> SourceValue? {
+        columns.firstIndex(of: column).map { values[$0] }
+    }
+}
+
+/// A pull-based stream of rows from one source file, read without loading the file.
+///
+/// Pull rather than push so that an adapter can interleave reading with mapping and stop early,
+/// and so that memory stays bounded by one row, whatever the size of the dump.
+public protocol RowReader: AnyObject {
+    /// The next row, or nil at the end of the input. Throws `DossierError` with a file/line
+    /// location for input that is malformed, truncated, or in the wrong encoding.
+    func nextRow() throws -> SourceRow?
+    /// The tables the reader has seen declared so far.
+    var tables: [String: SourceTable] { get }
+}
