@@ -27,8 +27,9 @@ let package = Package(
         .target(name: "DossierXML", dependencies: ["CLibXML2", "DossierModel", "DossierIO"], swiftSettings: strict),
         .target(name: "DossierFormats", dependencies: ["DossierModel", "DossierIO", "DossierXML"], swiftSettings: strict),
         .target(name: "DossierSources", dependencies: ["DossierModel", "DossierIO", "DossierXML", "DossierFormats"], swiftSettings: strict),
+        .target(name: "DossierPolicy", dependencies: ["DossierModel", "DossierCrypto"], swiftSettings: strict),
         .target(name: "DossierBundle", dependencies: ["CZlib", "DossierModel", "DossierIO", "DossierCrypto", "DossierFormats"], swiftSettings: strict),
-        .target(name: "Dossierport", dependencies: ["DossierModel", "DossierIO", "DossierCrypto", "DossierXML", "DossierFormats", "DossierSources", "DossierBundle"], swiftSettings: strict),
+        .target(name: "Dossierport", dependencies: ["DossierModel", "DossierIO", "DossierCrypto", "DossierXML", "DossierFormats", "DossierSources", "DossierBundle", "DossierPolicy"], swiftSettings: strict),
         .executableTarget(name: "dossierport", dependencies: ["Dossierport"], swiftSettings: strict),
         .executableTarget(name: "DossierportBenchmarks", dependencies: ["Dossierport"], swiftSettings: strict),
 
@@ -38,6 +39,7 @@ let package = Package(
         .testTarget(name: "DossierXMLTests", dependencies: ["DossierXML"], swiftSettings: strict),
         .testTarget(name: "DossierFormatsTests", dependencies: ["DossierFormats"], swiftSettings: strict),
         .testTarget(name: "DossierSourcesTests", dependencies: ["DossierSources"], swiftSettings: strict),
+        .testTarget(name: "DossierPolicyTests", dependencies: ["DossierPolicy"], swiftSettings: strict),
         .testTarget(name: "DossierBundleTests", dependencies: ["DossierBundle"], swiftSettings: strict),
         .testTarget(name: "DossierportTests", dependencies: ["Dossierport"], swiftSettings: strict),
         .testTarget(name: "DossierportCLITests", dependencies: ["Dossierport"], swiftSettings: strict),

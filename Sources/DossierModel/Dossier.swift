@@ -98,28 +98,51 @@ extension Dossier {
 
     /// Removes the records for which `drop` is true from every section except the client itself,
     /// which a dossier cannot be without.
-    public mutating func removeRecords(where drop: (Entity, any DossierRecord) throws -> Bool) rethrows {
-        func filter<R: DossierRecord>(_ e: Entity, _ list: inout [R]) throws {
-            list = try list.filter { try !drop(e, $0) }
+    public mutating func removeRecords(where drop: (Entity, any DossierRecord) -> Bool) {
+        struct Remover: SectionVisitor {
+            let drop: (Entity, any DossierRecord) -> Bool
+            mutating func visit<R: DossierRecord>(_ entity: Entity, _ records: inout [R]) {
+                guard entity != .client else { return }
+                records.removeAll { drop(entity, $0) }
+            }
         }
-        try filter(.representatives, &representatives)
-        try filter(.referrals, &referrals)
-        try filter(.insurances, &insurances)
-        try filter(.consents, &consents)
-        try filter(.objections, &objections)
-        try filter(.progressReports, &progressReports)
-        try filter(.carePlans, &carePlans)
-        try filter(.diagnoses, &diagnoses)
-        try filter(.medicationAdministrations, &medicationAdministrations)
-        try filter(.incidents, &incidents)
-        try filter(.restrictiveMeasures, &restrictiveMeasures)
-        try filter(.domesticViolenceReports, &domesticViolenceReports)
-        try filter(.workNotes, &workNotes)
-        try filter(.financialRecords, &financialRecords)
-        try filter(.appointments, &appointments)
-        try filter(.documents, &documents)
-        try filter(.corrections, &corrections)
-        try filter(.restrictions, &restrictions)
-        try filter(.accessLog, &accessLog)
+        withoutActuallyEscaping(drop) { drop in
+            var remover = Remover(drop: drop)
+            visitSections(&remover)
+        }
     }
+
+    /// Hands every section, typed, to a visitor that may change it: the one place that lists the
+    /// sections for code that must treat each record as its concrete type (retention, redaction).
+    /// The client is passed as a one-element section and must stay one element.
+    public mutating func visitSections<V: SectionVisitor>(_ v: inout V) {
+        var c = [client]
+        v.visit(.client, &c)
+        precondition(c.count == 1, "a visitor must not add or remove the client")
+        client = c[0]
+        v.visit(.representatives, &representatives)
+        v.visit(.referrals, &referrals)
+        v.visit(.insurances, &insurances)
+        v.visit(.consents, &consents)
+        v.visit(.objections, &objections)
+        v.visit(.progressReports, &progressReports)
+        v.visit(.carePlans, &carePlans)
+        v.visit(.diagnoses, &diagnoses)
+        v.visit(.medicationAdministrations, &medicationAdministrations)
+        v.visit(.incidents, &incidents)
+        v.visit(.restrictiveMeasures, &restrictiveMeasures)
+        v.visit(.domesticViolenceReports, &domesticViolenceReports)
+        v.visit(.workNotes, &workNotes)
+        v.visit(.financialRecords, &financialRecords)
+        v.visit(.appointments, &appointments)
+        v.visit(.documents, &documents)
+        v.visit(.corrections, &corrections)
+        v.visit(.restrictions, &restrictions)
+        v.visit(.accessLog, &accessLog)
+    }
+}
+
+/// Something that works on each section of a dossier as its concrete record type.
+public protocol SectionVisitor {
+    mutating func visit<R: DossierRecord>(_ entity: Entity, _ records: inout [R])
 }

@@ -1,2 +1,12 @@
-// Placeholder: the CLI lands with the core issue.
-print("dossierport")
+// The `dossierport` executable: parses the command line, calls one library function per
+// subcommand, prints diagnostics and maps outcomes to exit codes. No logic lives here.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let commands: [any Command.Type] = [
+    ExportCommand.self, ValidateCommand.self, ConvertCommand.self,
+]
+
+let argv = Array(CommandLine.arguments.dropFirst())
+exit(Console.run(argv, commands: commands))

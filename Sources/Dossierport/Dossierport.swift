@@ -1,1 +1,0 @@
-// Dossierport: placeholder until its module lands.

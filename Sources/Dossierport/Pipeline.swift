@@ -1,0 +1,38 @@
+public import DossierModel
+
+/// A dossier as read from somewhere, with what is needed to find its documents' bytes.
+public struct LoadedDossier: Sendable {
+    public var dossier: Dossier
+    /// Where it was read from, for diagnostics.
+    public var origin: SourceLocation
+    /// The folder that document `path`s are relative to, when the documents travel beside the file.
+    public var documentRoot: String?
+
+    public init(dossier: Dossier, origin: SourceLocation, documentRoot: String? = nil) {
+        self.dossier = dossier; self.origin = origin; self.documentRoot = documentRoot
+    }
+}
+
+/// The first stage of every pipeline: something that yields dossiers one at a time.
+///
+/// One at a time so that a migration of 50,000 clients holds one dossier in memory, and so that a
+/// test can put any list of dossiers in front of any writer.
+public protocol DossierSource: AnyObject {
+    func next() throws -> LoadedDossier?
+}
+
+/// The last stage of an export: something that takes dossiers and finally commits them.
+///
+/// `finish` is where output becomes visible under its final name; a destination dropped without
+/// `finish` leaves nothing behind.
+public protocol DossierDestination: AnyObject {
+    func write(_ dossier: LoadedDossier) throws
+    func finish() throws
+}
+
+/// A source over a fixed list, for tests and for callers that already hold dossiers.
+public final class ListSource: DossierSource {
+    private var items: [LoadedDossier]
+    public init(_ items: [LoadedDossier]) { self.items = items.reversed() }
+    public func next() throws -> LoadedDossier? { items.popLast() }
+}
