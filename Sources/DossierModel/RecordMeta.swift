@@ -35,7 +35,7 @@ public struct RecordMeta: Hashable, Sendable, Codable {
 }
 
 /// The retention classes of seed 002 art. 17: each maps to a configurable term.
-public enum RecordCategory: String, Hashable, Sendable, Codable, CaseIterable {
+public enum RecordCategory: String, Hashable, Sendable, Codable, CaseIterable, CodingKeyRepresentable {
     case care, financial, administrative, personal, log
 }
 
