@@ -1,1 +1,0 @@
-// DossierFormats: placeholder until its module lands.

@@ -1,0 +1,477 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+public import DossierModel
+
+/// Decodes any `Decodable` value from strict JSON bytes.
+///
+/// Every failure is a `DossierError` naming `file:line:column` and the JSON path, and never
+/// quoting document text. Strict beyond syntax: a member the type does not read is an error
+/// (`json.unknown-field`), because a silently ignored field is data lost in transit.
+public enum JSONByteDecoder {
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], file: String? = nil) throws -> T {
+        try bytes.withUnsafeBytes { try decode(type, from: $0, parser: JSONParser(), file: file, firstLine: 1) }
+    }
+
+    /// Parses and decodes one document; `firstLine` places it in its file (NDJSON records),
+    /// `check` runs on the parsed tape before decoding starts.
+    static func decode<T: Decodable>(_ type: T.Type, from input: UnsafeRawBufferPointer, parser: JSONParser,
+                                     file: String?, firstLine: Int,
+                                     check: (TapeDecoder) throws -> Void = { _ in }) throws -> T {
+        let position = TextPosition(input: input, file: file, firstLine: firstLine)
+        do {
+            try parser.parse(input)
+        } catch {
+            throw DossierError(error.code, error.message, at: position.location(error.offset))
+        }
+        return try parser.withTape { nodes in
+            let tape = TapeDecoder(nodes: nodes, base: input.baseAddress!.assumingMemoryBound(to: UInt8.self), position: position)
+            do {
+                try check(tape)
+                let value = try T(from: NodeDecoder(tape: tape, node: 0))
+                try tape.checkAllConsumed()
+                return value
+            } catch let error as DecodingError {
+                throw tape.translate(error)
+            }
+        }
+    }
+}
+
+/// Turns byte offsets into `file:line:column` (1-based; columns count bytes), only when an error
+/// needs one, so the happy path never tracks lines.
+struct TextPosition {
+    let input: UnsafeRawBufferPointer
+    let file: String?
+    let firstLine: Int
+
+    func location(_ offset: Int) -> SourceLocation {
+        var line = firstLine
+        var lineStart = 0
+        for (i, b) in input.prefix(offset).enumerated() where b == 0x0A {
+            line += 1
+            lineStart = i + 1
+        }
+        return SourceLocation(file: file, line: line, column: offset - lineStart + 1)
+    }
+}
+
+/// The decoding state shared by every container of one document: the tape and where it came from.
+final class TapeDecoder {
+    let nodes: UnsafeMutablePointer<JSONNode>
+    let base: UnsafePointer<UInt8>
+    let position: TextPosition
+
+    init(nodes: UnsafeMutablePointer<JSONNode>, base: UnsafePointer<UInt8>, position: TextPosition) {
+        self.nodes = nodes; self.base = base; self.position = position
+    }
+
+    // MARK: Lookup
+
+    /// The value node of member `name` in object `obj`, marking it read. Lookups start after the
+    /// previous match, so members in declaration order are found on the first comparison.
+    func member(_ name: String, in obj: Int, consume: Bool = true) -> Int? {
+        let o = nodes[obj]
+        guard o.count > 0 else { return nil }
+        let found: Int? = name.utf8.withContiguousStorageIfAvailable { key in
+            let first = obj + 1
+            var k = o.hint == 0 ? first : o.hint
+            for _ in 0..<o.count {
+                if nameMatches(k, key) { return k }
+                k = nodes[k + 1].next
+                if k == o.next { k = first }
+            }
+            return nil
+        } ?? member(Array(name.utf8), in: obj)
+        guard let k = found else { return nil }
+        let after = nodes[k + 1].next
+        nodes[obj].hint = after == o.next ? 0 : after
+        if consume { nodes[k].consumed = true }
+        return k + 1
+    }
+
+    private func member(_ key: [UInt8], in obj: Int) -> Int? {
+        key.withUnsafeBufferPointer { key in
+            var k = obj + 1
+            for _ in 0..<nodes[obj].count {
+                if nameMatches(k, key) { return k }
+                k = nodes[k + 1].next
+            }
+            return nil
+        }
+    }
+
+    @inline(__always)
+    private func nameMatches(_ k: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = nodes[k]
+        if !n.escaped {
+            return n.end - n.start == key.count && memcmp(base + n.start, key.baseAddress!, key.count) == 0
+        }
+        return unescaped(n).elementsEqual(key)
+    }
+
+    // MARK: Scalars
+
+    private func unescaped(_ n: JSONNode) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(n.end - n.start)
+        JSONParser.unescape(UnsafeBufferPointer(start: base + n.start, count: n.end - n.start), into: &out)
+        return out
+    }
+
+    func string(_ i: Int) throws -> String {
+        let n = nodes[i]
+        guard n.kind == .string else { throw mismatch(i, expected: "a string") }
+        if !n.escaped { return String(decoding: UnsafeBufferPointer(start: base + n.start, count: n.end - n.start), as: UTF8.self) }
+        return String(decoding: unescaped(n), as: UTF8.self)
+    }
+
+    func bool(_ i: Int) throws -> Bool {
+        let n = nodes[i]
+        guard n.kind == .bool else { throw mismatch(i, expected: "true or false") }
+        return n.start == 1
+    }
+
+    /// Integers must be written as integers; `1e999999` or `1.5` into an `Int` is an error, not a rounding.
+    func integer<T: FixedWidthInteger>(_ i: Int) throws -> T {
+        let n = nodes[i]
+        guard n.kind == .number else { throw mismatch(i, expected: "a number") }
+        var p = n.start
+        let negative = base[p] == 0x2D
+        if negative { p += 1 }
+        var v: T = 0
+        while p < n.end {
+            let c = base[p]
+            guard c >= 0x30 && c <= 0x39 else { throw outOfRange(i, T.self) }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let d = T(truncatingIfNeeded: c - 0x30)
+            let (r, o2) = negative ? m.subtractingReportingOverflow(d) : m.addingReportingOverflow(d)
+            guard !o1 && !o2 else { throw outOfRange(i, T.self) }
+            v = r
+            p += 1
+        }
+        return v
+    }
+
+    func float<F: BinaryFloatingPoint & LosslessStringConvertible>(_ i: Int) throws -> F {
+        let n = nodes[i]
+        guard n.kind == .number else { throw mismatch(i, expected: "a number") }
+        let text = String(decoding: UnsafeBufferPointer(start: base + n.start, count: n.end - n.start), as: UTF8.self)
+        guard let v = F(text), v.isFinite else { throw outOfRange(i, F.self) }
+        return v
+    }
+
+    func isNull(_ i: Int) -> Bool { nodes[i].kind == .null }
+
+    // MARK: Errors
+
+    func error(_ code: String, _ message: String, at i: Int, appending key: String? = nil) -> DossierError {
+        var path = self.path(to: i)
+        if let key { path += "." + key }
+        return DossierError(code, message, at: position.location(nodes[i].offset), path: path)
+    }
+
+    func mismatch(_ i: Int, expected: String) -> DossierError {
+        let found = switch nodes[i].kind {
+        case .object: "an object"
+        case .array: "an array"
+        case .string: "a string"
+        case .number: "a number"
+        case .bool: "a boolean"
+        case .null: "null"
+        }
+        return error("json.type", "expected \(expected), found \(found)", at: i)
+    }
+
+    private func outOfRange(_ i: Int, _ type: Any.Type) -> DossierError {
+        error("json.number", "number is not representable as \(type)", at: i)
+    }
+
+    /// After decoding: any member nobody read is a field this build does not know.
+    func checkAllConsumed() throws {
+        for i in 0..<nodes[0].next where nodes[i].isKey && !nodes[i].consumed {
+            throw error("json.unknown-field", "unknown field '\(string(lossy: i))'", at: i)
+        }
+    }
+
+    /// A member name for messages. Names are structure, not content, so they may be quoted.
+    func string(lossy i: Int) -> String { (try? string(i)) ?? "?" }
+
+    /// Converts errors thrown by the model's own `init(from:)` (an invalid date, an unknown enum
+    /// case) into located diagnostics without echoing the offending value.
+    func translate(_ e: DecodingError) -> DossierError {
+        let context: DecodingError.Context
+        let code: String
+        switch e {
+        case .dataCorrupted(let c): context = c; code = "json.value"
+        case .typeMismatch(_, let c): context = c; code = "json.type"
+        case .valueNotFound(_, let c): context = c; code = "json.type"
+        case .keyNotFound(_, let c): context = c; code = "json.missing-field"
+        @unknown default: return DossierError("json.value", "invalid value")
+        }
+        let node = resolve(context.codingPath)
+        var message = context.debugDescription
+        // The standard library's RawRepresentable message quotes the bad value: keep the type only.
+        if message.hasPrefix("Cannot initialize "), let from = message.firstRange(of: " from ") {
+            message = "invalid value for \(message[message.index(message.startIndex, offsetBy: 18)..<from.lowerBound])"
+        } else if nodes[node].kind == .string, nodes[node].end > nodes[node].start, message.contains(string(lossy: node)) {
+            message = "invalid value"
+        }
+        return DossierError(code, message, at: position.location(nodes[node].offset), path: Self.format(context.codingPath))
+    }
+
+    // MARK: Paths
+
+    /// The node a coding path leads to, or the deepest one that exists on the way.
+    private func resolve(_ path: [any CodingKey]) -> Int {
+        var i = 0
+        for key in path {
+            let n = nodes[i]
+            if n.kind == .object, let v = member(key.stringValue, in: i, consume: false) {
+                i = v
+            } else if n.kind == .array, let index = key.intValue, index < n.count {
+                var e = i + 1
+                for _ in 0..<index { e = nodes[e].next }
+                i = e
+            } else {
+                break
+            }
+        }
+        return i
+    }
+
+    /// The coding path of node `target`, found by walking down from the root; only errors and
+    /// `codingPath` queries pay for it.
+    func codingPath(to target: Int) -> [any CodingKey] {
+        var path: [any CodingKey] = []
+        var i = 0
+        while i != target {
+            let n = nodes[i]
+            var child = i + 1
+            var index = 0
+            while child < n.next {
+                let value = n.kind == .object ? child + 1 : child
+                if target == child && n.kind == .object {
+                    path.append(JSONKey(string(lossy: child)))
+                    return path
+                }
+                if target >= value && target < nodes[value].next {
+                    path.append(n.kind == .object ? JSONKey(string(lossy: child)) : JSONKey(index: index))
+                    break
+                }
+                child = nodes[value].next
+                index += 1
+            }
+            guard child < n.next else { return path }
+            i = n.kind == .object ? child + 1 : child
+        }
+        return path
+    }
+
+    func path(to target: Int) -> String { Self.format(codingPath(to: target)) }
+
+    /// `$.progressReports[3].meta.createdAt`
+    static func format(_ path: [any CodingKey]) -> String {
+        var s = "$"
+        for k in path {
+            if let i = k.intValue { s += "[\(i)]" } else { s += "." + k.stringValue }
+        }
+        return s
+    }
+}
+
+/// The `Decoder` for one node of the tape.
+struct NodeDecoder: Decoder {
+    let tape: TapeDecoder
+    let node: Int
+
+    var codingPath: [any CodingKey] { tape.codingPath(to: node) }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        guard tape.nodes[node].kind == .object else { throw tape.mismatch(node, expected: "an object") }
+        return KeyedDecodingContainer(ObjectDecoder<Key>(tape: tape, obj: node))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        guard tape.nodes[node].kind == .array else { throw tape.mismatch(node, expected: "an array") }
+        return ArrayDecoder(tape: tape, array: node)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer { SingleDecoder(tape: tape, node: node) }
+}
+
+struct ObjectDecoder<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let tape: TapeDecoder
+    let obj: Int
+
+    var codingPath: [any CodingKey] { tape.codingPath(to: obj) }
+
+    var allKeys: [Key] {
+        var keys: [Key] = []
+        var k = obj + 1
+        for _ in 0..<tape.nodes[obj].count {
+            if let key = Key(stringValue: tape.string(lossy: k)) { keys.append(key) }
+            k = tape.nodes[k + 1].next
+        }
+        return keys
+    }
+
+    func contains(_ key: Key) -> Bool { tape.member(key.stringValue, in: obj, consume: false) != nil }
+
+    @inline(__always)
+    private func required(_ key: Key) throws -> Int {
+        guard let v = tape.member(key.stringValue, in: obj) else {
+            throw tape.error("json.missing-field", "missing required field '\(key.stringValue)'", at: obj, appending: key.stringValue)
+        }
+        return v
+    }
+
+    /// The value node of `key`, or nil when it is absent or `null`.
+    @inline(__always)
+    private func optional(_ key: Key) -> Int? {
+        guard let v = tape.member(key.stringValue, in: obj), !tape.isNull(v) else { return nil }
+        return v
+    }
+
+    func decodeNil(forKey key: Key) throws -> Bool { tape.isNull(try required(key)) }
+
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try tape.bool(required(key)) }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try tape.string(required(key)) }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try tape.float(required(key)) }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try tape.float(required(key)) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try tape.integer(required(key)) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try tape.integer(required(key)) }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try tape.integer(required(key)) }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try tape.integer(required(key)) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try tape.integer(required(key)) }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try tape.integer(required(key)) }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try tape.integer(required(key)) }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try tape.integer(required(key)) }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try tape.integer(required(key)) }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try tape.integer(required(key)) }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        try T(from: NodeDecoder(tape: tape, node: required(key)))
+    }
+
+    // One lookup per optional field instead of the default `contains` + `decodeNil` + `decode`.
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try optional(key).map(tape.bool) }
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try optional(key).map(tape.string) }
+    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { try optional(key).map(tape.float) }
+    func decodeIfPresent(_ type: Float.Type, forKey key: Key) throws -> Float? { try optional(key).map(tape.float) }
+    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try optional(key).map(tape.integer) }
+    func decodeIfPresent(_ type: Int8.Type, forKey key: Key) throws -> Int8? { try optional(key).map(tape.integer) }
+    func decodeIfPresent(_ type: Int16.Type, forKey key: Key) throws -> Int16? { try optional(key).map(tape.integer) }
+    func decodeIfPresent(_ type: Int32.Type, forKey key: Key) throws -> Int32? { try optional(key).map(tape.integer) }
+    func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { try optional(key).map(tape.integer) }
+    func decodeIfPresent(_ type: UInt.Type, forKey key: Key) throws -> UInt? { try optional(key).map(tape.integer) }
+    func decodeIfPresent(_ type: UInt8.Type, forKey key: Key) throws -> UInt8? { try optional(key).map(tape.integer) }
+    func decodeIfPresent(_ type: UInt16.Type, forKey key: Key) throws -> UInt16? { try optional(key).map(tape.integer) }
+    func decodeIfPresent(_ type: UInt32.Type, forKey key: Key) throws -> UInt32? { try optional(key).map(tape.integer) }
+    func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? { try optional(key).map(tape.integer) }
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        try optional(key).map { try T(from: NodeDecoder(tape: tape, node: $0)) }
+    }
+
+    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+        try NodeDecoder(tape: tape, node: required(key)).container(keyedBy: type)
+    }
+
+    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+        try NodeDecoder(tape: tape, node: required(key)).unkeyedContainer()
+    }
+
+    func superDecoder() throws -> any Decoder {
+        guard let v = tape.member(JSONKey.superKey.stringValue, in: obj) else {
+            throw tape.error("json.missing-field", "missing required field 'super'", at: obj, appending: "super")
+        }
+        return NodeDecoder(tape: tape, node: v)
+    }
+
+    func superDecoder(forKey key: Key) throws -> any Decoder { NodeDecoder(tape: tape, node: try required(key)) }
+}
+
+struct ArrayDecoder: UnkeyedDecodingContainer {
+    let tape: TapeDecoder
+    let array: Int
+    /// The node of the next element.
+    private var cursor: Int
+    private(set) var currentIndex = 0
+
+    init(tape: TapeDecoder, array: Int) {
+        self.tape = tape; self.array = array; cursor = array + 1
+    }
+
+    var codingPath: [any CodingKey] { tape.codingPath(to: array) }
+    var count: Int? { tape.nodes[array].count }
+    var isAtEnd: Bool { currentIndex >= tape.nodes[array].count }
+
+    private mutating func next() throws -> Int {
+        guard !isAtEnd else {
+            throw tape.error("json.type", "array has fewer elements than expected", at: array)
+        }
+        let i = cursor
+        cursor = tape.nodes[i].next
+        currentIndex += 1
+        return i
+    }
+
+    mutating func decodeNil() throws -> Bool {
+        guard !isAtEnd else { throw tape.error("json.type", "array has fewer elements than expected", at: array) }
+        guard tape.isNull(cursor) else { return false }
+        _ = try next()
+        return true
+    }
+
+    mutating func decode(_ type: Bool.Type) throws -> Bool { try tape.bool(next()) }
+    mutating func decode(_ type: String.Type) throws -> String { try tape.string(next()) }
+    mutating func decode(_ type: Double.Type) throws -> Double { try tape.float(next()) }
+    mutating func decode(_ type: Float.Type) throws -> Float { try tape.float(next()) }
+    mutating func decode(_ type: Int.Type) throws -> Int { try tape.integer(next()) }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { try tape.integer(next()) }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { try tape.integer(next()) }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { try tape.integer(next()) }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { try tape.integer(next()) }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { try tape.integer(next()) }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try tape.integer(next()) }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try tape.integer(next()) }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try tape.integer(next()) }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try tape.integer(next()) }
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try T(from: NodeDecoder(tape: tape, node: next())) }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+        try NodeDecoder(tape: tape, node: next()).container(keyedBy: type)
+    }
+
+    mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        try NodeDecoder(tape: tape, node: next()).unkeyedContainer()
+    }
+
+    mutating func superDecoder() throws -> any Decoder { NodeDecoder(tape: tape, node: try next()) }
+}
+
+struct SingleDecoder: SingleValueDecodingContainer {
+    let tape: TapeDecoder
+    let node: Int
+
+    var codingPath: [any CodingKey] { tape.codingPath(to: node) }
+
+    func decodeNil() -> Bool { tape.isNull(node) }
+    func decode(_ type: Bool.Type) throws -> Bool { try tape.bool(node) }
+    func decode(_ type: String.Type) throws -> String { try tape.string(node) }
+    func decode(_ type: Double.Type) throws -> Double { try tape.float(node) }
+    func decode(_ type: Float.Type) throws -> Float { try tape.float(node) }
+    func decode(_ type: Int.Type) throws -> Int { try tape.integer(node) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try tape.integer(node) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try tape.integer(node) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try tape.integer(node) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try tape.integer(node) }
+    func decode(_ type: UInt.Type) throws -> UInt { try tape.integer(node) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try tape.integer(node) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try tape.integer(node) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try tape.integer(node) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try tape.integer(node) }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try T(from: NodeDecoder(tape: tape, node: node)) }
+}

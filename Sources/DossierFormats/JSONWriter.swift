@@ -1,0 +1,279 @@
+public import DossierIO
+public import DossierModel
+
+/// How a JSON document is laid out; both are canonical, so equal values give equal bytes.
+public enum JSONStyle: Sendable {
+    /// Two-space indent, `"key": value`, a final newline: one dossier per file, diff-friendly.
+    case pretty
+    /// One line without spaces: one dossier per NDJSON line.
+    case compact
+}
+
+/// The byte-level half of the JSON writer: a growable buffer, container framing and string escaping.
+///
+/// Everything is appended to one reusable raw buffer that is handed to the sink in large chunks,
+/// so encoding a field costs no heap allocation and no system call. Framing is a stack of open
+/// containers: the `Encoder` protocol has no "container finished" call, so a container is closed
+/// when a shallower one writes again, which is exactly when synthesized `Codable` code is done with it.
+final class JSONWriter {
+    struct Frame {
+        var isObject: Bool
+        var count: Int
+        /// The key being written in an object, kept for `codingPath` (the Encoder protocol wants it).
+        var key: String
+    }
+
+    let sink: any ByteSink
+    let pretty: Bool
+    private(set) var buffer: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private(set) var used = 0
+    var frames: [Frame] = []
+    /// True while a value has been announced (key or separator written) but not yet written.
+    var pending = false
+    /// Bytes kept before handing the buffer to the sink; large enough to make writes cheap.
+    private static let flushThreshold = 1 << 18
+
+    init(sink: any ByteSink, style: JSONStyle) {
+        self.sink = sink
+        self.pretty = style == .pretty
+        capacity = JSONWriter.flushThreshold + 4096
+        buffer = .allocate(capacity: capacity)
+    }
+
+    deinit { buffer.deallocate() }
+
+    // MARK: Buffer
+
+    /// Makes room for `n` more bytes by growing, never by flushing, so that the non-throwing
+    /// container calls of `Encoder` can write.
+    @inline(__always)
+    private func reserve(_ n: Int) {
+        if used + n > capacity { grow(used + n) }
+    }
+
+    private func grow(_ needed: Int) {
+        var c = capacity * 2
+        while c < needed { c *= 2 }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+        bigger.update(from: buffer, count: used)
+        buffer.deallocate()
+        buffer = bigger
+        capacity = c
+    }
+
+    @inline(__always)
+    func byte(_ b: UInt8) {
+        reserve(1)
+        buffer[used] = b
+        used += 1
+    }
+
+    @inline(__always)
+    func bytes(_ p: UnsafePointer<UInt8>, _ n: Int) {
+        reserve(n)
+        (buffer + used).update(from: p, count: n)
+        used += n
+    }
+
+    func ascii(_ s: StaticString) {
+        bytes(s.utf8Start, s.utf8CodeUnitCount)
+    }
+
+    /// Hands the buffer to the sink once it is large; called from the throwing write paths only.
+    @inline(__always)
+    func flushIfFull() throws {
+        if used >= JSONWriter.flushThreshold { try flush() }
+    }
+
+    func flush() throws {
+        guard used > 0 else { return }
+        try sink.write(UnsafeRawBufferPointer(start: buffer, count: used))
+        used = 0
+    }
+
+    // MARK: Framing
+
+    private func newline(indent level: Int) {
+        reserve(1 + 2 * level)
+        buffer[used] = 0x0A
+        (buffer + used + 1).initialize(repeating: 0x20, count: 2 * level)
+        used += 1 + 2 * level
+    }
+
+    /// Writes the separator before the next element of the innermost container.
+    private func separator() {
+        let last = frames.count - 1
+        if frames[last].count > 0 { byte(0x2C) }
+        frames[last].count += 1
+        if pretty { newline(indent: frames.count) }
+    }
+
+    /// Closes containers until `depth` are open; false if the caller's container was closed already.
+    func close(to depth: Int) -> Bool {
+        guard frames.count >= depth else { return false }
+        while frames.count > depth {
+            let f = frames.removeLast()
+            if pretty && f.count > 0 { newline(indent: frames.count) }
+            byte(f.isObject ? 0x7D : 0x5D)
+        }
+        return true
+    }
+
+    /// Announces the next member of the object at `depth`: separator, `"key":`.
+    func key(_ key: String, depth: Int) throws -> Bool {
+        guard close(to: depth) else { return false }
+        separator()
+        frames[depth - 1].key = key
+        try string(key)
+        if pretty { ascii(": ") } else { byte(0x3A) }
+        pending = true
+        return true
+    }
+
+    /// Announces the next element of the array at `depth`.
+    func element(depth: Int) -> Bool {
+        guard close(to: depth) else { return false }
+        separator()
+        pending = true
+        return true
+    }
+
+    func open(object: Bool) {
+        pending = false
+        byte(object ? 0x7B : 0x5B)
+        frames.append(Frame(isObject: object, count: 0, key: ""))
+    }
+
+    // MARK: Scalars
+
+    func integer<T: FixedWidthInteger>(_ v: T) {
+        pending = false
+        if v == 0 { byte(0x30); return }
+        reserve(41)
+        var digits: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+        let n = withUnsafeMutableBytes(of: &digits) { d -> Int in
+            var m = v.magnitude
+            var i = d.count
+            while m != 0 {
+                let (q, r) = m.quotientAndRemainder(dividingBy: 10)
+                i -= 1
+                d[i] = 0x30 + UInt8(r)
+                m = q
+            }
+            if v < 0 { i -= 1; d[i] = 0x2D }
+            let len = d.count - i
+            (buffer + used).update(from: d.baseAddress!.assumingMemoryBound(to: UInt8.self) + i, count: len)
+            return len
+        }
+        used += n
+    }
+
+    func bool(_ v: Bool) {
+        pending = false
+        if v { ascii("true") } else { ascii("false") }
+    }
+
+    func null() {
+        pending = false
+        ascii("null")
+    }
+
+    /// Writes a finite binary float in Swift's shortest round-trip form, which is valid JSON.
+    func float(_ description: String) throws {
+        try string(description, quoted: false)
+    }
+
+    /// Writes `s` as a JSON string: minimal escapes, other bytes raw UTF-8.
+    ///
+    /// Unicode noncharacters (U+FDD0…U+FDEF, U+xFFFE, U+xFFFF) are refused because I-JSON
+    /// (RFC 7493 §2.1) forbids them and our reader would refuse the file.
+    func string(_ s: String, quoted: Bool = true) throws {
+        pending = false
+        var ok = s.utf8.withContiguousStorageIfAvailable { escaped($0, quoted: quoted) }
+        if ok == nil {
+            var copy = s
+            copy.makeContiguousUTF8()
+            ok = copy.utf8.withContiguousStorageIfAvailable { escaped($0, quoted: quoted) }
+        }
+        if ok != true {
+            throw DossierError("json.noncharacter", "text contains a Unicode noncharacter, which I-JSON (RFC 7493) forbids",
+                               path: path)
+        }
+    }
+
+    /// The JSON path of the value being written, for error messages.
+    var path: String {
+        var s = "$"
+        for f in frames { s += f.isObject ? "." + f.key : "[\(f.count - 1)]" }
+        return s
+    }
+
+    /// False when `u` holds a noncharacter; the buffer is then left partly written.
+    private func escaped(_ u: UnsafeBufferPointer<UInt8>, quoted: Bool) -> Bool {
+        // Worst case every byte becomes `\u00XX`.
+        reserve(u.count * 6 + 2)
+        var out = buffer + used
+        if quoted { out.pointee = 0x22; out += 1 }
+        guard var p = u.baseAddress else {
+            if quoted { out.pointee = 0x22; out += 1 }
+            used = out - buffer
+            return true
+        }
+        let end = p + u.count
+        while p < end {
+            // Copy the longest run that needs no escape in one go.
+            var q = p
+            while q < end && JSONWriter.plain[Int(q.pointee)] { q += 1 }
+            if q > p {
+                out.update(from: p, count: q - p)
+                out += q - p
+                p = q
+            }
+            guard p < end else { break }
+            let c = p.pointee
+            if c >= 0x80 {
+                if JSONWriter.isNoncharacter(p, end) { used = out - buffer; return false }
+                out.pointee = c; out += 1; p += 1
+                continue
+            }
+            out[0] = 0x5C
+            switch c {
+            case 0x22: out[1] = 0x22; out += 2
+            case 0x5C: out[1] = 0x5C; out += 2
+            case 0x0A: out[1] = 0x6E; out += 2
+            case 0x0D: out[1] = 0x72; out += 2
+            case 0x09: out[1] = 0x74; out += 2
+            case 0x08: out[1] = 0x62; out += 2
+            case 0x0C: out[1] = 0x66; out += 2
+            default:
+                out[1] = 0x75; out[2] = 0x30; out[3] = 0x30
+                out[4] = JSONWriter.hex[Int(c >> 4)]; out[5] = JSONWriter.hex[Int(c & 0xF)]
+                out += 6
+            }
+            p += 1
+        }
+        if quoted { out.pointee = 0x22; out += 1 }
+        used = out - buffer
+        return true
+    }
+
+    /// Whether the (valid) UTF-8 sequence at `p` encodes a noncharacter; only lead bytes 0xEF
+    /// (U+F000…U+FFFF) and 0xF0…0xF4 (supplementary planes) can start one.
+    private static func isNoncharacter(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> Bool {
+        if p[0] == 0xEF, end - p >= 3 {
+            return (p[1] == 0xB7 && (0x90...0xAF).contains(p[2])) || (p[1] == 0xBF && p[2] >= 0xBE)
+        }
+        if p[0] >= 0xF0, end - p >= 4 {
+            return p[1] & 0x0F == 0x0F && p[2] == 0xBF && p[3] >= 0xBE
+        }
+        return false
+    }
+
+    /// Bytes copied as they are: everything but `"`, `\`, C0 controls and the lead bytes that may
+    /// start a noncharacter (UTF-8 otherwise stays raw).
+    private static let plain: [Bool] = (0..<256).map {
+        $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 != 0xEF && !(0xF0...0xF4).contains($0)
+    }
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+}
