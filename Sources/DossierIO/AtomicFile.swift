@@ -14,29 +14,11 @@ public import DossierModel
 public enum AtomicFile {
     /// Writes `path` through `body`, which receives a sink on the temporary file.
     @discardableResult
-    public static func write<R>(to path: String, mode: UInt32 = 0o644,
-                                _ body: (FileSink) throws -> R) throws -> R {
-        let (dir, name) = split(path)
-        let dirfd = try valueOrErrno("open", dir) { open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
-        defer { _ = close(dirfd) }
-        let tmpName = ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let tmpPath = dir + "/" + tmpName
-        let fd = try valueOrErrno("open", tmpPath) {
-            openat(dirfd, tmpName, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, mode_t(mode))
-        }
-        let sink = FileSink(descriptor: fd, path: tmpPath, ownsDescriptor: true)
-        do {
-            let result = try body(sink)
-            try sink.sync()
-            try sink.close()
-            try valueOrErrno("rename", path) { renameat(dirfd, tmpName, dirfd, name) }
-            try valueOrErrno("fsync", dir) { fsync(dirfd) }
-            return result
-        } catch {
-            _ = try? sink.close()
-            _ = unlinkat(dirfd, tmpName, 0)
-            throw error
-        }
+    public static func write<R>(to path: String, mode: UInt32 = 0o644, _ body: (FileSink) throws -> R) throws -> R {
+        let pending = try PendingFile(path: path, mode: mode)
+        let result = try body(pending.sink)
+        try pending.commit()
+        return result
     }
 
     /// Writes `bytes` to `path` atomically.
@@ -61,5 +43,58 @@ public enum Output {
             return r
         }
         return try AtomicFile.write(to: path, body)
+    }
+}
+
+/// A file being written under a temporary name, for writers that outlive one call (a stream of
+/// dossiers). Dropped without `commit()`, it removes its temporary file.
+public final class PendingFile {
+    public let path: String
+    public let sink: FileSink
+    private let dirfd: Int32
+    private let dir: String
+    private let tmpName: String
+    private var done = false
+
+    public init(path: String, mode: UInt32 = 0o644) throws {
+        self.path = path
+        let (dir, name) = AtomicFile.split(path)
+        self.dir = dir
+        dirfd = try valueOrErrno("open", dir) { open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        tmpName = ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let tmpPath = dir + "/" + tmpName
+        let fd: Int32
+        do {
+            fd = try valueOrErrno("open", tmpPath) { [dirfd, tmpName] in
+                openat(dirfd, tmpName, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, mode_t(mode))
+            }
+        } catch {
+            _ = close(dirfd)
+            throw error
+        }
+        sink = FileSink(descriptor: fd, path: tmpPath, ownsDescriptor: true)
+    }
+
+    /// fsync, close, rename over the final name, fsync the directory. An fsync error is final.
+    public func commit() throws {
+        precondition(!done, "commit called twice")
+        done = true
+        do {
+            try sink.sync()
+            try sink.close()
+            try valueOrErrno("rename", path) { renameat(dirfd, tmpName, dirfd, AtomicFile.split(path).name) }
+            try valueOrErrno("fsync", dir) { fsync(dirfd) }
+        } catch {
+            _ = unlinkat(dirfd, tmpName, 0)
+            throw error
+        }
+    }
+
+    deinit {
+        if !done {
+            _ = try? sink.close()
+            _ = unlinkat(dirfd, tmpName, 0)
+        }
+        _ = close(dirfd)
     }
 }

@@ -21,7 +21,7 @@ public final class StagedDirectory {
         var path = finalPath
         while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
         self.finalPath = path
-        if let entries = try? Self.entries(of: path), !entries.isEmpty {
+        if let entries = try? FileSystem.list(path, includeHidden: true), !entries.isEmpty {
             throw DossierError("output.exists", "output folder exists and is not empty; choose a new folder",
                                at: SourceLocation(file: path))
         }
@@ -56,7 +56,7 @@ public final class StagedDirectory {
     public func commit() throws {
         let (dir, _) = AtomicFile.split(finalPath)
         // An empty destination folder may exist (created by the user); rename replaces it.
-        if (try? Self.entries(of: finalPath))?.isEmpty == true { _ = rmdir(finalPath) }
+        if (try? FileSystem.list(finalPath, includeHidden: true))?.isEmpty == true { _ = rmdir(finalPath) }
         try valueOrErrno("rename", finalPath) { rename(stagingPath, finalPath) }
         committed = true
         let dirfd = try valueOrErrno("open", dir) { open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
@@ -64,22 +64,9 @@ public final class StagedDirectory {
         try valueOrErrno("fsync", dir) { fsync(dirfd) }
     }
 
-    static func entries(of path: String) throws -> [String] {
-        guard let d = opendir(path) else { throw IOFailure.error("opendir", path: path, errno: errno) }
-        defer { closedir(d) }
-        var names: [String] = []
-        while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
-    }
-
     /// Removes a folder tree we created ourselves; symlinks are unlinked, never followed.
     static func removeTree(_ path: String) {
-        guard let names = try? entries(of: path) else { _ = unlink(path); return }
+        guard let names = try? FileSystem.list(path, includeHidden: true) else { _ = unlink(path); return }
         for n in names {
             let p = path + "/" + n
             var st = stat()

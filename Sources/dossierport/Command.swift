@@ -27,7 +27,7 @@ enum ExitCode: Int32 {
 enum Console {
     static let version = "0.1.0"
 
-    static var generalHelp: String {
+    static func generalHelp(_ commands: [any Command.Type]) -> String {
         var s = """
         dossierport \(version): carries Dutch care providers' client dossiers between systems (GDPR art. 15, 20).
 
@@ -46,14 +46,14 @@ enum Console {
     }
 
     static func run(_ argv: [String], commands: [any Command.Type]) -> Int32 {
-        guard let first = argv.first else { print(generalHelp); return ExitCode.usage.rawValue }
+        guard let first = argv.first else { print(generalHelp(commands)); return ExitCode.usage.rawValue }
         if first == "--help" || first == "-h" || first == "help" {
-            if argv.count > 1, let c = commands.first(where: { $0.name == argv[1] }) { print(c.help) } else { print(generalHelp) }
+            if argv.count > 1, let c = commands.first(where: { $0.name == argv[1] }) { print(c.help) } else { print(generalHelp(commands)) }
             return ExitCode.success.rawValue
         }
         if first == "--version" { print(version); return ExitCode.success.rawValue }
         guard let command = commands.first(where: { $0.name == first }) else {
-            error("unknown command '\(first)'\n\n" + generalHelp)
+            error("unknown command '\(first)'\n\n" + generalHelp(commands))
             return ExitCode.usage.rawValue
         }
         let rest = Array(argv.dropFirst())
@@ -77,7 +77,14 @@ enum Console {
     static func error(_ message: String) {
         var line = message
         if !line.hasSuffix("\n") { line += "\n" }
-        fputs(line, stderr)
+        line.withUTF8 { b in
+            var off = 0
+            while off < b.count {
+                let n = Glibc.write(2, b.baseAddress! + off, b.count - off)
+                if n <= 0 { return }
+                off += n
+            }
+        }
     }
 }
 
