@@ -116,7 +116,8 @@ private func sha256(of url: URL) throws -> String {
 
     @Test func includeTheCasesTheDomainCallsOut() throws {
         let all = try dossierFiles.map { try decode(dossierFolder.appendingPathComponent($0)) }
-        // A minor under 16 with two parents with authority, who gave consents.
+        // A minor under 16 (on 2026-11-22, when the fixtures were written) with two parents with
+        // authority, who gave consents for her.
         let minor = try #require(all.first { d in
             d.representatives.filter { $0.kind == .parentWithAuthority && $0.hasLegalAuthority }.count == 2
         })
