@@ -26,7 +26,8 @@ public enum AtomicFile {
         try write(to: path, mode: mode) { try $0.write(bytes) }
     }
 
-    static func split(_ path: String) -> (dir: String, name: String) {
+    /// The folder and file name of a path; `.` for a bare name.
+    public static func split(_ path: String) -> (dir: String, name: String) {
         guard let slash = path.lastIndex(of: "/") else { return (".", path) }
         let dir = String(path[..<slash])
         return (dir.isEmpty ? "/" : dir, String(path[path.index(after: slash)...]))

@@ -53,7 +53,7 @@ public struct Dossier: Hashable, Sendable, Codable {
 }
 
 /// The sections of a dossier, named as their JSON keys: the unit for counts, purposes and reports.
-public enum Entity: String, Hashable, Sendable, Codable, CaseIterable, CodingKeyRepresentable {
+public enum Entity: String, Hashable, Sendable, Codable, CaseIterable, CodingKey, CodingKeyRepresentable {
     case client, representatives, referrals, insurances, consents, objections, progressReports, carePlans,
          diagnoses, medicationAdministrations, incidents, restrictiveMeasures, domesticViolenceReports,
          workNotes, financialRecords, appointments, documents, corrections, restrictions, accessLog

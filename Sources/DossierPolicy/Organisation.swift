@@ -65,11 +65,11 @@ public struct RetentionPolicy: Hashable, Sendable, Codable {
     }
 
     /// The defaults of the WGBO as amended in 2020: care 20 years, financial 7 (fiscal),
-    /// medication administration lists 2 (15 after an incident). Access logs are kept as long as
-    /// the care data they describe.
+    /// medication administration lists 2 (15 after an incident), access logs 5 (NEN 7513 leaves
+    /// the term to the organisation; set it to match its own policy).
     public static let wgbo2020 = RetentionPolicy(
         categories: [.care: RetentionTerm(years: 20), .personal: RetentionTerm(years: 20),
-                     .administrative: RetentionTerm(years: 20), .log: RetentionTerm(years: 20),
+                     .administrative: RetentionTerm(years: 20), .log: RetentionTerm(years: 5),
                      .financial: RetentionTerm(years: 7)],
         entities: [.medicationAdministrations: RetentionTerm(years: 2)],
         medicationAfterIncident: RetentionTerm(years: 15))

@@ -5,8 +5,7 @@ import Glibc
 #endif
 
 let commands: [any Command.Type] = [
-    ExportCommand.self, ValidateCommand.self, ConvertCommand.self,
+    ExportCommand.self, ValidateCommand.self,
 ]
 
-let argv = Array(CommandLine.arguments.dropFirst())
-exit(Console.run(argv, commands: commands))
+exit(Console.run(Array(CommandLine.arguments.dropFirst()), commands: commands))

@@ -1,0 +1,124 @@
+public import DossierModel
+public import DossierPolicy
+
+/// What an export run is asked to do, beyond where it reads and writes.
+public struct ExportOptions: Sendable {
+    /// Only the dossier whose id, client id or client number equals this; nil for all.
+    public var client: String?
+    /// Cut each dossier to a GDPR purpose; nil exports the complete canonical dossier.
+    public var purpose: ExportPurpose?
+    /// The date against which retention is judged; fixed by the caller for reproducible output.
+    public var today: LocalDate
+    /// Write the valid dossiers even when others are rejected (the run still fails).
+    public var keepGoing: Bool
+
+    public init(client: String? = nil, purpose: ExportPurpose? = nil, today: LocalDate, keepGoing: Bool = false) {
+        self.client = client; self.purpose = purpose; self.today = today; self.keepGoing = keepGoing
+    }
+}
+
+/// Per-section record counts: what came in, what went out, and what a purpose cut.
+public struct EntityCount: Hashable, Sendable, Codable {
+    public var read = 0
+    public var written = 0
+    public var excluded = 0
+    public var redacted = 0
+}
+
+/// Counts per section, encoded in the model's section order so reports are byte-stable.
+public struct EntityTable: Sendable, Codable {
+    private var counts: [Entity: EntityCount] = [:]
+
+    public init() {}
+
+    public subscript(entity: Entity, default d: @autoclosure () -> EntityCount) -> EntityCount {
+        get { counts[entity] ?? d() }
+        set { counts[entity] = newValue }
+    }
+
+    public subscript(entity: Entity) -> EntityCount? { counts[entity] }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Entity.self)
+        for k in c.allKeys { counts[k] = try c.decode(EntityCount.self, forKey: k) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Entity.self)
+        for e in Entity.allCases { if let n = counts[e] { try c.encode(n, forKey: e) } }
+    }
+}
+
+/// The account of one export: every dossier and record is either written or reported here.
+public struct ExportReport: Sendable, Codable {
+    public var dossiersRead = 0
+    public var dossiersWritten = 0
+    /// Dossiers that failed validation and were not written.
+    public var dossiersRejected = 0
+    /// Dossiers the purpose left out as a whole (a client who objected to transfer).
+    public var dossiersExcluded = 0
+    public var entities = EntityTable()
+    public var diagnostics: [Diagnostic] = []
+    /// Records cut or redacted by the purpose, with the dossier they belong to.
+    public var scope: [ScopeEntry] = []
+
+    public struct ScopeEntry: Hashable, Sendable, Codable {
+        public var dossier: String
+        public var note: ScopeNote
+    }
+
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+}
+
+/// source → (validate, cut to purpose) → destination: the one export pipeline every command uses.
+public enum Export {
+    public static func run(from source: any DossierSource, to destination: any DossierDestination,
+                           options: ExportOptions) throws -> ExportReport {
+        var report = ExportReport()
+        var matched = false
+        while let loaded = try source.next() {
+            let d = loaded.dossier
+            if let want = options.client, d.id != want, d.client.id != want, d.client.clientNumber != want { continue }
+            matched = true
+            report.dossiersRead += 1
+            for (e, n) in d.counts { report.entities[e, default: EntityCount()].read += n }
+
+            let problems = DossierValidator.validate(d).map { located($0, loaded, d.id) }
+            report.diagnostics += problems
+            if problems.contains(where: { $0.severity == .error }) {
+                report.dossiersRejected += 1
+                continue
+            }
+            var out = loaded
+            if let purpose = options.purpose {
+                let scoped = PurposePolicy.apply(purpose, to: d, today: options.today)
+                for n in scoped.notes {
+                    report.scope.append(.init(dossier: d.id, note: n))
+                    switch n.action {
+                    case .excluded: report.entities[n.entity, default: EntityCount()].excluded += 1
+                    case .redacted: report.entities[n.entity, default: EntityCount()].redacted += 1
+                    case .kept: break
+                    }
+                }
+                guard let kept = scoped.dossier else { report.dossiersExcluded += 1; continue }
+                out.dossier = kept
+            }
+            try destination.write(out)
+            report.dossiersWritten += 1
+            for (e, n) in out.dossier.counts { report.entities[e, default: EntityCount()].written += n }
+        }
+        if let want = options.client, !matched {
+            throw DossierError("export.no-client", "no dossier has id, client id or client number '\(want)'")
+        }
+        if report.dossiersRejected == 0 || options.keepGoing { try destination.finish() }
+        return report
+    }
+
+    /// Gives a validator diagnostic (which knows only a JSON path) the file and line it came from.
+    static func located(_ d: Diagnostic, _ loaded: LoadedDossier, _ dossier: String) -> Diagnostic {
+        var d = d
+        if d.location == nil { d.location = loaded.origin }
+        if d.recordID == nil { d.recordID = dossier }
+        return d
+    }
+}

@@ -1,0 +1,75 @@
+public import DossierModel
+import DossierFormats
+
+/// The outcome of checking files: every problem found, and how many dossiers were read.
+public struct ValidationResult: Sendable, Codable {
+    public var files = 0
+    public var dossiers = 0
+    public var diagnostics: [Diagnostic] = []
+    public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
+}
+
+/// `dossierport validate`: syntax (strict JSON, XML against the XSD), then the model's semantic checks.
+///
+/// Never stops at the first problem in a file set: an administrator fixing an export wants the
+/// whole list. A file that cannot be read at all yields one diagnostic and the next file is checked.
+public enum Validation {
+    public static func validate(paths: [String], format: DossierFileFormat? = nil) -> ValidationResult {
+        var result = ValidationResult()
+        for path in paths {
+            result.files += 1
+            guard let f = format ?? DossierFileFormat.detect(path) else {
+                result.diagnostics.append(.error("source.format", "unknown file type; use .json, .ndjson or .xml, or --format",
+                                                 at: SourceLocation(file: path)))
+                continue
+            }
+            switch f {
+            case .json:
+                record(&result, path: path, line: nil) { try DossierJSON.read(path: path) }
+            case .ndjson:
+                do {
+                    let reader = try NDJSONReader(path: path)
+                    while true {
+                        var done = false
+                        record(&result, path: path, line: { reader.lineNumber }) {
+                            guard let d = try reader.next() else { done = true; return nil }
+                            return d
+                        }
+                        if done { break }
+                    }
+                } catch {
+                    result.diagnostics.append(diagnostic(for: error, path: path))
+                }
+            case .xml:
+                result.diagnostics += DossierXMLFormat.validate(path: path)
+                if !result.diagnostics.contains(where: { $0.location?.file == path && $0.severity == .error }) {
+                    do {
+                        let reader = try DossierXMLReader(path: path)
+                        while let d = try reader.next() { check(d, &result, SourceLocation(file: path)) }
+                    } catch {
+                        result.diagnostics.append(diagnostic(for: error, path: path))
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    private static func record(_ r: inout ValidationResult, path: String, line: (() -> Int)?, _ read: () throws -> Dossier?) {
+        do {
+            if let d = try read() { check(d, &r, SourceLocation(file: path, line: line?())) }
+        } catch {
+            r.diagnostics.append(diagnostic(for: error, path: path))
+        }
+    }
+
+    private static func check(_ d: Dossier, _ r: inout ValidationResult, _ at: SourceLocation) {
+        r.dossiers += 1
+        r.diagnostics += DossierValidator.validate(d).map { Export.located($0, LoadedDossier(dossier: d, origin: at), d.id) }
+    }
+
+    static func diagnostic(for error: any Error, path: String) -> Diagnostic {
+        if let e = error as? DossierError { return e.diagnostic }
+        return .error("input.unreadable", "\(error)", at: SourceLocation(file: path))
+    }
+}

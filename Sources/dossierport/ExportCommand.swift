@@ -1,0 +1,69 @@
+import DossierModel
+import DossierPolicy
+import Dossierport
+
+struct ExportCommand: Command {
+    static let name = "export"
+    static let summary = "Export canonical dossiers (JSON, NDJSON, XML), optionally cut to a GDPR purpose"
+    static let help = """
+    Usage: dossierport export [--source PATH] [--client ID] [--format json|ndjson|xml] [--out DIR|-]
+                              [--purpose access|portability|transfer] [--organisation FILE]
+                              [--date YYYY-MM-DD] [--keep-going] [--report FILE]
+
+    Reads dossiers, validates each, optionally cuts them to a purpose (formats/purposes.md), and
+    writes them. Without --source it exports the shipped sample organisation (fixtures/dossiers).
+
+    Options:
+      --source PATH        a canonical dossier file (.json, .ndjson, .xml), a folder of them, or - (NDJSON on stdin)
+      --client ID          only the dossier whose id, client id or client number is ID (default: all)
+      --format F           json (one file per dossier, default), ndjson (one dossiers.ndjson), xml (one file per dossier)
+      --out DIR|-          a new folder (written under a temporary name and renamed when complete),
+                           or - for standard output (ndjson lines, an XML <dossiers> document, or one JSON dossier)
+                           default: ./dossierport-export
+      --purpose P          access (art. 15), portability (art. 20) or transfer (new holder)
+      --organisation FILE  organisation configuration (default: the sample's fixtures/organisation.json)
+      --date YYYY-MM-DD    the date retention is judged against (default: today, UTC)
+      --keep-going         write the valid dossiers even if others are rejected (exit code is still 1)
+      --report FILE        also write the run's account (counts, diagnostics, what was cut) as JSON
+
+    The count table and diagnostics go to standard error.
+    Exit codes: 0 all dossiers exported; 1 a dossier was invalid or the run failed (nothing is left
+    under the output name unless --keep-going); 64 usage error.
+    """
+    static let options: Set<String> = ["--source", "--client", "--format", "--out", "--purpose", "--organisation", "--date", "--report"]
+    static let flags: Set<String> = ["--keep-going"]
+
+    static func run(_ args: Arguments) throws -> ExitCode {
+        guard args.operands.isEmpty else { throw UsageError("export takes no operands; use --source") }
+        let format: DossierFileFormat = try args.choice("--format", default: .json)
+        let purpose: ExportPurpose? = try args.value("--purpose").map { v throws(UsageError) in
+            guard let p = ExportPurpose(rawValue: v) else { throw UsageError("invalid value for --purpose: \(v)") }
+            return p
+        }
+        guard let sourcePath = args.value("--source") ?? SampleData.dossiers else {
+            throw UsageError("no --source given and the sample fixtures were not found")
+        }
+        let today = try args.value("--date").map { v throws(UsageError) in
+            guard let d = LocalDate(iso: v) else { throw UsageError("--date needs YYYY-MM-DD") }
+            return d
+        } ?? Clock.todayUTC
+        let out = args.value("--out") ?? "dossierport-export"
+
+        let source = try CanonicalSource(path: sourcePath)
+        let destination: any DossierDestination = out == "-"
+            ? StandardOutputDestination(format: format)
+            : try FolderDestination(path: out, format: format)
+        let report = try Export.run(from: source, to: destination,
+                                    options: ExportOptions(client: args.value("--client"), purpose: purpose, today: today,
+                                                           keepGoing: args.flag("--keep-going")))
+        for d in report.diagnostics { Console.error(d.description) }
+        Console.error(Report.table(report))
+        if let path = args.value("--report") { try Report.writeJSON(report, to: path) }
+        if report.hasErrors {
+            Console.error(args.flag("--keep-going") || report.dossiersRejected == 0
+                          ? "export finished with errors" : "export failed: nothing was written to \(out)")
+            return .failure
+        }
+        return .success
+    }
+}

@@ -1,0 +1,34 @@
+import DossierModel
+import DossierIO
+import Dossierport
+
+/// How run reports are shown: a table for people on stderr, JSON for machines.
+enum Report {
+    /// The per-section count table that ends every export, so an operator sees counts reconcile.
+    static func table(_ r: ExportReport) -> String {
+        var lines = ["section".padding(28) + "read".leftPad(8) + "written".leftPad(9) + "excluded".leftPad(10) + "redacted".leftPad(10)]
+        var total = EntityCount()
+        for e in Entity.allCases {
+            guard let c = r.entities[e], c.read > 0 || c.written > 0 else { continue }
+            lines.append(e.rawValue.padding(28) + "\(c.read)".leftPad(8) + "\(c.written)".leftPad(9)
+                         + "\(c.excluded)".leftPad(10) + "\(c.redacted)".leftPad(10))
+            total.read += c.read; total.written += c.written; total.excluded += c.excluded; total.redacted += c.redacted
+        }
+        lines.append("total".padding(28) + "\(total.read)".leftPad(8) + "\(total.written)".leftPad(9)
+                     + "\(total.excluded)".leftPad(10) + "\(total.redacted)".leftPad(10))
+        lines.append("dossiers: \(r.dossiersRead) read, \(r.dossiersWritten) written, \(r.dossiersRejected) rejected, "
+                     + "\(r.dossiersExcluded) excluded by purpose")
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ value: some Encodable) throws -> String { try MachineOutput.json(value) }
+
+    static func writeJSON(_ value: some Encodable, to path: String) throws {
+        let text = try json(value)
+        try Output.write(to: path) { try $0.write(text) }
+    }
+}
+
+extension String {
+    func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}
