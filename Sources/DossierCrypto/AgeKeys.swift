@@ -63,7 +63,7 @@ public struct AgeIdentity: Sendable, CustomStringConvertible {
     public static func read(path: String) throws -> [AgeIdentity] {
         let text = String(decoding: try ByteReader.readAll(path: path, limit: 1 << 20), as: UTF8.self)
         var identities: [AgeIdentity] = []
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = String(raw).trimmingSpaces
             if line.isEmpty || line.hasPrefix("#") { continue }
             do {

@@ -56,9 +56,8 @@ enum SSHArmor {
 
     /// The blob inside the armor; nil unless the text is exactly one armored block (LF or CRLF).
     static func decode(_ text: String, label: String) -> [UInt8]? {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? $0.dropLast() : $0
-        }
+        // Swift reads CRLF as one Character, which `isNewline` matches like LF.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         while lines.last?.isEmpty == true { lines.removeLast() }
         guard lines.count >= 3, lines.first == "-----BEGIN \(label)-----", lines.last == "-----END \(label)-----" else {
             return nil
@@ -205,6 +204,6 @@ public struct SSHSigningKey: Sendable {
 
 extension String {
     var trimmingSpaces: String {
-        String(self.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed())
+        String(self.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 }

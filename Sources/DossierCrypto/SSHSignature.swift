@@ -21,7 +21,7 @@ public struct AllowedSigners: Sendable {
 
     public init(text: String, path: String = "<allowed_signers>") throws {
         entries = []
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = String(raw).trimmingSpaces
             if line.isEmpty || line.hasPrefix("#") { continue }
             let at = SourceLocation(file: path, line: index + 1)

@@ -15,6 +15,8 @@ func makeTemporaryDirectory() throws -> String {
     return path
 }
 
+func removeDirectory(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
+
 struct ToolResult {
     var status: Int32
     var stdout: [UInt8]
