@@ -1,1 +1,0 @@
-// DossierCrypto: placeholder until its module lands.

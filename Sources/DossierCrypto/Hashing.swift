@@ -1,0 +1,94 @@
+internal import CLibCrypto
+public import DossierIO
+
+/// The digests Dossierport accepts: BagIt manifests and signatures use nothing weaker (G7).
+public enum HashAlgorithm: String, Sendable, CaseIterable {
+    case sha256, sha512
+
+    /// The OpenSSL provider name passed to `EVP_MD_fetch`.
+    var providerName: String { self == .sha256 ? "SHA256" : "SHA512" }
+    public var digestLength: Int { self == .sha256 ? 32 : 64 }
+}
+
+/// A streaming hash (`EVP_DigestUpdate`) that is also a byte sink, so a writer can hash what it
+/// writes and a verifier can hash a file of any size through one fixed buffer.
+public final class Digester: ByteSink {
+    public let algorithm: HashAlgorithm
+    private let md: OpaquePointer
+    private let ctx: OpaquePointer
+    private var finished = false
+
+    public init(_ algorithm: HashAlgorithm) throws {
+        self.algorithm = algorithm
+        md = try OpenSSL.check("EVP_MD_fetch", EVP_MD_fetch(nil, algorithm.providerName, nil))
+        guard let ctx = EVP_MD_CTX_new() else {
+            EVP_MD_free(md)
+            throw OpenSSL.failure("EVP_MD_CTX_new")
+        }
+        self.ctx = ctx
+        try OpenSSL.check("EVP_DigestInit_ex2", EVP_DigestInit_ex2(ctx, md, nil))
+    }
+
+    deinit {
+        EVP_MD_CTX_free(ctx)
+        EVP_MD_free(md)
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        precondition(!finished, "Digester written after finalize()")
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        try OpenSSL.check("EVP_DigestUpdate", EVP_DigestUpdate(ctx, base, bytes.count))
+    }
+
+    /// The digest of everything written; the hasher cannot be written to afterwards.
+    public func finalize() throws -> [UInt8] {
+        precondition(!finished, "Digester finalized twice")
+        finished = true
+        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        try OpenSSL.check("EVP_DigestFinal_ex", EVP_DigestFinal_ex(ctx, &out, &length))
+        return Array(out.prefix(Int(length)))
+    }
+
+    /// The digest of `bytes` in one call.
+    public static func hash(_ algorithm: HashAlgorithm, _ bytes: [UInt8]) throws -> [UInt8] {
+        let h = try Digester(algorithm)
+        try h.write(bytes)
+        return try h.finalize()
+    }
+
+    /// The digest of a file read in 1 MiB chunks, so memory stays flat for any file size.
+    public static func hash(_ algorithm: HashAlgorithm, fileAt path: String) throws -> [UInt8] {
+        let h = try Digester(algorithm)
+        let reader = try ByteReader(path: path, chunkSize: 1 << 20)
+        while let chunk = try reader.nextChunk() { try h.write(chunk) }
+        return try h.finalize()
+    }
+}
+
+/// HMAC-SHA-256 in one call (`EVP_Q_mac`), for age's header MAC and keyed pseudonyms.
+public func hmacSHA256(key: [UInt8], _ message: [UInt8]) throws -> [UInt8] {
+    var out = [UInt8](repeating: 0, count: 32)
+    var length = 0
+    let keyBytes = key.isEmpty ? [0] : key
+    let data = message.isEmpty ? [0] : message
+    let result = keyBytes.withUnsafeBytes { k in
+        data.withUnsafeBytes { d in
+            EVP_Q_mac(nil, "HMAC", nil, "SHA256", nil, k.baseAddress, key.count,
+                      d.baseAddress!.assumingMemoryBound(to: UInt8.self), message.count, &out, out.count, &length)
+        }
+    }
+    _ = try OpenSSL.check("EVP_Q_mac", result)
+    return Array(out.prefix(length))
+}
+
+extension Array where Element == UInt8 {
+    /// Lower-case hexadecimal, the form BagIt manifests and `sha256sum` use.
+    public var hexString: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var s = [UInt8]()
+        s.reserveCapacity(count * 2)
+        for b in self { s.append(digits[Int(b >> 4)]); s.append(digits[Int(b & 0x0F)]) }
+        return String(decoding: s, as: UTF8.self)
+    }
+}
