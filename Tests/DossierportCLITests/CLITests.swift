@@ -1,0 +1,187 @@
+import Foundation
+import Testing
+
+/// Runs the built `dossierport` binary as a user would, and checks exit codes, output and files.
+struct CLI {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let fixtures = root.appendingPathComponent("fixtures")
+
+    /// The executable sits beside the test bundle in the build folder.
+    static let binary: URL = {
+        let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var dir = here.deletingLastPathComponent()
+        while dir.path != "/" {
+            let candidate = dir.appendingPathComponent("dossierport")
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDir), !isDir.boolValue { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return root.appendingPathComponent(".build/debug/dossierport")
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var stdoutBytes: Data
+    }
+
+    @discardableResult
+    static func run(_ args: [String], stdin: Data? = nil, cwd: URL? = nil) throws -> Result {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        p.currentDirectoryURL = cwd ?? FileManager.default.temporaryDirectory
+        let out = Pipe(), err = Pipe(), inp = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = inp
+        try p.run()
+        if let stdin { inp.fileHandleForWriting.write(stdin) }
+        try inp.fileHandleForWriting.close()
+        // Read both pipes before waiting, so a large output cannot block the child.
+        var o = Data(), e = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { o = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        e = err.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                      stderr: String(decoding: e, as: UTF8.self), stdoutBytes: o)
+    }
+
+    static func tempDir() throws -> URL {
+        let u = FileManager.default.temporaryDirectory.appendingPathComponent("dossierport-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
+        return u
+    }
+}
+
+@Suite struct HelpAndUsage {
+    @Test func helpListsCommandsAndExitCodes() throws {
+        let r = try CLI.run(["--help"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("export") && r.stdout.contains("validate") && r.stdout.contains("Exit codes"))
+    }
+
+    @Test(arguments: ["export", "validate"])
+    func everyCommandHasHelp(_ command: String) throws {
+        let r = try CLI.run([command, "--help"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("Usage: dossierport \(command)"))
+        #expect(r.stdout.contains("Exit codes"))
+    }
+
+    @Test func usageErrorsExit64() throws {
+        #expect(try CLI.run(["frobnicate"]).status == 64)
+        #expect(try CLI.run(["export", "--no-such-option"]).status == 64)
+        #expect(try CLI.run(["export", "--format", "yaml"]).status == 64)
+        #expect(try CLI.run(["validate"]).status == 64)
+    }
+}
+
+@Suite struct ExportCommandTests {
+    @Test func exportsTheSampleOrganisationByDefault() throws {
+        let dir = try CLI.tempDir()
+        let out = dir.appendingPathComponent("export")
+        let r = try CLI.run(["export", "--out", out.path], cwd: CLI.root)
+        #expect(r.status == 0, "\(r.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".json") }.sorted()
+        let fixtures = try FileManager.default.contentsOfDirectory(atPath: CLI.fixtures.appendingPathComponent("dossiers").path)
+            .filter { $0.hasSuffix(".json") }.sorted()
+        #expect(files == fixtures)
+        #expect(r.stderr.contains("dossiers: \(fixtures.count) read, \(fixtures.count) written, 0 rejected"))
+        // Documents travel beside the dossiers and are checked on the way.
+        let docs = try FileManager.default.subpathsOfDirectory(atPath: out.appendingPathComponent("documents").path)
+        #expect(docs.contains { $0.hasSuffix(".pdf") })
+        // The exported files validate.
+        let v = try CLI.run(["validate"] + files.map { out.appendingPathComponent($0).path })
+        #expect(v.status == 0, "\(v.stderr)")
+    }
+
+    @Test func sameInputGivesByteIdenticalOutput() throws {
+        let dir = try CLI.tempDir()
+        for f in ["json", "ndjson", "xml"] {
+            let a = try CLI.run(["export", "--format", f, "--out", "-", "--client", "ZDL-000102"], cwd: CLI.root)
+            let b = try CLI.run(["export", "--format", f, "--out", "-", "--client", "ZDL-000102"], cwd: CLI.root)
+            #expect(a.status == 0 && b.status == 0, "\(a.stderr)")
+            #expect(!a.stdoutBytes.isEmpty && a.stdoutBytes == b.stdoutBytes, "\(f) output differs between runs")
+        }
+        _ = dir
+    }
+
+    @Test func refusesToMixWithAnExistingFolder() throws {
+        let dir = try CLI.tempDir()
+        try Data("x".utf8).write(to: dir.appendingPathComponent("keep.txt"))
+        let r = try CLI.run(["export", "--out", dir.path], cwd: CLI.root)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("not empty"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["keep.txt"])
+    }
+
+    @Test func anInvalidDossierLeavesNoOutput() throws {
+        let dir = try CLI.tempDir()
+        let src = dir.appendingPathComponent("src")
+        try FileManager.default.createDirectory(at: src, withIntermediateDirectories: true)
+        for name in ["ZDL-000101.json", "ZDL-000104.json"] {
+            try FileManager.default.copyItem(at: CLI.fixtures.appendingPathComponent("dossiers/\(name)"), to: src.appendingPathComponent(name))
+        }
+        try FileManager.default.copyItem(at: CLI.fixtures.appendingPathComponent("invalid/bsn-elfproef.json"),
+                                         to: src.appendingPathComponent("ZZ-bad.json"))
+        let out = dir.appendingPathComponent("out")
+        let r = try CLI.run(["export", "--source", src.path, "--out", out.path, "--format", "ndjson"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("elfproef"))
+        #expect(!FileManager.default.fileExists(atPath: out.path), "a failed export must leave nothing under the output name")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["src"], "no temporary folder may remain")
+        // The BSN itself never appears in a message.
+        #expect(!r.stderr.contains("555763676"))
+    }
+}
+
+@Suite struct ValidateCommandTests {
+    static let invalid = CLI.fixtures.appendingPathComponent("invalid")
+
+    /// Each invalid fixture with what the error must say (fixtures/invalid/README.md).
+    @Test(arguments: [
+        ("malformed-missing-comma.json", "malformed-missing-comma.json:4:3:"),
+        ("cp1252.json", "cp1252.json:30:24:"),
+        ("bsn-elfproef.json", "$.client.bsn"),
+        ("dangling-reference.json", "$.corrections[0].targetRecord"),
+        ("schema-version.json", "schema version"),
+        ("duplicate-id.json", "$.progressReports[1].id"),
+        ("impossible-date.json", "impossible-date.json:33:"),
+        ("unknown-field.json", "favouriteColour"),
+    ])
+    func rejectsWithPosition(_ file: String, _ mustSay: String) throws {
+        let r = try CLI.run(["validate", Self.invalid.appendingPathComponent(file).path])
+        #expect(r.status == 1, "\(file) must be rejected")
+        #expect(r.stderr.contains(mustSay), "\(file): \(r.stderr)")
+        #expect(r.stderr.contains("error:"))
+    }
+
+    @Test func acceptsEveryFixture() throws {
+        let dir = CLI.fixtures.appendingPathComponent("dossiers")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }
+        let r = try CLI.run(["validate"] + files.map { dir.appendingPathComponent($0).path })
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("\(files.count) dossier(s), 0 error(s)"))
+    }
+
+    @Test func machineReadableResult() throws {
+        let r = try CLI.run(["validate", "--json", Self.invalid.appendingPathComponent("bsn-elfproef.json").path])
+        #expect(r.status == 1)
+        let obj = try JSONSerialization.jsonObject(with: r.stdoutBytes) as? [String: Any]
+        let diags = obj?["diagnostics"] as? [[String: Any]]
+        #expect(diags?.first?["code"] as? String == "bsn.elfproef")
+    }
+
+    @Test func readsNDJSONFromStandardInput() throws {
+        let export = try CLI.run(["export", "--format", "ndjson", "--out", "-"], cwd: CLI.root)
+        #expect(export.status == 0)
+        let r = try CLI.run(["validate", "-"], stdin: export.stdoutBytes)
+        #expect(r.status == 0, "\(r.stderr)")
+    }
+}
