@@ -21,4 +21,16 @@ public enum XMLErrorCode {
     public static let schemaInvalid = "xml.schema-invalid"
     /// Reading the input failed below the parser.
     public static let io = "xml.io"
+    /// Text a writer cannot put in XML 1.0: C0 controls other than tab/LF/CR, U+FFFE, U+FFFF.
+    public static let unrepresentable = "xml.unrepresentable"
+    /// An element the format does not define at that place.
+    public static let unknownElement = "xml.unknown-element"
+    /// A required element is absent.
+    public static let missingElement = "xml.missing-element"
+    /// A field element given twice.
+    public static let duplicateElement = "xml.duplicate-element"
+    /// Non-whitespace text or an attribute where the format has only elements.
+    public static let unexpectedContent = "xml.unexpected-content"
+    /// A leaf whose text is not a valid value of its type (date, number, enumeration…).
+    public static let value = "xml.value"
 }
