@@ -1,0 +1,133 @@
+import DossierIO
+import DossierModel
+import DossierXML
+
+/// The canonical XML text: 2-space indentation, leaves on one line, empty containers as `<x/>`.
+///
+/// Start tags are left open (`<x`) until the first child or text arrives, because the `Encoder`
+/// protocol never says in advance whether a value is a leaf, a container or empty. Bytes collect
+/// in a buffer that goes to the sink only on `flush`, so a dossier that fails halfway can be rolled
+/// back and a `<dossiers>` stream stays well-formed.
+final class XMLOutput {
+    private let sink: any ByteSink
+    private var buffer: [UInt8] = []
+    private var open: [(name: String, hasContent: Bool)] = []
+
+    init(sink: any ByteSink) { self.sink = sink }
+
+    /// Open elements; encoders use it to know which elements are theirs to close.
+    var depth: Int { open.count }
+
+    func declaration() {
+        buffer.append(contentsOf: #"<?xml version="1.0" encoding="UTF-8"?>"#.utf8)
+        buffer.append(0x0A)
+    }
+
+    func openElement(_ name: String, attributes: String = "") {
+        startContent()
+        indent()
+        buffer.append(0x3C)
+        buffer.append(contentsOf: name.utf8)
+        buffer.append(contentsOf: attributes.utf8)
+        open.append((name, false))
+    }
+
+    /// Writes `text` as the whole content of the innermost element, which must still be empty, and closes it.
+    func leaf(_ text: String, codingPath: [any CodingKey]) throws {
+        guard let top = open.last, !top.hasContent else {
+            throw EncodingError.invalidValue(text, .init(codingPath: codingPath, debugDescription: "a single value in an element that already has content"))
+        }
+        buffer.append(0x3E)
+        try appendEscaped(text, codingPath: codingPath)
+        buffer.append(contentsOf: [0x3C, 0x2F])
+        buffer.append(contentsOf: top.name.utf8)
+        buffer.append(contentsOf: [0x3E, 0x0A])
+        open.removeLast()
+    }
+
+    /// Closes elements until `depth` remain open.
+    func close(downTo depth: Int) {
+        while open.count > depth {
+            let element = open.removeLast()
+            if element.hasContent {
+                indent()
+                buffer.append(contentsOf: [0x3C, 0x2F])
+                buffer.append(contentsOf: element.name.utf8)
+                buffer.append(contentsOf: [0x3E, 0x0A])
+            } else {
+                buffer.append(contentsOf: [0x2F, 0x3E, 0x0A])
+            }
+        }
+    }
+
+    /// Writes `value` as the element `name` at the current depth, undoing all its output if it fails.
+    func element(_ value: some Encodable, named name: String, attributes: String = "") throws {
+        let mark = (bytes: buffer.count, open: open)
+        do {
+            openElement(name, attributes: attributes)
+            try value.encode(to: XMLElementEncoder(output: self, depth: open.count, codingPath: []))
+            close(downTo: mark.open.count)
+        } catch {
+            buffer.removeSubrange(mark.bytes...)
+            open = mark.open
+            throw error
+        }
+    }
+
+    func flush() throws {
+        try sink.write(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func startContent() {
+        guard let top = open.last, !top.hasContent else { return }
+        buffer.append(contentsOf: [0x3E, 0x0A])
+        open[open.count - 1].hasContent = true
+    }
+
+    private func indent() {
+        buffer.append(contentsOf: repeatElement(0x20, count: 2 * open.count))
+    }
+
+    /// Escapes `& < >` and CR (as `&#xD;`, so a CR survives the parser's line-end normalisation),
+    /// and refuses what XML 1.0 cannot carry at all. The JSON format carries these characters; a
+    /// dossier holding one cannot be written as XML, and the error names the field, not its text.
+    private func appendEscaped(_ text: String, codingPath: [any CodingKey]) throws {
+        var text = text
+        try text.withUTF8 { u in
+            var runStart = 0
+            for i in u.indices {
+                let b = u[i]
+                let replacement: String
+                switch b {
+                case 0x26: replacement = "&amp;"
+                case 0x3C: replacement = "&lt;"
+                case 0x3E: replacement = "&gt;"
+                case 0x0D: replacement = "&#xD;"
+                case 0x09, 0x0A: continue
+                case 0x00..<0x20:
+                    throw unrepresentable("U+00" + String(b, radix: 16, uppercase: true).leftPadded(2), codingPath)
+                case 0xEF where i + 2 < u.count && u[i + 1] == 0xBF && u[i + 2] >= 0xBE:
+                    throw unrepresentable(u[i + 2] == 0xBE ? "U+FFFE" : "U+FFFF", codingPath)
+                default: continue
+                }
+                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<i]))
+                buffer.append(contentsOf: replacement.utf8)
+                runStart = i + 1
+            }
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart...]))
+        }
+    }
+
+    private func unrepresentable(_ character: String, _ codingPath: [any CodingKey]) -> DossierError {
+        DossierError(XMLErrorCode.unrepresentable,
+                     "text contains \(character), which XML 1.0 cannot carry (write this dossier as JSON instead)",
+                     path: XMLNames.path(codingPath))
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

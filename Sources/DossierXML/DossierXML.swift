@@ -1,1 +1,0 @@
-// DossierXML: placeholder until its module lands.

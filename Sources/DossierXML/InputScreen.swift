@@ -1,0 +1,187 @@
+import DossierModel
+
+/// A byte-level gate every input passes before libxml2 sees it: UTF-8 only, no DOCTYPE, bounded shape.
+///
+/// libxml2 2.9.14 is not safe on untrusted data (reliability.md §2): a DTD brings XXE and entity
+/// bombs, its duplicate-attribute check is quadratic, and it quietly falls back to Latin-1 on bad
+/// UTF-8. Screening the raw bytes with a small resumable state machine rejects all of these before
+/// any parser state exists, and works the same for a memory buffer and a multi-GB stream fed in
+/// chunks. It only tracks what it must (tags, quotes, comments, CDATA, PIs); well-formedness is
+/// still libxml2's job.
+struct InputScreen {
+    private enum State {
+        case text, lessThan, bang, bangDash, cdataOpen(Int), comment(dashes: Int), cdata(brackets: Int)
+        case processingInstruction(question: Bool), startTag(slash: Bool), attributeValue(quote: UInt8), endTag
+    }
+
+    private static let cdataOpen = Array("CDATA[".utf8)
+    private static let declarationCap = 1024
+
+    let limits: XMLLimits
+    let file: String?
+    private var state = State.text
+    private(set) var offset: Int64 = 0
+    private var line = 1
+    private var column = 0
+    /// UTF-8 continuation bytes still expected, and the range the next one must fall in.
+    private var pending = 0
+    private var low: UInt8 = 0x80
+    private var high: UInt8 = 0xBF
+    private var depth = 0
+    private var nodes = 0
+    private var attributes = 0
+    private var lessThanOffset: Int64 = 0
+    /// Bytes of the XML declaration while it is being read; nil once it is over or absent.
+    private var declaration: [UInt8]?
+
+    init(limits: XMLLimits, file: String?) {
+        self.limits = limits
+        self.file = file
+    }
+
+    /// Screens the next run of bytes; throws at the first byte that breaks a rule.
+    mutating func screen(_ bytes: UnsafeRawBufferPointer) throws {
+        if let max = limits.maxBytes, offset + Int64(bytes.count) > max {
+            throw DossierError(XMLErrorCode.limit, "input is larger than the \(max)-byte limit",
+                               at: SourceLocation(file: file))
+        }
+        for b in bytes {
+            if offset == 0 { try checkFirst(b) }
+            offset += 1
+            if pending > 0 {
+                guard b >= low && b <= high else { throw failure(XMLErrorCode.encoding, "invalid UTF-8 byte sequence (only UTF-8 is accepted)") }
+                pending -= 1; low = 0x80; high = 0xBF
+                continue
+            }
+            if b == 0x0A { line += 1; column = 0 } else { column += 1 }
+            if b >= 0x80 { try startSequence(b) }
+            if b == 0 { throw failure(XMLErrorCode.encoding, "NUL byte: UTF-16/32 or binary input (only UTF-8 is accepted)") }
+            if declaration != nil { try collectDeclaration(b) }
+            try markup(b)
+        }
+    }
+
+    /// Called at end of input: a multi-byte character cut short is invalid UTF-8.
+    func finish() throws {
+        if pending > 0 { throw failure(XMLErrorCode.encoding, "input ends inside a UTF-8 sequence") }
+    }
+
+    /// The first byte tells UTF-16/32 byte-order marks and gzip's magic number apart from XML text.
+    private func checkFirst(_ b: UInt8) throws {
+        if b == 0xFE || b == 0xFF { throw failure(XMLErrorCode.encoding, "UTF-16/32 byte-order mark (only UTF-8 is accepted)") }
+        if b == 0x1F { throw failure(XMLErrorCode.compressed, "compressed (gzip) input: XML is read only as plain UTF-8") }
+    }
+
+    /// Lead byte of a multi-byte sequence, with the ranges that exclude overlong forms, surrogates
+    /// and code points above U+10FFFF (RFC 3629 table 3-7).
+    private mutating func startSequence(_ b: UInt8) throws {
+        switch b {
+        case 0xC2...0xDF: pending = 1
+        case 0xE0: pending = 2; low = 0xA0
+        case 0xE1...0xEC, 0xEE, 0xEF: pending = 2
+        case 0xED: pending = 2; high = 0x9F
+        case 0xF0: pending = 3; low = 0x90
+        case 0xF1...0xF3: pending = 3
+        case 0xF4: pending = 3; high = 0x8F
+        default: throw failure(XMLErrorCode.encoding, "invalid UTF-8 byte sequence (only UTF-8 is accepted)")
+        }
+    }
+
+    private mutating func markup(_ b: UInt8) throws {
+        switch state {
+        case .text:
+            if b == 0x3C { state = .lessThan; lessThanOffset = offset - 1 }
+        case .lessThan:
+            switch b {
+            case 0x21: state = .bang
+            case 0x3F:
+                state = .processingInstruction(question: false)
+                // The XML declaration can only start the input, after an optional UTF-8 BOM.
+                if lessThanOffset == 0 || lessThanOffset == 3 { declaration = [] }
+            case 0x2F: state = .endTag
+            default:
+                state = .startTag(slash: false)
+                try count(node: 1)
+            }
+        case .bang:
+            switch b {
+            case 0x2D: state = .bangDash
+            case 0x5B: state = .cdataOpen(0)
+            default: throw failure(XMLErrorCode.doctype, "DOCTYPE or markup declaration: DTDs are not accepted")
+            }
+        case .bangDash:
+            state = b == 0x2D ? .comment(dashes: 0) : .text
+        case .cdataOpen(let n):
+            if b != InputScreen.cdataOpen[n] { state = .text } else if n + 1 == InputScreen.cdataOpen.count { state = .cdata(brackets: 0) } else { state = .cdataOpen(n + 1) }
+        case .comment(let dashes):
+            state = b == 0x3E && dashes >= 2 ? .text : .comment(dashes: b == 0x2D ? dashes + 1 : 0)
+        case .cdata(let brackets):
+            state = b == 0x3E && brackets >= 2 ? .text : .cdata(brackets: b == 0x5D ? brackets + 1 : 0)
+        case .processingInstruction(let question):
+            if b == 0x3E && question {
+                state = .text
+                if let d = declaration { try checkDeclaration(d); declaration = nil }
+            } else {
+                state = .processingInstruction(question: b == 0x3F)
+            }
+        case .startTag(let slash):
+            switch b {
+            case 0x22, 0x27: state = .attributeValue(quote: b)
+            case 0x3D:
+                attributes += 1
+                if attributes > limits.maxAttributes {
+                    throw failure(XMLErrorCode.limit, "more than \(limits.maxAttributes) attributes on one element")
+                }
+                try count(node: 1)
+                state = .startTag(slash: false)
+            case 0x3E:
+                attributes = 0
+                state = .text
+                if !slash {
+                    depth += 1
+                    if depth > limits.maxDepth { throw failure(XMLErrorCode.limit, "elements nested deeper than \(limits.maxDepth)") }
+                }
+            default: state = .startTag(slash: b == 0x2F)
+            }
+        case .attributeValue(let quote):
+            if b == quote { state = .startTag(slash: false) }
+        case .endTag:
+            if b == 0x3E { depth -= 1; state = .text }
+        }
+    }
+
+    private mutating func count(node n: Int) throws {
+        nodes += n
+        if let max = limits.maxNodes, nodes > max { throw failure(XMLErrorCode.limit, "more than \(max) elements and attributes") }
+    }
+
+    private mutating func collectDeclaration(_ b: UInt8) throws {
+        declaration!.append(b)
+        if declaration!.count > InputScreen.declarationCap { throw failure(XMLErrorCode.malformed, "XML declaration is longer than \(InputScreen.declarationCap) bytes") }
+    }
+
+    /// Accepts a declaration without `encoding`, or one that names UTF-8 in any letter case.
+    private func checkDeclaration(_ d: [UInt8]) throws {
+        // `d` is everything after "<", e.g. `?xml version="1.0" encoding="UTF-8"?>`.
+        guard d.count > 4, d[1...3].elementsEqual("xml".utf8), [0x20, 0x09, 0x0A, 0x0D].contains(d[4]) else { return }
+        let key = Array("encoding".utf8)
+        guard let start = (0...(d.count - key.count)).first(where: { d[$0..<($0 + key.count)].elementsEqual(key) }) else { return }
+        var i = start + key.count
+        func skipSpace() { while i < d.count, [0x20, 0x09, 0x0A, 0x0D].contains(d[i]) { i += 1 } }
+        skipSpace()
+        guard i < d.count, d[i] == 0x3D else { return }
+        i += 1
+        skipSpace()
+        guard i < d.count, d[i] == 0x22 || d[i] == 0x27 else { return }
+        let quote = d[i]
+        guard let end = d[(i + 1)...].firstIndex(of: quote) else { return }
+        let name = String(decoding: d[(i + 1)..<end], as: UTF8.self)
+        if name.lowercased() != "utf-8" {
+            throw failure(XMLErrorCode.encoding, "declared encoding is not UTF-8 (only UTF-8 is accepted)")
+        }
+    }
+
+    private func failure(_ code: String, _ message: String) -> DossierError {
+        DossierError(code, message, at: SourceLocation(file: file, line: line, column: max(column, 1)))
+    }
+}

@@ -1,0 +1,150 @@
+internal import CLibXML2
+import DossierModel
+import Synchronization
+
+/// The one place libxml2's errors become Swift errors, keeping the C function, domain and code.
+///
+/// Errors are collected per context through libxml2's structured-error hook (never the global
+/// handler), so parses on different threads never see each other's messages. Messages are
+/// redacted before they are kept: libxml2 quotes offending values ("The value '123456782' is not
+/// accepted…"), and a value may be a BSN or a name.
+final class LibXML2Errors {
+    struct Entry {
+        var domain: Int32
+        var code: Int32
+        var level: xmlErrorLevel
+        var reason: String
+        var line: Int
+        var column: Int
+    }
+
+    /// Enough to explain a failure; a hostile document must not grow this list without bound.
+    static let cap = 1000
+    let file: String?
+    private(set) var entries: [Entry] = []
+
+    init(file: String?) { self.file = file }
+
+    var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
+
+    /// True when libxml2 reported anything worse than a warning.
+    var hasErrors: Bool { entries.contains { $0.level.rawValue >= XML_ERR_ERROR.rawValue } }
+
+    func record(_ e: UnsafePointer<xmlError>) {
+        guard entries.count < LibXML2Errors.cap else { return }
+        let raw = e.pointee.message.map { String(cString: $0) } ?? "unknown libxml2 error"
+        entries.append(Entry(domain: e.pointee.domain, code: e.pointee.code, level: e.pointee.level,
+                             reason: LibXML2Errors.redact(raw), line: Int(e.pointee.line), column: Int(e.pointee.int2)))
+    }
+
+    /// The first error as a thrown failure: `function: reason [libxml2 domain.code]`.
+    func failure(_ function: String, code: String = XMLErrorCode.malformed) -> DossierError {
+        guard let e = entries.first(where: { $0.level.rawValue >= XML_ERR_ERROR.rawValue }) ?? entries.first else {
+            return DossierError(code, "\(function) failed without a libxml2 message", at: SourceLocation(file: file))
+        }
+        return DossierError(diagnostic(e, function: function, code: code))
+    }
+
+    /// Every error (not warnings) as diagnostics, for schema validation that reports all at once.
+    func diagnostics(_ function: String, code: String) -> [Diagnostic] {
+        entries.filter { $0.level.rawValue >= XML_ERR_ERROR.rawValue }.map { diagnostic($0, function: function, code: code) }
+    }
+
+    private func diagnostic(_ e: Entry, function: String, code: String) -> Diagnostic {
+        .error(code, "\(function): \(e.reason) [libxml2 \(e.domain).\(e.code)]",
+               at: SourceLocation(file: file, line: e.line > 0 ? e.line : nil, column: e.column > 0 ? e.column : nil))
+    }
+
+    /// Replaces quoted values with `'…'`, keeping quoted names that follow "Element", "attribute",
+    /// "type", "pattern" or "facet", which describe the schema rather than the data.
+    static func redact(_ message: String) -> String {
+        let kept = ["element ", "attribute ", "type ", "pattern ", "facet "]
+        var out = ""
+        var rest = Substring(message.trimmingTrailingNewlines())
+        while let open = rest.firstIndex(of: "'") {
+            let before = rest[..<open]
+            out += before
+            let afterOpen = rest.index(after: open)
+            guard let close = rest[afterOpen...].firstIndex(of: "'") else { out += rest[open...]; return out }
+            let keep = kept.contains { out.lowercased().hasSuffix($0) }
+            out += keep ? rest[open...close] : "'…'"
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
+}
+
+extension String {
+    fileprivate func trimmingTrailingNewlines() -> Substring {
+        var s = Substring(self)
+        while let last = s.last, last == "\n" || last == "\r" || last == " " { s.removeLast() }
+        return s
+    }
+}
+
+/// Structured-error hook for contexts that pass our collector as the callback argument
+/// (xmlTextReader, XML Schema parser and validator).
+let collectErrors: xmlStructuredErrorFunc = { context, error in
+    guard let context, let error else { return }
+    Unmanaged<LibXML2Errors>.fromOpaque(context).takeUnretainedValue().record(error)
+}
+
+/// Structured-error hook for a parser context, whose callback argument is the context itself
+/// (SAX2 needs `userData` to stay the context); our collector lives in its `_private` field.
+let collectParserErrors: xmlStructuredErrorFunc = { context, error in
+    guard let context, let error else { return }
+    let ctxt = context.assumingMemoryBound(to: xmlParserCtxt.self)
+    guard let collector = ctxt.pointee._private else { return }
+    Unmanaged<LibXML2Errors>.fromOpaque(collector).takeUnretainedValue().record(error)
+}
+
+/// Process-wide libxml2 set-up: `xmlInitParser` once before any thread parses, and a deny-all
+/// external entity loader installed while any parse is running.
+///
+/// The loader is libxml2 global state (2.9.14 has no per-context loader), so it is counted: the
+/// first user installs it, the last restores what was there. With DOCTYPEs rejected on the raw
+/// bytes nothing should ask for an external resource; the loader makes sure that if anything
+/// does (an XSD import, a future code path), no file or URL is ever opened.
+enum LibXML2 {
+    private static let initialised: Void = { xmlInitParser() }()
+    private static let loader = Mutex<(users: Int, saved: xmlExternalEntityLoader?)>((0, nil))
+
+    private static let denyAll: xmlExternalEntityLoader = { _, _, _ in nil }
+
+    static func acquire() {
+        _ = initialised
+        loader.withLock { state in
+            if state.users == 0 {
+                state.saved = xmlGetExternalEntityLoader()
+                xmlSetExternalEntityLoader(denyAll)
+            }
+            state.users += 1
+        }
+    }
+
+    static func release() {
+        loader.withLock { state in
+            state.users -= 1
+            if state.users == 0 {
+                xmlSetExternalEntityLoader(state.saved)
+                state.saved = nil
+            }
+        }
+    }
+
+    static func withSafeLoader<R>(_ body: () throws -> R) rethrows -> R {
+        acquire()
+        defer { release() }
+        return try body()
+    }
+
+    /// `XML_PARSE_NONET` only as defence in depth; never NOENT, DTDLOAD, DTDATTR, DTDVALID,
+    /// XINCLUDE, HUGE or RECOVER. `BIG_LINES` only makes line numbers past 65,535 right.
+    static let documentOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_BIG_LINES.rawValue)
+    static let readerOptions = Int32(XML_PARSE_NONET.rawValue)
+
+    /// A libxml2 string as Swift, for the borrowed `const xmlChar *` the library returns.
+    static func string(_ p: UnsafePointer<xmlChar>?) -> String? {
+        p.map { String(cString: $0) }
+    }
+}
