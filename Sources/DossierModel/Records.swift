@@ -82,7 +82,9 @@ public struct Consent: DossierRecord {
     public var purpose: ConsentPurpose
     public var recipient: String?
     public var status: ConsentStatus
-    /// `client`, or the id of the representative who gave it (for minors under 16: a parent).
+    /// `client`, or the id of the representative who gave it (for minors under 16: a parent), or
+    /// `representative` when the giver's record is not part of this export (a portability export
+    /// leaves representatives out but keeps the consent).
     public var givenBy: String
     public var givenOn: LocalDate?
     public var withdrawnOn: LocalDate?
@@ -91,6 +93,11 @@ public struct Consent: DossierRecord {
     public init(id: String, purpose: ConsentPurpose, status: ConsentStatus, givenBy: String = "client", meta: RecordMeta) {
         self.id = id; self.purpose = purpose; self.status = status; self.givenBy = givenBy; self.meta = meta
     }
+}
+
+extension Consent {
+    /// The `givenBy` value for a representative whose record is not in the export.
+    public static let representativeNotIncluded = "representative"
 }
 
 public enum ConsentPurpose: String, Hashable, Sendable, Codable, CaseIterable {

@@ -67,8 +67,9 @@ private struct Checker {
         for (i, r) in d.insurances.enumerated() { period(r.validFrom, r.validUntil, "$.insurances[\(i)]", r.id) }
         for (i, r) in d.consents.enumerated() {
             let p = "$.consents[\(i)]"
-            if r.givenBy != "client", !d.representatives.contains(where: { $0.id == r.givenBy }) {
-                error("reference.unresolved", "givenBy is neither 'client' nor a representative id", p + ".givenBy", r.id)
+            if r.givenBy != "client", r.givenBy != Consent.representativeNotIncluded,
+               !d.representatives.contains(where: { $0.id == r.givenBy }) {
+                error("reference.unresolved", "givenBy is neither 'client', 'representative' nor a representative id", p + ".givenBy", r.id)
             }
             if r.status == .withdrawn, r.withdrawnOn == nil {
                 error("consent.withdrawal", "withdrawn consent has no withdrawnOn date", p + ".withdrawnOn", r.id)

@@ -121,6 +121,9 @@ public enum PurposePolicy {
         for i in d.accessLog.indices where d.accessLog[i].recordRef.map({ !ids.contains($0) }) ?? false {
             d.accessLog[i].recordRef = nil
         }
+        for i in d.consents.indices where d.consents[i].givenBy != "client" && !ids.contains(d.consents[i].givenBy) {
+            d.consents[i].givenBy = Consent.representativeNotIncluded
+        }
         for i in d.representatives.indices where d.representatives[i].documentRef.map({ !ids.contains($0) }) ?? false {
             d.representatives[i].documentRef = nil
         }

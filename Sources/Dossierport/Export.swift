@@ -19,6 +19,7 @@ public struct ExportOptions: Sendable {
 
 /// Per-section record counts: what came in, what went out, and what a purpose cut.
 public struct EntityCount: Hashable, Sendable, Codable {
+    public init() {}
     public var read = 0
     public var written = 0
     public var excluded = 0

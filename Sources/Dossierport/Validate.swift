@@ -1,5 +1,7 @@
 public import DossierModel
 import DossierFormats
+import DossierIO
+import DossierXML
 
 /// The outcome of checking files: every problem found, and how many dossiers were read.
 public struct ValidationResult: Sendable, Codable {
@@ -41,14 +43,18 @@ public enum Validation {
                     result.diagnostics.append(diagnostic(for: error, path: path))
                 }
             case .xml:
-                result.diagnostics += DossierXMLFormat.validate(path: path)
-                if !result.diagnostics.contains(where: { $0.location?.file == path && $0.severity == .error }) {
-                    do {
-                        let reader = try DossierXMLReader(path: path)
+                // XSD validation needs the whole document in memory (libxml2's schema validator works on
+                // a tree); the reader's cap keeps that bounded. The model's rules then run per dossier.
+                do {
+                    let bytes = try ByteReader.readAll(path: path, limit: Int(XMLLimits.document.maxBytes ?? (64 << 20)))
+                    let schemaProblems = DossierXMLFormat.validate(bytes, file: path)
+                    result.diagnostics += schemaProblems
+                    if !schemaProblems.contains(where: { $0.severity == .error }) {
+                        let reader = try DossierXMLReader(input: try ByteReader(path: path))
                         while let d = try reader.next() { check(d, &result, SourceLocation(file: path)) }
-                    } catch {
-                        result.diagnostics.append(diagnostic(for: error, path: path))
                     }
+                } catch {
+                    result.diagnostics.append(diagnostic(for: error, path: path))
                 }
             }
         }

@@ -6,16 +6,22 @@ import Dossierport
 enum Report {
     /// The per-section count table that ends every export, so an operator sees counts reconcile.
     static func table(_ r: ExportReport) -> String {
+        func row(_ name: String, _ c: EntityCount) -> String {
+            let cells: [String] = [String(c.read).leftPad(8), String(c.written).leftPad(9),
+                                   String(c.excluded).leftPad(10), String(c.redacted).leftPad(10)]
+            return name.padding(28) + cells.joined()
+        }
         var lines = ["section".padding(28) + "read".leftPad(8) + "written".leftPad(9) + "excluded".leftPad(10) + "redacted".leftPad(10)]
         var total = EntityCount()
         for e in Entity.allCases {
             guard let c = r.entities[e], c.read > 0 || c.written > 0 else { continue }
-            lines.append(e.rawValue.padding(28) + "\(c.read)".leftPad(8) + "\(c.written)".leftPad(9)
-                         + "\(c.excluded)".leftPad(10) + "\(c.redacted)".leftPad(10))
-            total.read += c.read; total.written += c.written; total.excluded += c.excluded; total.redacted += c.redacted
+            lines.append(row(e.rawValue, c))
+            total.read += c.read
+            total.written += c.written
+            total.excluded += c.excluded
+            total.redacted += c.redacted
         }
-        lines.append("total".padding(28) + "\(total.read)".leftPad(8) + "\(total.written)".leftPad(9)
-                     + "\(total.excluded)".leftPad(10) + "\(total.redacted)".leftPad(10))
+        lines.append(row("total", total))
         lines.append("dossiers: \(r.dossiersRead) read, \(r.dossiersWritten) written, \(r.dossiersRejected) rejected, "
                      + "\(r.dossiersExcluded) excluded by purpose")
         return lines.joined(separator: "\n")

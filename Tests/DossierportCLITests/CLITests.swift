@@ -33,21 +33,27 @@ struct CLI {
         p.executableURL = binary
         p.arguments = args
         p.currentDirectoryURL = cwd ?? FileManager.default.temporaryDirectory
-        let out = Pipe(), err = Pipe(), inp = Pipe()
+        // Output goes to files rather than pipes, so a large output can never block the child.
+        let dir = try tempDir()
+        let outURL = dir.appendingPathComponent("stdout"), errURL = dir.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        defer { try? FileManager.default.removeItem(at: dir) }
         p.standardOutput = out
         p.standardError = err
-        p.standardInput = inp
+        if let stdin {
+            let inURL = dir.appendingPathComponent("stdin")
+            try stdin.write(to: inURL)
+            p.standardInput = try FileHandle(forReadingFrom: inURL)
+        } else {
+            p.standardInput = FileHandle.nullDevice
+        }
         try p.run()
-        if let stdin { inp.fileHandleForWriting.write(stdin) }
-        try inp.fileHandleForWriting.close()
-        // Read both pipes before waiting, so a large output cannot block the child.
-        var o = Data(), e = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { o = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        e = err.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
         p.waitUntilExit()
+        try out.close()
+        try err.close()
+        let o = try Data(contentsOf: outURL), e = try Data(contentsOf: errURL)
         return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
                       stderr: String(decoding: e, as: UTF8.self), stdoutBytes: o)
     }
@@ -128,6 +134,7 @@ struct CLI {
         for name in ["ZDL-000101.json", "ZDL-000104.json"] {
             try FileManager.default.copyItem(at: CLI.fixtures.appendingPathComponent("dossiers/\(name)"), to: src.appendingPathComponent(name))
         }
+        try FileManager.default.copyItem(at: CLI.fixtures.appendingPathComponent("dossiers/documents"), to: src.appendingPathComponent("documents"))
         try FileManager.default.copyItem(at: CLI.fixtures.appendingPathComponent("invalid/bsn-elfproef.json"),
                                          to: src.appendingPathComponent("ZZ-bad.json"))
         let out = dir.appendingPathComponent("out")
