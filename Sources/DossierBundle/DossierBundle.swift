@@ -1,1 +1,0 @@
-// DossierBundle: placeholder until its module lands.
