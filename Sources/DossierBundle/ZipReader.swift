@@ -421,7 +421,7 @@ private struct ArchiveValidator {
         }
         let keys = entries.indices.map { ZipNameCollision.key(entries[$0].name, isDirectory: entries[$0].isDirectory, index: $0) }
         if let (a, b, reason) = ZipNameCollision.first(in: keys, rawNames: { rawNames[$0] }) {
-            throw fail("zip.duplicate-name", "\(reason) (also used by entry \(a))", entry: entries[b].name)
+            throw fail("zip.duplicate-name", "\(reason) (see entry \(entries[a].name))", entry: entries[b].name)
         }
         return entries
     }
