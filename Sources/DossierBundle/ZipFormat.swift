@@ -96,8 +96,9 @@ enum ZipName {
             if c.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
                 return .failure(.init("zip.name", "path contains a control character"))
             }
-            let stem = String(decoding: c.prefix(while: { $0 != UInt8(ascii: ".") }), as: UTF8.self).lowercased()
-            if reservedWindowsNames.contains(stem) {
+            let stem = c.prefix(while: { $0 != UInt8(ascii: ".") })
+            if stem.count == 3 || stem.count == 4,
+               reservedWindowsNames.contains(String(decoding: stem, as: UTF8.self).lowercased()) {
                 return .failure(.init("zip.name", "path uses a reserved device name"))
             }
         }
@@ -111,8 +112,9 @@ enum ZipName {
 
     /// The text after the last dot of the last path component, lower-cased.
     static func lowercasedExtension(_ name: String) -> String? {
-        guard let dot = name.lastIndex(of: "."), !name[dot...].contains("/") else { return nil }
-        return name[name.index(after: dot)...].lowercased()
+        let utf8 = name.utf8
+        guard let dot = utf8.lastIndex(of: UInt8(ascii: ".")), !utf8[dot...].contains(UInt8(ascii: "/")) else { return nil }
+        return String(decoding: utf8[utf8.index(after: dot)...], as: UTF8.self).lowercased()
     }
 }
 
@@ -150,8 +152,15 @@ enum ZipNameCollision {
     }
 
     static func key(_ name: String, isDirectory: Bool, index: Int) -> Key {
-        let path = isDirectory ? String(name.dropLast()) : name
-        let folded = path.precomposedStringWithCanonicalMapping.lowercased().utf8.map { $0 == UInt8(ascii: "/") ? 0 : $0 }
+        var bytes = Array(name.utf8)
+        if isDirectory { bytes.removeLast() }
+        let folded: [UInt8]
+        if bytes.allSatisfy({ $0 < 0x80 }) {  // ASCII is already NFC: skip Foundation's normaliser
+            folded = bytes.map { $0 == UInt8(ascii: "/") ? 0 : ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) }
+        } else {
+            let path = String(decoding: bytes, as: UTF8.self)
+            folded = path.precomposedStringWithCanonicalMapping.lowercased().utf8.map { $0 == UInt8(ascii: "/") ? 0 : $0 }
+        }
         return Key(folded: folded, isDirectory: isDirectory, index: index)
     }
 

@@ -223,11 +223,11 @@ private struct ArchiveValidator {
         var offset: UInt64
     }
 
-    private func fail(_ code: String, _ message: String, entry: String? = nil) -> DossierError {
+    func fail(_ code: String, _ message: String, entry: String? = nil) -> DossierError {
         DossierError(code, message, at: SourceLocation(file: path, entry: entry))
     }
 
-    private func read(_ count: Int, at offset: UInt64) throws -> [UInt8] {
+    func read(_ count: Int, at offset: UInt64) throws -> [UInt8] {
         guard offset <= fileSize, UInt64(count) <= fileSize - offset else {
             throw fail("zip.truncated", "a \(count)-byte record at offset \(offset) runs past the end of the \(fileSize)-byte file")
         }
@@ -458,26 +458,27 @@ private struct ArchiveValidator {
     /// Checks each local header against its central record, then that the entries tile the
     /// file from offset 0 to the central directory with neither overlap nor hidden bytes.
     private func checkLocalHeaders(_ entries: inout [ZipEntry], _ directory: Directory) throws {
+        // Visiting entries in file order lets one read-ahead window serve many small headers.
+        let order = entries.indices.sorted { entries[$0].localHeaderOffset < entries[$1].localHeaderOffset }
+        var window = ReadWindow(validator: self, limit: directory.offset)
         var ranges: [(start: UInt64, end: UInt64, descriptor: Bool, index: Int)] = []
         ranges.reserveCapacity(entries.count)
-        for index in entries.indices {
+        for index in order {
             let entry = entries[index]
-            let header = try read(ZipConstant.localHeaderSize, at: entry.localHeaderOffset)
-            let (nameLength, extraLength) = try header.withUnsafeBytes { h in
+            let fixed = try window.bytes(ZipConstant.localHeaderSize, at: entry.localHeaderOffset)
+            let (nameLength, extraLength) = try fixed.withUnsafeBytes { h in
                 guard h.u32(0) == ZipSignature.localHeader else {
                     throw fail("zip.header-mismatch", "no local header at offset \(entry.localHeaderOffset)", entry: entry.name)
                 }
                 return (Int(h.u16(26)), Int(h.u16(28)))
             }
-            let variableOffset = entry.localHeaderOffset + UInt64(ZipConstant.localHeaderSize)
-            let variable = try read(nameLength + extraLength, at: variableOffset)
+            let header = try window.bytes(ZipConstant.localHeaderSize + nameLength + extraLength, at: entry.localHeaderOffset)
             try header.withUnsafeBytes { h in
-                try variable.withUnsafeBytes { v in
-                    try checkLocalHeader(h, name: UnsafeRawBufferPointer(rebasing: v[0..<nameLength]),
-                                         extra: UnsafeRawBufferPointer(rebasing: v[nameLength...]), entry)
-                }
+                let nameStart = ZipConstant.localHeaderSize
+                try checkLocalHeader(h, name: UnsafeRawBufferPointer(rebasing: h[nameStart..<(nameStart + nameLength)]),
+                                     extra: UnsafeRawBufferPointer(rebasing: h[(nameStart + nameLength)...]), entry)
             }
-            let dataOffset = variableOffset + UInt64(nameLength + extraLength)
+            let dataOffset = entry.localHeaderOffset + UInt64(header.count)
             guard entry.compressedSize <= directory.offset, dataOffset <= directory.offset - entry.compressedSize else {
                 throw fail("zip.overlap", "entry data runs into the central directory", entry: entry.name)
             }
@@ -485,7 +486,6 @@ private struct ArchiveValidator {
             ranges.append((entry.localHeaderOffset, dataOffset + entry.compressedSize,
                            entry.flags & ZipConstant.flagDataDescriptor != 0, index))
         }
-        ranges.sort { $0.start < $1.start }
         var expected: UInt64 = 0
         var previous: (end: UInt64, descriptor: Bool, index: Int)?
         let end: (start: UInt64, end: UInt64, descriptor: Bool, index: Int) = (directory.offset, directory.offset, false, -1)
@@ -523,5 +523,31 @@ private struct ArchiveValidator {
         func agrees(_ local: UInt64, _ central: UInt64) -> Bool { local == central || (deferred && local == 0) }
         guard agrees(UInt64(h.u32(14)), UInt64(entry.crc32)) else { throw mismatch("CRC-32") }
         guard agrees(compressed, entry.compressedSize), agrees(size, entry.uncompressedSize) else { throw mismatch("size") }
+    }
+}
+
+/// Serves small reads below `limit` from one 64 KiB read-ahead buffer, so validating many local
+/// headers packed together costs a few `pread` calls rather than two per entry.
+private struct ReadWindow {
+    let validator: ArchiveValidator
+    let limit: UInt64
+    private var start: UInt64 = 0
+    private var buffer: [UInt8] = []
+
+    init(validator: ArchiveValidator, limit: UInt64) {
+        self.validator = validator
+        self.limit = limit
+    }
+
+    mutating func bytes(_ count: Int, at offset: UInt64) throws -> ArraySlice<UInt8> {
+        if offset < start || offset + UInt64(count) > start + UInt64(buffer.count) {
+            guard offset < limit, UInt64(count) <= limit - offset else {
+                throw validator.fail("zip.overlap", "local header at offset \(offset) runs into the central directory")
+            }
+            start = offset
+            buffer = try validator.read(Int(min(limit - offset, UInt64(max(count, 64 * 1024)))), at: offset)
+        }
+        let from = Int(offset - start)
+        return buffer[from..<(from + count)]
     }
 }
