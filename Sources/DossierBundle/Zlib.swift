@@ -53,9 +53,11 @@ final class Deflater {
         stream.initialize(to: z_stream())
         output = .allocate(byteCount: chunkSize, alignment: 16)
         let code = CZlib_deflateInit2(stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY)
-        if code != Z_OK {
+        do {
+            try zlibCheck("deflateInit2", code, nil, at: location)
+        } catch {
             output.deallocate(); stream.deallocate()
-            try zlibCheck("deflateInit2", code < 0 ? code : Z_STREAM_ERROR, nil, at: location)
+            throw error
         }
     }
 
@@ -106,9 +108,11 @@ final class Inflater {
         stream.initialize(to: z_stream())
         output = .allocate(byteCount: chunkSize, alignment: 16)
         let code = CZlib_inflateInit2(stream, -15)
-        if code != Z_OK {
+        do {
+            try zlibCheck("inflateInit2", code, nil, at: location)
+        } catch {
             output.deallocate(); stream.deallocate()
-            try zlibCheck("inflateInit2", code < 0 ? code : Z_STREAM_ERROR, nil, at: location)
+            throw error
         }
     }
 

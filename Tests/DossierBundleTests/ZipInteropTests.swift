@@ -35,7 +35,7 @@ private func expectReadable(_ archive: String, _ files: [String: [UInt8]]) throw
 }
 
 @Test(.enabled(if: ZipTestSupport.hasArchiveTools, "needs zip, 7z and python3"),
-      arguments: ["info-zip", "python-deflated", "python-stored", "7z"])
+      arguments: ["info-zip", "info-zip-pipe", "python-deflated", "python-stored", "python-pipe", "7z"])
 func readsArchivesMadeByOtherTools(tool: String) throws {
     let dir = try ZipTestSupport.scratch()
     defer { ZipTestSupport.remove(dir) }
@@ -43,8 +43,10 @@ func readsArchivesMadeByOtherTools(tool: String) throws {
     let archive = dir + "/\(tool).zip"
     let python = """
         import zipfile, os, sys
-        mode = zipfile.ZIP_DEFLATED if sys.argv[2] == 'deflated' else zipfile.ZIP_STORED
-        with zipfile.ZipFile(sys.argv[1], 'w', mode) as z:
+        mode = zipfile.ZIP_STORED if sys.argv[2] == 'stored' else zipfile.ZIP_DEFLATED
+        # 'pipe' writes to an unseekable stream, so sizes go into data descriptors after the data.
+        out = os.fdopen(os.dup(sys.stdout.fileno()), 'wb') if sys.argv[2] == 'pipe' else sys.argv[1]
+        with zipfile.ZipFile(out, 'w', mode) as z:
             for root, dirs, names in sorted(os.walk('bag')):
                 for n in sorted(names): z.write(os.path.join(root, n))
         """
@@ -53,6 +55,11 @@ func readsArchivesMadeByOtherTools(tool: String) throws {
     case "info-zip": result = try ZipTestSupport.run("zip", ["-qr", archive, "bag"], in: dir)
     case "python-deflated": result = try ZipTestSupport.run("python3", ["-c", python, archive, "deflated"], in: dir)
     case "python-stored": result = try ZipTestSupport.run("python3", ["-c", python, archive, "stored"], in: dir)
+    case "python-pipe":
+        let script = dir + "/pipe.py"
+        try ZipTestSupport.write(Array(python.utf8), to: script)
+        result = try ZipTestSupport.run("sh", ["-c", "python3 pipe.py - pipe | cat > '\(archive)'"], in: dir)
+    case "info-zip-pipe": result = try ZipTestSupport.run("sh", ["-c", "zip -qr - bag | cat > '\(archive)'"], in: dir)
     default: result = try ZipTestSupport.run("7z", ["a", "-tzip", "-bd", archive, "bag"], in: dir)
     }
     try #require(result.status == 0, "\(tool): \(result.output)")
