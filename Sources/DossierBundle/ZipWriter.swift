@@ -1,0 +1,377 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Foundation
+import DossierModel
+public import DossierIO
+
+/// How an entry's bytes are stored.
+public enum ZipCompression: Sendable, Hashable {
+    /// Stored for already-compressed media (PDF, JPEG, PNG, archives…), deflate otherwise.
+    case automatic
+    case deflate
+    case stored
+}
+
+/// Where an entry's bytes come from.
+public enum ZipSource: Sendable {
+    case bytes([UInt8])
+    /// A file read in chunks, so a payload of many gigabytes keeps memory flat.
+    case file(String)
+    /// A producer that writes the payload into the given sink (for example a JSON writer).
+    case stream(@Sendable (any ByteSink) throws -> Void)
+}
+
+public struct ZipWriterOptions: Sendable, Hashable {
+    /// zlib level 0–9; 6 is zlib's default balance.
+    public var level: Int32 = 6
+    /// Writes Zip64 records for every entry and the end record, for testing readers.
+    public var forceZip64 = false
+    /// Entries compressed at once; each holds at most `memoryPerEntry` bytes of output in memory.
+    public var workers = 2
+    /// Compressed output beyond this spills to an unlinked temporary file.
+    public var memoryPerEntry = 4 << 20
+    public var temporaryDirectory = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+
+    public init() {}
+}
+
+/// Writes a deterministic zip archive: same entries and options, byte-identical output.
+///
+/// Entries keep the order given, with a fixed 1980-01-01 timestamp, Unix 0644 attributes, the
+/// UTF-8 name flag and no host-dependent extra fields. Sizes and CRC always sit in the local header
+/// (never a data descriptor), which every reader handles: each entry is compressed completely
+/// before its header is written, to memory or an unlinked temporary file. Entries are independent,
+/// so up to `workers` of them are compressed concurrently while earlier ones are written in order.
+/// Zip64 records appear only when a size, an offset or the entry count needs them.
+public final class ZipWriter {
+    private let sink: any ByteSink
+    private let path: String
+    private let options: ZipWriterOptions
+    private var offset: UInt64 = 0
+    private var central: [UInt8] = []
+    private var names: [[UInt8]] = []
+    private var pending: [PendingEntry] = []
+    private var finished = false
+
+    public init(sink: any ByteSink, path: String, options: ZipWriterOptions = .init()) {
+        self.sink = sink
+        self.path = path
+        self.options = options
+    }
+
+    /// Writes an archive to `path` atomically; `body` adds the entries.
+    public static func write(to path: String, options: ZipWriterOptions = .init(),
+                             _ body: (ZipWriter) throws -> Void) throws {
+        try AtomicFile.write(to: path) { file in
+            let writer = ZipWriter(sink: file, path: path, options: options)
+            try body(writer)
+            try writer.finish()
+        }
+    }
+
+    /// Queues an entry; its bytes are compressed in the background and written in order.
+    public func add(_ name: String, _ source: ZipSource, compression: ZipCompression = .automatic) throws {
+        precondition(!finished, "ZipWriter.add after finish")
+        let location = SourceLocation(file: path, entry: name)
+        let bytes = Array(name.utf8)
+        if case .failure(let e) = ZipName.check(bytes, limits: .default) {
+            throw DossierError(e.code, "cannot add entry: \(e.reason)", at: location)
+        }
+        if bytes.last == UInt8(ascii: "/") {
+            throw DossierError("zip.name", "cannot add entry: directory entries are not written", at: location)
+        }
+        names.append(bytes)
+        let method: UInt16
+        switch compression {
+        case .deflate: method = ZipConstant.methodDeflate
+        case .stored: method = ZipConstant.methodStored
+        case .automatic: method = Self.isPrecompressed(name) ? ZipConstant.methodStored : ZipConstant.methodDeflate
+        }
+        while pending.count >= max(1, options.workers) { try writeOldest() }
+        let job = PendingEntry(name: bytes)
+        pending.append(job)
+        let options = self.options
+        DispatchQueue.global(qos: .userInitiated).async {
+            job.result = Result { try PreparedEntry.prepare(source, method: method, options: options, at: location) }
+            job.done.signal()
+        }
+    }
+
+    /// Writes the remaining entries, the central directory and the end records.
+    public func finish() throws {
+        precondition(!finished, "ZipWriter.finish called twice")
+        while !pending.isEmpty { try writeOldest() }
+        finished = true
+        let keys = names.indices.map { ZipNameCollision.key(String(decoding: names[$0], as: UTF8.self), isDirectory: false, index: $0) }
+        if let (_, b, reason) = ZipNameCollision.first(in: keys, rawNames: { self.names[$0] }) {
+            throw DossierError("zip.duplicate-name", reason,
+                               at: SourceLocation(file: path, entry: String(decoding: names[b], as: UTF8.self)))
+        }
+        let count = UInt64(names.count)
+        let cdOffset = offset
+        try emit(central)
+        let cdSize = UInt64(central.count)
+        central = []
+        let force = options.forceZip64
+        let zip64 = force || count >= 0xFFFF || cdOffset >= 0xFFFF_FFFF || cdSize >= 0xFFFF_FFFF
+        var end: [UInt8] = []
+        if zip64 {
+            let recordOffset = offset
+            end.le32(ZipSignature.zip64EndOfCentralDirectory)
+            end.le64(UInt64(ZipConstant.zip64EndRecordSize - 12))
+            end.le16(0x0300 | 45); end.le16(45)
+            end.le32(0); end.le32(0)
+            end.le64(count); end.le64(count); end.le64(cdSize); end.le64(cdOffset)
+            end.le32(ZipSignature.zip64Locator)
+            end.le32(0); end.le64(recordOffset); end.le32(1)
+        }
+        let count16 = zip64 && (force || count >= 0xFFFF) ? 0xFFFF : UInt16(count)
+        end.le32(ZipSignature.endOfCentralDirectory)
+        end.le16(0); end.le16(0)
+        end.le16(count16); end.le16(count16)
+        end.le32(zip64 && (force || cdSize >= 0xFFFF_FFFF) ? 0xFFFF_FFFF : UInt32(cdSize))
+        end.le32(zip64 && (force || cdOffset >= 0xFFFF_FFFF) ? 0xFFFF_FFFF : UInt32(cdOffset))
+        end.le16(0)
+        try emit(end)
+    }
+
+    private func emit(_ bytes: [UInt8]) throws {
+        try sink.write(bytes)
+        offset += UInt64(bytes.count)
+    }
+
+    /// Waits for the oldest queued entry and writes its local header, data and central record.
+    private func writeOldest() throws {
+        let job = pending.removeFirst()
+        job.done.wait()
+        let entry = try job.result!.get()
+        let force = options.forceZip64
+        let zip64Sizes = force || entry.size >= 0xFFFF_FFFF || entry.compressedSize >= 0xFFFF_FFFF
+        let zip64Offset = force || offset >= 0xFFFF_FFFF
+        let version: UInt16 = zip64Sizes || zip64Offset ? 45 : 20
+        let name = job.name
+
+        var local: [UInt8] = []
+        local.le32(ZipSignature.localHeader)
+        local.le16(version); local.le16(ZipConstant.flagUTF8); local.le16(entry.method)
+        local.le16(ZipConstant.dosTime); local.le16(ZipConstant.dosDate)
+        local.le32(entry.crc)
+        local.le32(zip64Sizes ? 0xFFFF_FFFF : UInt32(entry.compressedSize))
+        local.le32(zip64Sizes ? 0xFFFF_FFFF : UInt32(entry.size))
+        local.le16(UInt16(name.count)); local.le16(zip64Sizes ? 20 : 0)
+        local.append(contentsOf: name)
+        if zip64Sizes {
+            local.le16(ZipSignature.zip64ExtraID); local.le16(16)
+            local.le64(entry.size); local.le64(entry.compressedSize)
+        }
+
+        var extra: [UInt8] = []
+        if zip64Sizes || zip64Offset {
+            extra.le16(ZipSignature.zip64ExtraID)
+            extra.le16((zip64Sizes ? 16 : 0) + (zip64Offset ? 8 : 0))
+            if zip64Sizes { extra.le64(entry.size); extra.le64(entry.compressedSize) }
+            if zip64Offset { extra.le64(offset) }
+        }
+        central.le32(ZipSignature.centralHeader)
+        central.le16(UInt16(ZipConstant.hostUnix) << 8 | (version == 45 ? 45 : 30))
+        central.le16(version); central.le16(ZipConstant.flagUTF8); central.le16(entry.method)
+        central.le16(ZipConstant.dosTime); central.le16(ZipConstant.dosDate)
+        central.le32(entry.crc)
+        central.le32(zip64Sizes ? 0xFFFF_FFFF : UInt32(entry.compressedSize))
+        central.le32(zip64Sizes ? 0xFFFF_FFFF : UInt32(entry.size))
+        central.le16(UInt16(name.count)); central.le16(UInt16(extra.count)); central.le16(0)
+        central.le16(0); central.le16(0)
+        central.le32(UInt32(0o100644) << 16)
+        central.le32(zip64Offset ? 0xFFFF_FFFF : UInt32(offset))
+        central.append(contentsOf: name)
+        central.append(contentsOf: extra)
+
+        try emit(local)
+        try entry.copyData { try self.sink.write($0); self.offset += UInt64($0.count) }
+    }
+
+    private static let precompressedExtensions: Set<String> = [
+        "pdf", "jpg", "jpeg", "png", "gif", "webp", "heic", "tif", "tiff", "mp3", "mp4", "m4a", "mov",
+        "zip", "gz", "tgz", "bz2", "xz", "zst", "7z", "rar", "jar", "docx", "xlsx", "pptx", "odt", "ods", "age",
+    ]
+
+    /// Whether the name's extension says the bytes are already compressed, where deflate only costs time.
+    static func isPrecompressed(_ name: String) -> Bool {
+        ZipName.lowercasedExtension(name).map(precompressedExtensions.contains) ?? false
+    }
+}
+
+/// An entry handed to a worker; `done` is signalled once `result` is set.
+private final class PendingEntry: @unchecked Sendable {
+    let name: [UInt8]
+    var result: Result<PreparedEntry, any Error>?
+    let done = DispatchSemaphore(value: 0)
+    init(name: [UInt8]) { self.name = name }
+}
+
+/// An entry whose CRC and sizes are known, with its compressed bytes ready to copy.
+private final class PreparedEntry: @unchecked Sendable {
+    let method: UInt16
+    let crc: UInt32
+    let size: UInt64
+    let compressedSize: UInt64
+    private let data: Payload
+    private let location: SourceLocation
+
+    enum Payload {
+        case spilled(SpillBuffer)
+        /// A stored file is read again when written, saving a temporary copy of large media.
+        case sourceFile(String)
+    }
+
+    private init(method: UInt16, crc: UInt32, size: UInt64, compressedSize: UInt64, data: Payload, location: SourceLocation) {
+        self.method = method; self.crc = crc; self.size = size
+        self.compressedSize = compressedSize; self.data = data; self.location = location
+    }
+
+    static func prepare(_ source: ZipSource, method: UInt16, options: ZipWriterOptions,
+                        at location: SourceLocation) throws -> PreparedEntry {
+        if case .file(let path) = source, method == ZipConstant.methodStored {
+            let (crc, size) = try checksum(path, at: location)
+            return PreparedEntry(method: method, crc: crc, size: size, compressedSize: size,
+                                 data: .sourceFile(path), location: location)
+        }
+        let buffer = SpillBuffer(limit: options.memoryPerEntry, directory: options.temporaryDirectory, at: location)
+        let encoder = try EntryEncoder(
+            deflater: method == ZipConstant.methodDeflate ? Deflater(level: options.level, at: location) : nil,
+            output: buffer)
+        switch source {
+        case .bytes(let bytes): try encoder.write(bytes)
+        case .file(let path):
+            let reader = try ByteReader(path: path)
+            while let chunk = try reader.nextChunk() { try encoder.write(chunk) }
+        case .stream(let produce): try produce(encoder)
+        }
+        try encoder.finish()
+        return PreparedEntry(method: method, crc: encoder.crc.value, size: encoder.size,
+                             compressedSize: buffer.count, data: .spilled(buffer), location: location)
+    }
+
+    private static func checksum(_ path: String, at location: SourceLocation) throws -> (UInt32, UInt64) {
+        let reader = try ByteReader(path: path)
+        var crc = CRC32()
+        var size: UInt64 = 0
+        while let chunk = try reader.nextChunk() { crc.update(chunk); size += UInt64(chunk.count) }
+        return (crc.value, size)
+    }
+
+    func copyData(to write: (UnsafeRawBufferPointer) throws -> Void) throws {
+        switch data {
+        case .spilled(let buffer): try buffer.copy(to: write)
+        case .sourceFile(let path):
+            let reader = try ByteReader(path: path)
+            var crc = CRC32()
+            var copied: UInt64 = 0
+            while let chunk = try reader.nextChunk() {
+                crc.update(chunk)
+                copied += UInt64(chunk.count)
+                guard copied <= size else { break }
+                try write(chunk)
+            }
+            if copied != size || crc.value != self.crc {
+                throw DossierError("zip.source-changed", "file changed while the archive was written", at: location)
+            }
+        }
+    }
+}
+
+/// Feeds payload bytes through CRC-32, a byte count and (for deflate) the compressor.
+private final class EntryEncoder: ByteSink {
+    private let deflater: Deflater?
+    private let output: SpillBuffer
+    private(set) var crc = CRC32()
+    private(set) var size: UInt64 = 0
+
+    init(deflater: Deflater?, output: SpillBuffer) {
+        self.deflater = deflater
+        self.output = output
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        crc.update(bytes)
+        size += UInt64(bytes.count)
+        if let deflater {
+            try deflater.compress(bytes, finish: false) { try output.write($0) }
+        } else {
+            try output.write(bytes)
+        }
+    }
+
+    func finish() throws {
+        try deflater?.compress(UnsafeRawBufferPointer(start: nil, count: 0), finish: true) { try output.write($0) }
+    }
+}
+
+/// Bytes kept in memory up to a limit, then in an unlinked temporary file read back with `pread`.
+private final class SpillBuffer: ByteSink {
+    private let limit: Int
+    private let directory: String
+    private let location: SourceLocation
+    private var memory: [UInt8] = []
+    private var file: FileSink?
+    private var fd: Int32 = -1
+    private(set) var count: UInt64 = 0
+
+    init(limit: Int, directory: String, at location: SourceLocation) {
+        self.limit = limit; self.directory = directory; self.location = location
+    }
+
+    deinit { if fd >= 0 { _ = close(fd) } }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        count += UInt64(bytes.count)
+        if let file { try file.write(bytes); return }
+        if memory.count + bytes.count <= limit { memory.append(contentsOf: bytes); return }
+        var template = Array((directory + "/dossierport-zip-XXXXXX").utf8CString)
+        fd = mkstemp(&template)
+        let tempPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard fd >= 0 else { throw IOFailure.error("mkstemp", path: tempPath, errno: errno) }
+        unlink(tempPath)
+        let sink = FileSink(descriptor: fd, path: tempPath, ownsDescriptor: false)
+        try sink.write(memory)
+        try sink.write(bytes)
+        memory = []
+        file = sink
+    }
+
+    func copy(to write: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard let file else { try memory.withUnsafeBytes { try write($0) }; return }
+        try file.flush()
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { chunk.deallocate() }
+        var position: UInt64 = 0
+        while position < count {
+            let n = min(UInt64(chunk.count), count - position)
+            try preadFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: chunk[0..<Int(n)]), at: position,
+                           path: file.path, location: location)
+            try write(UnsafeRawBufferPointer(rebasing: chunk[0..<Int(n)]))
+            position += n
+        }
+    }
+}
+
+/// Reads exactly `buffer.count` bytes at `offset`; running out of file is `zip.truncated`.
+func preadFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64,
+                path: String, location: SourceLocation) throws {
+    var done = 0
+    while done < buffer.count {
+        let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw IOFailure.error("pread", path: path, errno: errno)
+        }
+        if n == 0 {
+            throw DossierError("zip.truncated", "file ends at offset \(offset + UInt64(done)), inside a record or entry data",
+                               at: location)
+        }
+        done += n
+    }
+}
