@@ -194,7 +194,7 @@ public final class AgeDecryptor: ByteSink {
 /// whitespace may surround the block. Lines longer than 64 columns are refused at once, so a
 /// hostile input cannot make the line buffer grow.
 final class AgeArmorDecoder {
-    private enum State { case begin, body, end, after }
+    private enum State { case begin, body, after }
     private static let beginLine = Array("-----BEGIN AGE ENCRYPTED FILE-----".utf8)
     private static let endLine = Array("-----END AGE ENCRYPTED FILE-----".utf8)
     private var state = State.begin
@@ -242,7 +242,7 @@ final class AgeArmorDecoder {
             sawShortLine = line.count < 64 || line.contains(UInt8(ascii: "="))
             guard let decoded = Base64.decode(line, padded: true) else { throw fail("non-canonical base64") }
             try decoded.withUnsafeBytes { try emit($0) }
-        case .end, .after:
+        case .after:
             guard blank else { throw fail("data after the END line") }
         }
     }
