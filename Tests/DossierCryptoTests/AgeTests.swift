@@ -226,6 +226,9 @@ struct AgeTests {
         #expect(errorCode { _ = try ageDecrypt(variant { $0[5] = String($0[5].dropLast()) + "=" }, identities: [identity]) } == "age.header")
         #expect(errorCode { _ = try ageDecrypt(variant { $0[0] = "age-encryption.org/v2" }, identities: [identity]) } == "age.header")
         #expect(errorCode { _ = try ageDecrypt(variant { $0[2] = String($0[2].dropLast()) + "B" }, identities: [identity]) } != nil)
+        // A header that never ends is refused at the 1 MiB cap instead of being buffered without bound.
+        let endless = Array("age-encryption.org/v1\n-> X25519 abc\n".utf8) + [UInt8](repeating: UInt8(ascii: "A"), count: 2 << 20)
+        #expect(errorCode { _ = try ageDecrypt(endless, identities: [identity], piece: 65536) } == "age.header")
         // An unknown stanza type is ignored, but it is covered by the MAC like any other.
         #expect(errorCode { _ = try ageDecrypt(variant { $0.insert(contentsOf: ["-> example.com/x a", ""], at: 1) }, identities: [identity]) }
             == "age.header-mac")
