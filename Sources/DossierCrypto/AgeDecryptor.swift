@@ -27,7 +27,11 @@ public final class AgeDecryptor: ByteSink {
     private var start = 0
     /// Bytes dropped from the front of `buffer`, to report input offsets.
     private var dropped = 0
+    /// Where the header line being read starts, and how far the search for its end has got.
+    private var headerLineStart = 0
     private var headerScanned = 0
+    /// Set once the MAC line has arrived; the payload nonce may still be incomplete.
+    private var headerEnd: Int?
     private var cipher: ChaChaPoly?
     private var counter: UInt64 = 0
     private let plain: UnsafeMutableRawBufferPointer
@@ -76,7 +80,7 @@ public final class AgeDecryptor: ByteSink {
         finished = true
         try armor?.finish()
         guard let cipher else {
-            throw DossierError("age.truncated", "file ends inside the header (\(dropped + buffer.count) bytes read)")
+            throw DossierError("age.truncated", "file ends before the payload starts (\(dropped + buffer.count) bytes read)")
         }
         let remaining = buffer.count - start
         guard remaining > 0 else {
@@ -130,15 +134,15 @@ public final class AgeDecryptor: ByteSink {
 
     /// Parses the header once its MAC line and the payload nonce have arrived; false while waiting.
     private func readHeader() throws -> Bool {
-        // The header ends at the first line that starts with "---"; stanza lines never do.
-        var end: Int?
-        var lineStart = headerScanned
-        while let nl = buffer[lineStart...].firstIndex(of: 0x0A) {
-            if buffer[lineStart...].starts(with: Array("---".utf8)) { end = nl + 1; break }
-            lineStart = nl + 1
+        // The header ends at the first line that starts with "---"; stanza lines never do. Bytes
+        // already searched are not searched again, so tiny writes cost linear time.
+        while headerEnd == nil, let nl = buffer[headerScanned...].firstIndex(of: 0x0A) {
+            headerScanned = nl + 1
+            if buffer[headerLineStart...].starts(with: Array("---".utf8)) { headerEnd = nl + 1 }
+            headerLineStart = nl + 1
         }
-        guard let end else {
-            headerScanned = lineStart
+        guard let end = headerEnd else {
+            headerScanned = buffer.count
             if buffer.count > Self.maxHeaderSize {
                 throw DossierError("age.header", "no header end within \(Self.maxHeaderSize) bytes")
             }
@@ -194,7 +198,7 @@ public final class AgeDecryptor: ByteSink {
 /// whitespace may surround the block. Lines longer than 64 columns are refused at once, so a
 /// hostile input cannot make the line buffer grow.
 final class AgeArmorDecoder {
-    private enum State { case begin, body, end, after }
+    private enum State { case begin, body, after }
     private static let beginLine = Array("-----BEGIN AGE ENCRYPTED FILE-----".utf8)
     private static let endLine = Array("-----END AGE ENCRYPTED FILE-----".utf8)
     private var state = State.begin
@@ -242,7 +246,7 @@ final class AgeArmorDecoder {
             sawShortLine = line.count < 64 || line.contains(UInt8(ascii: "="))
             guard let decoded = Base64.decode(line, padded: true) else { throw fail("non-canonical base64") }
             try decoded.withUnsafeBytes { try emit($0) }
-        case .end, .after:
+        case .after:
             guard blank else { throw fail("data after the END line") }
         }
     }

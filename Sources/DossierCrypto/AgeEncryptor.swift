@@ -29,6 +29,7 @@ enum AgePayload {
 /// (key, nonce) pair can repeat (G14); the output is therefore not deterministic, by design.
 public final class AgeEncryptor: ByteSink {
     private let output: any ByteSink
+    private let armor: AgeArmorEncoder?
     private let cipher: ChaChaPoly
     private let plain: UnsafeMutableRawBufferPointer
     private let sealed: UnsafeMutableRawBufferPointer
@@ -36,28 +37,30 @@ public final class AgeEncryptor: ByteSink {
     private var counter: UInt64 = 0
     private var finished = false
 
-    /// Encrypts to every recipient; any one of their identities can decrypt.
-    public convenience init(recipients: [AgeRecipient], output: any ByteSink) throws {
+    /// Encrypts to every recipient; any one of their identities can decrypt. `armored` writes the
+    /// PEM form (`age -a`) for channels that only carry text; binary is smaller and the default.
+    public convenience init(recipients: [AgeRecipient], armored: Bool = false, output: any ByteSink) throws {
         precondition(!recipients.isEmpty, "age needs at least one recipient")
         let fileKey = try secureRandomBytes(16)
         let stanzas = try recipients.map { try AgeKeyWrap.x25519Stanza(fileKey: fileKey, recipient: $0) }
-        try self.init(fileKey: fileKey, stanzas: stanzas, output: output)
+        try self.init(fileKey: fileKey, stanzas: stanzas, armored: armored, output: output)
     }
 
     /// Encrypts with a passphrase through scrypt; `workFactor` is log2 N (age uses 18).
-    public convenience init(passphrase: String, workFactor: Int = 18, output: any ByteSink) throws {
+    public convenience init(passphrase: String, workFactor: Int = 18, armored: Bool = false, output: any ByteSink) throws {
         let fileKey = try secureRandomBytes(16)
         let stanza = try AgeKeyWrap.scryptStanza(fileKey: fileKey, passphrase: passphrase, workFactor: workFactor)
-        try self.init(fileKey: fileKey, stanzas: [stanza], output: output)
+        try self.init(fileKey: fileKey, stanzas: [stanza], armored: armored, output: output)
     }
 
-    init(fileKey: [UInt8], stanzas: [AgeHeader.Stanza], output: any ByteSink) throws {
-        self.output = output
+    init(fileKey: [UInt8], stanzas: [AgeHeader.Stanza], armored: Bool = false, output: any ByteSink) throws {
+        armor = armored ? try AgeArmorEncoder(output: output) : nil
+        self.output = armor ?? output
         let nonce = try secureRandomBytes(AgePayload.nonceSize)
         cipher = try ChaChaPoly(key: try AgePayload.key(fileKey: fileKey, nonce: nonce))
         plain = .allocate(byteCount: AgePayload.chunkSize, alignment: 16)
         sealed = .allocate(byteCount: AgePayload.sealedChunkSize, alignment: 16)
-        try output.write(try AgeHeader(stanzas: stanzas).encoded(fileKey: fileKey) + nonce)
+        try self.output.write(try AgeHeader(stanzas: stanzas).encoded(fileKey: fileKey) + nonce)
     }
 
     deinit {
@@ -84,6 +87,7 @@ public final class AgeEncryptor: ByteSink {
         precondition(!finished, "AgeEncryptor finished twice")
         finished = true
         try sealChunk(final: true)
+        try armor?.finish()
     }
 
     private func sealChunk(final: Bool) throws {
@@ -106,6 +110,35 @@ public final class AgeEncryptor: ByteSink {
     }
 }
 
+/// Writes the strict PEM armor of C2SP age ("ASCII armor"): 64-column padded base64 lines.
+final class AgeArmorEncoder: ByteSink {
+    private let output: any ByteSink
+    /// Fewer than 48 bytes waiting to make a full line.
+    private var pending: [UInt8] = []
+
+    init(output: any ByteSink) throws {
+        self.output = output
+        try output.write("-----BEGIN AGE ENCRYPTED FILE-----\n")
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        pending.append(contentsOf: bytes)
+        let full = pending.count / 48 * 48
+        guard full > 0 else { return }
+        var text = ""
+        for start in stride(from: 0, to: full, by: 48) {
+            text += Base64.encode(Array(pending[start..<(start + 48)]), padded: true) + "\n"
+        }
+        try output.write(text)
+        pending.removeSubrange(0..<full)
+    }
+
+    func finish() throws {
+        if !pending.isEmpty { try output.write(Base64.encode(pending, padded: true) + "\n") }
+        try output.write("-----END AGE ENCRYPTED FILE-----\n")
+    }
+}
+
 /// Wrapping and unwrapping the 16-byte file key in recipient stanzas (C2SP age, native types).
 enum AgeKeyWrap {
     static func x25519Stanza(fileKey: [UInt8], recipient: AgeRecipient) throws -> AgeHeader.Stanza {
@@ -118,7 +151,8 @@ enum AgeKeyWrap {
     }
 
     static func scryptStanza(fileKey: [UInt8], passphrase: String, workFactor: Int) throws -> AgeHeader.Stanza {
-        precondition((1...30).contains(workFactor), "scrypt work factor out of range")
+        // Never write a file our own decryptor (and age's default) would refuse.
+        precondition((1...AgeDecryptor.defaultMaxWorkFactor).contains(workFactor), "scrypt work factor out of range")
         let salt = try secureRandomBytes(16)
         let wrapKey = try Primitive.scrypt(password: Array(passphrase.utf8), salt: AgeHeader.scryptLabel + salt,
                                            logN: workFactor, r: 8, p: 1, length: 32)

@@ -2,6 +2,9 @@ internal import CLibCrypto
 public import DossierIO
 
 /// The digests Dossierport accepts: BagIt manifests and signatures use nothing weaker (G7).
+///
+/// The raw values are the names BagIt (`manifest-sha256.txt`) and SSHSIG use, so parsing either
+/// is `HashAlgorithm(rawValue:)`, and md5 or sha1 simply do not parse.
 public enum HashAlgorithm: String, Sendable, CaseIterable {
     case sha256, sha512
 
@@ -70,6 +73,7 @@ public final class Digester: ByteSink {
 public func hmacSHA256(key: [UInt8], _ message: [UInt8]) throws -> [UInt8] {
     var out = [UInt8](repeating: 0, count: 32)
     var length = 0
+    // Empty inputs still get a valid pointer; the lengths passed say they are empty.
     let keyBytes = key.isEmpty ? [0] : key
     let data = message.isEmpty ? [0] : message
     let result = keyBytes.withUnsafeBytes { k in

@@ -4,7 +4,8 @@ import DossierModel
 /// Trusted signing keys in OpenSSH's `allowed_signers` format (ssh-keygen(1), ALLOWED SIGNERS).
 ///
 /// Using the file `ssh-keygen -Y verify -f` reads means one trust list serves both our verifier
-/// and the standard tool. Supported: comma-separated principals, `namespaces="…"`, comments.
+/// and the standard tool. Supported: comma-separated principals (matched literally, not as
+/// wildcard patterns), `namespaces="…"`, comments.
 /// Lines for other key types are skipped (they cannot match an Ed25519 signature); certificate
 /// authorities and validity windows are refused rather than silently ignored.
 public struct AllowedSigners: Sendable {
@@ -13,6 +14,10 @@ public struct AllowedSigners: Sendable {
         /// nil means any namespace.
         public var namespaces: [String]?
         public var key: SSHPublicKey
+
+        public init(principals: [String], namespaces: [String]? = nil, key: SSHPublicKey) {
+            self.principals = principals; self.namespaces = namespaces; self.key = key
+        }
     }
 
     public var entries: [Entry]

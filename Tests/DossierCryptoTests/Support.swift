@@ -1,3 +1,4 @@
+import DossierCrypto
 import DossierIO
 import Foundation
 
@@ -55,4 +56,9 @@ func pattern(_ count: Int, seed: UInt64 = 0x9E3779B97F4A7C15) -> [UInt8] {
         state = state &* 6364136223846793005 &+ 1442695040888963407
         return UInt8(truncatingIfNeeded: state >> 33)
     }
+}
+
+/// Length and SHA-256 of a byte string: compared instead of the bytes, so a failure prints a line, not megabytes.
+func summary(_ bytes: [UInt8]) -> String {
+    "\(bytes.count) bytes, sha256 " + ((try? Digester.hash(.sha256, bytes).hexString) ?? "?")
 }
