@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "DossierXML", dependencies: ["CLibXML2", "DossierModel", "DossierIO"], swiftSettings: strict),
         .target(name: "DossierFormats", dependencies: ["DossierModel", "DossierIO", "DossierXML", "DossierPolicy"], swiftSettings: strict),
         .target(name: "DossierSources", dependencies: ["DossierModel", "DossierIO", "DossierXML", "DossierFormats"], swiftSettings: strict),
-        .target(name: "DossierBundle", dependencies: ["CZlib", "DossierModel", "DossierIO", "DossierCrypto", "DossierFormats"], swiftSettings: strict),
+        .target(name: "DossierBundle", dependencies: ["CZlib", "DossierModel", "DossierIO", "DossierCrypto", "DossierFormats", "DossierPolicy"], swiftSettings: strict),
         .target(name: "Dossierport", dependencies: ["DossierModel", "DossierIO", "DossierCrypto", "DossierXML", "DossierFormats", "DossierSources", "DossierBundle", "DossierPolicy"], swiftSettings: strict),
         .executableTarget(name: "dossierport", dependencies: ["Dossierport"], swiftSettings: strict),
         .executableTarget(name: "DossierportBenchmarks", dependencies: ["Dossierport"], swiftSettings: strict),

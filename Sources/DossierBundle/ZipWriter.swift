@@ -100,10 +100,16 @@ public final class ZipWriter {
         }
     }
 
+    /// Waits until every queued entry is compressed and written, so a caller can use what the
+    /// entries' producers computed on the way (a bag's manifest needs every payload digest).
+    public func drain() throws {
+        while !pending.isEmpty { try writeOldest() }
+    }
+
     /// Writes the remaining entries, the central directory and the end records.
     public func finish() throws {
         precondition(!finished, "ZipWriter.finish called twice")
-        while !pending.isEmpty { try writeOldest() }
+        try drain()
         finished = true
         let keys = names.indices.map { ZipNameCollision.key(String(decoding: names[$0], as: UTF8.self), isDirectory: false, index: $0) }
         if let (_, b, reason) = ZipNameCollision.first(in: keys, rawNames: { self.names[$0] }) {

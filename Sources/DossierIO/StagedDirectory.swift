@@ -65,7 +65,7 @@ public final class StagedDirectory {
     }
 
     /// Removes a folder tree we created ourselves; symlinks are unlinked, never followed.
-    static func removeTree(_ path: String) {
+    public static func removeTree(_ path: String) {
         guard let names = try? FileSystem.list(path, includeHidden: true) else { _ = unlink(path); return }
         for n in names {
             let p = path + "/" + n

@@ -146,3 +146,36 @@ extension Dossier {
 public protocol SectionVisitor {
     mutating func visit<R: DossierRecord>(_ entity: Entity, _ records: inout [R])
 }
+
+/// A value per section, encoded as an object in the model's section order, so that counts in
+/// reports and manifests come out byte-for-byte the same on every run.
+public struct EntityMap<Value: Sendable & Codable & Hashable>: Sendable, Codable, Hashable {
+    private var values: [Entity: Value] = [:]
+
+    public init() {}
+
+    public subscript(entity: Entity) -> Value? {
+        get { values[entity] }
+        set { values[entity] = newValue }
+    }
+
+    public subscript(entity: Entity, default d: @autoclosure () -> Value) -> Value {
+        get { values[entity] ?? d() }
+        set { values[entity] = newValue }
+    }
+
+    /// Sections that have a value, in section order.
+    public var entries: [(entity: Entity, value: Value)] {
+        Entity.allCases.compactMap { e in values[e].map { (e, $0) } }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Entity.self)
+        for k in c.allKeys { values[k] = try c.decode(Value.self, forKey: k) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Entity.self)
+        for (e, v) in entries { try c.encode(v, forKey: e) }
+    }
+}

@@ -46,6 +46,13 @@ public struct ScopeNote: Hashable, Sendable, Codable {
     }
 }
 
+/// A scope note together with the dossier it belongs to, as reports and bundle manifests list them.
+public struct ScopeEntry: Hashable, Sendable, Codable {
+    public var dossier: String
+    public var note: ScopeNote
+    public init(dossier: String, note: ScopeNote) { self.dossier = dossier; self.note = note }
+}
+
 /// A dossier cut to a purpose, with the account of what was cut.
 public struct ScopedDossier: Sendable {
     /// Nil when the purpose excludes the whole dossier (a client who objected to transfer).

@@ -52,23 +52,42 @@ public final class FolderDestination: DossierDestination {
     }
 
     private func copyDocumentFiles(_ d: inout Dossier, from loaded: LoadedDossier) throws {
-        for i in d.documents.indices {
-            guard let rel = d.documents[i].path else { continue }
+        for item in try DocumentPlan.items(in: d, from: loaded) {
+            let (size, digest) = try folder.write(item.target) { sink in try copy(item.source, to: sink) }
+            let doc = d.documents[item.index]
+            if size != doc.size || digest != doc.sha256 {
+                throw DossierError("document.checksum", "document bytes do not match the size and SHA-256 in its record",
+                                   at: SourceLocation(file: item.source), recordID: doc.id)
+            }
+            d.documents[item.index].path = item.target
+        }
+    }
+}
+
+/// Where each document of a dossier comes from and where it goes in an export.
+///
+/// One rule for folders and bundles: `documents/<dossier id>/<document id>.<ext>`, so names never
+/// collide between dossiers and never come from a source's own (possibly hostile) file names.
+enum DocumentPlan {
+    struct Item {
+        var index: Int
+        var source: String
+        var target: String
+    }
+
+    static func items(in d: Dossier, from loaded: LoadedDossier) throws -> [Item] {
+        try d.documents.indices.compactMap { i in
             let doc = d.documents[i]
+            guard let rel = doc.path else { return nil }
             guard let root = loaded.documentRoot, isSafeRelativePath(rel) else {
                 throw DossierError("document.path", "document path cannot be resolved beside the dossier file",
                                    at: loaded.origin, recordID: doc.id)
             }
             let target = "documents/\(d.id)/\(doc.id)\(fileExtension(of: rel))"
-            guard isSafeRelativePath(target) else {
+            guard isSafeFileName(doc.id), isSafeRelativePath(target) else {
                 throw DossierError("output.name", "document id cannot be used as a file name", at: loaded.origin, recordID: doc.id)
             }
-            let (size, digest) = try folder.write(target) { sink in try copy(root + "/" + rel, to: sink) }
-            if size != doc.size || digest != doc.sha256 {
-                throw DossierError("document.checksum", "document bytes do not match the size and SHA-256 in its record",
-                                   at: SourceLocation(file: root + "/" + rel), recordID: doc.id)
-            }
-            d.documents[i].path = target
+            return Item(index: i, source: root + "/" + rel, target: target)
         }
     }
 }

@@ -26,30 +26,6 @@ public struct EntityCount: Hashable, Sendable, Codable {
     public var redacted = 0
 }
 
-/// Counts per section, encoded in the model's section order so reports are byte-stable.
-public struct EntityTable: Sendable, Codable {
-    private var counts: [Entity: EntityCount] = [:]
-
-    public init() {}
-
-    public subscript(entity: Entity, default d: @autoclosure () -> EntityCount) -> EntityCount {
-        get { counts[entity] ?? d() }
-        set { counts[entity] = newValue }
-    }
-
-    public subscript(entity: Entity) -> EntityCount? { counts[entity] }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: Entity.self)
-        for k in c.allKeys { counts[k] = try c.decode(EntityCount.self, forKey: k) }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Entity.self)
-        for e in Entity.allCases { if let n = counts[e] { try c.encode(n, forKey: e) } }
-    }
-}
-
 /// The account of one export: every dossier and record is either written or reported here.
 public struct ExportReport: Sendable, Codable {
     public var dossiersRead = 0
@@ -58,15 +34,10 @@ public struct ExportReport: Sendable, Codable {
     public var dossiersRejected = 0
     /// Dossiers the purpose left out as a whole (a client who objected to transfer).
     public var dossiersExcluded = 0
-    public var entities = EntityTable()
+    public var entities = EntityMap<EntityCount>()
     public var diagnostics: [Diagnostic] = []
     /// Records cut or redacted by the purpose, with the dossier they belong to.
     public var scope: [ScopeEntry] = []
-
-    public struct ScopeEntry: Hashable, Sendable, Codable {
-        public var dossier: String
-        public var note: ScopeNote
-    }
 
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 }
@@ -94,7 +65,7 @@ public enum Export {
             if let purpose = options.purpose {
                 let scoped = PurposePolicy.apply(purpose, to: d, today: options.today)
                 for n in scoped.notes {
-                    report.scope.append(.init(dossier: d.id, note: n))
+                    report.scope.append(ScopeEntry(dossier: d.id, note: n))
                     switch n.action {
                     case .excluded: report.entities[n.entity, default: EntityCount()].excluded += 1
                     case .redacted: report.entities[n.entity, default: EntityCount()].redacted += 1
@@ -103,6 +74,7 @@ public enum Export {
                 }
                 guard let kept = scoped.dossier else { report.dossiersExcluded += 1; continue }
                 out.dossier = kept
+                out.scope = scoped.notes
             }
             try destination.write(out)
             report.dossiersWritten += 1

@@ -1,4 +1,5 @@
 public import DossierModel
+public import DossierPolicy
 
 /// A dossier as read from somewhere, with what is needed to find its documents' bytes.
 public struct LoadedDossier: Sendable {
@@ -7,6 +8,9 @@ public struct LoadedDossier: Sendable {
     public var origin: SourceLocation
     /// The folder that document `path`s are relative to, when the documents travel beside the file.
     public var documentRoot: String?
+    /// What the export's purpose cut from this dossier; destinations that show it (the access copy)
+    /// read it here.
+    public var scope: [ScopeNote] = []
 
     public init(dossier: Dossier, origin: SourceLocation, documentRoot: String? = nil) {
         self.dossier = dossier; self.origin = origin; self.documentRoot = documentRoot

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import DossierModel
+import Dossierport
 
 /// One subcommand: its name, help text, the options it accepts, and the library call it makes.
 protocol Command {
@@ -25,7 +26,7 @@ enum ExitCode: Int32 {
 }
 
 enum Console {
-    static let version = "0.1.0"
+    static let version = Toolkit.version
 
     static func generalHelp(_ commands: [any Command.Type]) -> String {
         var s = """

@@ -1,0 +1,206 @@
+import Foundation
+public import DossierModel
+import DossierIO
+public import DossierCrypto
+
+/// The signature state of a bag, as `verify` and `inspect` report it.
+public enum SignatureStatus: Hashable, Sendable, Codable {
+    /// No signature file in the bag.
+    case absent
+    /// Present, but no trusted keys were given to check it against.
+    case unchecked
+    /// Verified against a trusted key; the principal that signed.
+    case verified(principal: String)
+    /// Present and checked, and it failed.
+    case invalid
+}
+
+/// What checking a bag found: every problem (none means valid in the RFC 8493 sense), and what it holds.
+public struct BagVerification: Sendable {
+    public var problems: [Diagnostic] = []
+    public var bagInfo = BagInfo()
+    public var signature = SignatureStatus.absent
+    public var payloadFiles = 0
+    public var payloadOctets: UInt64 = 0
+
+    public init() {}
+
+    /// True when the signature (if required) and every checksum passed.
+    public var isValid: Bool { !problems.contains { $0.severity == .error } }
+}
+
+/// Checks a bag: complete (every listed file present, nothing unlisted) and valid (every checksum
+/// matches), its Payload-Oxum and tag manifest, and its signature.
+///
+/// The signature is checked first, before any manifest is parsed, so that with `requireSignature`
+/// no parser ever sees bytes from an unauthenticated sender. Every failing file is named; checking
+/// goes on after a failure so the report is complete.
+public enum BagVerifier {
+    public static func verify(_ store: any BagStore, trusted: AllowedSigners? = nil, requireSignature: Bool = false) -> BagVerification {
+        var v = BagVerification()
+        let here = { (entry: String?) in SourceLocation(file: store.location, entry: entry) }
+        func fail(_ code: String, _ message: String, _ entry: String? = nil) {
+            v.problems.append(.error(code, message, at: here(entry)))
+        }
+
+        let files: [String: UInt64]
+        do { files = try store.files() } catch { v.problems.append(diagnostic(error, store)); return v }
+
+        // 1. The declaration.
+        guard files["bagit.txt"] != nil else { fail("bag.not-a-bag", "bagit.txt is missing"); return v }
+        do {
+            let decl = try BagInfo.parse(try store.bytes("bagit.txt"), file: "bagit.txt")
+            if !["0.97", "1.0"].contains(decl["BagIt-Version"] ?? "") { fail("bag.version", "unsupported BagIt-Version", "bagit.txt") }
+            if (decl["Tag-File-Character-Encoding"] ?? "").uppercased() != "UTF-8" {
+                fail("bag.encoding", "Tag-File-Character-Encoding must be UTF-8", "bagit.txt")
+            }
+        } catch { v.problems.append(diagnostic(error, store)); return v }
+
+        // 2. The signature, before anything else is parsed.
+        let hasSignature = files[Bag.signatureFile] != nil
+        if hasSignature {
+            if let trusted {
+                do {
+                    let message = try store.bytes("tagmanifest-sha256.txt")
+                    let sig = String(decoding: try store.bytes(Bag.signatureFile, limit: 64 << 10), as: UTF8.self)
+                    v.signature = .verified(principal: try SSHSignature.verify(message, signature: sig, trusted: trusted))
+                } catch {
+                    v.signature = .invalid
+                    v.problems.append(diagnostic(error, store, entry: Bag.signatureFile))
+                    return v
+                }
+            } else {
+                v.signature = .unchecked
+                if requireSignature { fail("signature.no-keys", "a signature is required but no trusted keys were given") ; return v }
+            }
+        } else if requireSignature {
+            fail("signature.missing", "the bag is not signed", Bag.signatureFile)
+            return v
+        }
+
+        // 3. Manifests: sha256/sha512 only; a weak algorithm is refused outright.
+        var payloadManifests: [(HashAlgorithm, BagManifest)] = []
+        var tagManifests: [(HashAlgorithm, BagManifest)] = []
+        for name in files.keys.sorted() where !name.contains("/") {
+            let isTag = name.hasPrefix("tagmanifest-"), isPayload = name.hasPrefix("manifest-")
+            guard (isTag || isPayload), name.hasSuffix(".txt") else { continue }
+            let alg = String(name.dropFirst(isTag ? 12 : 9).dropLast(4))
+            guard let algorithm = HashAlgorithm(rawValue: alg) else {
+                fail("bag.weak-algorithm", "checksum algorithm '\(alg)' is not accepted (sha256 or sha512 only)", name)
+                continue
+            }
+            do {
+                let m = try BagManifest.parse(try store.bytes(name, limit: 256 << 20), file: name, digestLength: algorithm.digestLength * 2)
+                if isTag { tagManifests.append((algorithm, m)) } else { payloadManifests.append((algorithm, m)) }
+            } catch { v.problems.append(diagnostic(error, store, entry: name)) }
+        }
+        if payloadManifests.isEmpty { fail("bag.no-manifest", "no payload manifest (manifest-sha256.txt or manifest-sha512.txt)") }
+
+        // 4. Tag files against the tag manifests.
+        for (alg, m) in tagManifests {
+            for e in m.entries {
+                if e.path.hasPrefix("data/") || e.path.hasPrefix("tagmanifest-") {
+                    fail("bag.tag-manifest", "tag manifest lists a payload file or another tag manifest", e.path)
+                    continue
+                }
+                guard files[e.path] != nil else { fail("bag.missing-file", "tag file listed in the tag manifest is missing", e.path); continue }
+                check(store, e.path, alg, e.digest, &v)
+            }
+        }
+
+        // 5. bag-info.txt and Payload-Oxum.
+        let payload = files.filter { $0.key.hasPrefix("data/") }
+        if files["bag-info.txt"] != nil {
+            do { v.bagInfo = try BagInfo.parse(try store.bytes("bag-info.txt"), file: "bag-info.txt") } catch { v.problems.append(diagnostic(error, store)) }
+        }
+        let octets = payload.values.reduce(0, +)
+        v.payloadFiles = payload.count
+        v.payloadOctets = octets
+        if let oxum = v.bagInfo["Payload-Oxum"] {
+            if let o = PayloadOxum(oxum) {
+                if o.octets != Int64(octets) || o.streams != payload.count {
+                    fail("bag.payload-oxum", "Payload-Oxum says \(o) but the payload holds \(octets).\(payload.count)", "bag-info.txt")
+                }
+            } else {
+                fail("bag.payload-oxum", "Payload-Oxum is not 'octets.streams'", "bag-info.txt")
+            }
+        }
+
+        // 6. Completeness, then every payload checksum, on both cores.
+        var jobs: [(String, HashAlgorithm, String)] = []
+        for (alg, m) in payloadManifests {
+            let listed = Set(m.entries.map(\.path))
+            for e in m.entries {
+                guard e.path.hasPrefix("data/") else { fail("bag.manifest", "payload manifest lists a file outside data/", e.path); continue }
+                if payload[e.path] == nil { fail("bag.missing-file", "file listed in manifest-\(alg.rawValue).txt is missing", e.path) }
+                else { jobs.append((e.path, alg, e.digest)) }
+            }
+            for path in payload.keys.sorted() where !listed.contains(path) {
+                fail("bag.unlisted-file", "payload file is not listed in manifest-\(alg.rawValue).txt", path)
+            }
+        }
+        let results = hashAll(store, jobs)
+        for (i, r) in results.enumerated() {
+            switch r {
+            case .success(let hex) where hex == jobs[i].2: break
+            case .success: fail("bag.checksum", "\(jobs[i].1.rawValue) checksum does not match the manifest", jobs[i].0)
+            case .failure(let e): v.problems.append(diagnostic(e, store, entry: jobs[i].0))
+            }
+        }
+        return v
+    }
+
+    private static func check(_ store: any BagStore, _ path: String, _ alg: HashAlgorithm, _ want: String, _ v: inout BagVerification) {
+        do {
+            let d = try Digester(alg)
+            try store.read(path, to: d)
+            if try d.finalize().hexString != want {
+                v.problems.append(.error("bag.checksum", "\(alg.rawValue) checksum does not match the tag manifest",
+                                         at: SourceLocation(file: store.location, entry: path)))
+            }
+        } catch { v.problems.append(diagnostic(error, store, entry: path)) }
+    }
+
+    /// Hashes files on two threads, pulling the next file from a shared index (largest first would
+    /// balance better, but order of results must follow `jobs`).
+    private static func hashAll(_ store: any BagStore, _ jobs: [(String, HashAlgorithm, String)]) -> [Result<String, any Error>] {
+        let results = ResultBox(count: jobs.count)
+        DispatchQueue.concurrentPerform(iterations: min(2, max(1, jobs.count))) { _ in
+            while let i = results.claim() {
+                results.set(i, Result {
+                    let d = try Digester(jobs[i].1)
+                    try store.read(jobs[i].0, to: d)
+                    return try d.finalize().hexString
+                })
+            }
+        }
+        return results.values
+    }
+
+    static func diagnostic(_ error: any Error, _ store: any BagStore, entry: String? = nil) -> Diagnostic {
+        if var d = (error as? DossierError)?.diagnostic {
+            if d.location == nil { d.location = SourceLocation(file: store.location, entry: entry) }
+            return d
+        }
+        return .error("bag.error", "\(error)", at: SourceLocation(file: store.location, entry: entry))
+    }
+}
+
+/// Results of concurrent hashing, guarded by one lock.
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private var slots: [Result<String, any Error>?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func claim() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard next < slots.count else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    func set(_ i: Int, _ r: Result<String, any Error>) { lock.lock(); slots[i] = r; lock.unlock() }
+    var values: [Result<String, any Error>] { lock.lock(); defer { lock.unlock() }; return slots.map { $0! } }
+}

@@ -1,0 +1,164 @@
+public import DossierModel
+import DossierIO
+public import DossierCrypto
+public import DossierFormats
+public import DossierPolicy
+public import DossierBundle
+
+/// How a bundle is made, beyond the dossiers that go in.
+public struct BundleOptions: Sendable {
+    /// Written into `export.json` and `bag-info.txt`; fixed by the caller for byte-identical bundles.
+    public var createdAt: Timestamp
+    public var purpose: ExportPurpose?
+    /// The organisation configuration: art. 15 information for access copies.
+    public var organisation: Organisation?
+    public var recipient: String?
+    /// Also put the canonical XML beside each JSON dossier.
+    public var includeXML = false
+    public var language = CopyLanguage.nl
+    public var signingKey: SSHSigningKey?
+    /// age recipients to encrypt the whole zip to; empty (and no passphrase) means not encrypted.
+    public var recipients: [AgeRecipient] = []
+    public var passphrase: String?
+    /// Defaults to an identifier derived from the controller, purpose and creation time.
+    public var bundleID: String?
+
+    public init(createdAt: Timestamp, purpose: ExportPurpose? = nil, organisation: Organisation? = nil) {
+        self.createdAt = createdAt; self.purpose = purpose; self.organisation = organisation
+    }
+
+    var encrypted: Bool { !recipients.isEmpty || passphrase != nil }
+}
+
+/// Writes dossiers into a BagIt bag in a zip (optionally age-encrypted): the thing that crosses
+/// from one controller to another.
+///
+/// It is an export destination like a folder, so the same pipeline (validate, cut to purpose)
+/// feeds it. Nothing appears under the bundle's name until `finish` has written, signed, encrypted
+/// and fsynced everything.
+public final class BundleDestination: DossierDestination {
+    private let options: BundleOptions
+    private let file: PendingFile
+    private let encryptor: AgeEncryptor?
+    private let bag: BagZipWriter
+    private let bundleID: String
+    private var entries: [ExportManifest.Entry] = []
+    private var counts = EntityMap<Int>()
+    private var documents = 0
+    private var scope: [ScopeEntry] = []
+    private var sources: Set<String> = []
+    private var controller: Controller?
+    private var seen: Set<String> = []
+
+    public init(path: String, options: BundleOptions) throws {
+        self.options = options
+        let id = options.bundleID ?? Self.defaultID(options)
+        guard isSafeFileName(id) else {
+            throw DossierError("bundle.id", "bundle id cannot be used as a folder name", at: SourceLocation(file: path))
+        }
+        bundleID = id
+        file = try PendingFile(path: path)
+        let sink: any ByteSink
+        if !options.recipients.isEmpty {
+            encryptor = try AgeEncryptor(recipients: options.recipients, output: file.sink)
+            sink = encryptor!
+        } else if let p = options.passphrase {
+            encryptor = try AgeEncryptor(passphrase: p, output: file.sink)
+            sink = encryptor!
+        } else {
+            encryptor = nil
+            sink = file.sink
+        }
+        bag = BagZipWriter(zip: ZipWriter(sink: sink, path: path), root: id)
+    }
+
+    public func write(_ loaded: LoadedDossier) throws {
+        var d = loaded.dossier
+        guard isSafeFileName(d.id), seen.insert(d.id).inserted else {
+            throw DossierError("output.name", "dossier id is unusable as a file name or used twice", at: loaded.origin, recordID: d.id)
+        }
+        if let c = controller, c != d.controller {
+            throw DossierError("bundle.controller", "a bundle holds the dossiers of one controller", at: loaded.origin, recordID: d.id)
+        }
+        controller = d.controller
+        var docPaths: [String] = []
+        for item in try DocumentPlan.items(in: d, from: loaded) {
+            let doc = d.documents[item.index]
+            try bag.add(item.target, file: item.source, expectedSize: doc.size, expectedSHA256: doc.sha256, recordID: doc.id)
+            d.documents[item.index].path = "../" + item.target
+            docPaths.append(item.target)
+        }
+        var entry = ExportManifest.Entry(id: d.id, json: "dossiers/\(d.id).json", documents: docPaths)
+        try bag.add(entry.json, bytes: try DossierJSON.encode(d))
+        if options.includeXML {
+            entry.xml = "dossiers/\(d.id).xml"
+            try bag.add(entry.xml!, bytes: try DossierXMLFormat.encode(d))
+        }
+        if options.purpose == .access, let org = options.organisation {
+            entry.accessCopy = "copy/\(d.id).html"
+            let links = Dictionary(uniqueKeysWithValues: zip(d.documents.map(\.id), d.documents.map { $0.path ?? "" })
+                .filter { !$0.1.isEmpty })
+            let context = AccessCopyContext(organisation: org, purpose: .access, notes: loaded.scope,
+                                            createdOn: options.createdAt.date, language: options.language, documentLinks: links)
+            let html = MemorySink()
+            try HTMLAccessCopy.write(d, context: context, to: html)
+            try bag.add(entry.accessCopy!, bytes: html.bytes)
+        }
+        entries.append(entry)
+        for (e, n) in d.counts where n > 0 { counts[e, default: 0] += n }
+        documents += docPaths.count
+        scope += loaded.scope.map { ScopeEntry(dossier: d.id, note: $0) }
+        if let s = d.sourceSystem { sources.insert(s) }
+    }
+
+    public func finish() throws {
+        guard let controller = controller ?? options.organisation?.controller else {
+            throw DossierError("bundle.empty", "no dossier was written, so the bundle has no controller")
+        }
+        let manifest = ExportManifest(bundleID: bundleID, software: "dossierport \(Toolkit.version)", createdAt: options.createdAt,
+                                      purpose: options.purpose, controller: controller, recipient: options.recipient,
+                                      sourceSystems: sources.sorted(), counts: counts, documents: documents,
+                                      dossiers: entries, scope: scope)
+        try bag.add("export.json", bytes: try JSONByteEncoder.encode(manifest, style: .pretty))
+        var info = BagInfo([
+            ("Source-Organization", controller.name),
+            ("Organization-Address", controller.address.map { [$0.street, $0.houseNumber, $0.postalCode, $0.city].compactMap { $0 }.joined(separator: " ") } ?? ""),
+            ("Contact-Name", controller.dpo.name ?? ""),
+            ("Contact-Email", controller.dpo.email ?? ""),
+            ("External-Identifier", bundleID),
+            ("Bagging-Date", options.createdAt.date.description),
+            ("Bag-Software-Agent", "dossierport \(Toolkit.version)"),
+            ("BagIt-Profile-Identifier", Toolkit.bagitProfileIdentifier),
+            ("Dossierport-Format-Version", ExportManifest.formatVersion),
+            ("Dossierport-Purpose", options.purpose?.rawValue ?? "complete"),
+            ("Dossierport-Created-At", options.createdAt.description),
+            ("Dossierport-Dossier-Count", String(entries.count)),
+            ("Dossierport-KvK", controller.kvkNumber),
+        ])
+        info.fields.removeAll { $0.value.isEmpty }
+        if let r = options.recipient { info.fields.append(("Dossierport-Recipient", r)) }
+        let key = options.signingKey
+        _ = try bag.finish(info: info, signer: key.map { k in { try SSHSignature.sign($0, with: k) } })
+        try encryptor?.finish()
+        try file.commit()
+    }
+
+    /// `DP-<KvK>-<yyyymmddThhmmssZ>-<purpose>`: readable, unique per controller and second, and
+    /// the same for the same inputs, which keeps bundles reproducible.
+    static func defaultID(_ o: BundleOptions) -> String {
+        let utc = o.createdAt.epochSeconds
+        let day = LocalDate(daysSinceEpoch: utc / 86_400)
+        let s = utc % 86_400
+        let stamp = day.description.filter { $0 != "-" } + "T"
+            + [s / 3600, s / 60 % 60, s % 60].map { $0 < 10 ? "0\($0)" : "\($0)" }.joined() + "Z"
+        return "DP-\(o.organisation?.controller.kvkNumber ?? "00000000")-\(stamp)-\(o.purpose?.rawValue ?? "complete")"
+    }
+}
+
+/// Library-wide constants. (Not named after the module: a type named like its module breaks
+/// module-qualified lookup.)
+public enum Toolkit {
+    public static let version = "0.1.0"
+    /// The BagIt profile every bundle declares and `formats/bagit-profile.json` describes.
+    public static let bagitProfileIdentifier = "urn:dossierport:bagit-profile:1.0"
+}
