@@ -37,14 +37,18 @@ enum ZipConstant {
 /// Zip bombs rely on extreme ratios, huge entry counts or sizes; each cap turns one of those into
 /// a clean rejection before any byte is produced (reliability.md §1).
 public struct ZipLimits: Sendable, Hashable {
+    /// Checked against the end record before the central directory is even read.
     public var maxEntries = 100_000
+    /// The sum of declared sizes; reading never produces more than declared.
     public var maxTotalUncompressedSize: UInt64 = 16 << 30
     /// Deflate alone cannot exceed about 1032:1, so a higher ratio means overlap or nesting.
     public var maxRatio: UInt64 = 1_000
     /// Tiny entries (an empty-ish text of zeros) may legitimately compress very well.
     public var ratioAppliesAbove: UInt64 = 1 << 20
+    /// Bytes per entry name, and path components per name.
     public var maxNameLength = 1_024
     public var maxDepth = 64
+    /// The central directory is read whole, so its size bounds the memory used to validate it.
     public var maxCentralDirectorySize = 64 << 20
     /// Bundles never carry archives; accepting one would invite recursive bombs (42.zip).
     public var rejectNestedArchives = true

@@ -30,6 +30,13 @@ public struct ZipEntry: Sendable, Hashable {
 /// between them (sorted ranges, O(n log n)). Reading then inflates with a hard stop one byte past
 /// the declared size and checks the CRC-32 at the end. Access is by `pread` on one descriptor,
 /// so memory does not grow with the archive, only with its entry count.
+///
+/// Every failure is a `DossierError` located at the archive (and entry, where one is known) with
+/// a stable code: `zip.truncated`, `zip.structure`, `zip.zip64`, `zip.multidisk`,
+/// `zip.too-many-entries`, `zip.too-large`, `zip.name`, `zip.path-traversal`, `zip.symlink`,
+/// `zip.special-file`, `zip.encrypted`, `zip.method`, `zip.duplicate-name`, `zip.nested-archive`,
+/// `zip.bomb-ratio`, `zip.overlap`, `zip.header-mismatch`, `zip.size-mismatch`, `zip.crc`,
+/// `zlib.inflate`, and `io.*` for system calls.
 public final class ZipReader {
     public let path: String
     public let entries: [ZipEntry]

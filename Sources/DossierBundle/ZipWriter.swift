@@ -21,9 +21,11 @@ public enum ZipSource: Sendable {
     /// A file read in chunks, so a payload of many gigabytes keeps memory flat.
     case file(String)
     /// A producer that writes the payload into the given sink (for example a JSON writer).
+    /// It runs on a worker thread, hence `@Sendable`.
     case stream(@Sendable (any ByteSink) throws -> Void)
 }
 
+/// Writer settings; the defaults suit bundles on a two-core machine.
 public struct ZipWriterOptions: Sendable, Hashable {
     /// zlib level 0–9; 6 is zlib's default balance.
     public var level: Int32 = 6
@@ -56,6 +58,8 @@ public final class ZipWriter {
     private var pending: [PendingEntry] = []
     private var finished = false
 
+    /// A writer onto `sink`; `path` only names the archive in error messages. `finish()` writes
+    /// the last bytes but leaves flushing and closing the sink to its owner.
     public init(sink: any ByteSink, path: String, options: ZipWriterOptions = .init()) {
         self.sink = sink
         self.path = path
@@ -73,6 +77,9 @@ public final class ZipWriter {
     }
 
     /// Queues an entry; its bytes are compressed in the background and written in order.
+    ///
+    /// Names are checked with the reader's rules, so the writer never makes an archive its own
+    /// reader refuses; colliding names are reported by `finish()`.
     public func add(_ name: String, _ source: ZipSource, compression: ZipCompression = .automatic) throws {
         precondition(!finished, "ZipWriter.add after finish")
         let location = SourceLocation(file: path, entry: name)

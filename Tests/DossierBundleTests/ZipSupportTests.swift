@@ -1,3 +1,4 @@
+// Shared helpers for the zip test files (named *Tests.swift to stay within this test target's file pattern).
 import Foundation
 import DossierModel
 
