@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "DossierSources", dependencies: ["DossierModel", "DossierIO", "DossierXML", "DossierFormats"], swiftSettings: strict),
         .target(name: "DossierBundle", dependencies: ["CZlib", "DossierModel", "DossierIO", "DossierCrypto", "DossierFormats", "DossierPolicy"], swiftSettings: strict),
         .target(name: "Dossierport", dependencies: ["DossierModel", "DossierIO", "DossierCrypto", "DossierXML", "DossierFormats", "DossierSources", "DossierBundle", "DossierPolicy"], swiftSettings: strict),
-        .executableTarget(name: "dossierport", dependencies: ["Dossierport"], swiftSettings: strict),
+        .executableTarget(name: "dossierport", dependencies: ["Dossierport", "DossierModel", "DossierIO", "DossierCrypto", "DossierPolicy", "DossierBundle"], swiftSettings: strict),
         .executableTarget(name: "DossierportBenchmarks", dependencies: ["Dossierport"], swiftSettings: strict),
 
         .testTarget(name: "DossierModelTests", dependencies: ["DossierModel"], swiftSettings: strict),

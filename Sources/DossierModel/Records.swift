@@ -281,7 +281,8 @@ public struct Document: DossierRecord {
     public var size: Int = 0
     /// Lower-case hex SHA-256 of the bytes, so a receiver can check each document on its own.
     public var sha256: String = ""
-    /// Path of the bytes relative to the dossier file (`documents/<id>.pdf`), when they travel with it.
+    /// Path of the bytes relative to the root of the export that carries them (the folder holding
+    /// the dossier files, or a bundle's `data/` folder): `documents/<dossier id>/<id>.pdf`.
     public var path: String?
     public var documentDate: LocalDate?
     public var meta: RecordMeta

@@ -85,7 +85,7 @@ public final class BundleDestination: DossierDestination {
         for item in try DocumentPlan.items(in: d, from: loaded) {
             let doc = d.documents[item.index]
             try bag.add(item.target, file: item.source, expectedSize: doc.size, expectedSHA256: doc.sha256, recordID: doc.id)
-            d.documents[item.index].path = "../" + item.target
+            d.documents[item.index].path = item.target
             docPaths.append(item.target)
         }
         var entry = ExportManifest.Entry(id: d.id, json: "dossiers/\(d.id).json", documents: docPaths)
@@ -96,8 +96,8 @@ public final class BundleDestination: DossierDestination {
         }
         if options.purpose == .access, let org = options.organisation {
             entry.accessCopy = "copy/\(d.id).html"
-            let links = Dictionary(uniqueKeysWithValues: zip(d.documents.map(\.id), d.documents.map { $0.path ?? "" })
-                .filter { !$0.1.isEmpty })
+            // The copy lives in data/copy/, so its links climb one level to data/documents/.
+            let links = Dictionary(uniqueKeysWithValues: d.documents.compactMap { doc in doc.path.map { (doc.id, "../" + $0) } })
             let context = AccessCopyContext(organisation: org, purpose: .access, notes: loaded.scope,
                                             createdOn: options.createdAt.date, language: options.language, documentLinks: links)
             let html = MemorySink()

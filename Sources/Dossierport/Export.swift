@@ -11,9 +11,13 @@ public struct ExportOptions: Sendable {
     public var today: LocalDate
     /// Write the valid dossiers even when others are rejected (the run still fails).
     public var keepGoing: Bool
+    /// Fills missing retention dates from its policy before the purpose is applied.
+    public var organisation: Organisation?
 
-    public init(client: String? = nil, purpose: ExportPurpose? = nil, today: LocalDate, keepGoing: Bool = false) {
+    public init(client: String? = nil, purpose: ExportPurpose? = nil, today: LocalDate, keepGoing: Bool = false,
+                organisation: Organisation? = nil) {
         self.client = client; self.purpose = purpose; self.today = today; self.keepGoing = keepGoing
+        self.organisation = organisation
     }
 }
 
@@ -62,8 +66,11 @@ public enum Export {
                 continue
             }
             var out = loaded
+            if let org = options.organisation {
+                report.diagnostics += org.retention.fillRetention(in: &out.dossier).map { located($0, loaded, d.id) }
+            }
             if let purpose = options.purpose {
-                let scoped = PurposePolicy.apply(purpose, to: d, today: options.today)
+                let scoped = PurposePolicy.apply(purpose, to: out.dossier, today: options.today)
                 for n in scoped.notes {
                     report.scope.append(ScopeEntry(dossier: d.id, note: n))
                     switch n.action {

@@ -36,10 +36,15 @@ struct ExportCommand: Command {
     static func run(_ args: Arguments) throws -> ExitCode {
         guard args.operands.isEmpty else { throw UsageError("export takes no operands; use --source") }
         let format: DossierFileFormat = try args.choice("--format", default: .json)
-        let purpose: ExportPurpose? = try args.value("--purpose").map { v throws(UsageError) in
-            guard let p = ExportPurpose(rawValue: v) else { throw UsageError("invalid value for --purpose: \(v)") }
-            return p
-        }
+        let out = args.value("--out") ?? "dossierport-export"
+        let destination: any DossierDestination = out == "-"
+            ? StandardOutputDestination(format: format)
+            : try FolderDestination(path: out, format: format)
+        return try export(args, to: destination)
+    }
+
+    /// The pipeline every exporting command shares; only the destination differs.
+    static func export(_ args: Arguments, to destination: any DossierDestination) throws -> ExitCode {
         guard let sourcePath = args.value("--source") ?? SampleData.dossiers else {
             throw UsageError("no --source given and the sample fixtures were not found")
         }
@@ -47,23 +52,30 @@ struct ExportCommand: Command {
             guard let d = LocalDate(iso: v) else { throw UsageError("--date needs YYYY-MM-DD") }
             return d
         } ?? Clock.todayUTC
-        let out = args.value("--out") ?? "dossierport-export"
-
-        let source = try CanonicalSource(path: sourcePath)
-        let destination: any DossierDestination = out == "-"
-            ? StandardOutputDestination(format: format)
-            : try FolderDestination(path: out, format: format)
-        let report = try Export.run(from: source, to: destination,
-                                    options: ExportOptions(client: args.value("--client"), purpose: purpose, today: today,
-                                                           keepGoing: args.flag("--keep-going")))
+        let options = ExportOptions(client: args.value("--client"), purpose: try purpose(args), today: today,
+                                    keepGoing: args.flag("--keep-going"), organisation: try organisation(args))
+        let report = try Export.run(from: try CanonicalSource(path: sourcePath), to: destination, options: options)
         for d in report.diagnostics { Console.error(d.description) }
         Console.error(Report.table(report))
         if let path = args.value("--report") { try Report.writeJSON(report, to: path) }
         if report.hasErrors {
             Console.error(args.flag("--keep-going") || report.dossiersRejected == 0
-                          ? "export finished with errors" : "export failed: nothing was written to \(out)")
+                          ? "export finished with errors" : "export failed: nothing was written")
             return .failure
         }
         return .success
+    }
+
+    static func purpose(_ args: Arguments) throws(UsageError) -> ExportPurpose? {
+        guard let v = args.value("--purpose") else { return nil }
+        guard let p = ExportPurpose(rawValue: v) else { throw UsageError("invalid value for --purpose: \(v)") }
+        return p
+    }
+
+    /// The organisation file given, or the sample's when exporting the sample.
+    static func organisation(_ args: Arguments) throws -> Organisation? {
+        if let path = args.value("--organisation") { return try OrganisationFile.load(path) }
+        guard args.value("--source") == nil, let sample = SampleData.organisation else { return nil }
+        return try OrganisationFile.load(sample)
     }
 }
