@@ -34,6 +34,17 @@ struct KnownAnswerTests {
         #expect(try digester.finalize().hexString == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
 
+    /// The file hasher agrees with coreutils on a file spanning many read chunks.
+    @Test func fileHashMatchesCoreutils() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { removeDirectory(dir) }
+        try writeFile(dir + "/f", pattern(3_000_017))
+        for (algorithm, tool) in [(HashAlgorithm.sha256, "sha256sum"), (.sha512, "sha512sum")] {
+            let expected = String(decoding: try run(tool, [dir + "/f"]).stdout.prefix(algorithm.digestLength * 2), as: UTF8.self)
+            #expect(try Digester.hash(algorithm, fileAt: dir + "/f").hexString == expected)
+        }
+    }
+
     // RFC 4231 §4.2 (test case 1) and §4.3 (test case 2), HMAC-SHA-256.
     @Test func hmac() throws {
         #expect(try hmacSHA256(key: [UInt8](repeating: 0x0b, count: 20), Array("Hi There".utf8)).hexString ==
