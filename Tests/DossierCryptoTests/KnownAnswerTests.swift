@@ -1,4 +1,5 @@
 @testable import DossierCrypto
+import DossierModel
 import Testing
 
 @Suite("Known-answer vectors through the OpenSSL wrappers")
@@ -90,11 +91,18 @@ struct KnownAnswerTests {
         #expect(try Primitive.x25519(privateKey: bob, peer: alicePublic).hexString == shared)
     }
 
-    /// A low-order point gives an all-zero shared secret, which must be refused (RFC 7748 §6.1).
+    /// A low-order point gives an all-zero shared secret, which must be refused (RFC 7748 §6.1);
+    /// the error names the failing EVP call and OpenSSL's reason.
     @Test func x25519RejectsAllZeroResult() {
-        #expect(throws: (any Error).self) {
-            try Primitive.x25519(privateKey: hex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"),
-                                 peer: [UInt8](repeating: 0, count: 32))
+        do {
+            _ = try Primitive.x25519(privateKey: hex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"),
+                                     peer: [UInt8](repeating: 0, count: 32))
+            Issue.record("all-zero X25519 result accepted")
+        } catch let error as DossierError {
+            #expect(error.code == "crypto.openssl")
+            #expect(error.diagnostic.message.hasPrefix("EVP_PKEY_derive failed: error:"))
+        } catch {
+            Issue.record("unexpected error \(error)")
         }
     }
 
