@@ -178,7 +178,7 @@ public final class AgeDecryptor: ByteSink {
 
     private static func decryptFile(at source: String, to destination: String,
                                     _ make: (any ByteSink) -> AgeDecryptor) throws {
-        let reader = try ByteReader(path: source)
+        let reader = try ByteReader(path: source, chunkSize: fileReadChunkSize)
         do {
             try AtomicFile.write(to: destination) { sink in
                 let decryptor = make(sink)

@@ -101,7 +101,7 @@ public final class AgeEncryptor: ByteSink {
 
     /// Encrypts the file at `source` into `destination`, written atomically.
     public static func encryptFile(at source: String, to destination: String, recipients: [AgeRecipient]) throws {
-        let reader = try ByteReader(path: source)
+        let reader = try ByteReader(path: source, chunkSize: fileReadChunkSize)
         try AtomicFile.write(to: destination) { sink in
             let encryptor = try AgeEncryptor(recipients: recipients, output: sink)
             while let chunk = try reader.nextChunk() { try encryptor.write(chunk) }
