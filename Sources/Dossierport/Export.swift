@@ -79,7 +79,11 @@ public enum Export {
                     case .kept: break
                     }
                 }
-                guard let kept = scoped.dossier else { report.dossiersExcluded += 1; continue }
+                guard let kept = scoped.dossier else {
+                    report.dossiersExcluded += 1
+                    try destination.excluded(d.id, notes: scoped.notes)
+                    continue
+                }
                 out.dossier = kept
                 out.scope = scoped.notes
             }
