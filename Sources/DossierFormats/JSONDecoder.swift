@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-public import DossierModel
+import DossierModel
 
 /// Decodes any `Decodable` value from strict JSON bytes.
 ///
@@ -192,12 +192,12 @@ final class TapeDecoder {
     /// After decoding: any member nobody read is a field this build does not know.
     func checkAllConsumed() throws {
         for i in 0..<nodes[0].next where nodes[i].isKey && !nodes[i].consumed {
-            throw error("json.unknown-field", "unknown field '\(string(lossy: i))'", at: i)
+            throw error("json.unknown-field", "unknown field '\(memberName(i))'", at: i)
         }
     }
 
     /// A member name for messages. Names are structure, not content, so they may be quoted.
-    func string(lossy i: Int) -> String { (try? string(i)) ?? "?" }
+    func memberName(_ i: Int) -> String { (try? string(i)) ?? "?" }
 
     /// Converts errors thrown by the model's own `init(from:)` (an invalid date, an unknown enum
     /// case) into located diagnostics without echoing the offending value.
@@ -216,7 +216,7 @@ final class TapeDecoder {
         // The standard library's RawRepresentable message quotes the bad value: keep the type only.
         if message.hasPrefix("Cannot initialize "), let from = message.firstRange(of: " from ") {
             message = "invalid value for \(message[message.index(message.startIndex, offsetBy: 18)..<from.lowerBound])"
-        } else if nodes[node].kind == .string, nodes[node].end > nodes[node].start, message.contains(string(lossy: node)) {
+        } else if nodes[node].kind == .string, nodes[node].end > nodes[node].start, message.contains(memberName(node)) {
             message = "invalid value"
         }
         return DossierError(code, message, at: position.location(nodes[node].offset), path: Self.format(context.codingPath))
@@ -254,11 +254,11 @@ final class TapeDecoder {
             while child < n.next {
                 let value = n.kind == .object ? child + 1 : child
                 if target == child && n.kind == .object {
-                    path.append(JSONKey(string(lossy: child)))
+                    path.append(JSONKey(memberName(child)))
                     return path
                 }
                 if target >= value && target < nodes[value].next {
-                    path.append(n.kind == .object ? JSONKey(string(lossy: child)) : JSONKey(index: index))
+                    path.append(n.kind == .object ? JSONKey(memberName(child)) : JSONKey(index: index))
                     break
                 }
                 child = nodes[value].next
@@ -313,7 +313,7 @@ struct ObjectDecoder<Key: CodingKey>: KeyedDecodingContainerProtocol {
         var keys: [Key] = []
         var k = obj + 1
         for _ in 0..<tape.nodes[obj].count {
-            if let key = Key(stringValue: tape.string(lossy: k)) { keys.append(key) }
+            if let key = Key(stringValue: tape.memberName(k)) { keys.append(key) }
             k = tape.nodes[k + 1].next
         }
         return keys

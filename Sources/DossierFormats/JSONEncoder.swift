@@ -1,5 +1,5 @@
 public import DossierIO
-public import DossierModel
+import DossierModel
 
 /// Streams any `Encodable` value as canonical JSON into a `ByteSink`.
 ///

@@ -1,5 +1,5 @@
-public import DossierIO
-public import DossierModel
+import DossierIO
+import DossierModel
 
 /// How a JSON document is laid out; both are canonical, so equal values give equal bytes.
 public enum JSONStyle: Sendable {

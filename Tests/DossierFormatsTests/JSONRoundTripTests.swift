@@ -1,0 +1,212 @@
+import DossierFormats
+import DossierIO
+import DossierModel
+import Foundation
+import Testing
+
+private func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+
+@Test(arguments: [JSONStyle.pretty, .compact])
+func sampleRoundTrips(style: JSONStyle) throws {
+    let d = Sample.dossier()
+    let bytes = try DossierJSON.encode(d, style: style)
+    let back = try DossierJSON.decode(bytes, file: "sample.json")
+    #expect(back == d)
+    // Canonical: decoding and re-encoding gives the same bytes, and so does encoding again.
+    #expect(try DossierJSON.encode(back, style: style) == bytes)
+    #expect(try DossierJSON.encode(d, style: style) == bytes)
+}
+
+@Test func minimalDossierHasExactCanonicalLayout() throws {
+    let expected = """
+    {
+      "schemaVersion": "1.0",
+      "id": "d-0",
+      "controller": {
+        "name": "Zorg B.V.",
+        "kvkNumber": "87654321",
+        "dpo": {}
+      },
+      "client": {
+        "id": "c-0",
+        "clientNumber": "1",
+        "name": {
+          "familyName": "Smit"
+        },
+        "addresses": [],
+        "contacts": [],
+        "meta": {
+          "category": "personal",
+          "provenance": "client",
+          "legalBasis": "contract",
+          "restricted": false,
+          "containsThirdPartyData": false
+        }
+      },
+      "representatives": [],
+      "referrals": [],
+      "insurances": [],
+      "consents": [],
+      "objections": [],
+      "progressReports": [],
+      "carePlans": [],
+      "diagnoses": [],
+      "medicationAdministrations": [],
+      "incidents": [],
+      "restrictiveMeasures": [],
+      "domesticViolenceReports": [],
+      "workNotes": [],
+      "financialRecords": [],
+      "appointments": [],
+      "documents": [],
+      "corrections": [],
+      "restrictions": [],
+      "accessLog": []
+    }
+
+    """
+    #expect(text(try DossierJSON.encode(Sample.minimal(), style: .pretty)) == expected)
+    let compact = text(try DossierJSON.encode(Sample.minimal(), style: .compact))
+    #expect(compact.hasPrefix(#"{"schemaVersion":"1.0","id":"d-0","controller":{"name":"Zorg B.V.","kvkNumber":"87654321","dpo":{}},"#))
+    #expect(compact.hasSuffix(#""restrictions":[],"accessLog":[]}"#))
+}
+
+/// Pretty and compact differ only in whitespace outside strings.
+@Test func prettyAndCompactCarryTheSameTokens() throws {
+    let d = Sample.dossier()
+    let pretty = try DossierJSON.encode(d, style: .pretty)
+    let compact = try DossierJSON.encode(d, style: .compact)
+    #expect(pretty.last == 0x0A)
+    #expect(!compact.contains(0x0A))
+    var stripped: [UInt8] = []
+    var inString = false, escaped = false
+    for b in pretty {
+        if inString {
+            if escaped { escaped = false } else if b == 0x5C { escaped = true } else if b == 0x22 { inString = false }
+        } else if b == 0x22 {
+            inString = true
+        } else if b == 0x20 || b == 0x0A {
+            continue
+        }
+        stripped.append(b)
+    }
+    #expect(stripped == compact)
+}
+
+@Test func escapesMinimallyAndKeepsUTF8Raw() throws {
+    struct Note: Codable, Equatable { var s: String }
+    let value = Note(s: "\"\\\n\r\t\u{08}\u{0C}\u{00}\u{1F}\u{7F}/é😀")
+    let bytes = try JSONByteEncoder.encode(value, style: .compact)
+    #expect(text(bytes) == #"{"s":"\"\\\n\r\t\b\f\u0000\u001f"# + "\u{7F}/é😀\"}")
+    #expect(try JSONByteDecoder.decode(Note.self, from: bytes) == value)
+}
+
+@Test func genericValuesRoundTrip() throws {
+    struct Numbers: Codable, Equatable {
+        var ints: [Int]
+        var big: UInt64
+        var small: Int8
+        var ratio: Double
+        var flags: [Bool]
+        var table: [String: [Int]]
+        var nested: [[String]]
+        var maybe: Int?
+    }
+    let value = Numbers(ints: [Int.min, -1, 0, 7, Int.max], big: .max, small: -128, ratio: 0.1,
+                        flags: [true, false], table: ["a": [1], "b": []], nested: [[], ["x", "ÿ"]], maybe: nil)
+    let bytes = try JSONByteEncoder.encode(value, style: .compact)
+    #expect(text(bytes).hasPrefix(#"{"ints":[-9223372036854775808,-1,0,7,9223372036854775807],"big":18446744073709551615,"small":-128,"ratio":0.1,"#))
+    #expect(!text(bytes).contains("maybe"))
+    #expect(try JSONByteDecoder.decode(Numbers.self, from: bytes) == value)
+}
+
+/// Foundation's decoder is an independent oracle: it must read our output as the same value.
+@Test(arguments: [JSONStyle.pretty, .compact])
+func foundationDecoderAgrees(style: JSONStyle) throws {
+    let d = Sample.dossier()
+    let bytes = try DossierJSON.encode(d, style: style)
+    #expect(try JSONDecoder().decode(Dossier.self, from: Data(bytes)) == d)
+    // And the documents agree as JSON trees with what Foundation's encoder writes.
+    let ours = try JSONSerialization.jsonObject(with: Data(bytes)) as? NSDictionary
+    let theirs = try JSONSerialization.jsonObject(with: JSONEncoder().encode(d)) as? NSDictionary
+    #expect(ours != nil && ours == theirs)
+}
+
+@Test func nonCharactersAreRefusedOnWrite() {
+    struct Note: Codable { var s: String }
+    #expect { try JSONByteEncoder.encode(Note(s: "a\u{FFFE}"), style: .compact) } throws: {
+        ($0 as? DossierError)?.code == "json.noncharacter" && ($0 as? DossierError)?.diagnostic.path == "$.s"
+    }
+}
+
+@Test func writesToAFileAtomically() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dossier-json-\(UUID())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("d.json").path
+    try DossierJSON.write(Sample.dossier(), toFile: path)
+    #expect(try DossierJSON.read(path: path) == Sample.dossier())
+    #expect(try Array(Data(contentsOf: URL(fileURLWithPath: path))) == DossierJSON.encode(Sample.dossier()))
+}
+
+// MARK: NDJSON
+
+private func temporaryFile(_ name: String) throws -> (path: String, cleanup: () -> Void) {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dossier-ndjson-\(UUID())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return (dir.appendingPathComponent(name).path, { try? FileManager.default.removeItem(at: dir) })
+}
+
+@Test func ndjsonStreamsSeveralDossiers() throws {
+    var second = Sample.dossier()
+    second.id = "d-2"
+    second.progressReports.removeAll()
+    let dossiers = [Sample.dossier(), Sample.minimal(), second]
+    let (path, cleanup) = try temporaryFile("all.ndjson")
+    defer { cleanup() }
+    try AtomicFile.write(to: path) { sink in
+        let w = NDJSONWriter(sink: sink)
+        for d in dossiers { try w.write(d) }
+        try w.finish()
+    }
+    let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: path)))
+    #expect(bytes.filter { $0 == 0x0A }.count == 3)
+    #expect(bytes == dossiers.flatMap { try! DossierJSON.encode($0, style: .compact) + [0x0A] })
+
+    let reader = try NDJSONReader(path: path)
+    var read: [Dossier] = []
+    while let d = try reader.next() { read.append(d) }
+    #expect(read == dossiers)
+    #expect(reader.lineNumber == 3)
+}
+
+@Test func ndjsonErrorNamesTheLineOfTheBadRecord() throws {
+    let good = try DossierJSON.encode(Sample.minimal(), style: .compact)
+    var bad = text(good)
+    bad.replace(#""clientNumber":"1","#, with: #""clientNumber":"1","nickname":"x","#)
+    let (path, cleanup) = try temporaryFile("bad.ndjson")
+    defer { cleanup() }
+    try AtomicFile.write(Array((text(good) + "\n" + text(good) + "\n" + bad + "\n").utf8), to: path)
+
+    let reader = try NDJSONReader(path: path)
+    #expect(try reader.next() != nil)
+    #expect(try reader.next() != nil)
+    let keyColumn = Array(bad.utf8).firstRange(of: Array(#""nickname""#.utf8))!.lowerBound + 1
+    #expect { try reader.next() } throws: { error in
+        guard let e = error as? DossierError else { return false }
+        return e.code == "json.unknown-field" && e.location == DossierModel.SourceLocation(file: path, line: 3, column: keyColumn)
+            && e.diagnostic.path == "$.client.nickname"
+    }
+}
+
+@Test func ndjsonRefusesEmptyLines() throws {
+    let good = text(try DossierJSON.encode(Sample.minimal(), style: .compact))
+    let (path, cleanup) = try temporaryFile("gap.ndjson")
+    defer { cleanup() }
+    try AtomicFile.write(Array((good + "\n\n" + good + "\n").utf8), to: path)
+    let reader = try NDJSONReader(path: path)
+    #expect(try reader.next() == Sample.minimal())
+    #expect { try reader.next() } throws: {
+        ($0 as? DossierError)?.code == "ndjson.empty-line" && ($0 as? DossierError)?.location?.line == 2
+    }
+}
