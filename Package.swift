@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "DossierBundle", dependencies: ["CZlib", "DossierModel", "DossierIO", "DossierCrypto", "DossierFormats"], swiftSettings: strict),
         .target(name: "Dossierport", dependencies: ["DossierModel", "DossierIO", "DossierCrypto", "DossierXML", "DossierFormats", "DossierSources", "DossierBundle"], swiftSettings: strict),
         .executableTarget(name: "dossierport", dependencies: ["Dossierport"], swiftSettings: strict),
-        .executableTarget(name: "DossierportBenchmarks", dependencies: ["Dossierport"], swiftSettings: strict),
+        .executableTarget(name: "DossierportBenchmarks", dependencies: ["DossierFormats", "DossierModel", "DossierIO"], swiftSettings: strict),
 
         .testTarget(name: "DossierModelTests", dependencies: ["DossierModel"], swiftSettings: strict),
         .testTarget(name: "DossierIOTests", dependencies: ["DossierIO"], swiftSettings: strict),
