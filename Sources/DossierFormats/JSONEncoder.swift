@@ -41,6 +41,9 @@ struct ValueEncoder: Encoder {
     /// Encodes `value` into this slot and closes whatever containers it opened. A value that
     /// writes nothing becomes `{}`, as Foundation's encoder does.
     func encodeValue<T: Encodable>(_ value: T) throws {
+        // Fast paths for the value types on every record (see `JSONWriter.timestamp`).
+        if T.self == Timestamp.self { return writer.timestamp(unsafeBitCast(value, to: Timestamp.self)) }
+        if T.self == LocalDate.self { return writer.localDate(unsafeBitCast(value, to: LocalDate.self)) }
         writer.pending = true
         try value.encode(to: self)
         if writer.pending { writer.open(object: true) }

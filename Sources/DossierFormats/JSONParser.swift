@@ -40,7 +40,7 @@ struct JSONNode {
 final class JSONParser {
     static let maxDepth = 128
 
-    private(set) var nodes: [JSONNode] = []
+    @exclusivity(unchecked) private(set) var nodes: [JSONNode] = []
 
     /// Parses `input`; a failure is reported at a byte offset, turned into line:column by the caller.
     func parse(_ input: UnsafeRawBufferPointer) throws(JSONSyntaxError) {
@@ -242,7 +242,7 @@ final class JSONParser {
         var escaped = false
         while true {
             // Fast path: plain ASCII.
-            while i < end && JSONParser.plainASCII[Int(b[i])] { i += 1 }
+            while i < end && JSONParser.isPlainASCII(b[i]) { i += 1 }
             guard i < end else { s.i = i; throw s.error("json.truncated", "document ends inside a string") }
             let c = b[i]
             if c == 0x22 { break }
@@ -370,7 +370,8 @@ final class JSONParser {
     private static func hex4(_ u: Int) -> String { hex2(UInt8(u >> 8)) + hex2(UInt8(u & 0xFF)) }
 
     /// Bytes a string may contain without a closer look: printable ASCII except `"` and `\`.
-    private static let plainASCII: [Bool] = (0..<256).map { $0 >= 0x20 && $0 < 0x80 && $0 != 0x22 && $0 != 0x5C }
+    @inline(__always)
+    private static func isPlainASCII(_ c: UInt8) -> Bool { c >= 0x20 && c < 0x80 && c != 0x22 && c != 0x5C }
 }
 
 /// A parse failure at a byte offset; the caller knows the file and turns it into a `DossierError`.

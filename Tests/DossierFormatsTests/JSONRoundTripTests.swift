@@ -210,3 +210,21 @@ private func temporaryFile(_ name: String) throws -> (path: String, cleanup: () 
         ($0 as? DossierError)?.code == "ndjson.empty-line" && ($0 as? DossierError)?.location?.line == 2
     }
 }
+
+/// The writer formats timestamps and dates itself for speed; it must match the model's own text.
+@Test func fastTimestampAndDateFormattingMatchesTheModel() throws {
+    var values: [Timestamp] = []
+    for (y, m, d) in [(1, 1, 1), (999, 12, 31), (2024, 2, 29), (9999, 12, 31)] {
+        for (second, nanos) in [(0, 0), (86_399, 1), (3_723, 100_000_000), (45_296, 999_999_999), (60, 120_000)] {
+            for offset in [0, 60, -150, 18 * 60, -18 * 60, 345] {
+                values.append(Timestamp(date: LocalDate(year: y, month: m, day: d)!, hour: second / 3600,
+                                        minute: second / 60 % 60, second: second % 60, nanosecond: nanos, offsetMinutes: offset)!)
+            }
+        }
+    }
+    let expected = "[" + values.map { "\"\($0.description)\"" }.joined(separator: ",") + "]"
+    #expect(text(try JSONByteEncoder.encode(values, style: .compact)) == expected)
+    let dates = values.map(\.date)
+    #expect(text(try JSONByteEncoder.encode(dates, style: .compact)) == "[" + dates.map { "\"\($0)\"" }.joined(separator: ",") + "]")
+    #expect(try JSONByteDecoder.decode([Timestamp].self, from: Array(expected.utf8)) == values)
+}
