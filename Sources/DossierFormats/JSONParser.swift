@@ -242,7 +242,11 @@ final class JSONParser {
         var escaped = false
         while true {
             // Fast path: plain ASCII.
-            while i < end && JSONParser.isPlainASCII(b[i]) { i += 1 }
+            while true {
+                while end - i >= 8 && ASCIIWord.isPlain(b + i) { i += 8 }
+                guard i < end && JSONParser.isPlainASCII(b[i]) else { break }
+                i += 1
+            }
             guard i < end else { s.i = i; throw s.error("json.truncated", "document ends inside a string") }
             let c = b[i]
             if c == 0x22 { break }
@@ -320,8 +324,11 @@ final class JSONParser {
         var i = 0
         let n = raw.count
         while i < n {
-            let c = raw[i]
-            guard c == 0x5C else { out.append(c); i += 1; continue }
+            var j = i
+            while j < n && raw[j] != 0x5C { j += 1 }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: raw[i..<j]))
+            guard j < n else { return }
+            i = j
             let e = raw[i + 1]
             switch e {
             case 0x62: out.append(0x08)
@@ -372,6 +379,24 @@ final class JSONParser {
     /// Bytes a string may contain without a closer look: printable ASCII except `"` and `\`.
     @inline(__always)
     private static func isPlainASCII(_ c: UInt8) -> Bool { c >= 0x20 && c < 0x80 && c != 0x22 && c != 0x5C }
+}
+
+/// Eight bytes tested at once (SWAR), so long runs of plain text cost one check per word.
+enum ASCIIWord {
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// True when none of the eight bytes at `p` is a control character, `"`, `\` or non-ASCII;
+    /// such bytes are copied as they are by the writer and skipped by the parser.
+    @inline(__always)
+    static func isPlain(_ p: UnsafePointer<UInt8>) -> Bool {
+        let w = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+        let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
+        // Per byte, the high bit of `(x - 1) & ~x` is set exactly when x is zero (for x < 0x80),
+        // and of `x - 0x20` when x < 0x20; any high bit in `w` itself means non-ASCII.
+        let special = ((w &- ones &* 0x20) | (quote &- ones) | (backslash &- ones) | w) & highs
+        return special == 0
+    }
 }
 
 /// A parse failure at a byte offset; the caller knows the file and turns it into a `DossierError`.

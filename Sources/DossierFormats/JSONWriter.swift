@@ -288,7 +288,11 @@ final class JSONWriter {
         while p < end {
             // Copy the longest run that needs no escape in one go.
             var q = p
-            while q < end && JSONWriter.isPlain(q.pointee) { q += 1 }
+            while true {
+                while end - q >= 8 && ASCIIWord.isPlain(q) { q += 8 }
+                guard q < end && JSONWriter.isPlain(q.pointee) else { break }
+                q += 1
+            }
             if q > p {
                 out.update(from: p, count: q - p)
                 out += q - p

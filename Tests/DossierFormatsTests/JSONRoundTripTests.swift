@@ -228,3 +228,34 @@ private func temporaryFile(_ name: String) throws -> (path: String, cleanup: () 
     #expect(text(try JSONByteEncoder.encode(dates, style: .compact)) == "[" + dates.map { "\"\($0)\"" }.joined(separator: ",") + "]")
     #expect(try JSONByteDecoder.decode([Timestamp].self, from: Array(expected.utf8)) == values)
 }
+
+/// Every ASCII byte at every position of a word-sized scan, plus multi-byte characters: the
+/// writer's and parser's eight-bytes-at-a-time scans must not miss a byte that needs care.
+@Test func everyByteAtEveryPositionRoundTrips() throws {
+    struct Note: Codable, Equatable { var s: String }
+    func reference(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case _ where u.value < 0x20: out += "\\u00" + (u.value < 0x10 ? "0" : "") + String(u.value, radix: 16)
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
+    }
+    for special in (0..<0x80).map({ String(UnicodeScalar(UInt8($0))) }) + ["é", "€", "😀", "\u{FFFD}"] {
+        for position in 0..<17 {
+            let s = String(repeating: "a", count: position) + special + String(repeating: "b", count: 16 - position)
+            let bytes = try JSONByteEncoder.encode(Note(s: s), style: .compact)
+            #expect(text(bytes) == "{\"s\":" + reference(s) + "}")
+            #expect(try JSONByteDecoder.decode(Note.self, from: bytes) == Note(s: s))
+        }
+    }
+}
