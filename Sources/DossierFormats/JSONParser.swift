@@ -166,15 +166,15 @@ final class JSONParser {
     /// Small objects compare names pairwise (cheap, no allocation); large ones switch to a set so a
     /// hostile object with many members cannot make this quadratic.
     private func isDuplicate(_ k: Int, _ s: Scanner, _ f: Frame, _ keys: inout [Int], _ big: inout [Int: Set<[UInt8]>]) throws(JSONSyntaxError) -> Bool {
-        let n = keys.count - f.firstKey
-        if n < 32 {
+        if keys.count - f.firstKey < 32 {
             let kn = nodes[k]
-            for j in keys[f.firstKey...] {
-                let o = nodes[j]
-                if !kn.escaped && !o.escaped {
-                    if o.end - o.start == kn.end - kn.start,
-                       memcmp(s.base + o.start, s.base + kn.start, kn.end - kn.start) == 0 { return true }
-                } else if unescapedName(j, s) == unescapedName(k, s) {
+            let length = kn.end - kn.start
+            for index in f.firstKey..<keys.count {
+                let o = nodes[keys[index]]
+                if kn.escaped || o.escaped {
+                    if unescapedName(keys[index], s) == unescapedName(k, s) { return true }
+                } else if o.end - o.start == length && s.base[o.start] == s.base[kn.start]
+                            && memcmp(s.base + o.start, s.base + kn.start, length) == 0 {
                     return true
                 }
             }
