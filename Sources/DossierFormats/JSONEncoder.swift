@@ -172,8 +172,8 @@ struct ObjectEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
     func superEncoder() -> any Encoder { slot(JSONKey.superKey.stringValue) }
     func superEncoder(forKey key: Key) -> any Encoder { slot(key.stringValue) }
 
-    /// An encoder for the value of `key`; if nothing is ever written there, the next write in this
-    /// container fills it with `{}` so the document stays well-formed.
+    /// An encoder for the value of `key`. The object is opened at once, so the document stays
+    /// well-formed (`{}`) even if the caller never writes to it.
     private func slot(_ key: String) -> any Encoder {
         guard (try? writer.key(key, depth: depth)) == true else { return ValueEncoder(writer: writer, depth: Int.max) }
         writer.open(object: true)

@@ -259,3 +259,72 @@ private func temporaryFile(_ name: String) throws -> (path: String, cleanup: () 
         }
     }
 }
+
+/// Hand-written conformances use nested containers and super encoders; the streaming writer must
+/// frame them exactly as a tree-building encoder would.
+private struct Shapes: Codable, Equatable {
+    var a: Int
+    var b: [String]
+    var inner: [Int]
+    var listed: [String]
+    var tail: Int
+    var sup: [String]
+
+    enum K: String, CodingKey { case a, nested, list, sup }
+    enum N: String, CodingKey { case b, inner }
+
+    init(a: Int, b: [String], inner: [Int], listed: [String], tail: Int, sup: [String]) {
+        self.a = a; self.b = b; self.inner = inner; self.listed = listed; self.tail = tail; self.sup = sup
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: K.self)
+        try c.encode(a, forKey: .a)
+        var n = c.nestedContainer(keyedBy: N.self, forKey: .nested)
+        try n.encode(b, forKey: .b)
+        var i = n.nestedUnkeyedContainer(forKey: .inner)
+        for v in inner { try i.encode(v) }
+        var list = c.nestedUnkeyedContainer(forKey: .list)
+        var element = list.nestedContainer(keyedBy: N.self)
+        try element.encode(listed, forKey: .b)
+        try list.encode(tail)
+        var s = c.superEncoder(forKey: .sup).container(keyedBy: N.self)
+        try s.encode(sup, forKey: .b)
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: K.self)
+        a = try c.decode(Int.self, forKey: .a)
+        let n = try c.nestedContainer(keyedBy: N.self, forKey: .nested)
+        b = try n.decode([String].self, forKey: .b)
+        var i = try n.nestedUnkeyedContainer(forKey: .inner)
+        inner = []
+        while !i.isAtEnd { inner.append(try i.decode(Int.self)) }
+        var list = try c.nestedUnkeyedContainer(forKey: .list)
+        listed = try list.nestedContainer(keyedBy: N.self).decode([String].self, forKey: .b)
+        tail = try list.decode(Int.self)
+        sup = try c.superDecoder(forKey: .sup).container(keyedBy: N.self).decode([String].self, forKey: .b)
+    }
+}
+
+@Test func nestedContainersAndSuperEncodersAreFramedCorrectly() throws {
+    let value = Shapes(a: 1, b: ["p"], inner: [1, 2], listed: ["x"], tail: 3, sup: ["q"])
+    let compact = try JSONByteEncoder.encode(value, style: .compact)
+    #expect(text(compact) == #"{"a":1,"nested":{"b":["p"],"inner":[1,2]},"list":[{"b":["x"]},3],"sup":{"b":["q"]}}"#)
+    #expect(try JSONByteDecoder.decode(Shapes.self, from: compact) == value)
+    #expect(try JSONDecoder().decode(Shapes.self, from: Data(JSONByteEncoder.encode(value, style: .pretty))) == value)
+}
+
+/// A container used after its parent moved on cannot be honoured by a streaming writer: error, not garbage.
+@Test func outOfOrderContainerUseIsAnError() {
+    struct Misuse: Encodable {
+        enum K: String, CodingKey { case x, y }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: K.self)
+            var n = c.nestedUnkeyedContainer(forKey: .x)
+            try c.encode(1, forKey: .y)
+            try n.encode(2)
+        }
+    }
+    #expect(throws: EncodingError.self) { try JSONByteEncoder.encode(Misuse(), style: .compact) }
+}
