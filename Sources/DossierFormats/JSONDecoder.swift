@@ -8,7 +8,8 @@ import DossierModel
 /// Decodes any `Decodable` value from strict JSON bytes.
 ///
 /// Every failure is a `DossierError` naming `file:line:column` and the JSON path, and never
-/// quoting document text. Strict beyond syntax: a member the type does not read is an error
+/// quoting a value from the document (an unknown member's name is quoted: it is structure, not
+/// content). Strict beyond syntax: a member the type does not read is an error
 /// (`json.unknown-field`), because a silently ignored field is data lost in transit.
 public enum JSONByteDecoder {
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], file: String? = nil) throws -> T {
