@@ -65,6 +65,11 @@ final class JSONParser {
         var isObject: Bool
         /// Index into `keys` where this object's member names start.
         var firstKey: Int
+        /// One bit per hash of the member names seen so far: a name whose bit is new cannot be a
+        /// duplicate, so most names skip the pairwise comparison.
+        var seen: UInt64 = 0
+        /// An escaped name can equal an unescaped one with other bytes, so it disables the shortcut.
+        var anyEscaped = false
     }
 
     private func parseDocument(_ s: inout Scanner) throws(JSONSyntaxError) {
@@ -93,7 +98,7 @@ final class JSONParser {
                     s.i += 1
                     close(stack.removeLast(), &keys, &bigObjectKeys)
                 } else if isObject {
-                    try member(&s, stack[stack.count - 1], &keys, &bigObjectKeys)
+                    try member(&s, &stack[stack.count - 1], &keys, &bigObjectKeys)
                     continue value
                 } else {
                     continue value
@@ -125,7 +130,7 @@ final class JSONParser {
                 nodes[top.node].count += 1
                 if c == 0x2C {
                     s.skipWhitespace()
-                    if top.isObject { try member(&s, top, &keys, &bigObjectKeys) }
+                    if top.isObject { try member(&s, &stack[stack.count - 1], &keys, &bigObjectKeys) }
                     continue value
                 }
                 if c == (top.isObject ? 0x7D : 0x5D) {
@@ -147,13 +152,13 @@ final class JSONParser {
     }
 
     /// Parses `"name" :` and checks the name is new in its object.
-    private func member(_ s: inout Scanner, _ f: Frame, _ keys: inout [Int], _ big: inout [Int: Set<[UInt8]>]) throws(JSONSyntaxError) {
+    private func member(_ s: inout Scanner, _ f: inout Frame, _ keys: inout [Int], _ big: inout [Int: Set<[UInt8]>]) throws(JSONSyntaxError) {
         guard s.i < s.count else { throw s.error("json.truncated", "document ends where a member name was expected") }
         guard s.base[s.i] == 0x22 else { throw s.unexpected("where a member name was expected") }
         let keyOffset = s.i
         try string(&s, isKey: true)
         let k = nodes.count - 1
-        if try isDuplicate(k, s, f, &keys, &big) {
+        if try isDuplicate(k, s, &f, &keys, &big) {
             throw JSONSyntaxError("json.duplicate-key", "member name occurs twice in the same object", offset: keyOffset)
         }
         s.skipWhitespace()
@@ -165,10 +170,18 @@ final class JSONParser {
 
     /// Small objects compare names pairwise (cheap, no allocation); large ones switch to a set so a
     /// hostile object with many members cannot make this quadratic.
-    private func isDuplicate(_ k: Int, _ s: Scanner, _ f: Frame, _ keys: inout [Int], _ big: inout [Int: Set<[UInt8]>]) throws(JSONSyntaxError) -> Bool {
+    private func isDuplicate(_ k: Int, _ s: Scanner, _ f: inout Frame, _ keys: inout [Int], _ big: inout [Int: Set<[UInt8]>]) throws(JSONSyntaxError) -> Bool {
         if keys.count - f.firstKey < 32 {
             let kn = nodes[k]
             let length = kn.end - kn.start
+            let hash = length &* 31 &+ Int(s.base[kn.start]) &* 7 &+ Int(s.base[kn.end - 1])
+            let bit: UInt64 = 1 << UInt64(hash & 63)
+            f.anyEscaped = f.anyEscaped || kn.escaped
+            defer { f.seen |= bit }
+            if f.seen & bit == 0 && !f.anyEscaped {
+                keys.append(k)
+                return false
+            }
             for index in f.firstKey..<keys.count {
                 let o = nodes[keys[index]]
                 if kn.escaped || o.escaped {

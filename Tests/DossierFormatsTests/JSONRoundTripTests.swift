@@ -328,3 +328,26 @@ private struct Shapes: Codable, Equatable {
     }
     #expect(throws: EncodingError.self) { try JSONByteEncoder.encode(Misuse(), style: .compact) }
 }
+
+/// The decoder reads canonical timestamps and dates itself for speed; on every input it must
+/// agree with the model's parser, accepting what it accepts and refusing what it refuses.
+@Test func fastTimestampAndDateParsingAgreesWithTheModel() throws {
+    let timestamps = [
+        "2024-03-01T09:30:00Z", "2024-03-01T09:30:00+01:00", "2024-03-01T09:30:00-02:30", "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59.999999999+18:00", "2024-03-01T09:30:00.1Z", "2024-03-01T09:30:00.000000001-18:00",
+        "2024-03-01t09:30:00z", "2024-03-01T09:30:00+00:00", "2024-03-01T09:30:00.0Z",
+        "2024-02-30T09:30:00Z", "2024-03-01T24:00:00Z", "2024-03-01T09:60:00Z", "2024-03-01T09:30:60Z",
+        "2024-03-01T09:30:00+01:60", "2024-03-01T09:30:00+19:00", "2024-03-01T09:30:00.1234567890Z",
+        "2024-03-01T09:30:00.Z", "2024-03-01T09:30:00", "2024-03-01 09:30:00Z", "2024-3-01T09:30:00Z",
+        "2024-03-01T09:30:00+0100", "2024-03-01T09:30:00Z ", "+024-03-01T09:30:00Z", "0000-01-01T00:00:00Z",
+    ]
+    for s in timestamps {
+        let model = Timestamp(rfc3339: s)
+        let ours = try? JSONByteDecoder.decode([Timestamp].self, from: Array("[\"\(s)\"]".utf8))
+        #expect(ours?.first == model, "\(s)")
+    }
+    for s in ["2024-02-29", "2023-02-29", "0001-01-01", "9999-12-31", "2024-13-01", "2024-00-10", "2024-1-01", "20240101", "2024/01/01", "-024-01-01"] {
+        let ours = try? JSONByteDecoder.decode([LocalDate].self, from: Array("[\"\(s)\"]".utf8))
+        #expect(ours?.first == LocalDate(iso: s), "\(s)")
+    }
+}
