@@ -108,7 +108,7 @@ final class TapeDecoder {
     private func nameMatches(_ k: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
         let n = nodes[k]
         if !n.escaped {
-            return n.end - n.start == key.count && memcmp(base + n.start, key.baseAddress!, key.count) == 0
+            return n.end - n.start == key.count && (key.isEmpty || memcmp(base + n.start, key.baseAddress!, key.count) == 0)
         }
         return unescaped(n).elementsEqual(key)
     }

@@ -113,7 +113,7 @@ func sampleRoundTrips(style: JSONStyle) throws {
         var maybe: Int?
     }
     let value = Numbers(ints: [Int.min, -1, 0, 7, Int.max], big: .max, small: -128, ratio: 0.1,
-                        flags: [true, false], table: ["a": [1], "b": []], nested: [[], ["x", "ÿ"]], maybe: nil)
+                        flags: [true, false], table: ["a": [1], "b": [], "": [2]], nested: [[], ["x", "ÿ"]], maybe: nil)
     let bytes = try JSONByteEncoder.encode(value, style: .compact)
     #expect(text(bytes).hasPrefix(#"{"ints":[-9223372036854775808,-1,0,7,9223372036854775807],"big":18446744073709551615,"small":-128,"ratio":0.1,"#))
     #expect(!text(bytes).contains("maybe"))
