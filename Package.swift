@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "DossierBundle", dependencies: ["CZlib", "DossierModel", "DossierIO", "DossierCrypto", "DossierFormats", "DossierPolicy"], swiftSettings: strict),
         .target(name: "Dossierport", dependencies: ["DossierModel", "DossierIO", "DossierCrypto", "DossierXML", "DossierFormats", "DossierSources", "DossierBundle", "DossierPolicy"], swiftSettings: strict),
         .executableTarget(name: "dossierport", dependencies: ["Dossierport", "DossierModel", "DossierIO", "DossierCrypto", "DossierPolicy", "DossierBundle"], swiftSettings: strict),
-        .executableTarget(name: "DossierportBenchmarks", dependencies: ["Dossierport"], swiftSettings: strict),
+        .executableTarget(name: "DossierportBenchmarks", dependencies: ["Dossierport", "DossierFormats", "DossierModel", "DossierIO"], swiftSettings: strict),
 
         .testTarget(name: "DossierModelTests", dependencies: ["DossierModel"], swiftSettings: strict),
         .testTarget(name: "DossierIOTests", dependencies: ["DossierIO"], swiftSettings: strict),
