@@ -10,6 +10,17 @@ public enum ExportPurpose: String, Hashable, Sendable, Codable, CaseIterable {
     case transfer
 }
 
+extension ExportPurpose {
+    /// The legal ground an export for this purpose rests on, as the export log records it.
+    public var legalReference: String {
+        switch self {
+        case .access: "GDPR art. 15 (right of access)"
+        case .portability: "GDPR art. 20 (data portability)"
+        case .transfer: "transfer of the registration to a new holder (GDPR art. 6(1)(f); WGBO)"
+        }
+    }
+}
+
 /// Why a record was left out or redacted; printed in reports and in the access copy.
 public enum ScopeReason: String, Hashable, Sendable, Codable, CaseIterable {
     /// A professional's personal work note (seed 002 art. 12.3) never leaves the organisation.

@@ -40,6 +40,10 @@ public struct ExportReport: Sendable, Codable {
     public var dossiersExcluded = 0
     public var entities = EntityMap<EntityCount>()
     public var diagnostics: [Diagnostic] = []
+    /// The ids of the dossiers written, in order, for the export log.
+    public var written: [String] = []
+    /// The controller of the dossiers exported (the first one read).
+    public var controller: Controller?
     /// Records cut or redacted by the purpose, with the dossier they belong to.
     public var scope: [ScopeEntry] = []
 
@@ -89,6 +93,8 @@ public enum Export {
             }
             try destination.write(out)
             report.dossiersWritten += 1
+            report.written.append(d.id)
+            if report.controller == nil { report.controller = d.controller }
             for (e, n) in out.dossier.counts { report.entities[e, default: EntityCount()].written += n }
         }
         if let want = options.client, !matched {

@@ -25,12 +25,14 @@ struct ExportCommand: Command {
       --date YYYY-MM-DD    the date retention is judged against (default: today, UTC)
       --keep-going         write the valid dossiers even if others are rejected (exit code is still 1)
       --report FILE        also write the run's account (counts, diagnostics, what was cut) as JSON
+    \(LogOptions.help)
 
     The count table and diagnostics go to standard error.
     Exit codes: 0 all dossiers exported; 1 a dossier was invalid or the run failed (nothing is left
     under the output name unless --keep-going); 64 usage error.
     """
-    static let options: Set<String> = ["--source", "--client", "--format", "--out", "--purpose", "--organisation", "--date", "--report"]
+    static let options = Set(["--source", "--client", "--format", "--out", "--purpose", "--organisation", "--date", "--report"])
+        .union(LogOptions.options)
     static let flags: Set<String> = ["--keep-going"]
 
     static func run(_ args: Arguments) throws -> ExitCode {
@@ -40,11 +42,11 @@ struct ExportCommand: Command {
         let destination: any DossierDestination = out == "-"
             ? StandardOutputDestination(format: format)
             : try FolderDestination(path: out, format: format)
-        return try export(args, to: destination)
+        return try export(args, to: destination, event: "export", output: out)
     }
 
     /// The pipeline every exporting command shares; only the destination differs.
-    static func export(_ args: Arguments, to destination: any DossierDestination) throws -> ExitCode {
+    static func export(_ args: Arguments, to destination: any DossierDestination, event: String, output: String) throws -> ExitCode {
         guard let sourcePath = args.value("--source") ?? SampleData.dossiers else {
             throw UsageError("no --source given and the sample fixtures were not found")
         }
@@ -54,7 +56,15 @@ struct ExportCommand: Command {
         } ?? Clock.todayUTC
         let options = ExportOptions(client: args.value("--client"), purpose: try purpose(args), today: today,
                                     keepGoing: args.flag("--keep-going"), organisation: try organisation(args))
-        let report = try Export.run(from: try CanonicalSource(path: sourcePath), to: destination, options: options)
+        let report: ExportReport
+        do {
+            report = try Export.run(from: try CanonicalSource(path: sourcePath), to: destination, options: options)
+        } catch {
+            try LogOptions.record(args, event: event, outcome: "failure", purpose: options.purpose, report: nil, output: output)
+            throw error
+        }
+        try LogOptions.record(args, event: event, outcome: report.hasErrors ? "failure" : "success", purpose: options.purpose,
+                              report: report, output: output)
         for d in report.diagnostics { Console.error(d.description) }
         Console.error(Report.table(report))
         if let path = args.value("--report") { try Report.writeJSON(report, to: path) }
