@@ -1,4 +1,4 @@
-public import DossierModel
+import DossierModel
 import Foundation
 
 /// Reads every `*.csv` file of a folder as one table each, one file after the other.

@@ -32,7 +32,7 @@ public struct CSVReadOptions: Hashable, Sendable {
     ///
     /// What lenient mode makes of them: a quote inside an unquoted field (`ab"c`, `a, "b"`) is
     /// kept as a literal character; a character after a closing quote (`"ab"c`) keeps the quote
-    /// and continues the field (`ab"c`); a quote left open at the end of the input closes there;
+    /// and continues the field unquoted (`ab"c`); a quote left open at the end of the input closes there;
     /// a short record is padded with `.null`, a long one keeps its extra fields under the names
     /// `column<N>` (N its 1-based position). Field and column caps and NUL still fail.
     public var lenient: Bool

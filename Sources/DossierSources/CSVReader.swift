@@ -319,7 +319,7 @@ public final class CSVReader: RowReader {
                             throw DossierError("csv.text-after-quote", message, at: location(at: i))
                         }
                         warn("csv.text-after-quote", message, line: line, column: column(at: i))
-                        try append(quote); state = .quoted
+                        try append(quote); state = .unquoted
                     }
                 }
             }

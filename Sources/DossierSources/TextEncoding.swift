@@ -135,7 +135,7 @@ public struct TextDecoder {
         pending.removeFirst(n)
         if final && !pending.isEmpty {
             throw failure("encoding.truncated", "the input ends inside a \(choice!.encoding.rawValue) character",
-                          at: 0, in: UnsafeBufferPointer(start: nil, count: 0))
+                          at: 0)
         }
     }
 
@@ -160,8 +160,9 @@ public struct TextDecoder {
                 n = bad.index
             } else {
                 let code = bad.incomplete ? "encoding.truncated" : "encoding.invalid-utf8"
+                countLines(p, upTo: bad.index)
                 throw failure(code, "invalid UTF-8 (byte 0x\(hex(p[bad.index])))"
-                              + "; if the file is Windows-1252, pass that encoding explicitly", at: bad.index, in: p)
+                              + "; if the file is Windows-1252, pass that encoding explicitly", at: bad.index)
             }
         }
         out.append(contentsOf: UnsafeBufferPointer(rebasing: p[..<n]))
@@ -181,7 +182,7 @@ public struct TextDecoder {
                 switch UTF8Scan.sequence(p, at: i) {
                 case .valid:
                     throw failure("encoding.mixed", "a UTF-8 sequence inside Windows-1252 text: the file mixes encodings",
-                                  at: i, in: p)
+                                  at: i)
                 case .incomplete where !final:
                     return i
                 default: break
@@ -189,7 +190,7 @@ public struct TextDecoder {
             }
             let scalar = windows1252High[Int(b) - 0x80]
             if scalar == 0 {
-                throw failure("encoding.cp1252-undefined", "byte 0x\(hex(b)) is undefined in Windows-1252", at: i, in: p)
+                throw failure("encoding.cp1252-undefined", "byte 0x\(hex(b)) is undefined in Windows-1252", at: i)
             }
             appendUTF8(Unicode.Scalar(scalar)!, to: &out)
             i += 1
@@ -212,19 +213,19 @@ public struct TextDecoder {
                 guard i + 3 < p.count else { break }
                 let low = unit(i + 2)
                 guard low >= 0xDC00 && low <= 0xDFFF else {
-                    throw failure("encoding.invalid-utf16", "a high surrogate without its low half", at: i, in: p)
+                    throw failure("encoding.invalid-utf16", "a high surrogate without its low half", at: i)
                 }
                 scalar = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00)
                 width = 4
             } else if u >= 0xDC00 && u <= 0xDFFF {
-                throw failure("encoding.invalid-utf16", "a low surrogate without its high half", at: i, in: p)
+                throw failure("encoding.invalid-utf16", "a low surrogate without its high half", at: i)
             }
             if scalar == 0x0A { line += 1; lineStart = offset + Int64(i + width) }
             appendUTF8(Unicode.Scalar(scalar)!, to: &out)
             i += width
         }
         if final && i < p.count {
-            throw failure("encoding.truncated", "the input ends inside a UTF-16 character", at: i, in: p)
+            throw failure("encoding.truncated", "the input ends inside a UTF-16 character", at: i)
         }
         return i
     }
@@ -241,13 +242,12 @@ public struct TextDecoder {
         }
     }
 
-    /// An error at byte `index` of the run `p`, whose first byte is at input offset `offset`.
-    private func failure(_ code: String, _ message: String, at index: Int, in p: UnsafeBufferPointer<UInt8>) -> DossierError {
-        var copy = self
-        copy.countLines(p, upTo: index)
+    /// An error at byte `index` of the run whose first byte is at input offset `offset`; the line
+    /// count must already include the lines before it.
+    private func failure(_ code: String, _ message: String, at index: Int) -> DossierError {
         let at = offset + Int64(index)
         return DossierError(code, "\(message) at byte offset \(at)",
-                            at: SourceLocation(file: file, line: copy.line, column: Int(at - copy.lineStart) + 1))
+                            at: SourceLocation(file: file, line: line, column: Int(at - lineStart) + 1))
     }
 }
 
