@@ -8,7 +8,7 @@ public struct CSVReadOptions: Hashable, Sendable {
         /// The first record names the columns (after a `sep=` line, if any).
         case firstRow
         /// No header: columns are named `column1`, `column2`, … after the first record's width.
-        case none
+        case numbered
         /// The caller names the columns; the first record is data.
         case names([String])
     }

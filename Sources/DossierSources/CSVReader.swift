@@ -88,7 +88,7 @@ public final class CSVReader: RowReader {
             columns = try CSVReader.validated(names: scanner.names(), file: file, line: scanner.recordLine)
         case .names(let names):
             columns = try CSVReader.validated(names: names, file: file, line: nil)
-        case .none:
+        case .numbered:
             break
         }
     }

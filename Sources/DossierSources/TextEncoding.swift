@@ -46,7 +46,8 @@ public struct EncodingChoice: Hashable, Sendable, CustomStringConvertible {
 /// that an encoding problem is reported once, with its byte offset, instead of surfacing later as
 /// mojibake in a client's name. Rules (reliability.md §3):
 /// - A UTF-8 byte-order mark is removed; a UTF-16 LE/BE mark selects UTF-16 and is removed.
-/// - Without a mark and without a caller's choice, the first chunk is the sample: valid UTF-8
+/// - Without a mark and without a caller's choice, the first chunk (at least 4 KiB of input,
+///   or all of it when shorter) is the sample: valid UTF-8
 ///   means UTF-8 (strictly validated to the end: a later invalid byte is an error, never a switch);
 ///   invalid UTF-8 means Windows-1252, and the choice is reported as `.heuristic`.
 /// - Windows-1252's five undefined bytes (0x81, 0x8D, 0x8F, 0x90, 0x9D) are errors.
@@ -81,7 +82,8 @@ public struct TextDecoder {
         let bytes = chunk.bindMemory(to: UInt8.self)
         if !bomHandled {
             pending.append(contentsOf: bytes)
-            if pending.count < 4 { return }
+            // Four bytes settle a byte-order mark; a guess needs a sample worth judging.
+            if pending.count < (requested == nil ? 4096 : 4) { return }
             try startDecoding(final: false)
             try drainPending(into: &out, final: false)
             return
@@ -123,7 +125,9 @@ public struct TextDecoder {
             }
         }
         if choice == nil {
-            let sampleValid = p.withUnsafeBufferPointer { UTF8Scan.firstInvalid($0, final: final) == nil }
+            // A sample cut off inside a character is still valid UTF-8 unless the input ends there.
+            let bad = p.withUnsafeBufferPointer { UTF8Scan.firstInvalid($0) }
+            let sampleValid = bad == nil || (bad!.incomplete && !final)
             choice = sampleValid ? EncodingChoice(.utf8, .validUTF8) : EncodingChoice(.windows1252, .heuristic)
         }
     }
@@ -155,7 +159,7 @@ public struct TextDecoder {
 
     private mutating func utf8(_ p: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], final: Bool) throws -> Int {
         var n = p.count
-        if let bad = UTF8Scan.firstInvalid(p, final: final) {
+        if let bad = UTF8Scan.firstInvalid(p) {
             if bad.incomplete && !final {
                 n = bad.index
             } else {
@@ -281,7 +285,7 @@ enum UTF8Scan {
 
     /// The index of the first byte that does not start a well-formed sequence, and whether it is
     /// merely cut off by the end of `p`; nil when all of `p` is valid.
-    static func firstInvalid(_ p: UnsafeBufferPointer<UInt8>, final: Bool) -> (index: Int, incomplete: Bool)? {
+    static func firstInvalid(_ p: UnsafeBufferPointer<UInt8>) -> (index: Int, incomplete: Bool)? {
         guard let base = p.baseAddress else { return nil }
         let raw = UnsafeRawPointer(base)
         var i = 0

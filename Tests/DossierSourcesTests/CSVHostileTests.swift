@@ -33,7 +33,7 @@ import DossierSources
         for value in values {
             let out = try written(value)
             #expect(out == "\"'" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"\r\n")
-            let back = try csvReadAll(try csvTempFile(Array(out.utf8)), CSVReadOptions(delimiter: UInt8(ascii: ";"), header: .none))
+            let back = try csvReadAll(try csvTempFile(Array(out.utf8)), CSVReadOptions(delimiter: UInt8(ascii: ";"), header: .numbered))
             #expect(back.1.map(texts) == [["'" + value]])
         }
     }

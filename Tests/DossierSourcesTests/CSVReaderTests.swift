@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Testing
 import DossierIO
@@ -77,10 +80,25 @@ func texts(_ row: SourceRow) -> [String?] {
 
     @Test func withoutHeaderColumnsAreNumbered() throws {
         let path = try csvTempFile(Array("1,2\n3,4\n".utf8))
-        let (reader, rows) = try csvReadAll(path, CSVReadOptions(header: .none))
+        let (reader, rows) = try csvReadAll(path, CSVReadOptions(header: .numbered))
         #expect(reader.columns == ["column1", "column2"])
         #expect(rows.map(texts) == [["1", "2"], ["3", "4"]])
         #expect(rows[0].location.line == 1)
+    }
+
+    /// `-` reads standard input; the test puts a file on descriptor 0 and restores it after.
+    @Test func dashReadsStandardInput() throws {
+        let path = try csvTempFile(Array("id;naam\n1;Anna\n".utf8))
+        let saved = dup(0)
+        let file = open(path, O_RDONLY)
+        #expect(dup2(file, 0) == 0)
+        close(file)
+        defer { dup2(saved, 0); close(saved) }
+        let (reader, rows) = try csvReadAll("-")
+        #expect(reader.table == "stdin")
+        #expect(reader.file == "<stdin>")
+        #expect(rows.map(texts) == [["1", "Anna"]])
+        #expect(rows[0].location == SourceLocation(file: "<stdin>", line: 2, table: "stdin"))
     }
 
     @Test func callerNamesAreCheckedLikeAHeader() throws {

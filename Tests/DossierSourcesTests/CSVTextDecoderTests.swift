@@ -85,6 +85,12 @@ func csvDecodeError(_ bytes: [UInt8], _ encoding: TextEncoding? = nil) -> Dossie
         #expect(e?.location == SourceLocation(file: "t", line: 2, column: 3))
     }
 
+    /// The first 4 KiB are the sample; one that ends inside a character is still UTF-8.
+    @Test(arguments: [1, 3, 4096]) func sampleCutInsideACharacterIsUTF8(_ size: Int) throws {
+        let text = String(repeating: "a", count: 4094) + "€;Zoë"
+        #expect(try csvDecode(Array(text.utf8), chunk: size) == (text, EncodingChoice(.utf8, .validUTF8)))
+    }
+
     @Test func shortAndEmptyInputs() throws {
         #expect(try csvDecode([], chunk: 1) == ("", EncodingChoice(.utf8, .validUTF8)))
         #expect(try csvDecode([0x61], chunk: 1).0 == "a")
