@@ -22,7 +22,8 @@ internal import DossierIO
 ///   Empty fields follow `CSVReadOptions.emptyField`.
 /// - Warnings (in `diagnostics`, never with the value): bidirectional controls and invisible
 ///   characters in a field (C19), and numbers in the scientific notation Excel turns long
-///   identifiers into (C18), both kept verbatim.
+///   identifiers into (C18), both kept verbatim. Excel's other damage, lost leading zeros and
+///   re-formatted dates, only shows against a column's meaning, so the mapping profile flags it.
 public final class CSVReader: RowReader {
     /// The path as given, or `<stdin>`.
     public let file: String

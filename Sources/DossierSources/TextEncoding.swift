@@ -46,10 +46,11 @@ public struct EncodingChoice: Hashable, Sendable, CustomStringConvertible {
 /// that an encoding problem is reported once, with its byte offset, instead of surfacing later as
 /// mojibake in a client's name. Rules (reliability.md §3):
 /// - A UTF-8 byte-order mark is removed; a UTF-16 LE/BE mark selects UTF-16 and is removed.
-/// - Without a mark and without a caller's choice, the first chunk (at least 4 KiB of input,
-///   or all of it when shorter) is the sample: valid UTF-8
-///   means UTF-8 (strictly validated to the end: a later invalid byte is an error, never a switch);
-///   invalid UTF-8 means Windows-1252, and the choice is reported as `.heuristic`.
+///   A mark that contradicts the caller's encoding is an error.
+/// - Without a mark and without a caller's choice, the first chunk (at least 4 KiB of input, or
+///   all of it when shorter) is the sample. Valid UTF-8 means UTF-8, strictly validated to the
+///   end: a later invalid byte is an error, never a switch. Invalid UTF-8 means Windows-1252,
+///   reported as `.heuristic`.
 /// - Windows-1252's five undefined bytes (0x81, 0x8D, 0x8F, 0x90, 0x9D) are errors.
 /// - While decoding Windows-1252, a well-formed UTF-8 multi-byte sequence is an error
 ///   (`encoding.mixed`): genuine Windows-1252 text practically never contains "Ã©"-like pairs,
@@ -116,13 +117,15 @@ public struct TextDecoder {
         else if p.starts(with: [0xFF, 0xFE]) { bom = (.utf16LE, 2) }
         else if p.starts(with: [0xFE, 0xFF]) { bom = (.utf16BE, 2) }
         if let (encoding, length) = bom {
-            // A caller's explicit choice wins; its mark is still not text. A mark of another
-            // encoding is left in place, so it fails decoding loudly instead of being skipped.
-            if requested == nil || requested == encoding {
-                if requested == nil { choice = EncodingChoice(encoding, .byteOrderMark) }
-                pending.removeFirst(length)
-                offset = Int64(length); lineStart = offset
+            // A mark that contradicts the caller is refused: either decoding would be mojibake.
+            if let requested, requested != encoding {
+                throw DossierError("encoding.bom-mismatch",
+                                   "the file starts with a \(encoding.rawValue) byte-order mark, not \(requested.rawValue)",
+                                   at: SourceLocation(file: file, line: 1, column: 1))
             }
+            if requested == nil { choice = EncodingChoice(encoding, .byteOrderMark) }
+            pending.removeFirst(length)
+            offset = Int64(length); lineStart = offset
         }
         if choice == nil {
             // A sample cut off inside a character is still valid UTF-8 unless the input ends there.
@@ -137,14 +140,11 @@ public struct TextDecoder {
         let p = pending
         let n = try p.withUnsafeBufferPointer { try run($0, into: &out, final: final) }
         pending.removeFirst(n)
-        if final && !pending.isEmpty {
-            throw failure("encoding.truncated", "the input ends inside a \(choice!.encoding.rawValue) character",
-                          at: 0)
-        }
     }
 
     /// Decodes as much of `p` as forms whole characters; returns how many bytes that was. Without
-    /// `final`, an unfinished tail of at most three bytes is left for the next chunk.
+    /// `final`, an unfinished tail of at most three bytes is left for the next chunk; with it, such
+    /// a tail is an error.
     private mutating func run(_ p: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], final: Bool) throws -> Int {
         let n: Int
         switch choice!.encoding {
@@ -163,9 +163,11 @@ public struct TextDecoder {
             if bad.incomplete && !final {
                 n = bad.index
             } else {
-                let code = bad.incomplete ? "encoding.truncated" : "encoding.invalid-utf8"
                 countLines(p, upTo: bad.index)
-                throw failure(code, "invalid UTF-8 (byte 0x\(hex(p[bad.index])))"
+                if bad.incomplete {
+                    throw failure("encoding.truncated", "the input ends inside a UTF-8 character", at: bad.index)
+                }
+                throw failure("encoding.invalid-utf8", "invalid UTF-8 (byte 0x\(hex(p[bad.index])))"
                               + "; if the file is Windows-1252, pass that encoding explicitly", at: bad.index)
             }
         }

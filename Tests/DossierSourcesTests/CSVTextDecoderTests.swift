@@ -91,6 +91,11 @@ func csvDecodeError(_ bytes: [UInt8], _ encoding: TextEncoding? = nil) -> Dossie
         #expect(try csvDecode(Array(text.utf8), chunk: size) == (text, EncodingChoice(.utf8, .validUTF8)))
     }
 
+    @Test func byteOrderMarkContradictingTheCallerIsRefused() {
+        #expect(csvDecodeError([0xFF, 0xFE, 0x41, 0x00], .windows1252)?.code == "encoding.bom-mismatch")
+        #expect(csvDecodeError([0xEF, 0xBB, 0xBF, 0x41], .utf16LE)?.code == "encoding.bom-mismatch")
+    }
+
     @Test func shortAndEmptyInputs() throws {
         #expect(try csvDecode([], chunk: 1) == ("", EncodingChoice(.utf8, .validUTF8)))
         #expect(try csvDecode([0x61], chunk: 1).0 == "a")
