@@ -16,9 +16,12 @@ public import DossierIO
 /// spreadsheet-bound CSV; the GDPR portability payload (JSON) always keeps values verbatim, and
 /// CSV meant for another program must be written with `neutraliseFormulas: false`.
 public final class CSVWriter {
+    /// Defaults suit Dutch Excel: `;`, a byte-order mark, formulas neutralised.
     public struct Options: Hashable, Sendable {
         public var delimiter: UInt8
+        /// Without the UTF-8 mark Excel reads the file as Windows-1252 and garbles "cliënt".
         public var byteOrderMark: Bool
+        /// Off for CSV another program reads, which must get values verbatim.
         public var neutraliseFormulas: Bool
 
         public init(delimiter: UInt8 = UInt8(ascii: ";"), byteOrderMark: Bool = true, neutraliseFormulas: Bool = true) {

@@ -173,6 +173,28 @@ func texts(_ row: SourceRow) -> [String?] {
         #expect(error?.code == "csv.duplicate-table")
     }
 
+    /// Random bytes from an alphabet of everything that matters to the parser and decoder: the
+    /// reader must return rows or throw a `DossierError`, never trap, in either mode.
+    @Test func randomInputsEndInRowsOrErrors() throws {
+        let alphabet: [[UInt8]] = [[0x22], [0x2C], [0x3B], [0x09], [0x7C], [0x0D], [0x0A], [0x20], [0x00], [0x61],
+                                   [0xC3, 0xAB], [0xE9], [0x81], [0xEF, 0xBB, 0xBF], [0xFF, 0xFE], Array("sep=".utf8)]
+        var rng = CSVTestRandom(state: 20_260_522)
+        var outcomes: [Bool: Int] = [:]
+        for round in 0..<300 {
+            let bytes = (0..<Int.random(in: 0...40, using: &rng)).flatMap { _ in alphabet.randomElement(using: &rng)! }
+            let path = try csvTempFile(bytes)
+            do {
+                let (reader, rows) = try csvReadAll(path, CSVReadOptions(lenient: round % 2 == 1))
+                #expect(rows.allSatisfy { $0.values.count == $0.columns.count && $0.columns.count >= reader.columns.count })
+                outcomes[true, default: 0] += 1
+            } catch is DossierError {
+                outcomes[false, default: 0] += 1
+            }
+        }
+        // Both outcomes occur, so the alphabet exercises the error paths and the happy path.
+        #expect(outcomes[true, default: 0] > 0 && outcomes[false, default: 0] > 0)
+    }
+
     /// Reads a generated ~200 MB CSV and checks that the peak resident set stays far below the
     /// file size (VmHWM, reset through /proc/self/clear_refs before reading).
     @Test func streamingKeepsMemoryFlat() throws {

@@ -35,6 +35,22 @@ func csvDecodeError(_ bytes: [UInt8], _ encoding: TextEncoding? = nil) -> Dossie
         #expect(try csvDecode(cp1252, chunk: size) == ("Café;€’ë", EncodingChoice(.windows1252, .heuristic)))
     }
 
+    /// Chunking never changes the outcome: random inputs decode to the same text, or fail with the
+    /// same error at the same place, whether fed whole or byte by byte.
+    @Test(arguments: [nil, TextEncoding.utf8, .windows1252, .utf16LE, .utf16BE]) func chunkingDoesNotMatter(_ encoding: TextEncoding?) {
+        let alphabet: [[UInt8]] = [[0x61], [0x0A], [0x00], [0xC3, 0xAB], [0xE2, 0x82, 0xAC], [0xF0, 0x9F, 0x98, 0x80],
+                                   [0xE9], [0x80], [0x81], [0xC3], [0xD8, 0x3D], [0xDE, 0x00], [0xFF, 0xFE], [0xEF, 0xBB, 0xBF]]
+        var rng = CSVTestRandom(state: 1252)
+        func outcome(_ bytes: [UInt8], _ size: Int) -> String {
+            do { return "ok \(try csvDecode(bytes, chunk: size, encoding))" } catch { return "\(error)" }
+        }
+        for _ in 0..<400 {
+            let bytes = (0..<Int.random(in: 0...12, using: &rng)).flatMap { _ in alphabet.randomElement(using: &rng)! }
+            let whole = outcome(bytes, max(bytes.count, 1))
+            for size in 1...3 { #expect(outcome(bytes, size) == whole, "\(bytes) in chunks of \(size)") }
+        }
+    }
+
     /// Known answers from the WHATWG Encoding Standard's index-windows-1252.
     @Test func windows1252Table() throws {
         let vectors: [(UInt8, String)] = [
