@@ -28,13 +28,13 @@ import DossierSources
 
     @Test func c2EveryTriggerIsNeutralised() throws {
         let (_, rows) = try csvReadAll(hostile("formula-variants.csv"))
-        let values = rows.compactMap { texts($0)[1] }
+        let values = rows.compactMap { csvTexts($0)[1] }
         #expect(values == ["+1+2", "-1+2", "@SUM(A1)", "\t=1+2", "\r=1+2", "\n=1+2", "=cmd|'/c calc'!A1"])
         for value in values {
             let out = try written(value)
             #expect(out == "\"'" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"\r\n")
             let back = try csvReadAll(try csvTempFile(Array(out.utf8)), CSVReadOptions(delimiter: UInt8(ascii: ";"), header: .numbered))
-            #expect(back.1.map(texts) == [["'" + value]])
+            #expect(back.1.map(csvTexts) == [["'" + value]])
         }
     }
 
@@ -66,13 +66,13 @@ import DossierSources
         let (reader, rows) = try csvReadAll(hostile("utf16le-tab.csv"))
         #expect(reader.encoding == EncodingChoice(.utf16LE, .byteOrderMark))
         #expect(reader.dialect == CSVDialect(delimiter: 0x09, evidence: .detected))
-        #expect(rows.map(texts) == [["Joëlle", "'s-Hertogenbosch"], ["Zoë 😀", "Groningen"]])
+        #expect(rows.map(csvTexts) == [["Joëlle", "'s-Hertogenbosch"], ["Zoë 😀", "Groningen"]])
     }
 
     @Test func c7Windows1252IsDecodedOrRefusedNeverMojibake() throws {
         let (reader, rows) = try csvReadAll(hostile("cp1252.csv"))
         #expect(reader.encoding == EncodingChoice(.windows1252, .heuristic))
-        #expect(texts(rows[0]) == ["Café", "€ 5", "it’s"])
+        #expect(csvTexts(rows[0]) == ["Café", "€ 5", "it’s"])
         let strict = error("cp1252.csv", CSVReadOptions(encoding: .utf8))
         #expect(strict?.code == "encoding.invalid-utf8")
         #expect(strict?.location == SourceLocation(file: hostile("cp1252.csv"), line: 2, column: 4))
@@ -97,14 +97,14 @@ import DossierSources
     @Test func c10DutchDecimalsStayText() throws {
         let (reader, rows) = try csvReadAll(hostile("nl-decimal.csv"))
         #expect(reader.dialect == CSVDialect(delimiter: UInt8(ascii: ";"), evidence: .detected))
-        #expect(rows.map(texts) == [["1.234,56", "a;b"], ["-7,5", "c"]])
+        #expect(rows.map(csvTexts) == [["1.234,56", "a;b"], ["-7,5", "c"]])
     }
 
     @Test func c11SepLineIsHonouredAndNotTheHeader() throws {
         let (reader, rows) = try csvReadAll(hostile("sep-directive.csv"))
         #expect(reader.dialect == CSVDialect(delimiter: UInt8(ascii: ";"), evidence: .sepLine))
         #expect(reader.columns == ["naam", "plaats"])
-        #expect(texts(rows[0]) == ["Jan", "Utrecht"])
+        #expect(csvTexts(rows[0]) == ["Jan", "Utrecht"])
         #expect(rows[0].location.line == 3)
     }
 
@@ -130,11 +130,11 @@ import DossierSources
 
     @Test func c13LineEndsFollowCsvSpectrum() throws {
         let (mixed, rows) = try csvReadAll(hostile("newlines-mixed.csv"))
-        #expect(rows.map(texts) == [["1", "2"], ["3", "4"], ["5", "x\r\ny"], ["6", "7"]])
+        #expect(rows.map(csvTexts) == [["1", "2"], ["3", "4"], ["5", "x\r\ny"], ["6", "7"]])
         #expect(rows.map(\.location.line) == [2, 3, 4, 6])
         #expect(mixed.blankLinesSkipped == 2)
         let (_, last) = try csvReadAll(hostile("newlines-no-final.csv"))
-        #expect(last.map(texts) == [["1", "2"], ["3", "4\n5"]])
+        #expect(last.map(csvTexts) == [["1", "2"], ["3", "4\n5"]])
     }
 
     @Test func c14RaggedRecordsAreErrorsUnlessLenient() throws {
@@ -187,7 +187,7 @@ import DossierSources
 
     @Test func c18ExcelDamageIsImportedWithAWarning() throws {
         let (reader, rows) = try csvReadAll(hostile("excel-mangled.csv"))
-        #expect(texts(rows[0]) == ["9,1E+08", "612345678", "1-2-2003"])
+        #expect(csvTexts(rows[0]) == ["9,1E+08", "612345678", "1-2-2003"])
         #expect(reader.diagnostics.map(\.code) == ["csv.excel-scientific"])
         #expect(reader.diagnostics[0].message.contains("field 1"))
     }
