@@ -11,8 +11,11 @@ public final class CSVDirectorySource: RowReader {
     public let directory: String
     /// The files that will be read, in order.
     public let files: [String]
-    /// Readers of the files opened so far, for their encoding, dialect and diagnostics.
-    public private(set) var readers: [CSVReader] = []
+    /// Reports of the files read so far, the one being read last. Finished readers are dropped,
+    /// so a folder of many files holds one file's buffers at a time.
+    public var reports: [CSVFileReport] { finished + (current.map { [$0.report] } ?? []) }
+    private var finished: [CSVFileReport] = []
+    private var current: CSVReader?
     private let options: CSVReadOptions
     private var next = 0
 
@@ -45,14 +48,18 @@ public final class CSVDirectorySource: RowReader {
 
     public func nextRow() throws -> SourceRow? {
         while true {
-            if let reader = readers.last, let row = try reader.nextRow() { return row }
+            if let reader = current {
+                if let row = try reader.nextRow() { return row }
+                finished.append(reader.report)
+                current = nil
+            }
             guard next < files.count else { return nil }
-            readers.append(try CSVReader(path: files[next], options: options))
+            current = try CSVReader(path: files[next], options: options)
             next += 1
         }
     }
 
     public var tables: [String: SourceTable] {
-        readers.reduce(into: [:]) { all, reader in all.merge(reader.tables) { a, _ in a } }
+        Dictionary(uniqueKeysWithValues: reports.map { ($0.table.name, $0.table) })
     }
 }

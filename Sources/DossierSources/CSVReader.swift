@@ -41,6 +41,12 @@ public final class CSVReader: RowReader {
     public var tables: [String: SourceTable] {
         [table: SourceTable(name: table, columns: columns.map { SourceColumn(name: $0) })]
     }
+    public var report: CSVFileReport {
+        CSVFileReport(file: file, table: SourceTable(name: table, columns: columns.map { SourceColumn(name: $0) }),
+                      encoding: encoding, dialect: dialect, recordCount: recordCount,
+                      blankLinesSkipped: blankLinesSkipped, diagnostics: diagnostics,
+                      suppressedDiagnostics: suppressedDiagnostics)
+    }
 
     private let lenient: Bool
     private let input: ByteReader
@@ -189,4 +195,17 @@ public final class CSVReader: RowReader {
         scanner.lineStart = Int64(end)
         return b[4]
     }
+}
+
+/// What a reader decided and found in one file, for the import report; it outlives the reader and
+/// its buffers.
+public struct CSVFileReport: Hashable, Sendable {
+    public var file: String
+    public var table: SourceTable
+    public var encoding: EncodingChoice
+    public var dialect: CSVDialect
+    public var recordCount: Int
+    public var blankLinesSkipped: Int
+    public var diagnostics: [Diagnostic]
+    public var suppressedDiagnostics: Int
 }

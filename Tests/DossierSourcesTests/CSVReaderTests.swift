@@ -59,6 +59,8 @@ func csvTexts(_ row: SourceRow) -> [String?] {
         #expect(rows[1]["notitie"] == .text("café € 5"))
         #expect(rows[1].location == SourceLocation(file: reader.file, line: 3, table: "clienten-excel-nl"))
         #expect(reader.tables["clienten-excel-nl"]?.columns.map(\.name) == reader.columns)
+        #expect(reader.report.recordCount == 2)
+        #expect(reader.report.encoding == reader.encoding && reader.report.dialect == reader.dialect)
     }
 
     @Test func callerOverridesDelimiterEncodingAndHeader() throws {
@@ -159,7 +161,8 @@ func csvTexts(_ row: SourceRow) -> [String?] {
         while let row = try source.nextRow() { rows.append(row) }
         #expect(rows.map(\.table) == ["clienten", "clienten", "rapportages"])
         #expect(rows[2]["tekst"] == .text("Eerste gesprek; goed"))
-        #expect(source.readers.map(\.dialect.delimiter) == [UInt8(ascii: ","), UInt8(ascii: ";")])
+        #expect(source.reports.map(\.dialect.delimiter) == [UInt8(ascii: ","), UInt8(ascii: ";")])
+        #expect(source.reports.map(\.recordCount) == [2, 1])
         #expect(source.tables.keys.sorted() == ["clienten", "rapportages"])
         #expect(source.tables["rapportages"]?.columns.map(\.name) == ["id", "client", "tekst"])
         #expect(try source.nextRow() == nil)
