@@ -41,6 +41,7 @@ public struct CSVReadOptions: Hashable, Sendable {
     public var maxFieldBytes: Int
     /// The largest record in bytes (UTF-8), for the same reason across many fields.
     public var maxRecordBytes: Int
+    /// The most fields a record may have (C17): 10,000 by default, beyond any real export.
     public var maxColumns: Int
     /// The table name for rows; nil for the file name without extension (`stdin` for `-`).
     public var table: String?

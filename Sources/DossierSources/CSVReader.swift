@@ -59,7 +59,8 @@ public final class CSVReader: RowReader {
     private var inputDone = false
 
     /// Opens `path` (`-` for standard input), settles encoding and delimiter from the first
-    /// 64 KiB, and reads the header, so that errors in those surface here.
+    /// chunks (at least 64 KiB, or the whole input), and reads the header, so that errors in
+    /// those surface here.
     public init(path: String, options: CSVReadOptions = CSVReadOptions()) throws {
         lenient = options.lenient
         input = try ByteReader(path: path)
