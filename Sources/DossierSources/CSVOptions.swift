@@ -39,7 +39,7 @@ public struct CSVReadOptions: Hashable, Sendable {
     /// The largest field in bytes (UTF-8), so a file with one unclosed quote cannot make the reader
     /// buffer the rest of the file. 1 MiB by default: far above any real field, far below memory.
     public var maxFieldBytes: Int
-    /// The largest record in bytes (UTF-8), for the same reason across many fields.
+    /// The largest record in bytes (UTF-8), 16 MiB by default, for the same reason across fields.
     public var maxRecordBytes: Int
     /// The most fields a record may have (C17): 10,000 by default, beyond any real export.
     public var maxColumns: Int
