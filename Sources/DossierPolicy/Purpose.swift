@@ -117,7 +117,7 @@ public enum PurposePolicy {
                     case .exclude(let reason):
                         notes.append(ScopeNote(entity: entity, recordID: r.id, action: .excluded, reason: reason))
                     case .redact(let reason):
-                        kept.append(Redaction.redacted(r))
+                        kept.append(Redaction.redacted(r, with: PurposePolicy.placeholder))
                         notes.append(ScopeNote(entity: entity, recordID: r.id, action: .redacted, reason: reason))
                     }
                 }
@@ -153,11 +153,14 @@ public enum PurposePolicy {
     }
 }
 
-/// Replaces a record's free text by the placeholder, keeping its dates, ids and metadata visible.
+/// Replaces a record's free text by a placeholder, keeping its dates, ids and metadata visible.
+///
+/// The one list of which fields are free text, shared by purpose redaction and pseudonymisation.
 enum Redaction {
-    static func redacted<R: DossierRecord>(_ record: R) -> R {
-        let p = PurposePolicy.placeholder
+    static func redacted<R: DossierRecord>(_ record: R, with p: String) -> R {
         switch record {
+        case var r as Client: r.livingSituation = r.livingSituation.map { _ in p }; return r as! R
+        case var r as WorkNote: r.text = p; return r as! R
         case var r as ProgressReport: r.text = p; return r as! R
         case var r as CarePlan: r.text = r.text.map { _ in p }; r.goals = r.goals.map { _ in p }; return r as! R
         case var r as Diagnosis: r.description = p; return r as! R
