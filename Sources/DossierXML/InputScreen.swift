@@ -162,8 +162,8 @@ struct InputScreen {
 
     /// Accepts a declaration without `encoding`, or one that names UTF-8 in any letter case.
     private func checkDeclaration(_ d: [UInt8]) throws {
-        // `d` is everything after "<", e.g. `?xml version="1.0" encoding="UTF-8"?>`.
-        guard d.count > 4, d[1...3].elementsEqual("xml".utf8), [0x20, 0x09, 0x0A, 0x0D].contains(d[4]) else { return }
+        // `d` is everything after "<?", e.g. `xml version="1.0" encoding="UTF-8"?>`.
+        guard d.count > 3, d[0..<3].elementsEqual("xml".utf8), [0x20, 0x09, 0x0A, 0x0D].contains(d[3]) else { return }
         let key = Array("encoding".utf8)
         guard let start = (0...(d.count - key.count)).first(where: { d[$0..<($0 + key.count)].elementsEqual(key) }) else { return }
         var i = start + key.count
