@@ -101,6 +101,7 @@ struct InputScreen {
             case 0x2F: state = .endTag
             default:
                 state = .startTag(slash: false)
+                if depth >= limits.maxDepth { throw failure(XMLErrorCode.limit, "elements nested deeper than \(limits.maxDepth)") }
                 try count(node: 1)
             }
         case .bang:
@@ -137,10 +138,7 @@ struct InputScreen {
             case 0x3E:
                 attributes = 0
                 state = .text
-                if !slash {
-                    depth += 1
-                    if depth > limits.maxDepth { throw failure(XMLErrorCode.limit, "elements nested deeper than \(limits.maxDepth)") }
-                }
+                if !slash { depth += 1 }
             default: state = .startTag(slash: b == 0x2F)
             }
         case .attributeValue(let quote):

@@ -16,6 +16,10 @@ public struct XMLStartTag: Hashable, Sendable {
     /// Attributes in document order, without namespace declarations.
     public var attributes: [XMLAttribute]
     public var line: Int
+
+    public init(localName: String, namespace: String?, attributes: [XMLAttribute], line: Int) {
+        self.localName = localName; self.namespace = namespace; self.attributes = attributes; self.line = line
+    }
 }
 
 /// Reads a document of any size as events, with the same safety rules as `ParsedXMLDocument`.

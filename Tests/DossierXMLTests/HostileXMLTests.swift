@@ -110,9 +110,7 @@ import Testing
     /// X9: one text node over the byte cap is refused before any parsing (64 MiB in memory; a
     /// 1 MiB cap for the stream here, since libxml2's own 10 MB text-node ceiling would fire first).
     @Test func hugeText() throws {
-        var bytes = Array("<r>".utf8)
-        bytes.append(contentsOf: repeatElement(0x61, count: 64 << 20))
-        bytes.append(contentsOf: "</r>".utf8)
+        let bytes = Array("<r>".utf8) + [UInt8](repeating: 0x61, count: 64 << 20) + Array("</r>".utf8)
         let t = try seconds {
             #expect(dossierError { _ = try ParsedXMLDocument.parse(bytes, file: "huge.xml") }?.code == XMLErrorCode.limit)
         }
