@@ -32,8 +32,9 @@ struct XMLElementDecoder: Decoder {
         let path = codingPath + [key]
         do {
             return try T(from: XMLElementDecoder(element: child, file: file, codingPath: path))
-        } catch let error as DecodingError {
-            throw failure(XMLErrorCode.value, XMLElementDecoder.reason(error), at: child, path)
+        } catch is DecodingError {
+            // Not the error's own description: the standard library's enum decoding quotes the value.
+            throw failure(XMLErrorCode.value, "<\(child.localName)> is not a valid \(T.self)", at: child, path)
         }
     }
 
@@ -64,13 +65,6 @@ struct XMLElementDecoder: Decoder {
     private func checkNoAttributes() throws {
         if let a = element.attributes.first {
             throw failure(XMLErrorCode.unexpectedContent, "unexpected attribute '\(a.localName)' on <\(element.localName)>")
-        }
-    }
-
-    private static func reason(_ error: DecodingError) -> String {
-        switch error {
-        case .dataCorrupted(let c), .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c): "invalid value: " + c.debugDescription
-        @unknown default: "invalid value"
         }
     }
 }
