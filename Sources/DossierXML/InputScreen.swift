@@ -45,20 +45,60 @@ struct InputScreen {
             throw DossierError(XMLErrorCode.limit, "input is larger than the \(max)-byte limit",
                                at: SourceLocation(file: file))
         }
-        for b in bytes {
-            if offset == 0 { try checkFirst(b) }
-            offset += 1
-            if pending > 0 {
-                guard b >= low && b <= high else { throw failure(XMLErrorCode.encoding, "invalid UTF-8 byte sequence (only UTF-8 is accepted)") }
-                pending -= 1; low = 0x80; high = 0xBF
-                continue
-            }
-            if b == 0x0A { line += 1; column = 0 } else { column += 1 }
-            if b >= 0x80 { try startSequence(b) }
-            if b == 0 { throw failure(XMLErrorCode.encoding, "NUL byte: UTF-16/32 or binary input (only UTF-8 is accepted)") }
-            if declaration != nil { try collectDeclaration(b) }
-            try markup(b)
+        var i = 0
+        while i < bytes.count {
+            i += skipPlainRun(bytes, from: i)
+            guard i < bytes.count else { break }
+            try step(bytes[i])
+            i += 1
         }
+    }
+
+    /// Printable ASCII: no line end, control, NUL or UTF-8 byte, so only the markup state matters.
+    @inline(__always)
+    private static func isPlain(_ b: UInt8) -> Bool { b >= 0x20 && b < 0x80 }
+
+    /// Consumes a run of printable ASCII that cannot change the state (text up to `<`, a tag name,
+    /// an attribute value up to its quote), so the common bytes skip `step`; returns its length.
+    private mutating func skipPlainRun(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        guard pending == 0, declaration == nil, offset > 0 else { return 0 }
+        var i = start
+        switch state {
+        case .text:
+            while i < bytes.count, InputScreen.isPlain(bytes[i]), bytes[i] != 0x3C { i += 1 }
+        case .startTag(let slash):
+            while i < bytes.count, InputScreen.isPlain(bytes[i]), !InputScreen.isTagSpecial(bytes[i]) { i += 1 }
+            if slash && i > start { state = .startTag(slash: false) }
+        case .endTag:
+            while i < bytes.count, InputScreen.isPlain(bytes[i]), bytes[i] != 0x3E { i += 1 }
+        case .attributeValue(let quote):
+            while i < bytes.count, InputScreen.isPlain(bytes[i]), bytes[i] != quote { i += 1 }
+        default:
+            return 0
+        }
+        offset += Int64(i - start)
+        column += i - start
+        return i - start
+    }
+
+    /// Quotes, `=`, `/` and `>`: the bytes inside a start tag that change the state.
+    @inline(__always)
+    private static func isTagSpecial(_ b: UInt8) -> Bool { b == 0x22 || b == 0x27 || b == 0x3D || b == 0x2F || b == 0x3E }
+
+    /// One byte through the full rules: UTF-8 sequence, line count, declaration, markup state.
+    private mutating func step(_ b: UInt8) throws {
+        if offset == 0 { try checkFirst(b) }
+        offset += 1
+        if pending > 0 {
+            guard b >= low && b <= high else { throw failure(XMLErrorCode.encoding, "invalid UTF-8 byte sequence (only UTF-8 is accepted)") }
+            pending -= 1; low = 0x80; high = 0xBF
+            return
+        }
+        if b == 0x0A { line += 1; column = 0 } else { column += 1 }
+        if b >= 0x80 { try startSequence(b) }
+        if b == 0 { throw failure(XMLErrorCode.encoding, "NUL byte: UTF-16/32 or binary input (only UTF-8 is accepted)") }
+        if declaration != nil { try collectDeclaration(b) }
+        try markup(b)
     }
 
     /// Called at end of input: a multi-byte character cut short is invalid UTF-8.

@@ -16,6 +16,10 @@ final class LibXML2Errors {
         var reason: String
         var line: Int
         var column: Int
+
+        var isError: Bool { level.rawValue >= XML_ERR_ERROR.rawValue }
+        var isSchemaViolation: Bool { domain == Int32(XML_FROM_SCHEMASV.rawValue) }
+        static func isFatal(_ e: Entry) -> Bool { e.isError && !e.isSchemaViolation }
     }
 
     /// Enough to explain a failure; a hostile document must not grow this list without bound.
@@ -27,8 +31,9 @@ final class LibXML2Errors {
 
     var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
 
-    /// True when libxml2 reported anything worse than a warning.
-    var hasErrors: Bool { entries.contains { $0.level.rawValue >= XML_ERR_ERROR.rawValue } }
+    /// True when libxml2 reported anything worse than a warning, other than a schema violation:
+    /// those are reported as diagnostics while reading goes on.
+    var hasErrors: Bool { entries.contains(where: Entry.isFatal) }
 
     func record(_ e: UnsafePointer<xmlError>) {
         guard entries.count < LibXML2Errors.cap else { return }
@@ -39,15 +44,15 @@ final class LibXML2Errors {
 
     /// The first error as a thrown failure: `function: reason [libxml2 domain.code]`.
     func failure(_ function: String, code: String = XMLErrorCode.malformed) -> DossierError {
-        guard let e = entries.first(where: { $0.level.rawValue >= XML_ERR_ERROR.rawValue }) ?? entries.first else {
+        guard let e = entries.first(where: Entry.isFatal) ?? entries.first else {
             return DossierError(code, "\(function) failed without a libxml2 message", at: SourceLocation(file: file))
         }
         return DossierError(diagnostic(e, function: function, code: code))
     }
 
-    /// Every error (not warnings) as diagnostics, for schema validation that reports all at once.
-    func diagnostics(_ function: String, code: String) -> [Diagnostic] {
-        entries.filter { $0.level.rawValue >= XML_ERR_ERROR.rawValue }.map { diagnostic($0, function: function, code: code) }
+    /// Every schema violation as a diagnostic, for validation that reports all at once.
+    func schemaViolations(_ function: String) -> [Diagnostic] {
+        entries.filter { $0.isError && $0.isSchemaViolation }.map { diagnostic($0, function: function, code: XMLErrorCode.schema) }
     }
 
     private func diagnostic(_ e: Entry, function: String, code: String) -> Diagnostic {

@@ -1,6 +1,6 @@
 internal import CLibXML2
 public import DossierIO
-import DossierModel
+public import DossierModel
 
 /// One step of a streamed document. Empty elements produce a start and an end, like any other.
 public enum XMLEvent: Hashable, Sendable {
@@ -35,17 +35,22 @@ public final class XMLStreamReader {
     private let input: StreamInput
     private let errors: LibXML2Errors
     private let reader: xmlTextReaderPtr
+    /// Kept alive while libxml2 validates against it.
+    private let schema: XMLSchema?
     private var queuedEnd: XMLEvent?
     private var sawRoot = false
 
     /// Opens `path`, or standard input for `-`.
-    public convenience init(path: String, limits: XMLLimits = .stream) throws {
-        try self.init(input: try ByteReader(path: path), limits: limits)
+    public convenience init(path: String, limits: XMLLimits = .stream, schema: XMLSchema? = nil) throws {
+        try self.init(input: try ByteReader(path: path), limits: limits, schema: schema)
     }
 
-    public init(input source: ByteReader, limits: XMLLimits = .stream) throws {
+    /// With a `schema`, the document is validated as it streams (`xmlTextReaderSetSchema`);
+    /// violations do not stop reading and collect in `schemaViolations`.
+    public init(input source: ByteReader, limits: XMLLimits = .stream, schema: XMLSchema? = nil) throws {
         file = source.path
         self.limits = limits
+        self.schema = schema
         input = StreamInput(source: source, screen: InputScreen(limits: limits, file: source.path))
         errors = LibXML2Errors(file: source.path)
         LibXML2.acquire()
@@ -55,7 +60,13 @@ public final class XMLStreamReader {
         }
         self.reader = reader
         xmlTextReaderSetStructuredErrorHandler(reader, collectErrors, errors.opaque)
+        if let schema, xmlTextReaderSetSchema(reader, schema.schema) != 0 {
+            throw DossierError(XMLErrorCode.schemaInvalid, "xmlTextReaderSetSchema failed", at: SourceLocation(file: file))
+        }
     }
+
+    /// Schema violations found so far, each with line and reason; empty without a schema.
+    public var schemaViolations: [Diagnostic] { errors.schemaViolations("xmlTextReaderRead") }
 
     deinit {
         xmlFreeTextReader(reader)

@@ -221,6 +221,7 @@ func xmlError(_ body: () throws -> Void) -> DossierError? {
             .replacingOccurrences(of: " xmlns=\"urn:dossierport:dossier:1\"", with: "")
         #expect(bulk.contains(single + "\n"))
         #expect(DossierXMLFormat.validate(Array(bulk.utf8), file: path).isEmpty)
+        #expect(DossierXMLFormat.validate(path: path).isEmpty)
     }
 
     @Test func emptyStreamAndSingleDocumentStream() throws {
@@ -272,12 +273,22 @@ func xmlError(_ body: () throws -> Void) -> DossierError? {
         #expect(found[0].message.contains("kvkNumber") && found[0].message.contains("pattern") && !found[0].message.contains("1234'"))
         #expect(found[1].message.contains("nickname") && found[1].message.contains("not expected"))
         #expect(found[0].description.hasPrefix("broken.xml:\(kvk + 1): error: xmlSchemaValidateDoc: "))
+
+        // Streamed validation finds the same problems at the same lines.
+        let dir = try xmlTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("broken.xml").path
+        try AtomicFile.write(Array(lines.joined(separator: "\n").utf8), to: path)
+        let streamed = DossierXMLFormat.validate(path: path)
+        #expect(streamed.map { $0.location?.line } == [kvk + 1, bsn + 2])
+        #expect(streamed.map { $0.message.replacingOccurrences(of: "xmlTextReaderRead", with: "xmlSchemaValidateDoc") } == found.map(\.message))
     }
 
     @Test func validateReportsUnsafeInputAsOneDiagnostic() throws {
         let xxe = try Data(contentsOf: xmlPackageRoot.appendingPathComponent("fixtures/hostile/xml/xxe-file.xml"))
         let found = DossierXMLFormat.validate([UInt8](xxe), file: "xxe-file.xml")
         #expect(found.map(\.code) == [XMLErrorCode.doctype])
+        #expect(DossierXMLFormat.validate(path: xmlPackageRoot.appendingPathComponent("fixtures/hostile/xml/xxe-file.xml").path).map(\.code) == [XMLErrorCode.doctype])
         let xinclude = try Data(contentsOf: xmlPackageRoot.appendingPathComponent("fixtures/hostile/xml/xinclude.xml"))
         #expect(DossierXMLFormat.validate([UInt8](xinclude), file: "xinclude.xml").first?.code == XMLErrorCode.schema)
         #expect(xmlError { _ = try DossierXMLFormat.decode([UInt8](xinclude), file: "xinclude.xml") }?.code == XMLErrorCode.unknownElement)
