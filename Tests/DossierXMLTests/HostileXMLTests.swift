@@ -41,12 +41,12 @@ import Testing
             #expect(!events.contains { if case .text(let t) = $0 { t.contains("root:") } else { false } })
             return
         }
-        let memory = try seconds {
+        let memory = seconds {
             let e = dossierError { _ = try ParsedXMLDocument.parse(bytes, file: c.file) }
             #expect(e?.code == c.code, "memory: \(String(describing: e))")
             #expect(e?.location?.file == c.file)
         }
-        let stream = try seconds {
+        let stream = seconds {
             let e = dossierError { try drain(path: path) }
             #expect(e?.code == c.code, "stream: \(String(describing: e))")
         }
@@ -111,7 +111,7 @@ import Testing
     /// 1 MiB cap for the stream here, since libxml2's own 10 MB text-node ceiling would fire first).
     @Test func hugeText() throws {
         let bytes = Array("<r>".utf8) + [UInt8](repeating: 0x61, count: 64 << 20) + Array("</r>".utf8)
-        let t = try seconds {
+        let t = seconds {
             #expect(dossierError { _ = try ParsedXMLDocument.parse(bytes, file: "huge.xml") }?.code == XMLErrorCode.limit)
         }
         #expect(t < 1)
@@ -140,12 +140,12 @@ import Testing
 
     /// Both parsers refuse `bytes` with `code` in under a second each.
     private func expectRejected(_ bytes: [UInt8], _ code: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
-        let memory = try seconds {
+        let memory = seconds {
             #expect(dossierError { _ = try ParsedXMLDocument.parse(bytes, file: "generated.xml") }?.code == code, sourceLocation: sourceLocation)
         }
         let file = try temporaryFile("generated.xml", bytes)
         defer { cleanup(file) }
-        let stream = try seconds {
+        let stream = seconds {
             #expect(dossierError { try drain(path: file.path) }?.code == code, sourceLocation: sourceLocation)
         }
         #expect(memory < 1, sourceLocation: sourceLocation)
