@@ -40,6 +40,10 @@ public final class XMLStreamReader {
     private var queuedEnd: XMLEvent?
     private var sawRoot = false
 
+    /// Local names of the open elements, outermost first, including one just started and not
+    /// one just ended: the path a source adapter addresses fields by (`/export/client/naam`).
+    public private(set) var openElements: [String] = []
+
     /// Opens `path`, or standard input for `-`.
     public convenience init(path: String, limits: XMLLimits = .stream, schema: XMLSchema? = nil) throws {
         try self.init(input: try ByteReader(path: path), limits: limits, schema: schema)
@@ -86,6 +90,7 @@ public final class XMLStreamReader {
     public func next() throws -> XMLEvent? {
         if let end = queuedEnd {
             queuedEnd = nil
+            openElements.removeLast()
             return end
         }
         while true {
@@ -100,9 +105,11 @@ public final class XMLStreamReader {
             case XML_READER_TYPE_ELEMENT.rawValue:
                 sawRoot = true
                 let tag = startTag()
+                openElements.append(tag.localName)
                 if xmlTextReaderIsEmptyElement(reader) == 1 { queuedEnd = .end(localName: tag.localName, namespace: tag.namespace) }
                 return .start(tag)
             case XML_READER_TYPE_END_ELEMENT.rawValue:
+                openElements.removeLast()
                 return .end(localName: LibXML2.string(xmlTextReaderConstLocalName(reader)) ?? "",
                             namespace: LibXML2.string(xmlTextReaderConstNamespaceUri(reader)))
             case XML_READER_TYPE_TEXT.rawValue, XML_READER_TYPE_CDATA.rawValue,

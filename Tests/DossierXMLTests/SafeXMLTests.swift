@@ -51,7 +51,14 @@ import Testing
     @Test func eventsPairStartAndEnd() throws {
         let file = try temporaryFile("e.xml", Array("<a x=\"1\"><b/>t<c>u</c></a>".utf8))
         defer { cleanup(file) }
-        let events = try drain(path: file.path)
+        let reader = try XMLStreamReader(path: file.path)
+        var events: [XMLEvent] = []
+        var paths: [String] = []
+        while let e = try reader.next() {
+            events.append(e)
+            paths.append(reader.openElements.joined(separator: "/"))
+        }
+        #expect(paths == ["a", "a/b", "a", "a", "a/c", "a/c", "a", ""])
         let attr = XMLAttribute(localName: "x", namespace: nil, value: "1")
         #expect(events == [
             .start(XMLStartTag(localName: "a", namespace: nil, attributes: [attr], line: 1)),
