@@ -51,6 +51,9 @@ import Testing
             #expect(e?.code == c.code, "stream: \(String(describing: e))")
         }
         #expect(memory < 1 && stream < 1)
+        // One byte per read: the screen must catch what spans chunk boundaries.
+        let bytewise = dossierError { try drain(path: path, chunkSize: 1) }
+        #expect(bytewise?.code == c.code, "stream, 1-byte chunks: \(String(describing: bytewise))")
     }
 
     /// X1: the XXE target is never read: its content appears in no error, and the in-memory and
