@@ -20,13 +20,11 @@ public enum DossierXMLFormat {
 
     private static let compiledSchema = Result { try XMLSchema(bytes: Array(schemaText.utf8), name: "dossier.xsd") }
 
-    private static var rootAttributes: String { " xmlns=\"\(namespace)\"" }
-
     /// Writes one dossier as a complete document.
     public static func write(_ dossier: Dossier, to sink: any ByteSink) throws {
         let output = XMLOutput(sink: sink)
         output.declaration()
-        try output.element(dossier, named: XMLNames.dossier, attributes: rootAttributes)
+        try output.element(dossier, named: XMLNames.dossier, attributes: XMLNames.rootAttributes)
         try output.flush()
     }
 
@@ -99,7 +97,7 @@ public final class DossierXMLStreamWriter {
     public init(sink: any ByteSink) throws {
         output = XMLOutput(sink: sink)
         output.declaration()
-        output.openElement(XMLNames.dossiers, attributes: " xmlns=\"\(XMLNames.namespace)\"")
+        output.openElement(XMLNames.dossiers, attributes: XMLNames.rootAttributes)
         try output.flush()
     }
 

@@ -49,7 +49,7 @@ import Testing
     private func xml(_ value: some Encodable) throws -> String {
         let sink = MemorySink()
         let output = XMLOutput(sink: sink)
-        try output.element(value, named: "custom", attributes: " xmlns=\"\(XMLNames.namespace)\"")
+        try output.element(value, named: "custom", attributes: XMLNames.rootAttributes)
         try output.flush()
         return String(decoding: sink.bytes, as: UTF8.self)
     }
