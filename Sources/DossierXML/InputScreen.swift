@@ -113,7 +113,7 @@ struct InputScreen {
     }
 
     /// Lead byte of a multi-byte sequence, with the ranges that exclude overlong forms, surrogates
-    /// and code points above U+10FFFF (RFC 3629 table 3-7).
+    /// and code points above U+10FFFF (RFC 3629 §4; Unicode table 3-7).
     private mutating func startSequence(_ b: UInt8) throws {
         switch b {
         case 0xC2...0xDF: pending = 1
