@@ -8,7 +8,7 @@ enum XMLSchemaSource {
      JSON key, in the model's declaration order; absent optionals are omitted; lists are a container element
      (written even when empty) holding one element per item. XML 1.0 cannot carry C0 control characters other
      than tab, LF and CR, nor U+FFFE/U+FFFF: dossiers holding them travel as JSON. Semantic rules (elfproef,
-     references, date order) are checked by `dossierport validate`, not by this schema. -->
+     references, date order) are checked by DossierValidator, not by this schema. -->
 <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:d="urn:dossierport:dossier:1"
            targetNamespace="urn:dossierport:dossier:1" elementFormDefault="qualified" version="1.0">
 
