@@ -1,4 +1,4 @@
-public import DossierModel
+internal import DossierModel
 
 /// The type a model field expects, which decides how a source value is converted.
 enum FieldKind: Equatable, Sendable {
