@@ -1,4 +1,4 @@
-public import DossierModel
+internal import DossierModel
 internal import Foundation
 
 /// A date or timestamp pattern such as `dd-MM-yyyy HH:mm`, parsed once and matched over bytes.

@@ -1,4 +1,4 @@
-public import DossierModel
+internal import DossierModel
 internal import Foundation
 
 /// A JSON document as a tree, so the profile parser can name the JSON path of every problem and
