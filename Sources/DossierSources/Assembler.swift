@@ -408,6 +408,7 @@ final class AssemblyRun {
             outcome(clientRow, mapped: false)
             return rejectAll("client.rejected", "the row's client was rejected")
         }
+        diagnostics.forEach(report)
         outcome(clientRow, mapped: true)
         if client.clientNumber.isEmpty { client.clientNumber = key }
         var dossier = Dossier(id: a.profile.client.dossierIDPrefix + client.id, controller: a.profile.controller,

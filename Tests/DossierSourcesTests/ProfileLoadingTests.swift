@@ -3,6 +3,9 @@ import Testing
 import DossierModel
 @testable import DossierSources
 
+/// Swift Testing has its own `SourceLocation`; the tests mean the model's.
+typealias SourceLocation = DossierModel.SourceLocation
+
 /// A `RowReader` over literal rows, so the engine is tested without any parser.
 final class MemoryReader: RowReader {
     private var rows: [SourceRow] = []
