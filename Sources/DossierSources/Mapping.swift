@@ -67,6 +67,7 @@ struct FieldRule {
     let map: [String: String]?
     let mapDefault: String?
     let required: Bool
+    let prefix: String?
     /// `addresses[0]`: the array element a constant may only fill when a column already created it.
     let element: String?
 
@@ -75,7 +76,7 @@ struct FieldRule {
         let fp = FieldPath(f.path)!
         path = f.path; pattern = fp.pattern; indices = fp.indices
         required = f.source.required || modelRequired
-        map = f.source.map; mapDefault = f.source.mapDefault
+        map = f.source.map; mapDefault = f.source.mapDefault; prefix = f.source.prefix
         converter = ValueConverter(
             kind: kind, pattern: DatePattern(f.source.format ?? (kind == .timestamp ? source.timestampFormat : source.dateFormat))!,
             decimalComma: source.decimalComma, timeZone: TimeZone(identifier: source.timeZone)!)
@@ -102,7 +103,11 @@ struct FieldRule {
     func value(_ row: SourceRow, _ columns: ColumnIndex) throws(ConversionFailure) -> Converted? {
         guard let column else { return constant }
         guard let raw = columns.value(column, row) else { return nil }
-        guard let map else { return try converter.convert(raw) }
+        guard let map else {
+            let v = try converter.convert(raw)
+            if let prefix, case .text(let s)? = v { return .text(prefix + s) }
+            return v
+        }
         let code: String
         switch raw {
         case .null: return nil

@@ -73,6 +73,9 @@ public struct FieldSource: Sendable {
     public var mapDefault: String?
     /// When true, a missing or unconvertible value rejects the row instead of leaving the field empty.
     public var required: Bool
+    /// Put before a text value read from a column, so that a source key becomes the record id it
+    /// refers to (`documentRef`, `targetRecord`, `recordRef`): `"doc-"` turns `7` into `doc-7`.
+    public var prefix: String?
 }
 
 /// One model field and where its value comes from.

@@ -223,9 +223,9 @@ struct ProfileParser {
 
     func fieldSource(_ v: JSONValue, _ path: String) throws -> FieldSource {
         if case .string(let column) = v {
-            return FieldSource(origin: .column(column), format: nil, map: nil, mapDefault: nil, required: false)
+            return FieldSource(origin: .column(column), format: nil, map: nil, mapDefault: nil, required: false, prefix: nil)
         }
-        let o = try object(v, path, allowed: ["column", "constant", "format", "map", "default", "required"])
+        let o = try object(v, path, allowed: ["column", "constant", "format", "map", "default", "required", "prefix"])
         let origin: FieldSource.Origin
         switch (o["column"], o["constant"]) {
         case (let c?, nil): origin = .column(try string(c, path + ".column"))
@@ -243,7 +243,8 @@ struct ProfileParser {
         }
         return FieldSource(origin: origin, format: try optionalString(o["format"], path + ".format"), map: map,
                            mapDefault: try optionalString(o["default"], path + ".default"),
-                           required: try bool(o["required"], path + ".required", default: false))
+                           required: try bool(o["required"], path + ".required", default: false),
+                           prefix: try optionalString(o["prefix"], path + ".prefix"))
     }
 
     /// Checks what can be known without data: formats parse, map targets and constants are valid values.
@@ -251,6 +252,11 @@ struct ProfileParser {
         if let format = f.format {
             guard kind == .date || kind == .timestamp else { throw fail(path + ".format", "format applies to date and timestamp fields only") }
             guard DatePattern(format) != nil else { throw fail(path + ".format", "bad date format '\(format)'") }
+        }
+        if f.prefix != nil {
+            guard kind == .text, f.map == nil, case .column = f.origin else {
+                throw fail(path + ".prefix", "prefix applies to text fields read from a column without a map")
+            }
         }
         let converter = ValueConverter(kind: kind, pattern: DatePattern(f.format ?? (kind == .timestamp ? src.timestampFormat : src.dateFormat))!,
                                        decimalComma: src.decimalComma, timeZone: TimeZone(identifier: src.timeZone)!)

@@ -130,6 +130,30 @@ func xmlEPD() -> MemoryReader {
         #expect(onlyB.account.reconciles)
     }
 
+    /// A correction names the report it corrects by source key; `prefix` makes that the record id.
+    @Test func prefixTurnsSourceKeysIntoRecordReferences() throws {
+        let meta = #""meta": {"category": "care", "provenance": "client", "legalBasis": "legalObligation"}"#
+        let json = profileJSON(mappings: """
+            [{"entity": "progressReports", "table": "rap", "key": "id", "clientKey": "nr", "recordId": {"prefix": "rap-"}, \(meta),
+              "fields": {"text": "tekst"}},
+             {"entity": "corrections", "table": "corr", "key": "id", "clientKey": "nr", "recordId": {"prefix": "corr-"}, \(meta),
+              "fields": {"targetRecord": {"column": "rap_id", "prefix": "rap-"}, "kind": {"constant": "addition"},
+                         "status": {"constant": "accepted"}, "text": "tekst"}}]
+            """)
+        let profile = try MappingProfile.decode(Array(json.utf8), file: "inline.json")
+        let reader = MemoryReader(file: "p.csv", [
+            (name: "clienten", columns: cols("nr", "achternaam"), rows: [[t("1"), t("Kok")]]),
+            (name: "rap", columns: cols("id", "nr", "tekst"), rows: [[t("5"), t("1"), t("Verslag.")]]),
+            (name: "corr", columns: cols("id", "nr", "rap_id", "tekst"), rows: [[t("9"), t("1"), t("5"), t("Aanvulling.")]]),
+        ])
+        let (dossiers, account) = try export(profile, [reader])
+        #expect(dossiers.first?.corrections.first?.targetRecord == "rap-5")
+        #expect(dossiers.first?.corrections.first?.kind == .addition)
+        #expect(account.diagnostics.isEmpty)
+        let misuse = loadError(profileJSON(clientFields: #"{"name.familyName": "a", "dateOfBirth": {"column": "d", "prefix": "x"}}"#))
+        #expect(misuse?.diagnostic.path == "$.client.fields['dateOfBirth'].prefix")
+    }
+
     @Test func duplicateClientKeysAreRejected() throws {
         let reader = MemoryReader(file: "dup.xml", [
             (name: "/export/clienten/client", columns: cols("@id", "naam/achternaam"),

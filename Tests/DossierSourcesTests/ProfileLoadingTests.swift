@@ -136,6 +136,15 @@ func loadError(_ json: String) -> DossierError? {
         #expect(p.terminationStatus == 0, "\(message)")
     }
 
+    /// The complete example in the guide must stay a working profile.
+    @Test func guideExampleLoads() throws {
+        let guide = try String(contentsOf: packageRoot.appendingPathComponent("formats/profile.md"), encoding: .utf8)
+        let start = try #require(guide.range(of: "```json\n"))
+        let end = try #require(guide.range(of: "\n```", range: start.upperBound..<guide.endIndex))
+        let p = try MappingProfile.decode(Array(guide[start.upperBound..<end.lowerBound].utf8), file: "profile.md")
+        #expect(p.mappings.map(\.entity) == [.progressReports, .workNotes, .financialRecords, .documents])
+    }
+
     @Test func errorsNameTheFileAndTheJSONPath() {
         let e = loadError(profileJSON(mappings: #"[{"entity": "rapportages", "table": "r", "key": "id", "clientKey": "nr", "recordId": {"prefix": "r-"}, "meta": {"category": "care", "provenance": "professional", "legalBasis": "legalObligation"}, "fields": {}}]"#))
         #expect(e?.location?.file == "test-profile.json")
