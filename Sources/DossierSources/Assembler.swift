@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 public import DossierModel
 internal import DossierIO
 internal import Foundation
@@ -322,7 +327,7 @@ final class AssemblyRun {
             try w.close()
             let bytes = try ByteReader.readAll(path: w.path, limit: Int.max)
             try FileManager.default.removeItem(atPath: w.path)
-            var index: [(key: Range<Int>, ordinal: Int, body: Int)] = []
+            var index: [(key: ClientKeyRef, ordinal: Int, body: Int)] = []
             index.reserveCapacity(w.records)
             var d = SpillDecoder(bytes: bytes, dict: dict, path: w.path)
             while d.offset < bytes.count {
@@ -332,19 +337,19 @@ final class AssemblyRun {
                 guard n <= bytes.count - body else { throw d.damaged() }
                 d.offset = body
                 let h = try d.header()
-                index.append((h.key, h.ordinal, body))
+                index.append((ClientKeyRef(h.key, in: bytes), h.ordinal, body))
                 d.offset = body + n
             }
             bytes.withUnsafeBufferPointer { p in
                 index.sort { x, y in
-                    let c = compareKeys(UnsafeBufferPointer(rebasing: p[x.key]), UnsafeBufferPointer(rebasing: p[y.key]))
+                    let c = x.key.compare(y.key, p)
                     return c != 0 ? c < 0 : x.ordinal < y.ordinal
                 }
             }
             var i = 0
             while i < index.count {
                 var j = i + 1
-                while j < index.count, bytes[index[j].key] == bytes[index[i].key] { j += 1 }
+                while j < index.count, bytes.withUnsafeBufferPointer({ index[j].key.compare(index[i].key, $0) }) == 0 { j += 1 }
                 let records = try index[i..<j].map { e -> SpillRecord in
                     d.offset = e.body
                     return try d.record()
@@ -461,13 +466,27 @@ func fnv1a(_ s: String) -> UInt64 {
     return h
 }
 
-/// Orders client keys: numerically when both are all digits (so 9 before 10), else by bytes.
-func compareKeys(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Int {
-    let digits: (UnsafeBufferPointer<UInt8>) -> Bool = { !$0.isEmpty && $0.allSatisfy { (0x30...0x39).contains($0) } }
-    if digits(x), digits(y) {
-        let tx = x.drop { $0 == 0x30 }, ty = y.drop { $0 == 0x30 }
-        if tx.count != ty.count { return tx.count < ty.count ? -1 : 1 }
+/// A client key inside a loaded bucket, with what ordering needs precomputed, since a bucket's
+/// index is sorted by it and a comparison must stay a `memcmp`.
+struct ClientKeyRef {
+    let start: Int
+    let count: Int
+    /// Length without leading zeros when the key is all digits, else -1.
+    let digits: Int
+
+    init(_ range: Range<Int>, in bytes: [UInt8]) {
+        start = range.lowerBound
+        count = range.count
+        let key = bytes[range]
+        let allDigits = !key.isEmpty && key.allSatisfy { (0x30...0x39).contains($0) }
+        digits = allDigits ? key.count - key.prefix { $0 == 0x30 }.count : -1
     }
-    for (p, q) in zip(x, y) where p != q { return p < q ? -1 : 1 }
-    return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
+
+    /// Numerically when both keys are all digits (so 9 before 10), else by bytes.
+    func compare(_ other: ClientKeyRef, _ p: UnsafeBufferPointer<UInt8>) -> Int {
+        if digits >= 0, other.digits >= 0, digits != other.digits { return digits < other.digits ? -1 : 1 }
+        let c = memcmp(p.baseAddress! + start, p.baseAddress! + other.start, min(count, other.count))
+        if c != 0 { return c < 0 ? -1 : 1 }
+        return count == other.count ? 0 : (count < other.count ? -1 : 1)
+    }
 }
