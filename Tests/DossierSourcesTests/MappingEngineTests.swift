@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import DossierModel
 @testable import DossierSources
@@ -182,6 +183,40 @@ func careSys(reportsFirst: Bool = false) -> MemoryReader {
         #expect(account.table("clients").map { [$0.read, $0.mapped, $0.filtered] } == [3, 1, 2])
         // 1002 names no episode at all: still an orphan; 1003 belongs to client 99: filtered.
         #expect(account.table("reports").map { [$0.mapped, $0.rejected, $0.filtered] } == [1, 1, 3])
+    }
+
+    /// Spill files hold health data: they live in a private folder that is gone after the run,
+    /// whether it succeeded or failed.
+    @Test func spillFolderIsRemoved() throws {
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("spill-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        let profile = try fixtureProfile("caresys-postgres.json")
+        var sawPrivateFolder = false
+        _ = try DossierAssembler(profile: profile, options: ExportOptions(spillDirectory: parent, bucketCount: 2), documents: RecordingResolver())
+            .run([careSys(reportsFirst: true)]) { _, _ in
+                let folders = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+                let mode = folders.first.flatMap { try? FileManager.default.attributesOfItem(atPath: parent + "/" + $0)[.posixPermissions] as? Int }
+                sawPrivateFolder = folders.count == 1 && mode == 0o700
+            }
+        #expect(sawPrivateFolder)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent).isEmpty)
+        #expect(throws: DossierError.self) {
+            _ = try DossierAssembler(profile: profile, options: ExportOptions(spillDirectory: parent), documents: RecordingResolver())
+                .run([careSys()]) { _, _ in throw DossierError("test.stop", "stop") }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent).isEmpty)
+    }
+
+    /// A link table split in two runs cannot be trusted as complete when the first run ends.
+    @Test func splitLinkTableIsRefused() throws {
+        let reader = MemoryReader(file: "split.sql", [
+            (name: "clients", columns: cols("id", "last_name"), rows: [[n("1"), t("A")]]),
+            (name: "episodes", columns: cols("id", "client_id", "title", "start_date", "end_date"), rows: [[n("1"), n("1"), t("x"), null, null]]),
+            (name: "invoices", columns: cols("id", "client_id"), rows: [[n("1"), n("1")]]),
+            (name: "episodes", columns: cols("id", "client_id", "title", "start_date", "end_date"), rows: [[n("2"), n("1"), t("y"), null, null]]),
+        ])
+        #expect(throws: DossierError.self) { _ = try export(try fixtureProfile("caresys-postgres.json"), [reader], documents: RecordingResolver()) }
     }
 
     @Test func missingResolverIsRefusedUpFront() throws {

@@ -90,5 +90,20 @@ func peakRSS() throws -> Int {
         #expect(account.table("reports").map { [$0.read, $0.mapped] } == [clients * 87, clients * 87])
         #expect(account.diagnostics.isEmpty)
         #expect(peak < 200 * 1_048_576)
+
+        // One client out of the same input: rows of other clients never reach the spill.
+        let one = GeneratedCareSys(clients: clients, reportsPerClient: 87)
+        var only: [String] = []
+        var onlyReports = 0
+        let filterStart = Date()
+        let filtered = try DossierAssembler(profile: try fixtureProfile("caresys-postgres.json"),
+                                            options: ExportOptions(clientKey: "7"), documents: RecordingResolver())
+            .run([one]) { d, _ in only.append(d.client.id); onlyReports = d.progressReports.count }
+        print("scale: --client filter over \(one.rowCount) rows in \(String(format: "%.1f", Date().timeIntervalSince(filterStart))) s")
+        #expect(only == ["client-7"])
+        #expect(filtered.reconciles)
+        let expected = (0..<(clients * 87)).filter { ($0 % (clients * 2)) / 2 == 7 }.count
+        #expect(onlyReports == expected)
+        #expect(filtered.table("reports").map { [$0.mapped, $0.filtered] } == [expected, clients * 87 - expected])
     }
 }
