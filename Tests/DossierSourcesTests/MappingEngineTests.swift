@@ -21,8 +21,8 @@ final class RecordingResolver: DocumentResolver {
 
 /// "CareSys": English table names, PostgreSQL-typed columns, reports reach their client through
 /// the episodes link table. `reportsFirst` puts reports before episodes, forcing the deferred path.
-func careSys(reportsFirst: Bool = false) -> MemoryReader {
-    let clients = (name: "clients", columns: [SourceColumn(name: "id", type: "integer"), SourceColumn(name: "client_no", type: "character varying(16)"),
+func careSys(reportsFirst: Bool = false) -> LiteralRowReader {
+    let clients: LiteralTable = (name: "clients", columns: [SourceColumn(name: "id", type: "integer"), SourceColumn(name: "client_no", type: "character varying(16)"),
                                               SourceColumn(name: "bsn", type: "character(9)"), SourceColumn(name: "initials", type: "text"),
                                               SourceColumn(name: "first_names", type: "text"), SourceColumn(name: "name_prefix", type: "text"),
                                               SourceColumn(name: "last_name", type: "text"), SourceColumn(name: "birth_date", type: "date"),
@@ -31,43 +31,43 @@ func careSys(reportsFirst: Bool = false) -> MemoryReader {
                                               SourceColumn(name: "city", type: "text"), SourceColumn(name: "phone", type: "text"),
                                               SourceColumn(name: "email", type: "text"), SourceColumn(name: "created_at", type: "timestamp without time zone")],
                    rows: [
-                    [n("1"), t("C-0001"), t("111222333"), t("J.A."), t("Jan Arie"), t("van der"), t("Berg"), t("1980-05-17"), t("M"),
-                     t("Dorpsstraat"), t("12"), t("1234ab"), t("Utrecht"), t("030-1234567"), t("jan@example.nl"), t("2024-03-31 01:30:00")],
-                    [n("2"), t("C-0002"), t("123456789"), t("P."), t("Petra"), null, t("Jansen"), t("1975-02-30"), t("Q"),
-                     null, null, null, null, null, null, t("2024-03-31 03:30:00")],
-                    [n("10"), t("C-0010"), null, null, null, null, t("Visser"), null, t("F"),
-                     null, null, null, null, null, null, null],
+                    [.number("1"), .text("C-0001"), .text("111222333"), .text("J.A."), .text("Jan Arie"), .text("van der"), .text("Berg"), .text("1980-05-17"), .text("M"),
+                     .text("Dorpsstraat"), .text("12"), .text("1234ab"), .text("Utrecht"), .text("030-1234567"), .text("jan@example.nl"), .text("2024-03-31 01:30:00")],
+                    [.number("2"), .text("C-0002"), .text("123456789"), .text("P."), .text("Petra"), .null, .text("Jansen"), .text("1975-02-30"), .text("Q"),
+                     .null, .null, .null, .null, .null, .null, .text("2024-03-31 03:30:00")],
+                    [.number("10"), .text("C-0010"), .null, .null, .null, .null, .text("Visser"), .null, .text("F"),
+                     .null, .null, .null, .null, .null, .null, .null],
                    ])
-    let episodes = (name: "episodes", columns: cols("id", "client_id", "title", "start_date", "end_date"),
-                    rows: [[n("100"), n("1"), t("Begeleiding"), t("2024-01-01"), null],
-                           [n("101"), n("2"), t("Behandeling"), t("2024-02-01"), t("2024-06-30")],
-                           [n("102"), n("2"), t("Nazorg"), t("2024-07-01"), null],
-                           [n("103"), n("99"), t("Onbekend"), t("2024-01-01"), null]])
-    let reports = (name: "reports", columns: cols("id", "episode_id", "written_at", "author", "discipline", "body"),
-                   rows: [[n("1000"), n("100"), t("2024-10-27 01:30:00"), t("dr. A"), t("psychology"), t("Gesprek gevoerd.")],
-                          [n("1001"), n("101"), t("2024-10-27 03:30:00"), t("dr. B"), null, t("Intake afgerond.")],
-                          [n("1002"), n("555"), t("2024-01-01 09:00:00"), t("dr. A"), null, t("Zwevend verslag.")],
-                          [n("1003"), n("103"), t("2024-01-01 09:00:00"), t("dr. A"), null, t("Verslag zonder client.")],
-                          [n("1004"), n("100"), t("2024-13-01 00:00:00"), t("dr. A"), null, t("Datum kapot.")]])
-    let invoices = (name: "invoices", columns: cols("id", "client_id", "invoice_no", "invoice_date", "amount"),
-                    rows: [[n("5000"), n("1"), t("F-1"), t("2024-02-01"), n("1234.50")],
-                           [n("5001"), n("1"), t("F-2"), t("2024-03-01"), n("99.999")],
-                           [n("5000"), n("1"), t("F-1b"), t("2024-02-01"), n("1.00")]])
-    let consents = (name: "consents", columns: cols("id", "client_id", "purpose", "status", "given_on", "withdrawn_on"),
-                    rows: [[n("1"), n("1"), t("GP"), t("Y"), t("2024-01-02"), null],
-                           [n("2"), n("2"), t("XX"), t("Y"), t("2024-01-02"), null],
-                           [n("3"), n("1"), t("PHARM"), t("W"), t("2024-01-01"), t("2024-02-01")]])
-    let attachments = (name: "attachments", columns: cols("id", "client_id", "title", "mime", "file_name", "content"),
-                       rows: [[n("7"), n("1"), t("Verwijsbrief"), t("application/pdf"), t("brief.pdf"), .bytes([1, 2, 3])]])
-    let audit = (name: "audit_log", columns: cols("id", "what"), rows: [[n("1"), t("x")], [n("2"), t("y")]])
-    let extra = (name: "extra_table", columns: cols("id"), rows: [[n("1")]])
+    let episodes: LiteralTable = (name: "episodes", columns: untypedColumns("id", "client_id", "title", "start_date", "end_date"),
+                    rows: [[.number("100"), .number("1"), .text("Begeleiding"), .text("2024-01-01"), .null],
+                           [.number("101"), .number("2"), .text("Behandeling"), .text("2024-02-01"), .text("2024-06-30")],
+                           [.number("102"), .number("2"), .text("Nazorg"), .text("2024-07-01"), .null],
+                           [.number("103"), .number("99"), .text("Onbekend"), .text("2024-01-01"), .null]])
+    let reports: LiteralTable = (name: "reports", columns: untypedColumns("id", "episode_id", "written_at", "author", "discipline", "body"),
+                   rows: [[.number("1000"), .number("100"), .text("2024-10-27 01:30:00"), .text("dr. A"), .text("psychology"), .text("Gesprek gevoerd.")],
+                          [.number("1001"), .number("101"), .text("2024-10-27 03:30:00"), .text("dr. B"), .null, .text("Intake afgerond.")],
+                          [.number("1002"), .number("555"), .text("2024-01-01 09:00:00"), .text("dr. A"), .null, .text("Zwevend verslag.")],
+                          [.number("1003"), .number("103"), .text("2024-01-01 09:00:00"), .text("dr. A"), .null, .text("Verslag zonder client.")],
+                          [.number("1004"), .number("100"), .text("2024-13-01 00:00:00"), .text("dr. A"), .null, .text("Datum kapot.")]])
+    let invoices: LiteralTable = (name: "invoices", columns: untypedColumns("id", "client_id", "invoice_no", "invoice_date", "amount"),
+                    rows: [[.number("5000"), .number("1"), .text("F-1"), .text("2024-02-01"), .number("1234.50")],
+                           [.number("5001"), .number("1"), .text("F-2"), .text("2024-03-01"), .number("99.999")],
+                           [.number("5000"), .number("1"), .text("F-1b"), .text("2024-02-01"), .number("1.00")]])
+    let consents: LiteralTable = (name: "consents", columns: untypedColumns("id", "client_id", "purpose", "status", "given_on", "withdrawn_on"),
+                    rows: [[.number("1"), .number("1"), .text("GP"), .text("Y"), .text("2024-01-02"), .null],
+                           [.number("2"), .number("2"), .text("XX"), .text("Y"), .text("2024-01-02"), .null],
+                           [.number("3"), .number("1"), .text("PHARM"), .text("W"), .text("2024-01-01"), .text("2024-02-01")]])
+    let attachments: LiteralTable = (name: "attachments", columns: untypedColumns("id", "client_id", "title", "mime", "file_name", "content"),
+                       rows: [[.number("7"), .number("1"), .text("Verwijsbrief"), .text("application/pdf"), .text("brief.pdf"), .bytes([1, 2, 3])]])
+    let audit: LiteralTable = (name: "audit_log", columns: untypedColumns("id", "what"), rows: [[.number("1"), .text("x")], [.number("2"), .text("y")]])
+    let extra: LiteralTable = (name: "extra_table", columns: untypedColumns("id"), rows: [[.number("1")]])
     let middle = reportsFirst ? [reports, episodes] : [episodes, reports]
-    return MemoryReader(file: "caresys.sql", [clients] + middle + [invoices, consents, attachments, audit, extra])
+    return LiteralRowReader(file: "caresys.sql", [clients] + middle + [invoices, consents, attachments, audit, extra])
 }
 
 @Suite struct MappingEngineTests {
     @Test func careSysFieldByField() throws {
-        let (dossiers, account) = try export(try fixtureProfile("caresys-postgres.json"), [careSys()],
+        let (dossiers, account) = try exportDossiers(try fixtureProfile("caresys-postgres.json"), [careSys()],
                                              options: ExportOptions(bucketCount: 1), documents: RecordingResolver())
         #expect(dossiers.map(\.id) == ["caresys-client-1", "caresys-client-2", "caresys-client-10"])
         let d = dossiers[0]
@@ -117,7 +117,7 @@ func careSys(reportsFirst: Bool = false) -> MemoryReader {
     }
 
     @Test func careSysAccountReconciles() throws {
-        let (_, account) = try export(try fixtureProfile("caresys-postgres.json"), [careSys()], documents: RecordingResolver())
+        let (_, account) = try exportDossiers(try fixtureProfile("caresys-postgres.json"), [careSys()], documents: RecordingResolver())
         #expect(account.reconciles)
         func counts(_ table: String) -> [Int] {
             let a = account.table(table)!
@@ -157,8 +157,8 @@ func careSys(reportsFirst: Bool = false) -> MemoryReader {
     /// dossiers must be the same as on the direct path, records in input order.
     @Test func deferredRowsAndManyBucketsGiveTheSameDossiers() throws {
         let profile = try fixtureProfile("caresys-postgres.json")
-        let direct = try export(profile, [careSys()], options: ExportOptions(bucketCount: 1), documents: RecordingResolver())
-        let spilled = try export(profile, [careSys(reportsFirst: true)], options: ExportOptions(bucketCount: 3), documents: RecordingResolver())
+        let direct = try exportDossiers(profile, [careSys()], options: ExportOptions(bucketCount: 1), documents: RecordingResolver())
+        let spilled = try exportDossiers(profile, [careSys(reportsFirst: true)], options: ExportOptions(bucketCount: 3), documents: RecordingResolver())
         // Line numbers differ with the table order; ids per section, in order, must not.
         func ids(_ ds: [Dossier]) -> [String: [String]] {
             Dictionary(uniqueKeysWithValues: ds.map { ($0.id, $0.allRecords.map { "\($0.entity.rawValue)/\($0.record.id)" }) })
@@ -168,13 +168,13 @@ func careSys(reportsFirst: Bool = false) -> MemoryReader {
         #expect(spilled.dossiers.count == 3)
         #expect(spilled.account.reconciles)
         #expect(spilled.account.table("reports") == direct.account.table("reports"))
-        let again = try export(profile, [careSys(reportsFirst: true)], options: ExportOptions(bucketCount: 3), documents: RecordingResolver())
+        let again = try exportDossiers(profile, [careSys(reportsFirst: true)], options: ExportOptions(bucketCount: 3), documents: RecordingResolver())
         #expect(again.dossiers == spilled.dossiers)
         #expect(again.account == spilled.account)
     }
 
     @Test func singleClientFilter() throws {
-        let (dossiers, account) = try export(try fixtureProfile("caresys-postgres.json"), [careSys(reportsFirst: true)],
+        let (dossiers, account) = try exportDossiers(try fixtureProfile("caresys-postgres.json"), [careSys(reportsFirst: true)],
                                              options: ExportOptions(clientKey: "2", bucketCount: 4), documents: RecordingResolver())
         #expect(dossiers.map(\.client.id) == ["client-2"])
         #expect(dossiers[0].progressReports.map(\.id) == ["report-1001"])
@@ -210,13 +210,13 @@ func careSys(reportsFirst: Bool = false) -> MemoryReader {
 
     /// A link table split in two runs cannot be trusted as complete when the first run ends.
     @Test func splitLinkTableIsRefused() throws {
-        let reader = MemoryReader(file: "split.sql", [
-            (name: "clients", columns: cols("id", "last_name"), rows: [[n("1"), t("A")]]),
-            (name: "episodes", columns: cols("id", "client_id", "title", "start_date", "end_date"), rows: [[n("1"), n("1"), t("x"), null, null]]),
-            (name: "invoices", columns: cols("id", "client_id"), rows: [[n("1"), n("1")]]),
-            (name: "episodes", columns: cols("id", "client_id", "title", "start_date", "end_date"), rows: [[n("2"), n("1"), t("y"), null, null]]),
+        let reader = LiteralRowReader(file: "split.sql", [
+            (name: "clients", columns: untypedColumns("id", "last_name"), rows: [[.number("1"), .text("A")]]),
+            (name: "episodes", columns: untypedColumns("id", "client_id", "title", "start_date", "end_date"), rows: [[.number("1"), .number("1"), .text("x"), .null, .null]]),
+            (name: "invoices", columns: untypedColumns("id", "client_id"), rows: [[.number("1"), .number("1")]]),
+            (name: "episodes", columns: untypedColumns("id", "client_id", "title", "start_date", "end_date"), rows: [[.number("2"), .number("1"), .text("y"), .null, .null]]),
         ])
-        #expect(throws: DossierError.self) { _ = try export(try fixtureProfile("caresys-postgres.json"), [reader], documents: RecordingResolver()) }
+        #expect(throws: DossierError.self) { _ = try exportDossiers(try fixtureProfile("caresys-postgres.json"), [reader], documents: RecordingResolver()) }
     }
 
     @Test func missingResolverIsRefusedUpFront() throws {

@@ -55,7 +55,7 @@ final class GeneratedCareSys: RowReader {
 }
 
 /// Peak resident set size of this process (VmHWM), in bytes.
-func peakRSS() throws -> Int {
+func enginePeakRSS() throws -> Int {
     let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
     let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") })
     let kb = try #require(Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]))
@@ -81,7 +81,7 @@ func peakRSS() throws -> Int {
                 lastID = d.id
             }
         let seconds = Date().timeIntervalSince(started)
-        let peak = try peakRSS()
+        let peak = try enginePeakRSS()
         print("scale: \(reader.rowCount) rows, \(clients) clients in \(String(format: "%.1f", seconds)) s = \(Int(Double(reader.rowCount) / seconds)) rows/s; VmHWM \(peak / 1_048_576) MiB")
         #expect(dossiers == clients)
         #expect(!lastID.isEmpty && ordered)

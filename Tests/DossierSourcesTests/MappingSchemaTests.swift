@@ -4,62 +4,62 @@ import DossierModel
 
 /// "ZorgDossier": Dutch table names, one CSV file per table (one reader each), all values text,
 /// Dutch dates, decimal commas, and one rapportages table split into reports and work notes.
-func zorgDossier() -> [MemoryReader] {
+func zorgDossier() -> [LiteralRowReader] {
     [
-        MemoryReader(file: "clienten.csv", [(name: "clienten",
-            columns: cols("clientnr", "bsn", "voorletters", "voornamen", "tussenvoegsel", "achternaam", "geboortedatum", "geslacht",
+        LiteralRowReader(file: "clienten.csv", [(name: "clienten",
+            columns: untypedColumns("clientnr", "bsn", "voorletters", "voornamen", "tussenvoegsel", "achternaam", "geboortedatum", "geslacht",
                           "straat", "huisnummer", "toevoeging", "postcode", "woonplaats", "telefoon"),
-            rows: [[t("Z7"), t("111222333"), t("M."), t("Maria"), t("de"), t("Vries"), t("29-02-2024"), t("V"),
-                    t("Kerkstraat"), t("3"), t("bis"), t("3511 ab"), t("Utrecht"), t("06-12345678")],
-                   [t("Z8"), t(""), t(""), t("Ahmed"), t(""), t("Yilmaz"), t("31-02-2024"), t("X"),
-                    t(""), t(""), t(""), t(""), t(""), t("")]])]),
-        MemoryReader(file: "rapportages.csv", [(name: "rapportages",
-            columns: cols("rapportage_id", "clientnr", "datum", "medewerker", "soort", "discipline", "tekst"),
-            rows: [[t("1"), t("Z7"), t("31-03-2024 14:05"), t("mw. K"), t("RAP"), t("verpleging"), t("Goed geslapen.")],
-                   [t("2"), t("Z7"), t("01-02-2024 08:00"), t("mw. K"), t("WN"), t(""), t("Eigen notitie.")],
-                   [t("3"), t("Z7"), t("01-02-2024 08:00"), t("mw. K"), t("ZZ"), t(""), t("Onbekende soort.")],
-                   [t("4"), t("Z9"), t("01-02-2024 08:00"), t("mw. K"), t("RAP"), t(""), t("Client bestaat niet.")]])]),
-        MemoryReader(file: "vertegenwoordigers.csv", [(name: "vertegenwoordigers",
-            columns: cols("id", "clientnr", "rol", "wettelijk", "tussenvoegsel", "achternaam", "geldig_vanaf"),
-            rows: [[t("v1"), t("Z7"), t("CUR"), t("J"), t("van"), t("Dijk"), t("01-01-2023")],
-                   [t("v2"), t("Z7"), t("BUUR"), t("N"), t(""), t("Smit"), t("")]])]),
-        MemoryReader(file: "declaraties.csv", [(name: "declaraties",
-            columns: cols("declaratie_id", "clientnr", "nummer", "datum", "bedrag", "status"),
-            rows: [[t("d1"), t("Z7"), t("2024-001"), t("15-01-2024"), t("1.234,56"), t("betaald")],
-                   [t("d2"), t("Z7"), t("2024-002"), t("15-02-2024"), t("-12,5"), t("")],
-                   [t("d3"), t("Z7"), t("2024-003"), t("15-03-2024"), t("12,345"), t("")]])]),
-        MemoryReader(file: "documenten.csv", [(name: "documenten",
-            columns: cols("document_id", "clientnr", "titel", "bestandsnaam", "datum"),
-            rows: [[t("doc1"), t("Z7"), t("Indicatie"), t("docs/indicatie.pdf"), t("02-01-2024")],
-                   [t("doc2"), t("Z7"), t("Kwaadaardig"), t("../../etc/passwd"), t("")],
-                   [t("doc3"), t("Z7"), t("Kwijt"), t("docs/missing.pdf"), t("")]])]),
-        MemoryReader(file: "gebruikers.csv", [(name: "gebruikers", columns: cols("id"), rows: [[t("u1")]])]),
+            rows: [[.text("Z7"), .text("111222333"), .text("M."), .text("Maria"), .text("de"), .text("Vries"), .text("29-02-2024"), .text("V"),
+                    .text("Kerkstraat"), .text("3"), .text("bis"), .text("3511 ab"), .text("Utrecht"), .text("06-12345678")],
+                   [.text("Z8"), .text(""), .text(""), .text("Ahmed"), .text(""), .text("Yilmaz"), .text("31-02-2024"), .text("X"),
+                    .text(""), .text(""), .text(""), .text(""), .text(""), .text("")]])]),
+        LiteralRowReader(file: "rapportages.csv", [(name: "rapportages",
+            columns: untypedColumns("rapportage_id", "clientnr", "datum", "medewerker", "soort", "discipline", "tekst"),
+            rows: [[.text("1"), .text("Z7"), .text("31-03-2024 14:05"), .text("mw. K"), .text("RAP"), .text("verpleging"), .text("Goed geslapen.")],
+                   [.text("2"), .text("Z7"), .text("01-02-2024 08:00"), .text("mw. K"), .text("WN"), .text(""), .text("Eigen notitie.")],
+                   [.text("3"), .text("Z7"), .text("01-02-2024 08:00"), .text("mw. K"), .text("ZZ"), .text(""), .text("Onbekende soort.")],
+                   [.text("4"), .text("Z9"), .text("01-02-2024 08:00"), .text("mw. K"), .text("RAP"), .text(""), .text("Client bestaat niet.")]])]),
+        LiteralRowReader(file: "vertegenwoordigers.csv", [(name: "vertegenwoordigers",
+            columns: untypedColumns("id", "clientnr", "rol", "wettelijk", "tussenvoegsel", "achternaam", "geldig_vanaf"),
+            rows: [[.text("v1"), .text("Z7"), .text("CUR"), .text("J"), .text("van"), .text("Dijk"), .text("01-01-2023")],
+                   [.text("v2"), .text("Z7"), .text("BUUR"), .text("N"), .text(""), .text("Smit"), .text("")]])]),
+        LiteralRowReader(file: "declaraties.csv", [(name: "declaraties",
+            columns: untypedColumns("declaratie_id", "clientnr", "nummer", "datum", "bedrag", "status"),
+            rows: [[.text("d1"), .text("Z7"), .text("2024-001"), .text("15-01-2024"), .text("1.234,56"), .text("betaald")],
+                   [.text("d2"), .text("Z7"), .text("2024-002"), .text("15-02-2024"), .text("-12,5"), .text("")],
+                   [.text("d3"), .text("Z7"), .text("2024-003"), .text("15-03-2024"), .text("12,345"), .text("")]])]),
+        LiteralRowReader(file: "documenten.csv", [(name: "documenten",
+            columns: untypedColumns("document_id", "clientnr", "titel", "bestandsnaam", "datum"),
+            rows: [[.text("doc1"), .text("Z7"), .text("Indicatie"), .text("docs/indicatie.pdf"), .text("02-01-2024")],
+                   [.text("doc2"), .text("Z7"), .text("Kwaadaardig"), .text("../../etc/passwd"), .text("")],
+                   [.text("doc3"), .text("Z7"), .text("Kwijt"), .text("docs/missing.pdf"), .text("")]])]),
+        LiteralRowReader(file: "gebruikers.csv", [(name: "gebruikers", columns: untypedColumns("id"), rows: [[.text("u1")]])]),
     ]
 }
 
 /// A third EPD exporting XML: tables are element paths and columns attribute or child paths, and
 /// a document can belong to several clients through a link table that comes after the documents.
-func xmlEPD() -> MemoryReader {
-    MemoryReader(file: "export.xml", [
-        (name: "/export/clienten/client", columns: cols("@id", "@nummer", "bsn", "naam/voornamen", "naam/voorvoegsel", "naam/achternaam", "geboortedatum", "@geslacht"),
-         rows: [[t("a"), t("1"), t("111222333"), t("Anna"), t(""), t("Bakker"), t("1990-01-01"), t("v")],
-                [t("b"), t("2"), null, t("Bram"), t("de"), t("Boer"), t("1991-02-02"), t("m")]]),
-        (name: "/export/rapportages/rapportage", columns: cols("@id", "@client", "@tijdstip", "tekst", "auteur/@code"),
-         rows: [[t("r1"), t("b"), t("2024-07-01T10:00:00"), t("Zomer."), t("K12")],
-                [t("r2"), t("a"), t("2024-01-15 10:00:00+01:00"), t("Winter."), t("K12")]]),
-        (name: "/export/documenten/document", columns: cols("@id", "@type", "titel", "bestand"),
-         rows: [[t("d1"), t("application/pdf"), t("Gezinsplan"), t("bijlagen/d1.pdf")],
-                [t("d2"), t("image/png"), t("Scan"), t("bijlagen/d2.png")],
-                [t("d3"), t("application/pdf"), t("Los"), t("bijlagen/d3.pdf")]]),
-        (name: "/export/koppelingen/koppeling", columns: cols("@document", "@client"),
-         rows: [[t("d1"), t("a")], [t("d1"), t("b")], [t("d2"), t("a")], [t("d1"), t("a")]]),
+func xmlEPD() -> LiteralRowReader {
+    LiteralRowReader(file: "export.xml", [
+        (name: "/export/clienten/client", columns: untypedColumns("@id", "@nummer", "bsn", "naam/voornamen", "naam/voorvoegsel", "naam/achternaam", "geboortedatum", "@geslacht"),
+         rows: [[.text("a"), .text("1"), .text("111222333"), .text("Anna"), .text(""), .text("Bakker"), .text("1990-01-01"), .text("v")],
+                [.text("b"), .text("2"), .null, .text("Bram"), .text("de"), .text("Boer"), .text("1991-02-02"), .text("m")]]),
+        (name: "/export/rapportages/rapportage", columns: untypedColumns("@id", "@client", "@tijdstip", "tekst", "auteur/@code"),
+         rows: [[.text("r1"), .text("b"), .text("2024-07-01T10:00:00"), .text("Zomer."), .text("K12")],
+                [.text("r2"), .text("a"), .text("2024-01-15 10:00:00+01:00"), .text("Winter."), .text("K12")]]),
+        (name: "/export/documenten/document", columns: untypedColumns("@id", "@type", "titel", "bestand"),
+         rows: [[.text("d1"), .text("application/pdf"), .text("Gezinsplan"), .text("bijlagen/d1.pdf")],
+                [.text("d2"), .text("image/png"), .text("Scan"), .text("bijlagen/d2.png")],
+                [.text("d3"), .text("application/pdf"), .text("Los"), .text("bijlagen/d3.pdf")]]),
+        (name: "/export/koppelingen/koppeling", columns: untypedColumns("@document", "@client"),
+         rows: [[.text("d1"), .text("a")], [.text("d1"), .text("b")], [.text("d2"), .text("a")], [.text("d1"), .text("a")]]),
     ])
 }
 
 @Suite struct MappingSchemaTests {
     @Test func zorgDossierDutchConventions() throws {
         let resolver = RecordingResolver()
-        let (dossiers, account) = try export(try fixtureProfile("zorgdossier-csv.json"), zorgDossier(),
+        let (dossiers, account) = try exportDossiers(try fixtureProfile("zorgdossier-csv.json"), zorgDossier(),
                                              options: ExportOptions(bucketCount: 2), documents: resolver)
         #expect(dossiers.map(\.client.id).sorted() == ["zd-client-Z7", "zd-client-Z8"])
         let d = try #require(dossiers.first { $0.client.id == "zd-client-Z7" })
@@ -105,7 +105,7 @@ func xmlEPD() -> MemoryReader {
 
     @Test func xmlManyToManyDocumentsAndLinkTableAfterTheRows() throws {
         let resolver = RecordingResolver()
-        let (dossiers, account) = try export(try fixtureProfile("xml-epd.json"), [xmlEPD()],
+        let (dossiers, account) = try exportDossiers(try fixtureProfile("xml-epd.json"), [xmlEPD()],
                                              options: ExportOptions(bucketCount: 1), documents: resolver)
         #expect(dossiers.map(\.client.id) == ["x-client-a", "x-client-b"])
         #expect(dossiers[0].documents.map(\.id) == ["x-doc-d1", "x-doc-d2"])
@@ -123,7 +123,7 @@ func xmlEPD() -> MemoryReader {
         let orphan = account.diagnostics.first { $0.code == "row.orphan" }
         #expect(orphan?.location?.key == "d3" && orphan?.location?.table == "/export/documenten/document")
 
-        let onlyB = try export(try fixtureProfile("xml-epd.json"), [xmlEPD()], options: ExportOptions(clientKey: "b"), documents: resolver)
+        let onlyB = try exportDossiers(try fixtureProfile("xml-epd.json"), [xmlEPD()], options: ExportOptions(clientKey: "b"), documents: resolver)
         #expect(onlyB.dossiers.map(\.client.id) == ["x-client-b"])
         #expect(onlyB.dossiers[0].documents.map(\.id) == ["x-doc-d1"])
         #expect(onlyB.account.entity(.documents).map { [$0.mapped, $0.rejected, $0.filtered] } == [1, 1, 1])
@@ -141,25 +141,25 @@ func xmlEPD() -> MemoryReader {
                          "status": {"constant": "accepted"}, "text": "tekst"}}]
             """)
         let profile = try MappingProfile.decode(Array(json.utf8), file: "inline.json")
-        let reader = MemoryReader(file: "p.csv", [
-            (name: "clienten", columns: cols("nr", "achternaam"), rows: [[t("1"), t("Kok")]]),
-            (name: "rap", columns: cols("id", "nr", "tekst"), rows: [[t("5"), t("1"), t("Verslag.")]]),
-            (name: "corr", columns: cols("id", "nr", "rap_id", "tekst"), rows: [[t("9"), t("1"), t("5"), t("Aanvulling.")]]),
+        let reader = LiteralRowReader(file: "p.csv", [
+            (name: "clienten", columns: untypedColumns("nr", "achternaam"), rows: [[.text("1"), .text("Kok")]]),
+            (name: "rap", columns: untypedColumns("id", "nr", "tekst"), rows: [[.text("5"), .text("1"), .text("Verslag.")]]),
+            (name: "corr", columns: untypedColumns("id", "nr", "rap_id", "tekst"), rows: [[.text("9"), .text("1"), .text("5"), .text("Aanvulling.")]]),
         ])
-        let (dossiers, account) = try export(profile, [reader])
+        let (dossiers, account) = try exportDossiers(profile, [reader])
         #expect(dossiers.first?.corrections.first?.targetRecord == "rap-5")
         #expect(dossiers.first?.corrections.first?.kind == .addition)
         #expect(account.diagnostics.isEmpty)
-        let misuse = loadError(profileJSON(clientFields: #"{"name.familyName": "a", "dateOfBirth": {"column": "d", "prefix": "x"}}"#))
+        let misuse = profileLoadError(profileJSON(clientFields: #"{"name.familyName": "a", "dateOfBirth": {"column": "d", "prefix": "x"}}"#))
         #expect(misuse?.diagnostic.path == "$.client.fields['dateOfBirth'].prefix")
     }
 
     @Test func duplicateClientKeysAreRejected() throws {
-        let reader = MemoryReader(file: "dup.xml", [
-            (name: "/export/clienten/client", columns: cols("@id", "naam/achternaam"),
-             rows: [[t("a"), t("Een")], [t("a"), t("Twee")], [null, t("Drie")]]),
+        let reader = LiteralRowReader(file: "dup.xml", [
+            (name: "/export/clienten/client", columns: untypedColumns("@id", "naam/achternaam"),
+             rows: [[.text("a"), .text("Een")], [.text("a"), .text("Twee")], [.null, .text("Drie")]]),
         ])
-        let (dossiers, account) = try export(try fixtureProfile("xml-epd.json"), [reader], documents: RecordingResolver())
+        let (dossiers, account) = try exportDossiers(try fixtureProfile("xml-epd.json"), [reader], documents: RecordingResolver())
         #expect(dossiers.count == 1 && dossiers[0].client.name.familyName == "Een")
         #expect(account.table("/export/clienten/client").map { [$0.read, $0.mapped, $0.rejected] } == [3, 1, 2])
         #expect(account.diagnostics.map(\.code).sorted() == ["row.duplicate-key", "value.missing"])
@@ -175,7 +175,7 @@ func xmlEPD() -> MemoryReader {
         tables["clients"]!.columns.append(SourceColumn(name: "notes", type: "text"))
         tables["consents"] = nil
         let samples = [SourceRow(table: "clients", columns: ["id", "last_name", "birth_date", "gender"],
-                                 values: [n("5"), t("Pieters"), t("31-02-2024"), t("?")], location: SourceLocation(file: "caresys.sql", line: 9))]
+                                 values: [.number("5"), .text("Pieters"), .text("31-02-2024"), .text("?")], location: SourceLocation(file: "caresys.sql", line: 9))]
         let found = ProfileCheck.check(profile, tables: tables, samples: samples)
         func has(_ code: String, _ path: String?, _ severity: Diagnostic.Severity = .error) -> Bool {
             found.contains { $0.code == code && $0.path == path && $0.severity == severity }

@@ -6,14 +6,17 @@ import DossierModel
 /// Swift Testing has its own `SourceLocation`; the tests mean the model's.
 typealias SourceLocation = DossierModel.SourceLocation
 
+/// A table written out in a test: name, columns, rows.
+typealias LiteralTable = (name: String, columns: [SourceColumn], rows: [[SourceValue]])
+
 /// A `RowReader` over literal rows, so the engine is tested without any parser.
-final class MemoryReader: RowReader {
+final class LiteralRowReader: RowReader {
     private var rows: [SourceRow] = []
     private var next = 0
     private(set) var tables: [String: SourceTable] = [:]
 
     /// `file` goes into each row's location with a running line number, as a dump reader would.
-    init(file: String, _ tables: [(name: String, columns: [SourceColumn], rows: [[SourceValue]])]) {
+    init(file: String, _ tables: [LiteralTable]) {
         var line = 0
         for t in tables {
             self.tables[t.name] = SourceTable(name: t.name, columns: t.columns)
@@ -34,21 +37,16 @@ final class MemoryReader: RowReader {
 }
 
 /// Untyped columns, as a CSV header gives them.
-func cols(_ names: String...) -> [SourceColumn] { names.map { SourceColumn(name: $0) } }
+func untypedColumns(_ names: String...) -> [SourceColumn] { names.map { SourceColumn(name: $0) } }
 
-/// Shorthands for literal rows.
-func t(_ s: String) -> SourceValue { .text(s) }
-func n(_ s: String) -> SourceValue { .number(s) }
-let null = SourceValue.null
-
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let profileFixtureRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 func fixtureProfile(_ name: String) throws -> MappingProfile {
-    try MappingProfile.load(path: packageRoot.appendingPathComponent("fixtures/profiles/\(name)").path)
+    try MappingProfile.load(path: profileFixtureRoot.appendingPathComponent("fixtures/profiles/\(name)").path)
 }
 
 /// Runs the engine and collects what it emits.
-func export(_ profile: MappingProfile, _ readers: [any RowReader], options: ExportOptions = ExportOptions(),
+func exportDossiers(_ profile: MappingProfile, _ readers: [any RowReader], options: ExportOptions = ExportOptions(),
             documents: (any DocumentResolver)? = nil) throws -> (dossiers: [Dossier], account: ExportAccount) {
     var dossiers: [Dossier] = []
     let account = try DossierAssembler(profile: profile, options: options, documents: documents)
@@ -69,7 +67,7 @@ func profileJSON(source: String = #"{"kind": "csv", "timeZone": "Europe/Amsterda
     """
 }
 
-func loadError(_ json: String) -> DossierError? {
+func profileLoadError(_ json: String) -> DossierError? {
     do {
         _ = try MappingProfile.decode(Array(json.utf8), file: "test-profile.json")
         return nil
@@ -126,8 +124,8 @@ func loadError(_ json: String) -> DossierError? {
         """
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script, packageRoot.appendingPathComponent("formats/profile.schema.json").path,
-                       packageRoot.appendingPathComponent("fixtures/profiles/\(name)").path]
+        p.arguments = ["python3", "-c", script, profileFixtureRoot.appendingPathComponent("formats/profile.schema.json").path,
+                       profileFixtureRoot.appendingPathComponent("fixtures/profiles/\(name)").path]
         let err = Pipe()
         p.standardError = err
         try p.run()
@@ -138,7 +136,7 @@ func loadError(_ json: String) -> DossierError? {
 
     /// The complete example in the guide must stay a working profile.
     @Test func guideExampleLoads() throws {
-        let guide = try String(contentsOf: packageRoot.appendingPathComponent("formats/profile.md"), encoding: .utf8)
+        let guide = try String(contentsOf: profileFixtureRoot.appendingPathComponent("formats/profile.md"), encoding: .utf8)
         let start = try #require(guide.range(of: "```json\n"))
         let end = try #require(guide.range(of: "\n```", range: start.upperBound..<guide.endIndex))
         let p = try MappingProfile.decode(Array(guide[start.upperBound..<end.lowerBound].utf8), file: "profile.md")
@@ -146,43 +144,43 @@ func loadError(_ json: String) -> DossierError? {
     }
 
     @Test func errorsNameTheFileAndTheJSONPath() {
-        let e = loadError(profileJSON(mappings: #"[{"entity": "rapportages", "table": "r", "key": "id", "clientKey": "nr", "recordId": {"prefix": "r-"}, "meta": {"category": "care", "provenance": "professional", "legalBasis": "legalObligation"}, "fields": {}}]"#))
+        let e = profileLoadError(profileJSON(mappings: #"[{"entity": "rapportages", "table": "r", "key": "id", "clientKey": "nr", "recordId": {"prefix": "r-"}, "meta": {"category": "care", "provenance": "professional", "legalBasis": "legalObligation"}, "fields": {}}]"#))
         #expect(e?.location?.file == "test-profile.json")
         #expect(e?.diagnostic.path == "$.mappings[0].entity")
         #expect(e?.code == "profile.invalid")
     }
 
     @Test func unknownModelFieldPath() {
-        let e = loadError(profileJSON(clientFields: #"{"name.familyName": "achternaam", "name.surname": "x"}"#))
+        let e = profileLoadError(profileJSON(clientFields: #"{"name.familyName": "achternaam", "name.surname": "x"}"#))
         #expect(e?.diagnostic.path == "$.client.fields['name.surname']")
-        let indexed = loadError(profileJSON(clientFields: #"{"name.familyName": "a", "addresses[0].postcode": "pc"}"#))
+        let indexed = profileLoadError(profileJSON(clientFields: #"{"name.familyName": "a", "addresses[0].postcode": "pc"}"#))
         #expect(indexed?.diagnostic.path == "$.client.fields['addresses[0].postcode']")
     }
 
     @Test func badEnumValueInAMap() {
-        let e = loadError(profileJSON(clientFields: #"{"name.familyName": "a", "gender": {"column": "g", "map": {"M": "male", "V": "vrouw"}}}"#))
+        let e = profileLoadError(profileJSON(clientFields: #"{"name.familyName": "a", "gender": {"column": "g", "map": {"M": "male", "V": "vrouw"}}}"#))
         #expect(e?.diagnostic.path == "$.client.fields['gender'].map['V']")
-        let constant = loadError(profileJSON(clientFields: #"{"name.familyName": "a", "contacts[0].system": {"constant": "fax"}}"#))
+        let constant = profileLoadError(profileJSON(clientFields: #"{"name.familyName": "a", "contacts[0].system": {"constant": "fax"}}"#))
         #expect(constant?.diagnostic.path == "$.client.fields['contacts[0].system'].constant")
     }
 
     @Test func badDateFormats() {
-        let source = loadError(profileJSON(source: #"{"kind": "csv", "timeZone": "Europe/Amsterdam", "dateFormat": "dd-qq-yyyy"}"#))
+        let source = profileLoadError(profileJSON(source: #"{"kind": "csv", "timeZone": "Europe/Amsterdam", "dateFormat": "dd-qq-yyyy"}"#))
         #expect(source?.diagnostic.path == "$.source.dateFormat")
-        let field = loadError(profileJSON(clientFields: #"{"name.familyName": "a", "dateOfBirth": {"column": "g", "format": "yyyy"}}"#))
+        let field = profileLoadError(profileJSON(clientFields: #"{"name.familyName": "a", "dateOfBirth": {"column": "g", "format": "yyyy"}}"#))
         #expect(field?.diagnostic.path == "$.client.fields['dateOfBirth'].format")
-        let zone = loadError(profileJSON(source: #"{"kind": "csv", "timeZone": "Europe/Utrecht"}"#))
+        let zone = profileLoadError(profileJSON(source: #"{"kind": "csv", "timeZone": "Europe/Utrecht"}"#))
         #expect(zone?.diagnostic.path == "$.source.timeZone")
     }
 
     @Test func unknownKeysAndMissingRequiredFields() {
-        let typo = loadError(profileJSON(source: #"{"kind": "csv", "timeZone": "UTC", "dateFromat": "yyyy-MM-dd"}"#))
+        let typo = profileLoadError(profileJSON(source: #"{"kind": "csv", "timeZone": "UTC", "dateFromat": "yyyy-MM-dd"}"#))
         #expect(typo?.diagnostic.path == "$.source.dateFromat")
-        let noStatus = loadError(profileJSON(mappings: #"[{"entity": "consents", "table": "t", "key": "id", "clientKey": "nr", "recordId": {"prefix": "x-"}, "meta": {"category": "care", "provenance": "client", "legalBasis": "consent"}, "fields": {"purpose": {"constant": "research"}}}]"#))
+        let noStatus = profileLoadError(profileJSON(mappings: #"[{"entity": "consents", "table": "t", "key": "id", "clientKey": "nr", "recordId": {"prefix": "x-"}, "meta": {"category": "care", "provenance": "client", "legalBasis": "consent"}, "fields": {"purpose": {"constant": "research"}}}]"#))
         #expect(noStatus?.diagnostic.path == "$.mappings[0].fields")
         #expect(noStatus?.diagnostic.message.contains("status") == true)
-        let xml = loadError(profileJSON(source: #"{"kind": "xml", "timeZone": "UTC"}"#))
+        let xml = profileLoadError(profileJSON(source: #"{"kind": "xml", "timeZone": "UTC"}"#))
         #expect(xml?.diagnostic.path == "$.client.table")
-        #expect(loadError("{not json")?.code == "profile.json")
+        #expect(profileLoadError("{not json")?.code == "profile.json")
     }
 }
