@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "DossierSourcesTests", dependencies: ["DossierSources"], swiftSettings: strict),
         .testTarget(name: "DossierPolicyTests", dependencies: ["DossierPolicy"], swiftSettings: strict),
         .testTarget(name: "DossierBundleTests", dependencies: ["DossierBundle"], swiftSettings: strict),
-        .testTarget(name: "DossierportTests", dependencies: ["Dossierport", "DossierModel", "DossierIO", "DossierCrypto", "DossierBundle", "DossierPolicy"], swiftSettings: strict),
+        .testTarget(name: "DossierportTests", dependencies: ["Dossierport", "DossierModel", "DossierIO", "DossierCrypto", "DossierBundle", "DossierPolicy", "DossierFormats"], swiftSettings: strict),
         .testTarget(name: "DossierportCLITests", dependencies: ["Dossierport"], swiftSettings: strict),
     ]
 )

@@ -23,7 +23,7 @@ struct BundleCommand: Command {
 
     Options:
       --out FILE             the bundle to write (appears only when complete)
-      --source, --client, --purpose, --organisation, --date, --keep-going, --report   as for 'export'
+      --source, --client, --purpose, --organisation, --date, --pseudonymise, --keep-going, --report   as for 'export'
       --sign-key FILE        an Ed25519 OpenSSH private key (ssh-keygen -t ed25519): signs tagmanifest-sha256.txt
                              with an SSH signature (namespace dossierport-bundle), stored as tagmanifest-sha256.txt.sig
       --encrypt-to R         encrypt the zip to an age recipient (age1...); repeatable

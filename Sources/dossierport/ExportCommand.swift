@@ -1,6 +1,7 @@
 import DossierModel
 import DossierPolicy
 import Dossierport
+import DossierIO
 
 struct ExportCommand: Command {
     static let name = "export"
@@ -23,6 +24,9 @@ struct ExportCommand: Command {
       --purpose P          access (art. 15), portability (art. 20) or transfer (new holder)
       --organisation FILE  organisation configuration (default: the sample's fixtures/organisation.json)
       --date YYYY-MM-DD    the date retention is judged against (default: today, UTC)
+      --pseudonymise KEY   replace BSN, names, addresses, contacts and ids by keyed pseudonyms (HMAC-SHA-256 with
+                           the secret in file KEY, at least 32 bytes: head -c 32 /dev/urandom > KEY); free text is
+                           removed and documents stay behind; the same key gives the same pseudonyms in every run
       --keep-going         write the valid dossiers even if others are rejected (exit code is still 1)
       --report FILE        also write the run's account (counts, diagnostics, what was cut) as JSON
     \(LogOptions.help)
@@ -31,7 +35,8 @@ struct ExportCommand: Command {
     Exit codes: 0 all dossiers exported; 1 a dossier was invalid or the run failed (nothing is left
     under the output name unless --keep-going); 64 usage error.
     """
-    static let options = Set(["--source", "--client", "--format", "--out", "--purpose", "--organisation", "--date", "--report"])
+    static let options = Set(["--source", "--client", "--format", "--out", "--purpose", "--organisation", "--date", "--report",
+                              "--pseudonymise"])
         .union(LogOptions.options)
     static let flags: Set<String> = ["--keep-going"]
 
@@ -54,8 +59,11 @@ struct ExportCommand: Command {
             guard let d = LocalDate(iso: v) else { throw UsageError("--date needs YYYY-MM-DD") }
             return d
         } ?? Clock.todayUTC
-        let options = ExportOptions(client: args.value("--client"), purpose: try purpose(args), today: today,
+        var options = ExportOptions(client: args.value("--client"), purpose: try purpose(args), today: today,
                                     keepGoing: args.flag("--keep-going"), organisation: try organisation(args))
+        if let keyFile = args.value("--pseudonymise") {
+            options.pseudonymiser = try Pseudonymiser(key: try ByteReader.readAll(path: keyFile, limit: 4096))
+        }
         let report: ExportReport
         do {
             report = try Export.run(from: try CanonicalSource(path: sourcePath), to: destination, options: options)
