@@ -150,6 +150,11 @@ public final class SQLDumpReader: RowReader {
         var token = first
         while !(try atDelimiter(token)) {
             if token == .end { throw truncated("a statement", line: line) }
+            if token == .punct(0x5C), dialect == .postgres {
+                // psql ends a statement at a meta-command such as \gexec, which would run its result.
+                throw input.error("sql.meta-command", "the dump contains a psql meta-command, which is refused",
+                                  line: lexer.tokenLine)
+            }
             token = try lexer.next()
         }
     }
@@ -558,7 +563,12 @@ public final class SQLDumpReader: RowReader {
             throw input.error("sql.unsupported", "COPY options other than the default text format are not supported",
                               line: line)
         }
-        guard try input.restOfLine().allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else {
+        let rest = try input.restOfLine()
+        if rest.contains(0x0D) {
+            throw input.error("sql.crlf", "the COPY statement ends with a carriage return (CRLF line ends are not accepted)",
+                              line: line)
+        }
+        guard rest.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else {
             throw input.error("sql.syntax", "COPY data must start on the line after the COPY statement", line: line)
         }
         state = .copy(try target(table: table, columns: columns, line: line))
