@@ -454,7 +454,11 @@ public final class SQLDumpReader: RowReader {
         let line = lexer.tokenLine, column = lexer.tokenColumn
         switch token {
         case .string(.text):
-            return try typed(lexer.literal.bytes, kind, line: line, column: column)
+            let bytes = lexer.literal.bytes
+            if dialect == .postgres, bytes.count > 0, memchr(bytes.baseAddress!, 0, bytes.count) != nil {
+                throw nulError(line: line, column: column)
+            }
+            return try typed(bytes, kind, line: line, column: column)
         case .string(.hex):
             return .bytes(Array(lexer.literal.bytes))
         case .string(.bits):
@@ -586,6 +590,9 @@ public final class SQLDumpReader: RowReader {
         let p = bytes.baseAddress!, count = bytes.count
         if count == 2, p[0] == 0x5C, p[1] == UInt8(ascii: ".") { return nil }
         guard ended else { throw truncated("a COPY block (no \\. end marker)", line: target.line) }
+        if let nul = memchr(p, 0, count) {
+            throw nulError(line: line, column: UnsafeRawPointer(nul) - UnsafeRawPointer(p) + 1)
+        }
         if let cr = memchr(p, 0x0D, count) {
             throw input.error("sql.crlf", "a COPY line holds a raw carriage return (CRLF line ends are not accepted)",
                               line: line, column: UnsafeRawPointer(cr) - UnsafeRawPointer(p) + 1)
@@ -594,46 +601,42 @@ public final class SQLDumpReader: RowReader {
         values.reserveCapacity(target.columns.count)
         var start = 0
         for index in 0..<target.columns.count {
-            var end = memchr(p + start, 0x09, count - start).map { UnsafeRawPointer($0) - UnsafeRawPointer(p) } ?? count
-            let escaped = memchr(p + start, 0x5C, end - start) != nil
-            if escaped {
-                // A backslash may escape a tab, so find the field's end the slow way.
-                end = start
-                while end < count, p[end] != 0x09 { end += p[end] == 0x5C ? 2 : 1 }
-                end = min(end, count)
+            var end = find(0x09, p, from: start, to: count) ?? count
+            let value: SourceValue
+            if end - start == 2, p[start] == 0x5C, p[start + 1] == UInt8(ascii: "N") {
+                value = .null
+            } else if find(0x5C, p, from: start, to: end) == nil {
+                value = try typed(UnsafeBufferPointer(start: p + start, count: end - start), target.kinds[index],
+                                  line: line, column: start + 1)
+            } else {
+                end = try unescapeCopyField(p, count, from: start, line: line)
+                value = try typed(scratch.bytes, target.kinds[index], line: line, column: start + 1)
             }
             if index < target.columns.count - 1 ? end == count : end != count {
                 throw columnCount(target, line: line)
             }
-            let field = UnsafeBufferPointer(start: p + start, count: end - start)
-            if field.count == 2, field[0] == 0x5C, field[1] == UInt8(ascii: "N") {
-                values.append(.null)
-            } else if escaped {
-                try unescapeCopy(field, line: line, column: start + 1)
-                values.append(try typed(scratch.bytes, target.kinds[index], line: line, column: start + 1))
-            } else {
-                values.append(try typed(field, target.kinds[index], line: line, column: start + 1))
-            }
+            values.append(value)
             start = end + 1
         }
         return makeRow(target, values, line: line)
     }
 
-    /// COPY text-format escapes: `\b \f \n \r \t \v`, 1–3 octal digits, `\x` and 1–2 hex digits;
+    /// Unescapes the COPY field that starts at `start` into `scratch` and returns where it ends (at
+    /// an unescaped tab or the end of the line): a backslash may escape a tab, so only this pass
+    /// knows the end. Escapes: `\b \f \n \r \t \v`, 1–3 octal digits, `\x` and 1–2 hex digits;
     /// any other escaped byte is itself.
-    private func unescapeCopy(_ field: UnsafeBufferPointer<UInt8>, line: Int, column: Int) throws {
+    private func unescapeCopyField(_ p: UnsafePointer<UInt8>, _ count: Int, from start: Int, line: Int) throws -> Int {
         scratch.removeAll()
-        let p = field.baseAddress!
-        var i = 0
-        while i < field.count {
-            guard let bs = memchr(p + i, 0x5C, field.count - i) else {
-                scratch.append(p + i, field.count - i)
-                break
+        var i = start
+        var tab = find(0x09, p, from: i, to: count) ?? count
+        while true {
+            guard let j = find(0x5C, p, from: i, to: tab) else {
+                scratch.append(p + i, tab - i)
+                return tab
             }
-            let j = UnsafeRawPointer(bs) - UnsafeRawPointer(p)
             scratch.append(p + i, j - i)
-            guard j + 1 < field.count else {
-                throw input.error("sql.copy-escape", "a COPY field ends with a lone backslash", line: line, column: column + j)
+            guard j + 1 < count else {
+                throw input.error("sql.copy-escape", "a COPY field ends with a lone backslash", line: line, column: j + 1)
             }
             let c = p[j + 1]
             i = j + 2
@@ -646,21 +649,24 @@ public final class SQLDumpReader: RowReader {
             case UInt8(ascii: "v"): scratch.append(0x0B)
             case UInt8(ascii: "0")...UInt8(ascii: "7"):
                 var v = Int(c - 0x30)
-                while i < field.count, i < j + 4, p[i] >= 0x30, p[i] <= 0x37 { v = v * 8 + Int(p[i] - 0x30); i += 1 }
+                while i < count, i < j + 4, p[i] >= 0x30, p[i] <= 0x37 { v = v * 8 + Int(p[i] - 0x30); i += 1 }
+                if v == 0 { throw nulError(line: line, column: j + 1) }
                 guard v <= 0xFF else {
                     throw input.error("sql.copy-escape", "an octal escape in COPY data is out of range",
-                                      line: line, column: column + j)
+                                      line: line, column: j + 1)
                 }
                 scratch.append(UInt8(v))
             case UInt8(ascii: "x"):
-                guard i < field.count, let h = hexValue(p[i]) else { scratch.append(c); break }
+                guard i < count, let h = hexValue(p[i]) else { scratch.append(c); break }
                 var v = h
                 i += 1
-                if i < field.count, let l = hexValue(p[i]) { v = v * 16 + l; i += 1 }
+                if i < count, let l = hexValue(p[i]) { v = v * 16 + l; i += 1 }
+                if v == 0 { throw nulError(line: line, column: j + 1) }
                 scratch.append(UInt8(v))
             default:
                 scratch.append(c)
             }
+            if tab < i { tab = find(0x09, p, from: i, to: count) ?? count }
         }
     }
 
@@ -668,12 +674,8 @@ public final class SQLDumpReader: RowReader {
 
     /// Turns a string's bytes into a value as the column's type says: bytes for binary columns,
     /// numbers and booleans for PostgreSQL's numeric and boolean columns, otherwise text in the
-    /// declared encoding. PostgreSQL values cannot hold NUL, so one means a corrupt dump.
+    /// declared encoding.
     private func typed(_ bytes: UnsafeBufferPointer<UInt8>, _ kind: SQLColumnKind, line: Int, column: Int) throws -> SourceValue {
-        if dialect == .postgres, bytes.count > 0, let nul = memchr(bytes.baseAddress!, 0, bytes.count) {
-            throw input.error("sql.nul", "a value holds NUL, which PostgreSQL cannot store",
-                              line: line, column: column + (UnsafeRawPointer(nul) - UnsafeRawPointer(bytes.baseAddress!)))
-        }
         switch kind {
         case .binary:
             guard dialect == .postgres else { return .bytes(Array(bytes)) }
@@ -687,15 +689,18 @@ public final class SQLDumpReader: RowReader {
             }
             return .number(String(decoding: bytes, as: UTF8.self))
         case .boolean:
+            // COPY writes t/f; --inserts writes true/false, which the lexer already made booleans.
+            if bytes.count == 1, bytes[0] == UInt8(ascii: "t") { return .boolean(true) }
+            if bytes.count == 1, bytes[0] == UInt8(ascii: "f") { return .boolean(false) }
             switch String(decoding: bytes, as: UTF8.self).lowercased() {
-            case "t", "true", "y", "yes", "on", "1": return .boolean(true)
-            case "f", "false", "n", "no", "off", "0": return .boolean(false)
+            case "true", "y", "yes", "on", "1": return .boolean(true)
+            case "false", "n", "no", "off", "0": return .boolean(false)
             default:
                 throw input.error("sql.value", "a boolean column holds a value that is not a boolean", line: line, column: column)
             }
         case .text:
             guard let s = encoding.decode(bytes) else {
-                throw input.error("sql.encoding", "a value is not valid UTF-8 (at byte \(firstInvalidUTF8(bytes) + 1) of the value)",
+                throw input.error("sql.encoding", "a value is not valid UTF-8 (at byte \((firstInvalidUTF8(bytes) ?? 0) + 1) of the value)",
                                   line: line, column: column)
             }
             return .text(s)
@@ -727,8 +732,19 @@ public final class SQLDumpReader: RowReader {
                     line: lexer.tokenLine, column: lexer.tokenColumn)
     }
 
+    /// PostgreSQL values cannot hold NUL, so one means a corrupt or crafted dump.
+    private func nulError(line: Int, column: Int) -> DossierError {
+        input.error("sql.nul", "a value holds NUL, which PostgreSQL cannot store", line: line, column: column)
+    }
+
     private func columnCount(_ target: Target, line: Int) -> DossierError {
         input.error("sql.column-count", "a row of table \(target.table) does not have \(target.columns.count) values",
                     line: line)
     }
+}
+
+/// The index of the first `byte` in `p[from..<to]`, by memchr.
+@inline(__always) private func find(_ byte: UInt8, _ p: UnsafePointer<UInt8>, from: Int, to: Int) -> Int? {
+    guard from < to, let hit = memchr(p + from, Int32(byte), to - from) else { return nil }
+    return UnsafeRawPointer(hit) - UnsafeRawPointer(p)
 }

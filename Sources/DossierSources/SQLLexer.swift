@@ -299,10 +299,10 @@ final class SQLLexer {
     }
 
     private func identifierText() throws -> String {
-        guard let s = String(validating: literal.bytes, as: UTF8.self) else {
+        guard firstInvalidUTF8(literal.bytes) == nil else {
             throw input.error("sql.encoding", "a quoted identifier is not valid UTF-8", line: tokenLine, column: tokenColumn)
         }
-        return s
+        return String(decoding: literal.bytes, as: UTF8.self)
     }
 
     /// `$tag$ … $tag$` (a function body, usually): the body is taken verbatim.
@@ -386,10 +386,10 @@ final class SQLLexer {
             try readQuoted(quote: UInt8(ascii: "'"), escapes: .unicode)
             return .string(.text)
         }
-        guard let s = String(validating: bytes, as: UTF8.self) else {
+        guard bytes.withUnsafeBufferPointer({ firstInvalidUTF8($0) }) == nil else {
             throw input.error("sql.encoding", "a word is not valid UTF-8", line: tokenLine, column: tokenColumn)
         }
-        return .word(s)
+        return .word(String(decoding: bytes, as: UTF8.self))
     }
 
     /// Decodes `X'..'`/`0x..` (hex) or `b'..'`/`0b..` (bits) into `literal`.
