@@ -129,6 +129,7 @@ final class SQLInput {
         guard try ensure() else { return nil }
         if let nl = memchr(base! + pos, 0x0A, end - pos) {
             let i = UnsafePointer<UInt8>(nl.assumingMemoryBound(to: UInt8.self)) - base!
+            if i - pos > limit { throw tooLarge() }
             let bytes = UnsafeBufferPointer(start: base! + pos, count: i - pos)
             pos = i + 1
             newline(at: pos)
