@@ -186,6 +186,8 @@ final class SQLLexer {
         literal.removeAll()
         let startLine = tokenLine, startColumn = tokenColumn
         let backslash: UInt8 = escapes == .none ? q : 0x5C
+        // Every byte that needs a look is at most `top`, so most text bytes cost one compare.
+        let top = max(q, backslash, 0x0A)
         while true {
             guard try input.ensure() else {
                 throw input.error("sql.truncated", "the input ends inside a quoted string that starts here",
@@ -196,6 +198,7 @@ final class SQLLexer {
             var i = start
             while i < end {
                 let b = p[i]
+                if b > top { i += 1; continue }
                 if b == q || b == backslash { break }
                 i += 1
                 if b == 0x0A { input.newline(at: i) }
@@ -340,18 +343,19 @@ final class SQLLexer {
             while let d = try input.peek(), isWordByte(d) { digits.append(d); _ = try input.next() }
             return try radixLiteral(digits, hex: x == UInt8(ascii: "x"))
         }
-        var text: [UInt8] = [first]
+        literal.removeAll()
+        literal.append(first)
         var previous = first
         while let b = try input.peek() {
             let exponentSign = (b == UInt8(ascii: "+") || b == UInt8(ascii: "-"))
                 && (previous == UInt8(ascii: "e") || previous == UInt8(ascii: "E"))
             guard isDigit(b) || b == UInt8(ascii: ".") || b == UInt8(ascii: "e") || b == UInt8(ascii: "E")
                     || exponentSign else { break }
-            text.append(b)
+            literal.append(b)
             previous = b
-            _ = try input.next()
+            input.pos += 1
         }
-        return .number(String(decoding: text, as: UTF8.self))
+        return .number(String(decoding: literal.bytes, as: UTF8.self))
     }
 
     private func word(first: UInt8) throws -> SQLToken {
