@@ -15,9 +15,20 @@ import DossierIO
 /// by a lexer that knows the dialect's quotes and comments; psql meta-commands other than
 /// `\restrict`/`\unrestrict` are refused, since a dump is not allowed to ask for anything to run.
 ///
-/// Table names drop the default schema (`public.clients` and `main.clients` are `clients`) so one
-/// mapping profile fits every dialect; other schemas stay in the name (`billing.invoices`).
-/// Memory is bounded by one row plus `limit` bytes for any single line, literal or statement.
+/// Policies, chosen so that nothing changes silently:
+/// - Table names drop the default schema (`public.clients` and `main.clients` are `clients`) so
+///   one mapping profile fits every dialect; other schemas stay in the name (`billing.invoices`).
+///   Identifiers are kept as written (PostgreSQL's unquoted ones folded to lower case), never
+///   truncated to 63 bytes.
+/// - Values are typed by literal and declared column type: unquoted numbers (`1e999` too) are
+///   `.number` as written; strings in bytea/blob/binary columns are `.bytes`; in PostgreSQL,
+///   numeric and boolean columns (COPY text, quoted `'NaN'`) become `.number`/`.boolean`; arrays,
+///   JSON, dates stay text for the mapping profile.
+/// - COPY data with a raw CR (a dump saved with CRLF) is refused (`sql.crlf`), not stripped;
+///   COPY options other than the default text format are refused (`sql.unsupported`).
+/// - Memory is bounded by one row plus `limit` bytes for any single line or literal.
+/// - Not read: MySQL's ANSI_QUOTES and NO_BACKSLASH_ESCAPES modes, SQLite `[identifiers]`; MySQL's
+///   `--x` (no space) is taken as a comment.
 ///
 /// A thrown error ends the stream (later calls throw it again); rows yielded before it must be
 /// treated as uncommitted, since a truncated dump (`sql.truncated`) is only noticed at its end.
@@ -500,7 +511,7 @@ public final class SQLDumpReader: RowReader {
         }
         guard depth < 4 else { throw unsupportedExpression() }
         try expect(.punct(UInt8(ascii: "(")))
-        var subject: [UInt8]
+        let subject: [UInt8]
         switch try lexer.next() {
         case .string(.text): subject = Array(lexer.literal.bytes)
         case .word(let w) where w.lowercased() == "replace": subject = try sqliteReplace(depth: depth + 1)
@@ -532,8 +543,7 @@ public final class SQLDumpReader: RowReader {
                 i += 1
             }
         }
-        subject = out
-        return subject
+        return out
     }
 
     // MARK: COPY
