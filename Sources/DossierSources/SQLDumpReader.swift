@@ -45,6 +45,8 @@ public final class SQLDumpReader: RowReader {
     private var restrictKey: String?
     private var state = State.statements
     private var failure: DossierError?
+    /// Where the current statement starts on its line, for errors about the whole statement.
+    private var statementColumn = 1
     /// COPY fields with escapes are unescaped here.
     private let scratch = SQLByteBuffer()
 
@@ -53,8 +55,9 @@ public final class SQLDumpReader: RowReader {
         let table: String
         let columns: [String]
         let kinds: [SQLColumnKind]
-        /// The line of the COPY or INSERT, for errors that concern the whole statement.
+        /// Where the COPY or INSERT starts, for errors that concern the whole statement.
         let line: Int
+        let column: Int
     }
 
     private enum State {
@@ -116,7 +119,7 @@ public final class SQLDumpReader: RowReader {
         }
         throw input.error("sql.dialect-unknown",
                           "cannot tell which tool made this dump; name the dialect (postgres, mysql, sqlite)",
-                          line: 1)
+                          line: 1, column: 1)
     }
 
     // MARK: Statements
@@ -124,6 +127,7 @@ public final class SQLDumpReader: RowReader {
     private func statement() throws {
         let token = try lexer.next()
         let line = lexer.tokenLine
+        statementColumn = lexer.tokenColumn
         switch token {
         case .end:
             if restrictKey != nil {
@@ -160,11 +164,11 @@ public final class SQLDumpReader: RowReader {
     private func skipStatement(after first: SQLToken, line: Int) throws {
         var token = first
         while !(try atDelimiter(token)) {
-            if token == .end { throw truncated("a statement", line: line) }
+            if token == .end { throw truncated("a statement", line: line, column: statementColumn) }
             if token == .punct(0x5C), dialect == .postgres {
                 // psql ends a statement at a meta-command such as \gexec, which would run its result.
                 throw input.error("sql.meta-command", "the dump contains a psql meta-command, which is refused",
-                                  line: lexer.tokenLine)
+                                  line: lexer.tokenLine, column: lexer.tokenColumn)
             }
             token = try lexer.next()
         }
@@ -172,7 +176,7 @@ public final class SQLDumpReader: RowReader {
 
     private func expectDelimiter(line: Int) throws {
         let t = try lexer.next()
-        if t == .end { throw truncated("a statement", line: line) }
+        if t == .end { throw truncated("a statement", line: line, column: statementColumn) }
         guard try atDelimiter(t) else { throw syntax("expected the end of the statement") }
     }
 
@@ -187,20 +191,20 @@ public final class SQLDumpReader: RowReader {
         case "unrestrict" where words.count == 2:
             guard restrictKey == words[1] else {
                 throw input.error("sql.restrict-mismatch", "\\unrestrict does not match the dump's \\restrict key",
-                                  line: line)
+                                  line: line, column: statementColumn)
             }
             restrictKey = nil
         case "restrict", "unrestrict":
-            throw input.error("sql.restrict-mismatch", "a malformed or repeated \\restrict", line: line)
+            throw input.error("sql.restrict-mismatch", "a malformed or repeated \\restrict", line: line, column: statementColumn)
         default:
-            throw input.error("sql.meta-command", "the dump contains a psql meta-command, which is refused", line: line)
+            throw input.error("sql.meta-command", "the dump contains a psql meta-command, which is refused", line: line, column: statementColumn)
         }
     }
 
     /// MySQL's client directive, used around triggers and routines whose bodies hold `;`.
     private func delimiterCommand(line: Int) throws {
         let bytes = try input.restOfLine().filter { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }
-        guard !bytes.isEmpty, !bytes.contains(0x5C) else { throw input.error("sql.syntax", "a DELIMITER without a delimiter", line: line) }
+        guard !bytes.isEmpty, !bytes.contains(0x5C) else { throw input.error("sql.syntax", "a DELIMITER without a delimiter", line: line, column: statementColumn) }
         delimiter = bytes
     }
 
@@ -227,7 +231,7 @@ public final class SQLDumpReader: RowReader {
             guard v != "default" else { break }
             guard let e = SQLTextEncoding.named(v, dialect: dialect) else {
                 throw input.error("sql.encoding-unsupported", "the dump declares an encoding that is not supported (\(v))",
-                                  line: line)
+                                  line: line, column: statementColumn)
             }
             encoding = e
         case ("standard_conforming_strings", "on"?), ("standard_conforming_strings", "true"?):
@@ -282,7 +286,7 @@ public final class SQLDumpReader: RowReader {
             var token = try lexer.next()
             switch token {
             case .end:
-                throw truncated("a CREATE TABLE", line: line)
+                throw truncated("a CREATE TABLE", line: line, column: statementColumn)
             case .punct(UInt8(ascii: "(")):
                 depth += 1
             case .punct(UInt8(ascii: ")")) where depth == 0, .punct(UInt8(ascii: ",")) where depth == 0:
@@ -358,7 +362,7 @@ public final class SQLDumpReader: RowReader {
         switch token {
         case .identifier(let s): return s
         case .word(let w): return foldIdentifier(w)
-        case .end: throw truncated("a statement", line: lexer.tokenLine)
+        case .end: throw truncated("a statement", line: lexer.tokenLine, column: lexer.tokenColumn)
         default: throw syntax("expected a name")
         }
     }
@@ -390,12 +394,12 @@ public final class SQLDumpReader: RowReader {
         let declared = tables[table]?.columns
         guard let names = columns ?? declared?.map(\.name) else {
             throw input.error("sql.unknown-table", "rows for table \(table) have no column list and no CREATE TABLE",
-                              line: line)
+                              line: line, column: statementColumn)
         }
         let kinds = names.map { name in
             SQLColumnKind(type: declared?.first { $0.name == name }?.type, dialect: dialect)
         }
-        return Target(table: table, columns: names, kinds: kinds, line: line)
+        return Target(table: table, columns: names, kinds: kinds, line: line, column: statementColumn)
     }
 
     // MARK: INSERT
@@ -404,7 +408,7 @@ public final class SQLDumpReader: RowReader {
         var token = try lexer.next()
         if case .word(let w) = token, w.uppercased() == "IGNORE" { token = try lexer.next() }
         guard case .word(let into) = token, into.uppercased() == "INTO" else {
-            throw input.error("sql.unsupported", "only INSERT INTO … VALUES is read", line: line)
+            throw input.error("sql.unsupported", "only INSERT INTO … VALUES is read", line: line, column: statementColumn)
         }
         let table = try qualifiedName(try lexer.next())
         token = try lexer.next()
@@ -418,7 +422,7 @@ public final class SQLDumpReader: RowReader {
             token = try lexer.next()
         }
         guard case .word(let values) = token, ["VALUES", "VALUE"].contains(values.uppercased()) else {
-            throw input.error("sql.unsupported", "only INSERT INTO … VALUES is read", line: line)
+            throw input.error("sql.unsupported", "only INSERT INTO … VALUES is read", line: line, column: statementColumn)
         }
         state = .tuples(try target(table: table, columns: columns, line: line))
     }
@@ -426,23 +430,23 @@ public final class SQLDumpReader: RowReader {
     /// One `( … )` tuple of an INSERT, and the `,` or end of statement after it.
     private func tupleRow(_ target: Target) throws -> SourceRow {
         var token = try lexer.next()
-        if token == .end { throw truncated("an INSERT", line: target.line) }
+        if token == .end { throw truncated("an INSERT", line: target.line, column: target.column) }
         guard token == .punct(UInt8(ascii: "(")) else { throw syntax("expected a parenthesised row of values") }
-        let line = lexer.tokenLine
+        let line = lexer.tokenLine, column = lexer.tokenColumn
         var values: [SourceValue] = []
         values.reserveCapacity(target.columns.count)
         while true {
-            if values.count == target.columns.count { throw columnCount(target, line: line) }
+            if values.count == target.columns.count { throw columnCount(target, line: line, column: column) }
             values.append(try value(kind: target.kinds[values.count]))
             token = try lexer.next()
             if token == .punct(UInt8(ascii: ")")) { break }
-            if token == .end { throw truncated("an INSERT", line: target.line) }
+            if token == .end { throw truncated("an INSERT", line: target.line, column: target.column) }
             guard token == .punct(UInt8(ascii: ",")) else {
                 throw input.error("sql.unsupported-expression", "a value is an expression, which is not evaluated",
                                   line: lexer.tokenLine, column: lexer.tokenColumn)
             }
         }
-        if values.count != target.columns.count { throw columnCount(target, line: line) }
+        if values.count != target.columns.count { throw columnCount(target, line: line, column: column) }
         token = try lexer.next()
         if token == .punct(UInt8(ascii: ",")) {
             // Another tuple follows.
@@ -453,7 +457,7 @@ public final class SQLDumpReader: RowReader {
             try skipStatement(after: token, line: target.line)
             state = .statements
         } else if token == .end {
-            throw truncated("an INSERT", line: target.line)
+            throw truncated("an INSERT", line: target.line, column: target.column)
         } else {
             throw syntax("expected ',' or the end of the INSERT")
         }
@@ -495,7 +499,7 @@ public final class SQLDumpReader: RowReader {
                 return try typed(lexer.literal.bytes, kind, line: line, column: column)
             }
         case .end:
-            throw truncated("an INSERT", line: line)
+            throw truncated("an INSERT", line: line, column: column)
         default:
             break
         }
@@ -558,14 +562,14 @@ public final class SQLDumpReader: RowReader {
         }
         guard case .word(let from) = token, from.uppercased() == "FROM",
               case .word(let source) = try lexer.next(), source.uppercased() == "STDIN" else {
-            throw input.error("sql.unsupported", "only COPY … FROM stdin is read", line: line)
+            throw input.error("sql.unsupported", "only COPY … FROM stdin is read", line: line, column: statementColumn)
         }
         // Only the default text format (tab, \N) is read; anything else is refused, not guessed.
         var options: [String] = []
         token = try lexer.next()
         while !(try atDelimiter(token)) {
             switch token {
-            case .end: throw truncated("a COPY statement", line: line)
+            case .end: throw truncated("a COPY statement", line: line, column: statementColumn)
             case .word(let w): options.append(w.lowercased())
             case .punct(let p): options.append(String(UnicodeScalar(p)))
             default: options.append("?")
@@ -575,15 +579,15 @@ public final class SQLDumpReader: RowReader {
         if options.first == "with" { options.removeFirst() }
         guard options.isEmpty || options == ["(", "format", "text", ")"] else {
             throw input.error("sql.unsupported", "COPY options other than the default text format are not supported",
-                              line: line)
+                              line: line, column: statementColumn)
         }
         let rest = try input.restOfLine()
         if rest.contains(0x0D) {
             throw input.error("sql.crlf", "the COPY statement ends with a carriage return (CRLF line ends are not accepted)",
-                              line: line)
+                              line: line, column: statementColumn)
         }
         guard rest.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else {
-            throw input.error("sql.syntax", "COPY data must start on the line after the COPY statement", line: line)
+            throw input.error("sql.syntax", "COPY data must start on the line after the COPY statement", line: line, column: statementColumn)
         }
         state = .copy(try target(table: table, columns: columns, line: line))
     }
@@ -595,11 +599,11 @@ public final class SQLDumpReader: RowReader {
     private func copyRow(_ target: Target) throws -> SourceRow? {
         let line = input.line
         guard let (bytes, ended) = try input.nextLine() else {
-            throw truncated("a COPY block (no \\. end marker)", line: target.line)
+            throw truncated("a COPY block (no \\. end marker)", line: target.line, column: target.column)
         }
         let p = bytes.baseAddress!, count = bytes.count
         if count == 2, p[0] == 0x5C, p[1] == UInt8(ascii: ".") { return nil }
-        guard ended else { throw truncated("a COPY block (no \\. end marker)", line: target.line) }
+        guard ended else { throw truncated("a COPY block (no \\. end marker)", line: target.line, column: target.column) }
         if let nul = memchr(p, 0, count) {
             throw nulError(line: line, column: UnsafeRawPointer(nul) - UnsafeRawPointer(p) + 1)
         }
@@ -623,7 +627,7 @@ public final class SQLDumpReader: RowReader {
                 value = try typed(scratch.bytes, target.kinds[index], line: line, column: start + 1)
             }
             if index < target.columns.count - 1 ? end == count : end != count {
-                throw columnCount(target, line: line)
+                throw columnCount(target, line: line, column: 1)
             }
             values.append(value)
             start = end + 1
@@ -729,8 +733,8 @@ public final class SQLDumpReader: RowReader {
 
     // MARK: Errors
 
-    private func truncated(_ what: String, line: Int) -> DossierError {
-        input.error("sql.truncated", "the input ends inside \(what) that starts here", line: line)
+    private func truncated(_ what: String, line: Int, column: Int) -> DossierError {
+        input.error("sql.truncated", "the input ends inside \(what) that starts here", line: line, column: column)
     }
 
     private func syntax(_ message: String) -> DossierError {
@@ -747,9 +751,9 @@ public final class SQLDumpReader: RowReader {
         input.error("sql.nul", "a value holds NUL, which PostgreSQL cannot store", line: line, column: column)
     }
 
-    private func columnCount(_ target: Target, line: Int) -> DossierError {
+    private func columnCount(_ target: Target, line: Int, column: Int) -> DossierError {
         input.error("sql.column-count", "a row of table \(target.table) does not have \(target.columns.count) values",
-                    line: line)
+                    line: line, column: column)
     }
 }
 

@@ -131,7 +131,7 @@ final class SQLLexer {
                 _ = try input.next()
                 if try input.peek() == UInt8(ascii: "*") {
                     _ = try input.next()
-                    try blockComment(line: line)
+                    try blockComment(line: line, column: column)
                 } else {
                     pushedBack = (.punct(b), line, column)
                     return
@@ -145,7 +145,7 @@ final class SQLLexer {
     /// Skips a `/* … */` comment (nested in PostgreSQL), or enters a MySQL versioned comment, whose
     /// body is SQL. Versions of 999999 and above never run, which is how MariaDB's sandbox line
     /// `/*M!999999\- enable the sandbox mode */` is kept a comment.
-    private func blockComment(line: Int) throws {
+    private func blockComment(line: Int, column: Int) throws {
         if dialect == .mysql, let b = try input.peek(), b == UInt8(ascii: "!") || b == UInt8(ascii: "M") {
             _ = try input.next()
             let versioned = b == UInt8(ascii: "!") ? true : try input.peek() == UInt8(ascii: "!")
@@ -173,7 +173,7 @@ final class SQLLexer {
                 depth += 1
             }
         }
-        throw input.error("sql.truncated", "the input ends inside a comment that starts here", line: line)
+        throw input.error("sql.truncated", "the input ends inside a comment that starts here", line: line, column: column)
     }
 
     // MARK: Quoted strings and identifiers

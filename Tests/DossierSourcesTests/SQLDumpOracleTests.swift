@@ -17,15 +17,15 @@ func readAll(_ path: String, dialect: SQLDialect? = nil, limit: Int = SQLDumpRea
     return (rows, reader)
 }
 
-/// The thrown error's code and line, for asserting hostile outcomes.
-func failure(_ path: String, dialect: SQLDialect? = nil) -> (code: String, line: Int?)? {
+/// The thrown error's code, line and column, for asserting hostile outcomes.
+func failure(_ path: String, dialect: SQLDialect? = nil) -> (code: String, line: Int?, column: Int?)? {
     do {
         _ = try readAll(path, dialect: dialect)
         return nil
     } catch let error as DossierError {
-        return (error.code, error.location?.line)
+        return (error.code, error.location?.line, error.location?.column)
     } catch {
-        return ("unexpected \(error)", nil)
+        return ("unexpected \(error)", nil, nil)
     }
 }
 

@@ -44,6 +44,7 @@ import Testing
         let got = try #require(failure(Self.path(file)), "\(file) must fail")
         #expect(got.code == want.code)
         #expect(got.line == want.line)
+        #expect(got.column != nil)
     }
 
     @Test func errorsNameColumnsButNeverValues() throws {

@@ -31,7 +31,8 @@ import Testing
                     #expect(prefix.range(of: Data("\\unrestrict".utf8)) != nil, "\(file) cut at \(offset) was not noticed")
                 }
             } catch let error as DossierError {
-                #expect(error.location?.line != nil, "\(file) cut at \(offset): \(error.code) has no line")
+                #expect(error.location?.line != nil && error.location?.column != nil,
+                        "\(file) cut at \(offset): \(error.code) has no line and column")
                 #expect(error.code.hasPrefix("sql."))
             }
         }
@@ -60,7 +61,8 @@ import Testing
                 do {
                     _ = try readAll(mutant.path, dialect: dialectOf(file))
                 } catch let error as DossierError {
-                    #expect(error.location?.line != nil, "\(file): \(error.code) has no line")
+                    #expect(error.location?.line != nil && error.location?.column != nil,
+                            "\(file): \(error.code) has no line and column")
                 }
             }
         }
