@@ -220,7 +220,9 @@ public final class SQLDumpReader: RowReader {
             value = settingText(try lexer.next())
         } else {
             let t = try lexer.next()
-            if t == .punct(UInt8(ascii: "=")) || t == .word("TO") || t == .word("to") {
+            if case .word(let w) = t, w.uppercased() == "TO" {
+                value = settingText(try lexer.next())
+            } else if t == .punct(UInt8(ascii: "=")) {
                 value = settingText(try lexer.next())
             } else {
                 lexer.unread(t)
@@ -291,6 +293,7 @@ public final class SQLDumpReader: RowReader {
                 depth += 1
             case .punct(UInt8(ascii: ")")) where depth == 0, .punct(UInt8(ascii: ",")) where depth == 0:
                 if let c = column(element) { columns.append(c) }
+                if columns.count > Self.maxColumns { throw input.tooLarge() }
                 element.removeAll()
                 if token == .punct(UInt8(ascii: ")")) { return columns }
                 continue
@@ -306,6 +309,10 @@ public final class SQLDumpReader: RowReader {
             if element.count > 10_000 { throw input.tooLarge() }
         }
     }
+
+    /// Far above any engine's limit (PostgreSQL 1600, MySQL 4096), so a crafted CREATE TABLE or
+    /// column list cannot grow memory without bound.
+    private static let maxColumns = 10_000
 
     private static let constraintStarts: Set<String> = [
         "CONSTRAINT", "PRIMARY", "UNIQUE", "KEY", "INDEX", "FOREIGN", "CHECK", "FULLTEXT", "SPATIAL", "EXCLUDE",
@@ -384,6 +391,7 @@ public final class SQLDumpReader: RowReader {
         var names: [String] = []
         while true {
             names.append(try identifier(try lexer.next()))
+            if names.count > Self.maxColumns { throw input.tooLarge() }
             let t = try lexer.next()
             if t == .punct(UInt8(ascii: ")")) { return names }
             guard t == .punct(UInt8(ascii: ",")) else { throw syntax("expected ',' or ')' in a column list") }
@@ -574,6 +582,7 @@ public final class SQLDumpReader: RowReader {
             case .punct(let p): options.append(String(UnicodeScalar(p)))
             default: options.append("?")
             }
+            if options.count > 8 { break }
             token = try lexer.next()
         }
         if options.first == "with" { options.removeFirst() }
