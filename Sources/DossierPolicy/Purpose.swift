@@ -161,6 +161,7 @@ enum Redaction {
         switch record {
         case var r as Client: r.livingSituation = r.livingSituation.map { _ in p }; return r as! R
         case var r as WorkNote: r.text = p; return r as! R
+        case var r as Consent: r.recipient = r.recipient.map { _ in p }; return r as! R
         case var r as ProgressReport: r.text = p; return r as! R
         case var r as CarePlan: r.text = r.text.map { _ in p }; r.goals = r.goals.map { _ in p }; return r as! R
         case var r as Diagnosis: r.description = p; return r as! R
