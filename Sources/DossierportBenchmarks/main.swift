@@ -277,7 +277,8 @@ func run(_ options: Options) throws {
 }
 
 do {
-    try run(Options(Array(CommandLine.arguments.dropFirst())))
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if arguments.first == "bundle" { try runBundleSuite(Array(arguments.dropFirst())) } else { try run(Options(arguments)) }
 } catch {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))
     exit(1)
