@@ -29,7 +29,9 @@ func entryLargerThanFourGiBUsesZip64() throws {
     #expect(big.uncompressedSize == UInt64(chunks) << 20)
     try reader.verify()
     #expect(try reader.bytes(of: try #require(reader.entry(named: "after.txt"))) == Array("after\n".utf8))
-    #expect(ZipTestSupport.peakRSS() - before < 128 << 20)
+    // Peak RSS is process-wide and other suites run beside this one, so the bound proves streaming
+    // (an eighth of the entry) rather than the isolated figure (about 30 MB when run alone).
+    #expect(ZipTestSupport.peakRSS() - before < 512 << 20)
     let r = try ZipTestSupport.run("python3", ["-c", """
         import zipfile, sys
         z = zipfile.ZipFile(sys.argv[1])
