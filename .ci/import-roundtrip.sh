@@ -50,7 +50,7 @@ d = json.load(open(p, encoding="utf-8"))
 d["progressReports"][0]["text"] += " (aangevuld)"
 new = json.loads(json.dumps(d["progressReports"][0]))
 new["id"] = "rap-103-9999"
-new["text"] = "Nieuw: 'O''Brien' zei \"ja\" \\ C:\\temp\nTweede regel 😀 café"
+new["text"] = "Nieuw: 'O''Brien' zei \"ja\" \\ C:\\temp\r\nTweede regel 😀 café"
 d["progressReports"].append(new)
 json.dump(d, open(p, "w", encoding="utf-8"), ensure_ascii=False, indent=2)
 # Conflicting bundle: a new dossier whose client has ZDL-000101's BSN but another birth date,

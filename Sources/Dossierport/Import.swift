@@ -82,6 +82,7 @@ public enum BundleImport {
                                                      at: SourceLocation(file: path, entry: "data/export.json")))
                     }
                 }
+                if check.isValid, let m = check.manifest { check.problems += checkXML(m, store) }
                 report.problems = check.allProblems
                 guard check.isValid, let manifest = check.manifest else { return }
                 let tag = (try store.files())["tagmanifest-sha256.txt"] != nil ? "tagmanifest-sha256.txt" : "manifest-sha256.txt"
@@ -107,6 +108,27 @@ public enum BundleImport {
             report.problems.append(BundleInspection.diagnostic(error, SourceLocation(file: path)))
         }
         return report
+    }
+
+    /// A bundle that carries a dossier twice (JSON and XML) must say the same thing in both, or the
+    /// receiver cannot know which one the sender meant; the XML is also parsed, so a hostile XML
+    /// file fails the import even though the load reads the JSON.
+    static func checkXML(_ m: ExportManifest, _ store: any BagStore) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        for entry in m.dossiers {
+            guard let xml = entry.xml else { continue }
+            let at = SourceLocation(file: store.location, entry: "data/" + xml)
+            do {
+                let fromXML = try DossierXMLFormat.decode(try store.bytes("data/" + xml, limit: 1 << 30), file: "data/" + xml)
+                let fromJSON = try DossierJSON.decode(try store.bytes("data/" + entry.json, limit: 1 << 30), file: "data/" + entry.json)
+                if fromXML != fromJSON {
+                    problems.append(.error("import.xml-mismatch", "the XML form of a dossier differs from its JSON form", at: at, recordID: entry.id))
+                }
+            } catch {
+                problems.append(BundleInspection.diagnostic(error, at))
+            }
+        }
+        return problems
     }
 
     /// Decodes the dossiers one at a time, in export.json order, so memory holds one dossier.

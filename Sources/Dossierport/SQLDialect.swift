@@ -75,14 +75,22 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// Carriage returns never appear raw: the sqlite3 and mysql shells read scripts by line and drop
+    /// a CR before a line feed. PostgreSQL gets them as `\r` in an `E''` string, MariaDB as `\r`,
+    /// SQLite (which has no escapes) as `' || char(13) || '`.
     func appendText(_ s: String, to out: inout [UInt8]) throws {
+        let escapes = self == .mysql || (self == .postgres && s.utf8.contains(0x0D))
+        if self == .postgres && escapes { out.append(0x45) }
         out.append(0x27)
         for b in s.utf8 {
             switch b {
             case 0:
                 throw DossierError("import.nul", "text holds a NUL character, which PostgreSQL cannot store; refused for every target")
             case 0x27: out += [0x27, 0x27]
-            case 0x5C where self == .mysql: out += [0x5C, 0x5C]
+            case 0x5C where escapes: out += [0x5C, 0x5C]
+            case 0x0D where escapes: out += [0x5C, 0x72]
+            case 0x0D: out += Array("' || char(13) || '".utf8)
+            case 0x1A where self == .mysql: out += [0x5C, 0x5A]
             default: out.append(b)
             }
         }

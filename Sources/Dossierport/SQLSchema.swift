@@ -236,7 +236,7 @@ public enum SQLStagingSchema {
     /// `CREATE TABLE IF NOT EXISTS` for every table, so the script may run against a database that
     /// already holds the schema (or earlier imports).
     public static func ddl(for dialect: SQLDialect) -> String {
-        var s = ""
+        var s = "-- Dossierport staging schema (\(dialect.rawValue)): formats/staging/README.md describes it.\n"
         for t in tables {
             var lines = t.columns.map { "  \($0.name) \(dialect.type($0.type))\($0.notNull ? " NOT NULL" : "")" }
             lines.append("  PRIMARY KEY (\(t.keys.joined(separator: ", ")))")

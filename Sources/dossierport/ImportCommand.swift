@@ -7,6 +7,7 @@ struct ImportCommand: Command {
     static let help = """
     Usage: dossierport import BUNDLE --target postgres|mysql|sqlite|files [--out FILE|DIR|-] [--no-ddl]
                                      [--trusted FILE] [--require-signature] [--identity FILE]... [--passphrase-file FILE] [--json]
+           dossierport import --schema-only --target postgres|mysql|sqlite
 
     Checks the bundle exactly as 'verify' does (decryption, signature, every checksum, export.json
     against the payload, every dossier against the model); if anything fails nothing is written.
@@ -30,15 +31,23 @@ struct ImportCommand: Command {
       --out FILE|DIR|-       the script (written atomically; - for standard output, the default for SQL),
                              or the new folder for files
       --no-ddl               leave out the CREATE TABLE statements
+      --schema-only          print the staging schema (formats/staging/<target>.sql) and nothing else
     \(KeyOptions.help)
       --json                 print the import report as JSON (on standard error when the script goes to standard output)
 
     Exit codes: 0 written; 1 the bundle failed a check or could not be read (nothing written); 64 usage error.
     """
     static let options = KeyOptions.options.union(["--target", "--out"])
-    static let flags = KeyOptions.flags.union(["--json", "--no-ddl"])
+    static let flags = KeyOptions.flags.union(["--json", "--no-ddl", "--schema-only"])
 
     static func run(_ args: Arguments) throws -> ExitCode {
+        if args.flag("--schema-only") {
+            guard args.operands.isEmpty, let d = SQLDialect(rawValue: args.value("--target") ?? "") else {
+                throw UsageError("--schema-only takes no BUNDLE and needs --target postgres|mysql|sqlite")
+            }
+            print(SQLStagingSchema.ddl(for: d), terminator: "")
+            return .success
+        }
         guard args.operands.count == 1, let path = args.operands.first else { throw UsageError("import needs exactly one BUNDLE") }
         guard args.value("--target") != nil else { throw UsageError("import needs --target postgres|mysql|sqlite|files") }
         let target: ImportTarget = try args.choice("--target", default: .files)
@@ -47,7 +56,7 @@ struct ImportCommand: Command {
         var options = ImportOptions(target: target, output: out, keys: try KeyOptions.keys(args))
         options.includeDDL = !args.flag("--no-ddl")
         let report = BundleImport.run(bundle: path, options: options)
-        for d in report.problems { Console.error(d.description) }
+        for d in report.problems { Console.error("\(d.description) [\(d.code)]") }
         let text = args.flag("--json") ? try MachineOutput.json(report) : report.table
         if out == "-" { Console.error(text) } else { print(text) }
         guard report.loaded else {
