@@ -31,13 +31,15 @@ struct ImportCommand: Command {
       --out FILE|DIR|-       the script (written atomically; - for standard output, the default for SQL),
                              or the new folder for files
       --no-ddl               leave out the CREATE TABLE statements
+      --database FILE        with --target sqlite: apply the script to this SQLite database (through sqlite3)
+                             and report what it added, updated, left unchanged and rejected
       --schema-only          print the staging schema (formats/staging/<target>.sql) and nothing else
     \(KeyOptions.help)
       --json                 print the import report as JSON (on standard error when the script goes to standard output)
 
     Exit codes: 0 written; 1 the bundle failed a check or could not be read (nothing written); 64 usage error.
     """
-    static let options = KeyOptions.options.union(["--target", "--out"])
+    static let options = KeyOptions.options.union(["--target", "--out", "--database"])
     static let flags = KeyOptions.flags.union(["--json", "--no-ddl", "--schema-only"])
 
     static func run(_ args: Arguments) throws -> ExitCode {
@@ -55,10 +57,16 @@ struct ImportCommand: Command {
         if out.isEmpty || (target == .files && out == "-") { throw UsageError("--target files needs --out DIR") }
         var options = ImportOptions(target: target, output: out, keys: try KeyOptions.keys(args))
         options.includeDDL = !args.flag("--no-ddl")
-        let report = BundleImport.run(bundle: path, options: options)
+        let report: ImportReport
+        if let db = args.value("--database") {
+            guard target == .sqlite, args.value("--out") == nil else { throw UsageError("--database needs --target sqlite and no --out") }
+            report = BundleImport.runSQLite(bundle: path, database: db, options: options)
+        } else {
+            report = BundleImport.run(bundle: path, options: options)
+        }
         for d in report.problems { Console.error("\(d.description) [\(d.code)]") }
         let text = args.flag("--json") ? try MachineOutput.json(report) : report.table
-        if out == "-" { Console.error(text) } else { print(text) }
+        if out == "-" && args.value("--database") == nil { Console.error(text) } else { print(text) }
         guard report.loaded else {
             Console.error("\(path): not imported, \(report.problems.filter { $0.severity == .error }.count) error(s); nothing was written")
             return .failure

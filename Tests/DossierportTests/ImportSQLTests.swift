@@ -247,3 +247,34 @@ struct SplitMix {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["bad.zip"])
     }
 }
+
+@Suite struct SQLiteDatabaseImportTests {
+    /// The report of `--database` is the database's own account: additions first, then nothing
+    /// changed, then a dossier whose BSN is known with another birth date is rejected and listed.
+    @Test func reportsWhatTheDatabaseDid() throws {
+        let dir = try ImportFixtures.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let bundle = try ImportFixtures.bundle(in: dir)
+        let options = ImportOptions(target: .sqlite, output: "-")
+        let first = BundleImport.runSQLite(bundle: bundle, database: dir + "/r.db", options: options)
+        let second = BundleImport.runSQLite(bundle: bundle, database: dir + "/r.db", options: options)
+        #expect(first.loaded && second.loaded)
+        let clients = { (r: ImportReport) in r.entities.first { $0.table == "clients" } }
+        #expect(clients(first)?.added == 7)
+        #expect(clients(second)?.unchanged == 7 && clients(second)?.added == 0)
+
+        // The same client (BSN) under a new dossier id with another birth date.
+        let src = dir + "/conflict"
+        try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
+        var text = try String(contentsOfFile: ImportFixtures.dossiers + "/ZDL-000104.json", encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"id\": \"ZDL-000104\"", with: "\"id\": \"ZDL-900104\"")
+            .replacingOccurrences(of: "\"dateOfBirth\": \"1987-01-01\"", with: "\"dateOfBirth\": \"1987-01-02\"")
+        try text.write(toFile: src + "/ZDL-900104.json", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: dir + "/c", withIntermediateDirectories: true)
+        let conflicting = try ImportFixtures.bundle(in: dir + "/c", source: src)
+        let third = BundleImport.runSQLite(bundle: conflicting, database: dir + "/r.db", options: options)
+        #expect(third.loaded)
+        #expect(third.conflicts == [ImportReport.ImportConflict(dossierID: "ZDL-900104", reason: "bsn-birth-date-mismatch")])
+        #expect(clients(third)?.rejected == 1 && clients(third)?.added == 0)
+    }
+}
