@@ -82,6 +82,13 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
         let escapes = self == .mysql || (self == .postgres && s.utf8.contains(0x0D))
         if self == .postgres && escapes { out.append(0x45) }
         out.append(0x27)
+        var s = s
+        let plain = s.withUTF8 { !$0.contains { $0 == 0 || $0 == 0x27 || $0 == 0x5C || $0 == 0x0D || $0 == 0x1A } }
+        if plain {
+            s.withUTF8 { out.append(contentsOf: $0) }
+            out.append(0x27)
+            return
+        }
         for b in s.utf8 {
             switch b {
             case 0:
