@@ -68,10 +68,6 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
         case .boolean(let b): out += Array((b ? "TRUE" : "FALSE").utf8)
         case .date(let d): out += Array((self == .sqlite ? "'\(d)'" : "DATE '\(d)'").utf8)
         case .text(let s): try appendText(s, to: &out)
-        case .blob(let bytes):
-            appendBlobOpen(to: &out)
-            HexSink.append(bytes, to: &out)
-            appendBlobClose(to: &out)
         }
     }
 
@@ -128,14 +124,14 @@ enum SQLType: Sendable {
     case digest
 }
 
-/// One value bound for a column.
-public enum SQLValue: Hashable, Sendable {
+/// One value bound for a column. (Bytes are not among them: a document's content streams from the
+/// bundle straight into the script, see `HexSink`.)
+enum SQLValue: Hashable, Sendable {
     case null
     case text(String)
     case integer(Int64)
     case boolean(Bool)
     case date(LocalDate)
-    case blob([UInt8])
 
     init(_ s: String?) { self = s.map { .text($0) } ?? .null }
     init(_ d: LocalDate?) { self = d.map { .date($0) } ?? .null }
@@ -156,7 +152,7 @@ final class HexSink: ByteSink {
 
     static let digits = Array("0123456789abcdef".utf8)
 
-    static func append(_ bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
+    static func append(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0x0F)]) }
     }
 

@@ -142,16 +142,12 @@ struct SplitMix {
         #expect(throws: DossierError.self) { try literal("a\u{0}b", d) }
     }
 
-    @Test func blobAndScalarLiteralsPerDialect() throws {
+    @Test func scalarLiteralsPerDialect() throws {
         func lit(_ v: SQLValue, _ d: SQLDialect) throws -> String {
             var out: [UInt8] = []
             try d.append(v, to: &out)
             return String(decoding: out, as: UTF8.self)
         }
-        let blob = SQLValue.blob([0x00, 0x27, 0x5C, 0xFF])
-        #expect(try lit(blob, .postgres) == "'\\x00275cff'::bytea")
-        #expect(try lit(blob, .mysql) == "X'00275cff'")
-        #expect(try lit(blob, .sqlite) == "X'00275cff'")
         let date = SQLValue.date(LocalDate(iso: "2012-02-29")!)
         #expect(try lit(date, .postgres) == "DATE '2012-02-29'")
         #expect(try lit(date, .sqlite) == "'2012-02-29'")
@@ -187,6 +183,18 @@ struct SplitMix {
         #expect(conflict.lowerBound < reject.lowerBound && reject.lowerBound < merge.lowerBound)
         #expect(text.hasSuffix("COMMIT;\n"))
         #expect(text.contains(dialect == .mysql ? "ON DUPLICATE KEY UPDATE" : "ON CONFLICT (origin_kvk, dossier_id, record_id) DO UPDATE"))
+    }
+
+    /// Document bytes are in the script as the dialect's binary literal, taken from the bundle.
+    @Test(arguments: [(ImportTarget.postgres, "'\\x", "'::bytea"), (.mysql, "X'", "'"), (.sqlite, "X'", "'")])
+    func documentBytesAreBinaryLiterals(_ target: ImportTarget, _ open: String, _ close: String) throws {
+        let dir = try ImportFixtures.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let text = String(decoding: try ImportFixtures.script(try ImportFixtures.bundle(in: dir), target, out: dir + "/s.sql"), as: UTF8.self)
+        for name in ["doc-10101.pdf", "doc-10301.txt", "doc-10501.jpg"] {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: ImportFixtures.dossiers + "/documents/" + name))
+            #expect(text.contains(open + bytes.map { String(format: "%02x", $0) }.joined() + close), "\(name)")
+        }
     }
 
     @Test(arguments: SQLDialect.allCases)
