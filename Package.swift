@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "DossierBundle", dependencies: ["CZlib", "DossierModel", "DossierIO", "DossierCrypto", "DossierFormats", "DossierPolicy"], swiftSettings: strict),
         .target(name: "Dossierport", dependencies: ["DossierModel", "DossierIO", "DossierCrypto", "DossierXML", "DossierFormats", "DossierSources", "DossierBundle", "DossierPolicy"], swiftSettings: strict),
         .executableTarget(name: "dossierport", dependencies: ["Dossierport", "DossierModel", "DossierIO", "DossierCrypto", "DossierPolicy", "DossierBundle"], swiftSettings: strict),
-        .executableTarget(name: "DossierportBenchmarks", dependencies: ["Dossierport"], swiftSettings: strict),
+        .executableTarget(name: "DossierportBenchmarks", dependencies: ["Dossierport", "DossierFormats", "DossierModel", "DossierIO"], swiftSettings: strict),
 
         .testTarget(name: "DossierModelTests", dependencies: ["DossierModel"], swiftSettings: strict),
         .testTarget(name: "DossierIOTests", dependencies: ["DossierIO"], swiftSettings: strict),
@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "DossierSourcesTests", dependencies: ["DossierSources"], swiftSettings: strict),
         .testTarget(name: "DossierPolicyTests", dependencies: ["DossierPolicy"], swiftSettings: strict),
         .testTarget(name: "DossierBundleTests", dependencies: ["DossierBundle"], swiftSettings: strict),
-        .testTarget(name: "DossierportTests", dependencies: ["Dossierport"], swiftSettings: strict),
+        .testTarget(name: "DossierportTests", dependencies: ["Dossierport", "DossierModel", "DossierIO", "DossierCrypto", "DossierBundle", "DossierPolicy", "DossierFormats"], swiftSettings: strict),
         .testTarget(name: "DossierportCLITests", dependencies: ["Dossierport"], swiftSettings: strict),
     ]
 )

@@ -1,6 +1,10 @@
 #ifndef DOSSIERPORT_CLIBXML2_SHIM_H
 #define DOSSIERPORT_CLIBXML2_SHIM_H
 #include <libxml/xmlversion.h>
+/* Debian builds libxml2 with ICU, so encoding.h would pull in the system <unicode/ucnv.h>, whose
+   types clash with Foundation's bundled ICU in any module that imports both. Only the tail of
+   xmlCharEncodingHandler depends on it, a struct Dossierport never touches. */
+#undef LIBXML_ICU_ENABLED
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>

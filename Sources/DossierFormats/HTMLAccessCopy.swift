@@ -166,7 +166,7 @@ public enum HTMLAccessCopy {
     main{max-width:56rem;margin:0 auto;padding:1rem}h1{font-size:1.6rem}h2{font-size:1.3rem;border-bottom:2px solid #274b7a;\
     padding-bottom:.2rem;margin-top:2rem}h3{font-size:1.05rem;margin-bottom:.3rem}table{border-collapse:collapse;width:100%;\
     margin:.5rem 0 1rem}th,td{text-align:left;vertical-align:top;padding:.3rem .5rem;border:1px solid #c9d1dc;\
-    overflow-wrap:anywhere}th{background:#eef2f7;width:34%;font-weight:600}caption{text-align:left;font-weight:600;\
+    overflow-wrap:anywhere}th{background:#eef2f7;font-weight:600}table.record th,table.facts th{width:34%}caption{text-align:left;font-weight:600;\
     padding:.3rem 0;color:#274b7a}table table{margin:0;font-size:.92em}.withheld{font-style:italic;color:#6b3b00}\
     @media print{body{font-size:11pt}main{max-width:none}section{break-inside:auto}table.record{break-inside:avoid}a{color:inherit}}
     """

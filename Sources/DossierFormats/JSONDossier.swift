@@ -26,8 +26,7 @@ public enum DossierJSON {
 
     /// Reads a dossier file (or standard input for `-`), refusing inputs over `limit` bytes.
     public static func read(path: String, limit: Int = 1 << 30) throws -> Dossier {
-        let reader = try ByteReader(path: path)
-        return try decode(ByteReader.readAll(path: path, limit: limit), file: reader.path)
+        try decode(ByteReader.readAll(path: path, limit: limit), file: path == "-" ? "<stdin>" : path)
     }
 
     static func decode(_ input: UnsafeRawBufferPointer, parser: JSONParser, file: String?, firstLine: Int) throws -> Dossier {

@@ -40,7 +40,7 @@ struct JSONNode {
 final class JSONParser {
     static let maxDepth = 128
 
-    private(set) var nodes: [JSONNode] = []
+    @exclusivity(unchecked) private(set) var nodes: [JSONNode] = []
 
     /// Parses `input`; a failure is reported at a byte offset, turned into line:column by the caller.
     func parse(_ input: UnsafeRawBufferPointer) throws(JSONSyntaxError) {
@@ -65,6 +65,11 @@ final class JSONParser {
         var isObject: Bool
         /// Index into `keys` where this object's member names start.
         var firstKey: Int
+        /// One bit per hash of the member names seen so far: a name whose bit is new cannot be a
+        /// duplicate, so most names skip the pairwise comparison.
+        var seen: UInt64 = 0
+        /// An escaped name can equal an unescaped one with other bytes, so it disables the shortcut.
+        var anyEscaped = false
     }
 
     private func parseDocument(_ s: inout Scanner) throws(JSONSyntaxError) {
@@ -93,7 +98,7 @@ final class JSONParser {
                     s.i += 1
                     close(stack.removeLast(), &keys, &bigObjectKeys)
                 } else if isObject {
-                    try member(&s, stack[stack.count - 1], &keys, &bigObjectKeys)
+                    try member(&s, &stack[stack.count - 1], &keys, &bigObjectKeys)
                     continue value
                 } else {
                     continue value
@@ -125,7 +130,7 @@ final class JSONParser {
                 nodes[top.node].count += 1
                 if c == 0x2C {
                     s.skipWhitespace()
-                    if top.isObject { try member(&s, top, &keys, &bigObjectKeys) }
+                    if top.isObject { try member(&s, &stack[stack.count - 1], &keys, &bigObjectKeys) }
                     continue value
                 }
                 if c == (top.isObject ? 0x7D : 0x5D) {
@@ -147,13 +152,13 @@ final class JSONParser {
     }
 
     /// Parses `"name" :` and checks the name is new in its object.
-    private func member(_ s: inout Scanner, _ f: Frame, _ keys: inout [Int], _ big: inout [Int: Set<[UInt8]>]) throws(JSONSyntaxError) {
+    private func member(_ s: inout Scanner, _ f: inout Frame, _ keys: inout [Int], _ big: inout [Int: Set<[UInt8]>]) throws(JSONSyntaxError) {
         guard s.i < s.count else { throw s.error("json.truncated", "document ends where a member name was expected") }
         guard s.base[s.i] == 0x22 else { throw s.unexpected("where a member name was expected") }
         let keyOffset = s.i
         try string(&s, isKey: true)
         let k = nodes.count - 1
-        if try isDuplicate(k, s, f, &keys, &big) {
+        if try isDuplicate(k, s, &f, &keys, &big) {
             throw JSONSyntaxError("json.duplicate-key", "member name occurs twice in the same object", offset: keyOffset)
         }
         s.skipWhitespace()
@@ -165,16 +170,24 @@ final class JSONParser {
 
     /// Small objects compare names pairwise (cheap, no allocation); large ones switch to a set so a
     /// hostile object with many members cannot make this quadratic.
-    private func isDuplicate(_ k: Int, _ s: Scanner, _ f: Frame, _ keys: inout [Int], _ big: inout [Int: Set<[UInt8]>]) throws(JSONSyntaxError) -> Bool {
-        let n = keys.count - f.firstKey
-        if n < 32 {
+    private func isDuplicate(_ k: Int, _ s: Scanner, _ f: inout Frame, _ keys: inout [Int], _ big: inout [Int: Set<[UInt8]>]) throws(JSONSyntaxError) -> Bool {
+        if keys.count - f.firstKey < 32 {
             let kn = nodes[k]
-            for j in keys[f.firstKey...] {
-                let o = nodes[j]
-                if !kn.escaped && !o.escaped {
-                    if o.end - o.start == kn.end - kn.start,
-                       memcmp(s.base + o.start, s.base + kn.start, kn.end - kn.start) == 0 { return true }
-                } else if unescapedName(j, s) == unescapedName(k, s) {
+            let length = kn.end - kn.start
+            let hash = length &* 31 &+ Int(s.base[kn.start]) &* 7 &+ Int(s.base[kn.end - 1])
+            let bit: UInt64 = 1 << UInt64(hash & 63)
+            f.anyEscaped = f.anyEscaped || kn.escaped
+            defer { f.seen |= bit }
+            if f.seen & bit == 0 && !f.anyEscaped {
+                keys.append(k)
+                return false
+            }
+            for index in f.firstKey..<keys.count {
+                let o = nodes[keys[index]]
+                if kn.escaped || o.escaped {
+                    if unescapedName(keys[index], s) == unescapedName(k, s) { return true }
+                } else if o.end - o.start == length && s.base[o.start] == s.base[kn.start]
+                            && memcmp(s.base + o.start, s.base + kn.start, length) == 0 {
                     return true
                 }
             }
@@ -242,7 +255,11 @@ final class JSONParser {
         var escaped = false
         while true {
             // Fast path: plain ASCII.
-            while i < end && JSONParser.plainASCII[Int(b[i])] { i += 1 }
+            while true {
+                while end - i >= 8 && ASCIIWord.isPlain(b + i) { i += 8 }
+                guard i < end && JSONParser.isPlainASCII(b[i]) else { break }
+                i += 1
+            }
             guard i < end else { s.i = i; throw s.error("json.truncated", "document ends inside a string") }
             let c = b[i]
             if c == 0x22 { break }
@@ -320,8 +337,11 @@ final class JSONParser {
         var i = 0
         let n = raw.count
         while i < n {
-            let c = raw[i]
-            guard c == 0x5C else { out.append(c); i += 1; continue }
+            var j = i
+            while j < n && raw[j] != 0x5C { j += 1 }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: raw[i..<j]))
+            guard j < n else { return }
+            i = j
             let e = raw[i + 1]
             switch e {
             case 0x62: out.append(0x08)
@@ -370,7 +390,26 @@ final class JSONParser {
     private static func hex4(_ u: Int) -> String { hex2(UInt8(u >> 8)) + hex2(UInt8(u & 0xFF)) }
 
     /// Bytes a string may contain without a closer look: printable ASCII except `"` and `\`.
-    private static let plainASCII: [Bool] = (0..<256).map { $0 >= 0x20 && $0 < 0x80 && $0 != 0x22 && $0 != 0x5C }
+    @inline(__always)
+    private static func isPlainASCII(_ c: UInt8) -> Bool { c >= 0x20 && c < 0x80 && c != 0x22 && c != 0x5C }
+}
+
+/// Eight bytes tested at once (SWAR), so long runs of plain text cost one check per word.
+enum ASCIIWord {
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// True when none of the eight bytes at `p` is a control character, `"`, `\` or non-ASCII;
+    /// such bytes are copied as they are by the writer and skipped by the parser.
+    @inline(__always)
+    static func isPlain(_ p: UnsafePointer<UInt8>) -> Bool {
+        let w = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+        let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
+        // Per byte, the high bit of `(x - 1) & ~x` is set exactly when x is zero (for x < 0x80),
+        // and of `x - 0x20` when x < 0x20; any high bit in `w` itself means non-ASCII.
+        let special = ((w &- ones &* 0x20) | (quote &- ones) | (backslash &- ones) | w) & highs
+        return special == 0
+    }
 }
 
 /// A parse failure at a byte offset; the caller knows the file and turns it into a `DossierError`.

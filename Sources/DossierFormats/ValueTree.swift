@@ -27,90 +27,104 @@ package indirect enum ValueTree: Hashable, Sendable {
     }
 
     package static func of(_ value: some Encodable) throws -> ValueTree {
-        let e = TreeEncoder(codingPath: [])
-        try value.encode(to: e)
-        return e.box.tree
+        let root = TreeNode()
+        try value.encode(to: TreeEncoder(node: root, codingPath: []))
+        return root.tree
     }
 }
 
-/// Collects what a value encodes; containers share boxes so nested writes land in place.
-private final class TreeBox {
-    var tree: ValueTree = .object([])
-    var scalar: String? { if case .scalar(let s) = tree { s } else { nil } }
+/// A node under construction; containers hold references so nested writes land in place.
+private final class TreeNode {
+    enum Kind { case empty, scalar(String), object([(String, TreeNode)]), array([TreeNode]) }
+    var kind = Kind.empty
+
+    var tree: ValueTree {
+        switch kind {
+        case .empty: .object([])
+        case .scalar(let s): .scalar(s)
+        case .object(let fields): .object(fields.map { ($0.0, $0.1.tree) })
+        case .array(let items): .array(items.map(\.tree))
+        }
+    }
+
+    /// Adds a child under `key` (object) or at the end (array), making this node that kind first.
+    func child(_ key: String?) -> TreeNode {
+        let c = TreeNode()
+        if let key {
+            if case .object(var f) = kind { f.append((key, c)); kind = .object(f) } else { kind = .object([(key, c)]) }
+        } else {
+            if case .array(var a) = kind { a.append(c); kind = .array(a) } else { kind = .array([c]) }
+        }
+        return c
+    }
 }
 
 private struct TreeEncoder: Encoder {
-    let box = TreeBox()
+    let node: TreeNode
     var codingPath: [any CodingKey]
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        if case .object = box.tree {} else { box.tree = .object([]) }
-        return KeyedEncodingContainer(Keyed<Key>(box: box, codingPath: codingPath))
+        if case .object = node.kind {} else { node.kind = .object([]) }
+        return KeyedEncodingContainer(Keyed<Key>(node: node, codingPath: codingPath))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        box.tree = .array([])
-        return Unkeyed(box: box, codingPath: codingPath)
+        if case .array = node.kind {} else { node.kind = .array([]) }
+        return Unkeyed(node: node, codingPath: codingPath)
     }
 
-    func singleValueContainer() -> any SingleValueEncodingContainer { Single(box: box, codingPath: codingPath) }
+    func singleValueContainer() -> any SingleValueEncodingContainer { Single(node: node, codingPath: codingPath) }
 
-    static func encode(_ value: some Encodable, path: [any CodingKey]) throws -> ValueTree {
+    static func encode(_ value: some Encodable, into node: TreeNode, path: [any CodingKey]) throws {
         switch value {
-        case let s as String: return .scalar(s)
-        case let b as Bool: return .scalar(b ? "true" : "false")
-        case let i as Int: return .scalar(String(i))
-        case let i as Int64: return .scalar(String(i))
-        default:
-            let e = TreeEncoder(codingPath: path)
-            try value.encode(to: e)
-            return e.box.tree
+        case let s as String: node.kind = .scalar(s)
+        case let b as Bool: node.kind = .scalar(b ? "true" : "false")
+        case let i as Int: node.kind = .scalar(String(i))
+        default: try value.encode(to: TreeEncoder(node: node, codingPath: path))
         }
     }
 
     struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
-        let box: TreeBox
+        let node: TreeNode
         var codingPath: [any CodingKey]
-        mutating func append(_ key: Key, _ v: ValueTree) {
-            guard case .object(var fields) = box.tree else { return }
-            fields.append((key.stringValue, v))
-            box.tree = .object(fields)
-        }
         mutating func encodeNil(forKey key: Key) throws {}
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-            append(key, try TreeEncoder.encode(value, path: codingPath + [key]))
+            try TreeEncoder.encode(value, into: node.child(key.stringValue), path: codingPath + [key])
         }
         mutating func nestedContainer<N: CodingKey>(keyedBy: N.Type, forKey key: Key) -> KeyedEncodingContainer<N> {
-            fatalError("not used by the model")
+            TreeEncoder(node: node.child(key.stringValue), codingPath: codingPath + [key]).container(keyedBy: N.self)
         }
-        mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer { fatalError("not used by the model") }
-        mutating func superEncoder() -> any Encoder { fatalError("not used by the model") }
-        mutating func superEncoder(forKey key: Key) -> any Encoder { fatalError("not used by the model") }
+        mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+            TreeEncoder(node: node.child(key.stringValue), codingPath: codingPath + [key]).unkeyedContainer()
+        }
+        mutating func superEncoder() -> any Encoder { TreeEncoder(node: node.child("super"), codingPath: codingPath) }
+        mutating func superEncoder(forKey key: Key) -> any Encoder {
+            TreeEncoder(node: node.child(key.stringValue), codingPath: codingPath + [key])
+        }
     }
 
     struct Unkeyed: UnkeyedEncodingContainer {
-        let box: TreeBox
+        let node: TreeNode
         var codingPath: [any CodingKey]
-        var count: Int { if case .array(let a) = box.tree { a.count } else { 0 } }
+        var count: Int { if case .array(let a) = node.kind { a.count } else { 0 } }
         mutating func encodeNil() throws {}
         mutating func encode<T: Encodable>(_ value: T) throws {
-            guard case .array(var items) = box.tree else { return }
-            items.append(try TreeEncoder.encode(value, path: codingPath))
-            box.tree = .array(items)
+            try TreeEncoder.encode(value, into: node.child(nil), path: codingPath)
         }
-        mutating func nestedContainer<N: CodingKey>(keyedBy: N.Type) -> KeyedEncodingContainer<N> { fatalError("not used by the model") }
-        mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer { fatalError("not used by the model") }
-        mutating func superEncoder() -> any Encoder { fatalError("not used by the model") }
+        mutating func nestedContainer<N: CodingKey>(keyedBy: N.Type) -> KeyedEncodingContainer<N> {
+            TreeEncoder(node: node.child(nil), codingPath: codingPath).container(keyedBy: N.self)
+        }
+        mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+            TreeEncoder(node: node.child(nil), codingPath: codingPath).unkeyedContainer()
+        }
+        mutating func superEncoder() -> any Encoder { TreeEncoder(node: node.child(nil), codingPath: codingPath) }
     }
 
     struct Single: SingleValueEncodingContainer {
-        let box: TreeBox
+        let node: TreeNode
         var codingPath: [any CodingKey]
         mutating func encodeNil() throws {}
-        mutating func encode<T: Encodable>(_ value: T) throws { box.tree = try TreeEncoder.encode(value, path: codingPath) }
-        mutating func encode(_ value: String) throws { box.tree = .scalar(value) }
-        mutating func encode(_ value: Bool) throws { box.tree = .scalar(value ? "true" : "false") }
-        mutating func encode(_ value: Int) throws { box.tree = .scalar(String(value)) }
+        mutating func encode<T: Encodable>(_ value: T) throws { try TreeEncoder.encode(value, into: node, path: codingPath) }
     }
 }

@@ -20,13 +20,11 @@ public enum DossierXMLFormat {
 
     private static let compiledSchema = Result { try XMLSchema(bytes: Array(schemaText.utf8), name: "dossier.xsd") }
 
-    private static var rootAttributes: String { " xmlns=\"\(namespace)\"" }
-
     /// Writes one dossier as a complete document.
     public static func write(_ dossier: Dossier, to sink: any ByteSink) throws {
         let output = XMLOutput(sink: sink)
         output.declaration()
-        try output.element(dossier, named: XMLNames.dossier, attributes: rootAttributes)
+        try output.element(dossier, named: XMLNames.dossier, attributes: XMLNames.rootAttributes)
         try output.flush()
     }
 
@@ -63,6 +61,28 @@ public enum DossierXMLFormat {
             return [.error(XMLErrorCode.malformed, "\(error)", at: SourceLocation(file: file))]
         }
     }
+
+    /// The same checks on a file of any size (or `-`), streamed: for bulk `<dossiers>` files past
+    /// the in-memory cap. Schema line numbers are the parser's position, which past line 65,535
+    /// can run a few lines ahead.
+    public static func validate(path: String, limits: XMLLimits = .stream) -> [Diagnostic] {
+        let reader: XMLStreamReader
+        do {
+            reader = try XMLStreamReader(path: path, limits: limits, schema: try schema())
+        } catch let error as DossierError {
+            return [error.diagnostic]
+        } catch {
+            return [.error(XMLErrorCode.io, "\(error)", at: SourceLocation(file: path))]
+        }
+        do {
+            while try reader.next() != nil {}
+            return reader.schemaViolations
+        } catch let error as DossierError {
+            return reader.schemaViolations + [error.diagnostic]
+        } catch {
+            return reader.schemaViolations + [.error(XMLErrorCode.io, "\(error)", at: SourceLocation(file: path))]
+        }
+    }
 }
 
 /// Writes a `<dossiers>` document one dossier at a time, so a bulk export never holds more than
@@ -77,7 +97,7 @@ public final class DossierXMLStreamWriter {
     public init(sink: any ByteSink) throws {
         output = XMLOutput(sink: sink)
         output.declaration()
-        output.openElement(XMLNames.dossiers, attributes: " xmlns=\"\(XMLNames.namespace)\"")
+        output.openElement(XMLNames.dossiers, attributes: XMLNames.rootAttributes)
         try output.flush()
     }
 

@@ -32,8 +32,9 @@ struct XMLElementDecoder: Decoder {
         let path = codingPath + [key]
         do {
             return try T(from: XMLElementDecoder(element: child, file: file, codingPath: path))
-        } catch let error as DecodingError {
-            throw failure(XMLErrorCode.value, XMLElementDecoder.reason(error), at: child, path)
+        } catch is DecodingError {
+            // Not the error's own description: the standard library's enum decoding quotes the value.
+            throw failure(XMLErrorCode.value, "<\(child.localName)> is not a valid \(T.self)", at: child, path)
         }
     }
 
@@ -66,48 +67,43 @@ struct XMLElementDecoder: Decoder {
             throw failure(XMLErrorCode.unexpectedContent, "unexpected attribute '\(a.localName)' on <\(element.localName)>")
         }
     }
-
-    private static func reason(_ error: DecodingError) -> String {
-        switch error {
-        case .dataCorrupted(let c), .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c): "invalid value: " + c.debugDescription
-        @unknown default: "invalid value"
-        }
-    }
 }
 
 struct XMLKeyedDecoding<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let decoder: XMLElementDecoder
-    private let fields: [String: XMLElementNode]
-    /// Field names in document order, for `allKeys`.
-    private let order: [String]
+    /// Field elements in document order. A linear search beats hashing for the twenty-odd fields a
+    /// record has, and cannot grow: an unknown or repeated name fails at once.
+    private let fields: [XMLElementNode]
     var codingPath: [any CodingKey] { decoder.codingPath }
-    var allKeys: [Key] { order.compactMap { Key(stringValue: $0) } }
+    var allKeys: [Key] { fields.compactMap { Key(stringValue: $0.localName) } }
 
     init(_ decoder: XMLElementDecoder) throws {
         self.decoder = decoder
-        var fields: [String: XMLElementNode] = [:]
-        var order: [String] = []
+        var fields: [XMLElementNode] = []
         for e in try decoder.childElements() {
             let path = decoder.codingPath + [XMLNamedKey(e.localName)]
             guard Key(stringValue: e.localName) != nil else {
                 throw decoder.failure(XMLErrorCode.unknownElement, "unknown element <\(e.localName)> in <\(decoder.element.localName)>", at: e, path)
             }
-            guard fields[e.localName] == nil else {
+            guard !fields.contains(where: { $0.localName == e.localName }) else {
                 throw decoder.failure(XMLErrorCode.duplicateElement, "element <\(e.localName)> appears more than once", at: e, path)
             }
-            fields[e.localName] = e
-            order.append(e.localName)
+            fields.append(e)
         }
         self.fields = fields
-        self.order = order
     }
 
-    func contains(_ key: Key) -> Bool { fields[key.stringValue] != nil }
+    private func find(_ key: Key) -> XMLElementNode? {
+        let name = key.stringValue
+        return fields.first { $0.localName == name }
+    }
 
-    func decodeNil(forKey key: Key) throws -> Bool { fields[key.stringValue] == nil }
+    func contains(_ key: Key) -> Bool { find(key) != nil }
+
+    func decodeNil(forKey key: Key) throws -> Bool { find(key) == nil }
 
     private func field(_ key: Key) throws -> XMLElementNode {
-        guard let e = fields[key.stringValue] else {
+        guard let e = find(key) else {
             throw decoder.failure(XMLErrorCode.missingElement, "missing element <\(key.stringValue)> in <\(decoder.element.localName)>", decoder.codingPath + [key])
         }
         return e
@@ -141,7 +137,7 @@ struct XMLKeyedDecoding<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     func superDecoder() throws -> any Decoder {
-        guard let e = fields["super"] else { throw decoder.failure(XMLErrorCode.missingElement, "missing element <super>") }
+        guard let e = fields.first(where: { $0.localName == "super" }) else { throw decoder.failure(XMLErrorCode.missingElement, "missing element <super>") }
         return XMLElementDecoder(element: e, file: decoder.file, codingPath: codingPath + [XMLNamedKey("super")])
     }
 

@@ -151,15 +151,21 @@ struct XMLUnkeyedEncoding: UnkeyedEncodingContainer {
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-        let key = XMLIndexKey(count)
-        count += 1
-        return element.openChild(itemName ?? "item", key: key).container(keyedBy: keyType)
+        nestedItem().container(keyedBy: keyType)
     }
 
-    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-        let key = XMLIndexKey(count)
-        count += 1
-        return element.openChild(itemName ?? "item", key: key).unkeyedContainer()
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer { nestedItem().unkeyedContainer() }
+
+    /// Opens the next item for a nested container; without an item name the failure is deferred
+    /// to the end of the element, since these protocol methods cannot throw.
+    private mutating func nestedItem() -> XMLElementEncoder {
+        do {
+            let (name, key) = try nextItem()
+            return element.openChild(name, key: key)
+        } catch {
+            output.fail(error)
+            return element.openChild("item", key: XMLIndexKey(count))
+        }
     }
 
     mutating func superEncoder() -> any Encoder { element.openChild("super", key: XMLNamedKey("super")) }

@@ -6,6 +6,8 @@ enum XMLNames {
     static let namespace = "urn:dossierport:dossier:1"
     static let dossier = "dossier"
     static let dossiers = "dossiers"
+    /// Only the root element declares the namespace; everything below inherits it.
+    static let rootAttributes = " xmlns=\"\(namespace)\""
 
     /// List element → item element. A list key missing here fails loudly when written.
     static let items: [String: String] = [

@@ -12,6 +12,9 @@ final class XMLOutput {
     private let sink: any ByteSink
     private var buffer: [UInt8] = []
     private var open: [(name: String, hasContent: Bool)] = []
+    /// A failure found where the `Encoder` protocol cannot throw (opening a nested container),
+    /// thrown when the element being written ends.
+    private var deferred: (any Error)?
 
     init(sink: any ByteSink) { self.sink = sink }
 
@@ -66,12 +69,18 @@ final class XMLOutput {
         do {
             openElement(name, attributes: attributes)
             try value.encode(to: XMLElementEncoder(output: self, depth: open.count, codingPath: []))
+            if let error = deferred { throw error }
             close(downTo: mark.open.count)
         } catch {
             buffer.removeSubrange(mark.bytes...)
             open = mark.open
+            deferred = nil
             throw error
         }
+    }
+
+    func fail(_ error: any Error) {
+        if deferred == nil { deferred = error }
     }
 
     func flush() throws {

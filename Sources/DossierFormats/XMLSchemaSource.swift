@@ -8,7 +8,7 @@ enum XMLSchemaSource {
      JSON key, in the model's declaration order; absent optionals are omitted; lists are a container element
      (written even when empty) holding one element per item. XML 1.0 cannot carry C0 control characters other
      than tab, LF and CR, nor U+FFFE/U+FFFF: dossiers holding them travel as JSON. Semantic rules (elfproef,
-     references, date order) are checked by `dossierport validate`, not by this schema. -->
+     references, date order) are checked by DossierValidator, not by this schema. -->
 <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:d="urn:dossierport:dossier:1"
            targetNamespace="urn:dossierport:dossier:1" elementFormDefault="qualified" version="1.0">
 
@@ -444,7 +444,7 @@ enum XMLSchemaSource {
         <xs:annotation><xs:documentation>Given, refused or withdrawn.</xs:documentation></xs:annotation>
       </xs:element>
       <xs:element name="givenBy" type="xs:string">
-        <xs:annotation><xs:documentation>client, or the id of the representative who gave it.</xs:documentation></xs:annotation>
+        <xs:annotation><xs:documentation>client, the id of the representative who gave it, or representative when that representative is not part of this export.</xs:documentation></xs:annotation>
       </xs:element>
       <xs:element name="givenOn" type="d:Date" minOccurs="0">
         <xs:annotation><xs:documentation>Date the consent was given or refused.</xs:documentation></xs:annotation>
@@ -786,7 +786,7 @@ enum XMLSchemaSource {
         <xs:annotation><xs:documentation>SHA-256 of the bytes, so a receiver can check each document on its own.</xs:documentation></xs:annotation>
       </xs:element>
       <xs:element name="path" type="xs:string" minOccurs="0">
-        <xs:annotation><xs:documentation>Path of the bytes relative to the dossier file, when they travel with it.</xs:documentation></xs:annotation>
+        <xs:annotation><xs:documentation>Path of the bytes relative to the root of the export that carries them (the folder of the dossier files, or a bundle data/ folder).</xs:documentation></xs:annotation>
       </xs:element>
       <xs:element name="documentDate" type="d:Date" minOccurs="0">
         <xs:annotation><xs:documentation>Date of the document.</xs:documentation></xs:annotation>

@@ -2,7 +2,7 @@
 public protocol DossierRecord: Hashable, Sendable, Codable {
     /// Unique within the dossier, and stable across exports of the same source so that a receiver
     /// can update rather than duplicate.
-    var id: String { get }
+    var id: String { get set }
     var meta: RecordMeta { get set }
 }
 

@@ -10,6 +10,17 @@ public enum ExportPurpose: String, Hashable, Sendable, Codable, CaseIterable {
     case transfer
 }
 
+extension ExportPurpose {
+    /// The legal ground an export for this purpose rests on, as the export log records it.
+    public var legalReference: String {
+        switch self {
+        case .access: "GDPR art. 15 (right of access)"
+        case .portability: "GDPR art. 20 (data portability)"
+        case .transfer: "transfer of the registration to a new holder (GDPR art. 6(1)(f); WGBO)"
+        }
+    }
+}
+
 /// Why a record was left out or redacted; printed in reports and in the access copy.
 public enum ScopeReason: String, Hashable, Sendable, Codable, CaseIterable {
     /// A professional's personal work note (seed 002 art. 12.3) never leaves the organisation.
@@ -106,7 +117,7 @@ public enum PurposePolicy {
                     case .exclude(let reason):
                         notes.append(ScopeNote(entity: entity, recordID: r.id, action: .excluded, reason: reason))
                     case .redact(let reason):
-                        kept.append(Redaction.redacted(r))
+                        kept.append(Redaction.redacted(r, with: PurposePolicy.placeholder))
                         notes.append(ScopeNote(entity: entity, recordID: r.id, action: .redacted, reason: reason))
                     }
                 }
@@ -142,11 +153,15 @@ public enum PurposePolicy {
     }
 }
 
-/// Replaces a record's free text by the placeholder, keeping its dates, ids and metadata visible.
+/// Replaces a record's free text by a placeholder, keeping its dates, ids and metadata visible.
+///
+/// The one list of which fields are free text, shared by purpose redaction and pseudonymisation.
 enum Redaction {
-    static func redacted<R: DossierRecord>(_ record: R) -> R {
-        let p = PurposePolicy.placeholder
+    static func redacted<R: DossierRecord>(_ record: R, with p: String) -> R {
         switch record {
+        case var r as Client: r.livingSituation = r.livingSituation.map { _ in p }; return r as! R
+        case var r as WorkNote: r.text = p; return r as! R
+        case var r as Consent: r.recipient = r.recipient.map { _ in p }; return r as! R
         case var r as ProgressReport: r.text = p; return r as! R
         case var r as CarePlan: r.text = r.text.map { _ in p }; r.goals = r.goals.map { _ in p }; return r as! R
         case var r as Diagnosis: r.description = p; return r as! R

@@ -45,20 +45,60 @@ struct InputScreen {
             throw DossierError(XMLErrorCode.limit, "input is larger than the \(max)-byte limit",
                                at: SourceLocation(file: file))
         }
-        for b in bytes {
-            if offset == 0 { try checkFirst(b) }
-            offset += 1
-            if pending > 0 {
-                guard b >= low && b <= high else { throw failure(XMLErrorCode.encoding, "invalid UTF-8 byte sequence (only UTF-8 is accepted)") }
-                pending -= 1; low = 0x80; high = 0xBF
-                continue
-            }
-            if b == 0x0A { line += 1; column = 0 } else { column += 1 }
-            if b >= 0x80 { try startSequence(b) }
-            if b == 0 { throw failure(XMLErrorCode.encoding, "NUL byte: UTF-16/32 or binary input (only UTF-8 is accepted)") }
-            if declaration != nil { try collectDeclaration(b) }
-            try markup(b)
+        var i = 0
+        while i < bytes.count {
+            i += skipPlainRun(bytes, from: i)
+            guard i < bytes.count else { break }
+            try step(bytes[i])
+            i += 1
         }
+    }
+
+    /// Printable ASCII: no line end, control, NUL or UTF-8 byte, so only the markup state matters.
+    @inline(__always)
+    private static func isPlain(_ b: UInt8) -> Bool { b >= 0x20 && b < 0x80 }
+
+    /// Consumes a run of printable ASCII that cannot change the state (text up to `<`, a tag name,
+    /// an attribute value up to its quote), so the common bytes skip `step`; returns its length.
+    private mutating func skipPlainRun(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        guard pending == 0, declaration == nil, offset > 0 else { return 0 }
+        var i = start
+        switch state {
+        case .text:
+            while i < bytes.count, InputScreen.isPlain(bytes[i]), bytes[i] != 0x3C { i += 1 }
+        case .startTag(let slash):
+            while i < bytes.count, InputScreen.isPlain(bytes[i]), !InputScreen.isTagSpecial(bytes[i]) { i += 1 }
+            if slash && i > start { state = .startTag(slash: false) }
+        case .endTag:
+            while i < bytes.count, InputScreen.isPlain(bytes[i]), bytes[i] != 0x3E { i += 1 }
+        case .attributeValue(let quote):
+            while i < bytes.count, InputScreen.isPlain(bytes[i]), bytes[i] != quote { i += 1 }
+        default:
+            return 0
+        }
+        offset += Int64(i - start)
+        column += i - start
+        return i - start
+    }
+
+    /// Quotes, `=`, `/` and `>`: the bytes inside a start tag that change the state.
+    @inline(__always)
+    private static func isTagSpecial(_ b: UInt8) -> Bool { b == 0x22 || b == 0x27 || b == 0x3D || b == 0x2F || b == 0x3E }
+
+    /// One byte through the full rules: UTF-8 sequence, line count, declaration, markup state.
+    private mutating func step(_ b: UInt8) throws {
+        if offset == 0 { try checkFirst(b) }
+        offset += 1
+        if pending > 0 {
+            guard b >= low && b <= high else { throw failure(XMLErrorCode.encoding, "invalid UTF-8 byte sequence (only UTF-8 is accepted)") }
+            pending -= 1; low = 0x80; high = 0xBF
+            return
+        }
+        if b == 0x0A { line += 1; column = 0 } else { column += 1 }
+        if b >= 0x80 { try startSequence(b) }
+        if b == 0 { throw failure(XMLErrorCode.encoding, "NUL byte: UTF-16/32 or binary input (only UTF-8 is accepted)") }
+        if declaration != nil { try collectDeclaration(b) }
+        try markup(b)
     }
 
     /// Called at end of input: a multi-byte character cut short is invalid UTF-8.
@@ -73,7 +113,7 @@ struct InputScreen {
     }
 
     /// Lead byte of a multi-byte sequence, with the ranges that exclude overlong forms, surrogates
-    /// and code points above U+10FFFF (RFC 3629 table 3-7).
+    /// and code points above U+10FFFF (RFC 3629 §4; Unicode table 3-7).
     private mutating func startSequence(_ b: UInt8) throws {
         switch b {
         case 0xC2...0xDF: pending = 1
@@ -101,6 +141,7 @@ struct InputScreen {
             case 0x2F: state = .endTag
             default:
                 state = .startTag(slash: false)
+                if depth >= limits.maxDepth { throw failure(XMLErrorCode.limit, "elements nested deeper than \(limits.maxDepth)") }
                 try count(node: 1)
             }
         case .bang:
@@ -137,10 +178,7 @@ struct InputScreen {
             case 0x3E:
                 attributes = 0
                 state = .text
-                if !slash {
-                    depth += 1
-                    if depth > limits.maxDepth { throw failure(XMLErrorCode.limit, "elements nested deeper than \(limits.maxDepth)") }
-                }
+                if !slash { depth += 1 }
             default: state = .startTag(slash: b == 0x2F)
             }
         case .attributeValue(let quote):
@@ -162,8 +200,8 @@ struct InputScreen {
 
     /// Accepts a declaration without `encoding`, or one that names UTF-8 in any letter case.
     private func checkDeclaration(_ d: [UInt8]) throws {
-        // `d` is everything after "<", e.g. `?xml version="1.0" encoding="UTF-8"?>`.
-        guard d.count > 4, d[1...3].elementsEqual("xml".utf8), [0x20, 0x09, 0x0A, 0x0D].contains(d[4]) else { return }
+        // `d` is everything after "<?", e.g. `xml version="1.0" encoding="UTF-8"?>`.
+        guard d.count > 3, d[0..<3].elementsEqual("xml".utf8), [0x20, 0x09, 0x0A, 0x0D].contains(d[3]) else { return }
         let key = Array("encoding".utf8)
         guard let start = (0...(d.count - key.count)).first(where: { d[$0..<($0 + key.count)].elementsEqual(key) }) else { return }
         var i = start + key.count

@@ -16,9 +16,14 @@ final class LibXML2Errors {
         var reason: String
         var line: Int
         var column: Int
+
+        var isError: Bool { level.rawValue >= XML_ERR_ERROR.rawValue }
+        var isSchemaViolation: Bool { domain == Int32(XML_FROM_SCHEMASV.rawValue) }
+        static func isFatal(_ e: Entry) -> Bool { e.isError && !e.isSchemaViolation }
     }
 
-    /// Enough to explain a failure; a hostile document must not grow this list without bound.
+    /// Warnings and schema violations kept, at most: a hostile document must not grow this list
+    /// without bound. Fatal errors are always kept (parsing stops at the first one anyway).
     static let cap = 1000
     let file: String?
     private(set) var entries: [Entry] = []
@@ -27,27 +32,28 @@ final class LibXML2Errors {
 
     var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
 
-    /// True when libxml2 reported anything worse than a warning.
-    var hasErrors: Bool { entries.contains { $0.level.rawValue >= XML_ERR_ERROR.rawValue } }
+    /// True when libxml2 reported anything worse than a warning, other than a schema violation:
+    /// those are reported as diagnostics while reading goes on.
+    var hasErrors: Bool { entries.contains(where: Entry.isFatal) }
 
     func record(_ e: UnsafePointer<xmlError>) {
-        guard entries.count < LibXML2Errors.cap else { return }
         let raw = e.pointee.message.map { String(cString: $0) } ?? "unknown libxml2 error"
-        entries.append(Entry(domain: e.pointee.domain, code: e.pointee.code, level: e.pointee.level,
-                             reason: LibXML2Errors.redact(raw), line: Int(e.pointee.line), column: Int(e.pointee.int2)))
+        let entry = Entry(domain: e.pointee.domain, code: e.pointee.code, level: e.pointee.level,
+                          reason: LibXML2Errors.redact(raw), line: Int(e.pointee.line), column: Int(e.pointee.int2))
+        if entries.count < LibXML2Errors.cap || Entry.isFatal(entry) { entries.append(entry) }
     }
 
     /// The first error as a thrown failure: `function: reason [libxml2 domain.code]`.
     func failure(_ function: String, code: String = XMLErrorCode.malformed) -> DossierError {
-        guard let e = entries.first(where: { $0.level.rawValue >= XML_ERR_ERROR.rawValue }) ?? entries.first else {
+        guard let e = entries.first(where: Entry.isFatal) ?? entries.first else {
             return DossierError(code, "\(function) failed without a libxml2 message", at: SourceLocation(file: file))
         }
         return DossierError(diagnostic(e, function: function, code: code))
     }
 
-    /// Every error (not warnings) as diagnostics, for schema validation that reports all at once.
-    func diagnostics(_ function: String, code: String) -> [Diagnostic] {
-        entries.filter { $0.level.rawValue >= XML_ERR_ERROR.rawValue }.map { diagnostic($0, function: function, code: code) }
+    /// Every schema violation as a diagnostic, for validation that reports all at once.
+    func schemaViolations(_ function: String) -> [Diagnostic] {
+        entries.filter { $0.isError && $0.isSchemaViolation }.map { diagnostic($0, function: function, code: XMLErrorCode.schema) }
     }
 
     private func diagnostic(_ e: Entry, function: String, code: String) -> Diagnostic {
@@ -60,7 +66,7 @@ final class LibXML2Errors {
     static func redact(_ message: String) -> String {
         let kept = ["element ", "attribute ", "type ", "pattern ", "facet "]
         var out = ""
-        var rest = Substring(message.trimmingTrailingNewlines())
+        var rest = Substring(message.trimmingTrailingWhitespace())
         while let open = rest.firstIndex(of: "'") {
             let before = rest[..<open]
             out += before
@@ -75,7 +81,7 @@ final class LibXML2Errors {
 }
 
 extension String {
-    fileprivate func trimmingTrailingNewlines() -> Substring {
+    fileprivate func trimmingTrailingWhitespace() -> Substring {
         var s = Substring(self)
         while let last = s.last, last == "\n" || last == "\r" || last == " " { s.removeLast() }
         return s
@@ -140,8 +146,12 @@ enum LibXML2 {
 
     /// `XML_PARSE_NONET` only as defence in depth; never NOENT, DTDLOAD, DTDATTR, DTDVALID,
     /// XINCLUDE, HUGE or RECOVER. `BIG_LINES` only makes line numbers past 65,535 right.
-    static let documentOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_BIG_LINES.rawValue)
-    static let readerOptions = Int32(XML_PARSE_NONET.rawValue)
+    static let documentOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_BIG_LINES.rawValue) | noXXE
+    static let readerOptions = Int32(XML_PARSE_NONET.rawValue) | noXXE
+
+    /// `XML_PARSE_NO_XXE` (1 << 23) when built against libxml2 2.13 or later, whose headers
+    /// define it; Debian 12's 2.9.14 predates it, and there the deny-all loader does that job.
+    private static let noXXE: Int32 = CLibXML2_version() >= 21300 ? 1 << 23 : 0
 
     /// A libxml2 string as Swift, for the borrowed `const xmlChar *` the library returns.
     static func string(_ p: UnsafePointer<xmlChar>?) -> String? {

@@ -39,7 +39,7 @@ extension ParsedXMLDocument {
         defer { xmlSchemaFreeValidCtxt(context) }
         xmlSchemaSetValidStructuredErrors(context, collectErrors, errors.opaque)
         let rc = LibXML2.withSafeLoader { xmlSchemaValidateDoc(context, doc) }
-        let found = errors.diagnostics("xmlSchemaValidateDoc", code: XMLErrorCode.schema)
+        let found = errors.schemaViolations("xmlSchemaValidateDoc")
         if rc != 0 && found.isEmpty {
             return [.error(XMLErrorCode.schema, "xmlSchemaValidateDoc failed with code \(rc)", at: SourceLocation(file: file))]
         }

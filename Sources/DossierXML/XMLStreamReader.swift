@@ -1,6 +1,6 @@
 internal import CLibXML2
 public import DossierIO
-import DossierModel
+public import DossierModel
 
 /// One step of a streamed document. Empty elements produce a start and an end, like any other.
 public enum XMLEvent: Hashable, Sendable {
@@ -16,6 +16,10 @@ public struct XMLStartTag: Hashable, Sendable {
     /// Attributes in document order, without namespace declarations.
     public var attributes: [XMLAttribute]
     public var line: Int
+
+    public init(localName: String, namespace: String?, attributes: [XMLAttribute], line: Int) {
+        self.localName = localName; self.namespace = namespace; self.attributes = attributes; self.line = line
+    }
 }
 
 /// Reads a document of any size as events, with the same safety rules as `ParsedXMLDocument`.
@@ -31,17 +35,26 @@ public final class XMLStreamReader {
     private let input: StreamInput
     private let errors: LibXML2Errors
     private let reader: xmlTextReaderPtr
+    /// Kept alive while libxml2 validates against it.
+    private let schema: XMLSchema?
     private var queuedEnd: XMLEvent?
     private var sawRoot = false
 
+    /// Local names of the open elements, outermost first, including one just started and not
+    /// one just ended: the path a source adapter addresses fields by (`/export/client/naam`).
+    public private(set) var openElements: [String] = []
+
     /// Opens `path`, or standard input for `-`.
-    public convenience init(path: String, limits: XMLLimits = .stream) throws {
-        try self.init(input: try ByteReader(path: path), limits: limits)
+    public convenience init(path: String, limits: XMLLimits = .stream, schema: XMLSchema? = nil) throws {
+        try self.init(input: try ByteReader(path: path), limits: limits, schema: schema)
     }
 
-    public init(input source: ByteReader, limits: XMLLimits = .stream) throws {
+    /// With a `schema`, the document is validated as it streams (`xmlTextReaderSetSchema`);
+    /// violations do not stop reading and collect in `schemaViolations`.
+    public init(input source: ByteReader, limits: XMLLimits = .stream, schema: XMLSchema? = nil) throws {
         file = source.path
         self.limits = limits
+        self.schema = schema
         input = StreamInput(source: source, screen: InputScreen(limits: limits, file: source.path))
         errors = LibXML2Errors(file: source.path)
         LibXML2.acquire()
@@ -51,7 +64,13 @@ public final class XMLStreamReader {
         }
         self.reader = reader
         xmlTextReaderSetStructuredErrorHandler(reader, collectErrors, errors.opaque)
+        if let schema, xmlTextReaderSetSchema(reader, schema.schema) != 0 {
+            throw DossierError(XMLErrorCode.schemaInvalid, "xmlTextReaderSetSchema failed", at: SourceLocation(file: file))
+        }
     }
+
+    /// Schema violations found so far, each with line and reason; empty without a schema.
+    public var schemaViolations: [Diagnostic] { errors.schemaViolations("xmlTextReaderRead") }
 
     deinit {
         xmlFreeTextReader(reader)
@@ -71,6 +90,7 @@ public final class XMLStreamReader {
     public func next() throws -> XMLEvent? {
         if let end = queuedEnd {
             queuedEnd = nil
+            openElements.removeLast()
             return end
         }
         while true {
@@ -85,9 +105,11 @@ public final class XMLStreamReader {
             case XML_READER_TYPE_ELEMENT.rawValue:
                 sawRoot = true
                 let tag = startTag()
+                openElements.append(tag.localName)
                 if xmlTextReaderIsEmptyElement(reader) == 1 { queuedEnd = .end(localName: tag.localName, namespace: tag.namespace) }
                 return .start(tag)
             case XML_READER_TYPE_END_ELEMENT.rawValue:
+                openElements.removeLast()
                 return .end(localName: LibXML2.string(xmlTextReaderConstLocalName(reader)) ?? "",
                             namespace: LibXML2.string(xmlTextReaderConstNamespaceUri(reader)))
             case XML_READER_TYPE_TEXT.rawValue, XML_READER_TYPE_CDATA.rawValue,

@@ -111,6 +111,10 @@ public final class BundleDestination: DossierDestination {
         if let s = d.sourceSystem { sources.insert(s) }
     }
 
+    public func excluded(_ dossierID: String, notes: [ScopeNote]) throws {
+        scope += notes.map { ScopeEntry(dossier: dossierID, note: $0) }
+    }
+
     public func finish() throws {
         guard let controller = controller ?? options.organisation?.controller else {
             throw DossierError("bundle.empty", "no dossier was written, so the bundle has no controller")

@@ -13,6 +13,8 @@ public struct ExportOptions: Sendable {
     public var keepGoing: Bool
     /// Fills missing retention dates from its policy before the purpose is applied.
     public var organisation: Organisation?
+    /// Replaces identifying data by keyed pseudonyms after the purpose is applied.
+    public var pseudonymiser: Pseudonymiser?
 
     public init(client: String? = nil, purpose: ExportPurpose? = nil, today: LocalDate, keepGoing: Bool = false,
                 organisation: Organisation? = nil) {
@@ -40,6 +42,10 @@ public struct ExportReport: Sendable, Codable {
     public var dossiersExcluded = 0
     public var entities = EntityMap<EntityCount>()
     public var diagnostics: [Diagnostic] = []
+    /// The ids of the dossiers written, in order, for the export log.
+    public var written: [String] = []
+    /// The controller of the dossiers exported (the first one read).
+    public var controller: Controller?
     /// Records cut or redacted by the purpose, with the dossier they belong to.
     public var scope: [ScopeEntry] = []
 
@@ -47,51 +53,15 @@ public struct ExportReport: Sendable, Codable {
 }
 
 /// source → (validate, cut to purpose) → destination: the one export pipeline every command uses.
+/// source → (validate, retention, purpose, pseudonyms) → destination: the one export pipeline
+/// every command uses, whatever produced the dossiers.
 public enum Export {
+    /// Pulls every dossier from `source` through a session and finishes it.
     public static func run(from source: any DossierSource, to destination: any DossierDestination,
                            options: ExportOptions) throws -> ExportReport {
-        var report = ExportReport()
-        var matched = false
-        while let loaded = try source.next() {
-            let d = loaded.dossier
-            if let want = options.client, d.id != want, d.client.id != want, d.client.clientNumber != want { continue }
-            matched = true
-            report.dossiersRead += 1
-            for (e, n) in d.counts { report.entities[e, default: EntityCount()].read += n }
-
-            let problems = DossierValidator.validate(d).map { located($0, loaded, d.id) }
-            report.diagnostics += problems
-            if problems.contains(where: { $0.severity == .error }) {
-                report.dossiersRejected += 1
-                continue
-            }
-            var out = loaded
-            if let org = options.organisation {
-                report.diagnostics += org.retention.fillRetention(in: &out.dossier).map { located($0, loaded, d.id) }
-            }
-            if let purpose = options.purpose {
-                let scoped = PurposePolicy.apply(purpose, to: out.dossier, today: options.today)
-                for n in scoped.notes {
-                    report.scope.append(ScopeEntry(dossier: d.id, note: n))
-                    switch n.action {
-                    case .excluded: report.entities[n.entity, default: EntityCount()].excluded += 1
-                    case .redacted: report.entities[n.entity, default: EntityCount()].redacted += 1
-                    case .kept: break
-                    }
-                }
-                guard let kept = scoped.dossier else { report.dossiersExcluded += 1; continue }
-                out.dossier = kept
-                out.scope = scoped.notes
-            }
-            try destination.write(out)
-            report.dossiersWritten += 1
-            for (e, n) in out.dossier.counts { report.entities[e, default: EntityCount()].written += n }
-        }
-        if let want = options.client, !matched {
-            throw DossierError("export.no-client", "no dossier has id, client id or client number '\(want)'")
-        }
-        if report.dossiersRejected == 0 || options.keepGoing { try destination.finish() }
-        return report
+        let session = ExportSession(to: destination, options: options)
+        while let loaded = try source.next() { try session.process(loaded) }
+        return try session.finish()
     }
 
     /// Gives a validator diagnostic (which knows only a JSON path) the file and line it came from.
@@ -100,5 +70,74 @@ public enum Export {
         if d.location == nil { d.location = loaded.origin }
         if d.recordID == nil { d.recordID = dossier }
         return d
+    }
+}
+
+/// One export run, fed one dossier at a time: by a pull source (`Export.run`) or by an adapter
+/// that pushes dossiers as it assembles them from a dump.
+public final class ExportSession {
+    public private(set) var report = ExportReport()
+    private let destination: any DossierDestination
+    private let options: ExportOptions
+    private var matched = false
+
+    public init(to destination: any DossierDestination, options: ExportOptions) {
+        self.destination = destination
+        self.options = options
+    }
+
+    public func process(_ loaded: LoadedDossier) throws {
+        let d = loaded.dossier
+        if let want = options.client, d.id != want, d.client.id != want, d.client.clientNumber != want { return }
+        matched = true
+        report.dossiersRead += 1
+        for (e, n) in d.counts { report.entities[e, default: EntityCount()].read += n }
+
+        let problems = DossierValidator.validate(d).map { Export.located($0, loaded, d.id) }
+        report.diagnostics += problems
+        if problems.contains(where: { $0.severity == .error }) {
+            report.dossiersRejected += 1
+            return
+        }
+        var out = loaded
+        if let org = options.organisation {
+            report.diagnostics += org.retention.fillRetention(in: &out.dossier).map { Export.located($0, loaded, d.id) }
+        }
+        if let purpose = options.purpose {
+            let scoped = PurposePolicy.apply(purpose, to: out.dossier, today: options.today)
+            for n in scoped.notes {
+                report.scope.append(ScopeEntry(dossier: d.id, note: n))
+                switch n.action {
+                case .excluded: report.entities[n.entity, default: EntityCount()].excluded += 1
+                case .redacted: report.entities[n.entity, default: EntityCount()].redacted += 1
+                case .kept: break
+                }
+            }
+            guard let kept = scoped.dossier else {
+                report.dossiersExcluded += 1
+                try destination.excluded(d.id, notes: scoped.notes)
+                return
+            }
+            out.dossier = kept
+            out.scope = scoped.notes
+        }
+        if let p = options.pseudonymiser {
+            out.dossier = p.apply(to: out.dossier)
+            out.scope = []
+        }
+        try destination.write(out)
+        report.dossiersWritten += 1
+        report.written.append(out.dossier.id)
+        if report.controller == nil { report.controller = d.controller }
+        for (e, n) in out.dossier.counts { report.entities[e, default: EntityCount()].written += n }
+    }
+
+    /// Commits the destination unless a dossier was rejected (and `keepGoing` is off).
+    public func finish() throws -> ExportReport {
+        if let want = options.client, !matched {
+            throw DossierError("export.no-client", "no dossier has id, client id or client number '\(want)'")
+        }
+        if report.dossiersRejected == 0 || options.keepGoing { try destination.finish() }
+        return report
     }
 }

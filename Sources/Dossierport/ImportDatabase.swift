@@ -1,5 +1,5 @@
 import Foundation
-public import DossierModel
+import DossierModel
 
 extension BundleImport {
     /// Imports into a SQLite database file by running the script through the `sqlite3` shell, then
@@ -29,8 +29,8 @@ extension BundleImport {
             p.arguments = ["-bail", "-batch", database]
             p.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: o.output))
             let out = dir.path + "/out", err = dir.path + "/err"
-            FileManager.default.createFile(atPath: out, contents: nil)
-            FileManager.default.createFile(atPath: err, contents: nil)
+            _ = FileManager.default.createFile(atPath: out, contents: nil)
+            _ = FileManager.default.createFile(atPath: err, contents: nil)
             let outHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
             let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
             p.standardOutput = outHandle

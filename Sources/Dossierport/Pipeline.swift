@@ -31,7 +31,14 @@ public protocol DossierSource: AnyObject {
 /// `finish` leaves nothing behind.
 public protocol DossierDestination: AnyObject {
     func write(_ dossier: LoadedDossier) throws
+    /// A whole dossier the purpose left out (a client who objected), for destinations that
+    /// account for it in what they write (a bundle's export.json).
+    func excluded(_ dossierID: String, notes: [ScopeNote]) throws
     func finish() throws
+}
+
+extension DossierDestination {
+    public func excluded(_ dossierID: String, notes: [ScopeNote]) throws {}
 }
 
 /// A source over a fixed list, for tests and for callers that already hold dossiers.

@@ -1,4 +1,4 @@
-public import DossierModel
+import DossierModel
 import DossierIO
 
 /// The databases an import script is written for.

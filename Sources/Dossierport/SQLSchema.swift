@@ -36,7 +36,7 @@ struct SQLField<R>: Sendable {
         self.name = name; self.type = type; self.value = value
     }
 
-    static func json<V: Encodable>(_ name: String, _ get: @escaping @Sendable (R) -> V) -> SQLField {
+    static func json(_ name: String, _ get: @escaping @Sendable (R) -> any Encodable) -> SQLField {
         SQLField(name, .json) { .text(String(decoding: try JSONByteEncoder.encode(get($0), style: .compact), as: UTF8.self)) }
     }
 

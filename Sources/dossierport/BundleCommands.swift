@@ -23,7 +23,7 @@ struct BundleCommand: Command {
 
     Options:
       --out FILE             the bundle to write (appears only when complete)
-      --source, --client, --purpose, --organisation, --date, --keep-going, --report   as for 'export'
+      --source, --client, --purpose, --organisation, --date, --pseudonymise, --keep-going, --report   as for 'export'
       --sign-key FILE        an Ed25519 OpenSSH private key (ssh-keygen -t ed25519): signs tagmanifest-sha256.txt
                              with an SSH signature (namespace dossierport-bundle), stored as tagmanifest-sha256.txt.sig
       --encrypt-to R         encrypt the zip to an age recipient (age1...); repeatable
@@ -32,6 +32,7 @@ struct BundleCommand: Command {
       --lang nl|en           language of the HTML copy (default nl)
       --recipient-org NAME   the receiving organisation, recorded in export.json and bag-info.txt
       --bundle-id ID         default: DP-<KvK>-<created-at>-<purpose>
+    \(LogOptions.help)
       --created-at T         the creation time written into the bundle (default: $SOURCE_DATE_EPOCH, else now);
                              the same input and options give a byte-identical bundle
 
@@ -44,7 +45,7 @@ struct BundleCommand: Command {
     static func run(_ args: Arguments) throws -> ExitCode {
         guard args.operands.isEmpty else { throw UsageError("bundle takes no operands; use --source and --out") }
         guard let out = args.value("--out"), out != "-" else { throw UsageError("bundle needs --out FILE") }
-        return try ExportCommand.export(args, to: try destination(args, out: out))
+        return try ExportCommand.export(args, to: try destination(args, out: out), event: "bundle", output: out)
     }
 
     static func destination(_ args: Arguments, out: String) throws -> BundleDestination {

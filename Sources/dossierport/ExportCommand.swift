@@ -1,6 +1,7 @@
 import DossierModel
 import DossierPolicy
 import Dossierport
+import DossierIO
 
 struct ExportCommand: Command {
     static let name = "export"
@@ -23,14 +24,20 @@ struct ExportCommand: Command {
       --purpose P          access (art. 15), portability (art. 20) or transfer (new holder)
       --organisation FILE  organisation configuration (default: the sample's fixtures/organisation.json)
       --date YYYY-MM-DD    the date retention is judged against (default: today, UTC)
+      --pseudonymise KEY   replace BSN, names, addresses, contacts and ids by keyed pseudonyms (HMAC-SHA-256 with
+                           the secret in file KEY, at least 32 bytes: head -c 32 /dev/urandom > KEY); free text is
+                           removed and documents stay behind; the same key gives the same pseudonyms in every run
       --keep-going         write the valid dossiers even if others are rejected (exit code is still 1)
       --report FILE        also write the run's account (counts, diagnostics, what was cut) as JSON
+    \(LogOptions.help)
 
     The count table and diagnostics go to standard error.
     Exit codes: 0 all dossiers exported; 1 a dossier was invalid or the run failed (nothing is left
     under the output name unless --keep-going); 64 usage error.
     """
-    static let options: Set<String> = ["--source", "--client", "--format", "--out", "--purpose", "--organisation", "--date", "--report"]
+    static let options = Set(["--source", "--client", "--format", "--out", "--purpose", "--organisation", "--date", "--report",
+                              "--pseudonymise"])
+        .union(LogOptions.options)
     static let flags: Set<String> = ["--keep-going"]
 
     static func run(_ args: Arguments) throws -> ExitCode {
@@ -40,11 +47,11 @@ struct ExportCommand: Command {
         let destination: any DossierDestination = out == "-"
             ? StandardOutputDestination(format: format)
             : try FolderDestination(path: out, format: format)
-        return try export(args, to: destination)
+        return try export(args, to: destination, event: "export", output: out)
     }
 
     /// The pipeline every exporting command shares; only the destination differs.
-    static func export(_ args: Arguments, to destination: any DossierDestination) throws -> ExitCode {
+    static func export(_ args: Arguments, to destination: any DossierDestination, event: String, output: String) throws -> ExitCode {
         guard let sourcePath = args.value("--source") ?? SampleData.dossiers else {
             throw UsageError("no --source given and the sample fixtures were not found")
         }
@@ -52,9 +59,20 @@ struct ExportCommand: Command {
             guard let d = LocalDate(iso: v) else { throw UsageError("--date needs YYYY-MM-DD") }
             return d
         } ?? Clock.todayUTC
-        let options = ExportOptions(client: args.value("--client"), purpose: try purpose(args), today: today,
+        var options = ExportOptions(client: args.value("--client"), purpose: try purpose(args), today: today,
                                     keepGoing: args.flag("--keep-going"), organisation: try organisation(args))
-        let report = try Export.run(from: try CanonicalSource(path: sourcePath), to: destination, options: options)
+        if let keyFile = args.value("--pseudonymise") {
+            options.pseudonymiser = try Pseudonymiser(key: try ByteReader.readAll(path: keyFile, limit: 4096))
+        }
+        let report: ExportReport
+        do {
+            report = try Export.run(from: try CanonicalSource(path: sourcePath), to: destination, options: options)
+        } catch {
+            try LogOptions.record(args, event: event, outcome: "failure", purpose: options.purpose, report: nil, output: output)
+            throw error
+        }
+        try LogOptions.record(args, event: event, outcome: report.hasErrors ? "failure" : "success", purpose: options.purpose,
+                              report: report, output: output)
         for d in report.diagnostics { Console.error(d.description) }
         Console.error(Report.table(report))
         if let path = args.value("--report") { try Report.writeJSON(report, to: path) }

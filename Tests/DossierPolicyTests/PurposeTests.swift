@@ -92,7 +92,7 @@ func expected(_ e: Entity, _ r: any DossierRecord, _ p: ExportPurpose) -> String
         var doc = Document(id: "d1", meta: RecordMeta(category: .care, provenance: .thirdParty, legalBasis: .legalObligation,
                                                       containsThirdPartyData: true))
         doc.path = "documents/d1.pdf"
-        let r = Redaction.redacted(doc)
+        let r = Redaction.redacted(doc, with: PurposePolicy.placeholder)
         #expect(r.path == nil && r.title == PurposePolicy.placeholder && r.id == "d1")
     }
 }

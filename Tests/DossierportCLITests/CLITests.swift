@@ -27,12 +27,18 @@ struct CLI {
         var stdoutBytes: Data
     }
 
+    static let log = FileManager.default.temporaryDirectory.appendingPathComponent("dossierport-cli-log-\(UUID().uuidString).ndjson")
+
     @discardableResult
     static func run(_ args: [String], stdin: Data? = nil, cwd: URL? = nil) throws -> Result {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
         p.currentDirectoryURL = cwd ?? FileManager.default.temporaryDirectory
+        // Each run logs into a throwaway export log, never the user's own.
+        var env = ProcessInfo.processInfo.environment
+        env["DOSSIERPORT_LOG"] = log.path
+        p.environment = env
         // Output goes to files rather than pipes, so a large output can never block the child.
         let dir = try tempDir()
         let outURL = dir.appendingPathComponent("stdout"), errURL = dir.appendingPathComponent("stderr")
@@ -72,7 +78,7 @@ struct CLI {
         #expect(r.stdout.contains("export") && r.stdout.contains("validate") && r.stdout.contains("Exit codes"))
     }
 
-    @Test(arguments: ["export", "validate"])
+    @Test(arguments: ["export", "bundle", "verify", "inspect", "validate", "log"])
     func everyCommandHasHelp(_ command: String) throws {
         let r = try CLI.run([command, "--help"])
         #expect(r.status == 0)
@@ -190,5 +196,25 @@ struct CLI {
         #expect(export.status == 0)
         let r = try CLI.run(["validate", "-"], stdin: export.stdoutBytes)
         #expect(r.status == 0, "\(r.stderr)")
+    }
+}
+
+@Suite struct LogCommandTests {
+    @Test func everyExportIsLoggedAndTheChainVerifies() throws {
+        let dir = try CLI.tempDir()
+        let log = dir.appendingPathComponent("log.ndjson").path
+        #expect(try CLI.run(["export", "--log", log, "--purpose", "access", "--out", dir.appendingPathComponent("a").path], cwd: CLI.root).status == 0)
+        #expect(try CLI.run(["bundle", "--log", log, "--on-behalf-of", "dr. Visser", "--created-at", "2026-11-22T10:00:00Z",
+                             "--out", dir.appendingPathComponent("b.zip").path], cwd: CLI.root).status == 0)
+        let v = try CLI.run(["log", "verify", log])
+        #expect(v.status == 0, "\(v.stderr)")
+        #expect(v.stderr.contains("2 entries, chain intact"))
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(text.contains("\"responsibleUser\":\"dr. Visser\"") && text.contains("\"bundleSHA256\":"))
+        // Editing a line is reported with its line number.
+        try text.replacingOccurrences(of: "\"event\":\"export\"", with: "\"event\":\"exp0rt\"").write(toFile: log, atomically: false, encoding: .utf8)
+        let bad = try CLI.run(["log", "verify", log])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("log.ndjson:1: error:"))
     }
 }

@@ -12,7 +12,7 @@ import Testing
         var testDescription: String { file }
     }
 
-    static let folder = ImportFixtures.root.appendingPathComponent("fixtures/hostile/bundles")
+    static let folder = TestEnv.root.appendingPathComponent("fixtures/hostile/bundles")
 
     static let cases: [Case] = {
         let text = (try? String(contentsOf: folder.appendingPathComponent("expected.tsv"), encoding: .utf8)) ?? ""
@@ -31,25 +31,9 @@ import Testing
             if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDir), !isDir.boolValue { return candidate }
             dir = dir.deletingLastPathComponent()
         }
-        return ImportFixtures.root.appendingPathComponent(".build/debug/dossierport")
+        return TestEnv.root.appendingPathComponent(".build/debug/dossierport")
     }()
 
-    static func importBundle(_ c: Case, out: String) throws -> (status: Int32, stderr: String) {
-        let p = Process()
-        p.executableURL = binary
-        p.currentDirectoryURL = ImportFixtures.root
-        p.arguments = ["import", folder.appendingPathComponent(c.file).path, "--target", "postgres", "--out", out] + c.args
-        let err = FileManager.default.temporaryDirectory.appendingPathComponent("import-err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: err) }
-        let handle = try FileHandle(forWritingTo: err)
-        p.standardError = handle
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        try handle.close()
-        return (p.terminationStatus, try String(contentsOf: err, encoding: .utf8))
-    }
 
     @Test func corpusIsComplete() {
         #expect(Self.cases.filter { $0.code != "OK" }.count >= 25)
@@ -60,14 +44,15 @@ import Testing
     func hostileBundleIsRefusedAndNothingIsWritten(_ c: Case) throws {
         let dir = try ImportFixtures.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let r = try Self.importBundle(c, out: dir + "/out.sql")
+        let r = try TestEnv.run(Self.binary.path, ["import", Self.folder.appendingPathComponent(c.file).path, "--target", "postgres",
+                                                   "--out", dir + "/out.sql"] + c.args, cwd: TestEnv.root)
         let written = try FileManager.default.contentsOfDirectory(atPath: dir)
         if c.code == "OK" {
-            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.status == 0, "\(r.err)")
             #expect(written == ["out.sql"])
         } else {
             #expect(r.status == 1)
-            #expect(r.stderr.contains("[\(c.code)]"), "\(r.stderr)")
+            #expect(r.err.contains("[\(c.code)]"), "\(r.err)")
             #expect(written.isEmpty, "import left \(written)")
         }
     }

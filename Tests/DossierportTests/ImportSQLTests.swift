@@ -3,24 +3,16 @@ import Testing
 import DossierModel
 @testable import Dossierport
 
-/// Paths and bundles shared by the import tests.
+/// Bundles and scripts shared by the import tests.
 enum ImportFixtures {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let dossiers = root.appendingPathComponent("fixtures/dossiers").path
+    static func tempDir() throws -> String { try TestEnv.tempDir().path }
 
-    static func tempDir() throws -> String {
-        let u = FileManager.default.temporaryDirectory.appendingPathComponent("dossierport-import-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
-        return u.path
-    }
-
-    /// The seven fixture dossiers as a bundle with a fixed creation time.
-    static func bundle(in dir: String, source: String = dossiers) throws -> String {
+    /// The fixture dossiers (or those in `source`) as a complete bundle without a purpose.
+    static func bundle(in dir: String, source: String = TestEnv.dossiers) throws -> String {
         let path = dir + "/b.zip"
-        let options = BundleOptions(createdAt: Timestamp(rfc3339: "2026-11-22T10:00:00Z")!)
+        let options = BundleOptions(createdAt: TestEnv.createdAt)
         let report = try Export.run(from: try CanonicalSource(path: source), to: try BundleDestination(path: path, options: options),
-                                    options: ExportOptions(today: LocalDate(iso: "2026-11-22")!))
+                                    options: ExportOptions(today: TestEnv.createdAt.date))
         #expect(!report.hasErrors)
         return path
     }
@@ -117,20 +109,13 @@ struct SplitMix {
     /// The literals mean the same to a real SQLite as to the rules above.
     @Test func sqliteReadsEveryLiteralBack() throws {
         let strings = NastyStrings.all()
+        let dir = try ImportFixtures.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let sql = try strings.map { "SELECT hex(\(try literal($0, .sqlite)));" }.joined(separator: "\n")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        p.arguments = [":memory:"]
-        let input = Pipe(), output = Pipe()
-        p.standardInput = input
-        p.standardOutput = output
-        try p.run()
-        input.fileHandleForWriting.write(Data(sql.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
-        let hex = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        try sql.write(toFile: dir + "/q.sql", atomically: true, encoding: .utf8)
+        let r = try TestEnv.run("sqlite3", [":memory:"], stdinFile: dir + "/q.sql")
+        #expect(r.status == 0)
+        let hex = r.out.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
         #expect(hex.count == strings.count)
         for (s, h) in zip(strings, hex) {
             #expect(h == Array(s.utf8).map { String(format: "%02X", $0) }.joined(), "\(s.debugDescription)")
@@ -192,14 +177,14 @@ struct SplitMix {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let text = String(decoding: try ImportFixtures.script(try ImportFixtures.bundle(in: dir), target, out: dir + "/s.sql"), as: UTF8.self)
         for name in ["doc-10101.pdf", "doc-10301.txt", "doc-10501.jpg"] {
-            let bytes = try Data(contentsOf: URL(fileURLWithPath: ImportFixtures.dossiers + "/documents/" + name))
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: TestEnv.dossiers + "/documents/" + name))
             #expect(text.contains(open + bytes.map { String(format: "%02x", $0) }.joined() + close), "\(name)")
         }
     }
 
     @Test(arguments: SQLDialect.allCases)
     func shippedDDLMatchesTheSchema(_ d: SQLDialect) throws {
-        let path = ImportFixtures.root.appendingPathComponent("formats/staging/\(d.rawValue).sql")
+        let path = TestEnv.root.appendingPathComponent("formats/staging/\(d.rawValue).sql")
         #expect(try String(contentsOf: path, encoding: .utf8) == SQLStagingSchema.ddl(for: d))
     }
 
@@ -210,17 +195,9 @@ struct SplitMix {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         _ = try ImportFixtures.script(try ImportFixtures.bundle(in: dir), .sqlite, out: dir + "/s.sql")
         func load() throws -> String {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-            p.arguments = ["-bail", dir + "/r.db"]
-            p.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: dir + "/s.sql"))
-            let out = Pipe()
-            p.standardOutput = out
-            try p.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            #expect(p.terminationStatus == 0)
-            return String(decoding: data, as: UTF8.self)
+            let r = try TestEnv.run("sqlite3", ["-bail", dir + "/r.db"], stdinFile: dir + "/s.sql")
+            #expect(r.status == 0, "\(r.err)")
+            return r.out
         }
         let first = try load(), second = try load()
         #expect(first.contains("summary|progress_reports|14|0|0|0"))
@@ -238,7 +215,11 @@ struct SplitMix {
             let text = try String(contentsOfFile: dir + "/out/\(e.table).ndjson", encoding: .utf8)
             #expect(text.split(separator: "\n").count == e.records, "\(e.table)")
             #expect(e.added == e.records)
+            let csv = try String(contentsOfFile: dir + "/out/\(e.table).csv", encoding: .utf8)
+            #expect(csv.hasPrefix("origin_kvk,dossier_id,record_id,"))
         }
+        let clients = try String(contentsOfFile: dir + "/out/clients.csv", encoding: .utf8)
+        #expect(clients.contains("74185296,ZDL-000101,cl-101,101,656063622,Z.A.,Zoë Anaïs,Zoë,de,Vries,,,2012-02-29,"))
         let reports = try String(contentsOfFile: dir + "/out/progress_reports.ndjson", encoding: .utf8)
         #expect(reports.hasPrefix("{\"dossier_id\":\"ZDL-000101\",\"origin_kvk\":\"74185296\",\"record\":{"))
         let docs = try FileManager.default.subpathsOfDirectory(atPath: dir + "/out/documents").filter { $0.contains(".") }
@@ -274,7 +255,7 @@ struct SplitMix {
         // The same client (BSN) under a new dossier id with another birth date.
         let src = dir + "/conflict"
         try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
-        var text = try String(contentsOfFile: ImportFixtures.dossiers + "/ZDL-000104.json", encoding: .utf8)
+        var text = try String(contentsOfFile: TestEnv.dossiers + "/ZDL-000104.json", encoding: .utf8)
         text = text.replacingOccurrences(of: "\"id\": \"ZDL-000104\"", with: "\"id\": \"ZDL-900104\"")
             .replacingOccurrences(of: "\"dateOfBirth\": \"1987-01-01\"", with: "\"dateOfBirth\": \"1987-01-02\"")
         try text.write(toFile: src + "/ZDL-900104.json", atomically: true, encoding: .utf8)

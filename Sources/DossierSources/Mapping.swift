@@ -1,0 +1,285 @@
+public import DossierModel
+internal import Foundation
+
+/// Where a document's bytes are, as the engine hands them to the caller to measure and hash.
+public enum DocumentContent: Sendable {
+    case bytes([UInt8])
+    /// A safe relative path (no `..`, not absolute), relative to the source folder.
+    case file(relativePath: String)
+}
+
+/// What the caller learnt about a document's bytes.
+public struct ResolvedDocument: Sendable, Hashable {
+    public var size: Int
+    /// Lower-case hex SHA-256.
+    public var sha256: String
+    /// Where the bytes travel beside the dossier (`documents/<id>.pdf`), if they do.
+    public var path: String?
+
+    public init(size: Int, sha256: String, path: String?) { self.size = size; self.sha256 = sha256; self.path = path }
+}
+
+/// Measures, hashes and stages a document's bytes for the engine.
+///
+/// A protocol rather than a hash call because hashing lives in `DossierCrypto`, which this module
+/// does not depend on, and because only the caller knows where staged bytes go (a bag, a folder).
+public protocol DocumentResolver: AnyObject {
+    /// Throws when the bytes cannot be read (missing file); the row is then rejected as `document.unreadable`.
+    func resolve(_ content: DocumentContent, recordID: String, at location: SourceLocation) throws -> ResolvedDocument
+}
+
+/// Column positions for one mapping, recomputed only when a row's column list changes, so that a
+/// field costs an array index per row instead of a search through the column names.
+final class ColumnIndex {
+    private(set) var names: [String] = []
+    private var lastColumns: [String] = []
+    private var positions: [Int?] = []
+
+    /// The slot through which `name` will be read.
+    func slot(_ name: String) -> Int {
+        if let i = names.firstIndex(of: name) { return i }
+        names.append(name)
+        return names.count - 1
+    }
+
+    func bind(_ columns: [String]) {
+        guard columns != lastColumns || positions.count != names.count else { return }
+        lastColumns = columns
+        positions = names.map { columns.firstIndex(of: $0) }
+    }
+
+    /// The value in slot `i` of a bound row; nil when the row has no such column.
+    func value(_ i: Int, _ row: SourceRow) -> SourceValue? {
+        positions[i].map { row.values[$0] }
+    }
+}
+
+/// One field of a compiled mapping: where its value comes from and how it is converted.
+struct FieldRule {
+    let path: String
+    let pattern: String
+    let indices: [Int]
+    /// Column slot, or nil for a constant.
+    let column: Int?
+    let columnName: String?
+    let constant: Converted?
+    let converter: ValueConverter
+    let map: [String: String]?
+    let mapDefault: String?
+    let required: Bool
+    let prefix: String?
+    /// `addresses[0]`: the array element a constant may only fill when a column already created it.
+    let element: String?
+
+    init(_ f: FieldMapping, kind: FieldKind, required modelRequired: Bool, source: SourceDescription,
+         columns: ColumnIndex) throws(ConversionFailure) {
+        let fp = FieldPath(f.path)!
+        path = f.path; pattern = fp.pattern; indices = fp.indices
+        required = f.source.required || modelRequired
+        map = f.source.map; mapDefault = f.source.mapDefault; prefix = f.source.prefix
+        converter = ValueConverter(
+            kind: kind, pattern: DatePattern(f.source.format ?? (kind == .timestamp ? source.timestampFormat : source.dateFormat))!,
+            decimalComma: source.decimalComma, timeZone: TimeZone(identifier: source.timeZone)!)
+        element = f.path.lastIndex(of: "]").map { String(f.path[...$0]) }
+        switch f.source.origin {
+        case .column(let c):
+            column = columns.slot(c); columnName = c; constant = nil
+        case .constant(let s):
+            column = nil; columnName = nil
+            constant = try FieldRule.canonical(s, converter)
+        }
+    }
+
+    /// Map targets and constants are canonical values (ISO dates, RFC 3339, plain decimals).
+    static func canonical(_ s: String, _ c: ValueConverter) throws(ConversionFailure) -> Converted? {
+        switch c.kind {
+        case .date: return LocalDate(iso: s).map(Converted.date)
+        case .timestamp: return Timestamp(rfc3339: s).map(Converted.timestamp)
+        case .amount: return Amount(decimal: s).map(Converted.amount)
+        default: return try c.convert(.text(s))
+        }
+    }
+
+    func value(_ row: SourceRow, _ columns: ColumnIndex) throws(ConversionFailure) -> Converted? {
+        guard let column else { return constant }
+        guard let raw = columns.value(column, row) else { return nil }
+        guard let map else {
+            let v = try converter.convert(raw)
+            if let prefix, case .text(let s)? = v { return .text(prefix + s) }
+            return v
+        }
+        let code: String
+        switch raw {
+        case .null: return nil
+        case .text(let s), .number(let s): code = s
+        case .boolean(let b): code = b ? "true" : "false"
+        case .bytes: throw ConversionFailure(code: "value.type", reason: "binary value for a mapped code")
+        }
+        if code.isEmpty { return nil }
+        guard let target = map[code] ?? mapDefault else {
+            throw ConversionFailure(code: "value.unmapped-code", reason: "code is not listed in the field's map")
+        }
+        return try FieldRule.canonical(target, converter)
+    }
+}
+
+/// A mapping compiled against the model: ready to turn rows of one table into records.
+final class RecordRules {
+    let entity: Entity
+    let table: String
+    let columns = ColumnIndex()
+    let keySlots: [Int]
+    let keyNames: [String]
+    let idPrefix: String
+    let idSlots: [Int]
+    let meta: MetaDefaults
+    /// Column fields first, then constants, so a constant knows which array elements exist.
+    let fields: [FieldRule]
+    let document: (slot: Int, rule: DocumentContentRule)?
+
+    init(entity: Entity, table: String, key: [String], recordID: RecordIDRule, meta: MetaDefaults,
+         fields: [FieldMapping], document: DocumentContentRule?, source: SourceDescription) {
+        self.entity = entity; self.table = table; self.meta = meta
+        keyNames = key
+        idPrefix = recordID.prefix
+        let cols = columns
+        keySlots = key.map { cols.slot($0) }
+        idSlots = recordID.columns.map { cols.slot($0) }
+        let required = Set(FieldCatalog.required(entity))
+        // The parser has checked every path, kind, format and constant, so compiling cannot fail.
+        let rules = fields.map { f in
+            let pattern = FieldPath(f.path)!.pattern
+            return try! FieldRule(f, kind: FieldCatalog.kind(of: entity, pattern)!, required: required.contains(pattern),
+                                  source: source, columns: cols)
+        }
+        self.fields = rules.filter { $0.column != nil } + rules.filter { $0.column == nil }
+        switch document {
+        case .blob(let c)?: self.document = (cols.slot(c), document!)
+        case .file(let c)?: self.document = (cols.slot(c), document!)
+        case nil: self.document = nil
+        }
+    }
+
+    /// Identifier text of a value: what keys and ids are made of. Nil for null, empty or binary.
+    static func identifier(_ v: SourceValue?) -> String? {
+        switch v {
+        case .text(let s)?, .number(let s)?: s.isEmpty ? nil : s
+        case .boolean(let b)?: b ? "true" : "false"
+        default: nil
+        }
+    }
+
+    /// The row's key (`-`-joined key columns), nil when a key column is empty. Call after `bind`.
+    func key(_ row: SourceRow) -> String? {
+        Self.joined(keySlots.map { Self.identifier(columns.value($0, row)) })
+    }
+
+    func recordID(_ row: SourceRow) -> String? {
+        Self.joined(idSlots.map { Self.identifier(columns.value($0, row)) }).map { idPrefix + $0 }
+    }
+
+    static func joined(_ parts: [String?]) -> String? {
+        let p = parts.compactMap { $0 }
+        return p.count == parts.count ? p.joined(separator: "-") : nil
+    }
+
+    /// The row's location with its table and key, the form every diagnostic about it uses.
+    func location(_ row: SourceRow) -> SourceLocation {
+        var l = row.location
+        l.table = row.table
+        l.key = key(row)
+        return l
+    }
+}
+
+/// What a record type needs to be built from a row; erased so that one engine serves all sections.
+protocol CatalogProtocol {
+    func kind(_ pattern: String) -> FieldKind?
+    var required: [String] { get }
+    /// Maps the row and appends the record to the dossier; false when the row was rejected.
+    func mapInto(_ dossier: inout Dossier, _ row: SourceRow, _ rules: RecordRules, id: String,
+                 documents: (any DocumentResolver)?, diagnostics: inout [Diagnostic]) -> Bool
+}
+
+extension Catalog: CatalogProtocol {
+    func kind(_ pattern: String) -> FieldKind? { slots[pattern]?.kind }
+
+    func mapInto(_ dossier: inout Dossier, _ row: SourceRow, _ rules: RecordRules, id: String,
+                 documents: (any DocumentResolver)?, diagnostics: inout [Diagnostic]) -> Bool {
+        guard var record = build(row, rules, id: id, diagnostics: &diagnostics) else { return false }
+        if let (slot, rule) = rules.document, var doc = record as? Document {
+            guard attach(&doc, slot, rule, row, rules, documents, &diagnostics) else { return false }
+            record = doc as! R
+        }
+        append(&dossier, record)
+        return true
+    }
+
+    /// The record, or nil when a required value is missing or unusable. Other bad values leave
+    /// their field empty and are reported as errors, so one bad date does not lose a report.
+    func build(_ row: SourceRow, _ rules: RecordRules, id: String, diagnostics: inout [Diagnostic]) -> R? {
+        let location = rules.location(row)
+        var record = make(id, RecordMeta(category: rules.meta.category, provenance: rules.meta.provenance,
+                                         legalBasis: rules.meta.legalBasis, source: location))
+        var filledElements = Set<String>()
+        var problems: [Diagnostic] = []
+        var rejected = false
+        for f in rules.fields {
+            if f.column == nil, let e = f.element, !filledElements.contains(e) { continue }
+            let origin = f.columnName.map { "column '\($0)' of \(rules.table)" } ?? "constant"
+            do {
+                guard let v = try f.value(row, rules.columns) else {
+                    if f.required {
+                        problems.append(.error("value.missing", "\(origin) is empty but \(rules.entity.rawValue).\(f.path) is required",
+                                               at: location, path: f.path, recordID: id))
+                        rejected = true
+                    }
+                    continue
+                }
+                slots[f.pattern]!.set(&record, v, f.indices[...])
+                if f.column != nil, let e = f.element { filledElements.insert(e) }
+            } catch {
+                problems.append(.error(error.code, "\(origin): \(error.reason)" + (f.required ? "; row rejected" : "; field left empty"),
+                                       at: location, path: f.path, recordID: id))
+                if f.required { rejected = true }
+            }
+        }
+        diagnostics += problems
+        return rejected ? nil : record
+    }
+
+    private func attach(_ doc: inout Document, _ slot: Int, _ rule: DocumentContentRule, _ row: SourceRow,
+                        _ rules: RecordRules, _ resolver: (any DocumentResolver)?, _ diagnostics: inout [Diagnostic]) -> Bool {
+        let location = rules.location(row)
+        let value = rules.columns.value(slot, row)
+        let content: DocumentContent
+        if case .blob = rule, case .bytes(let b)? = value {
+            content = .bytes(b)
+        } else if case .file = rule, let p = RecordRules.identifier(value) {
+            guard isSafeRelativePath(p) else {
+                diagnostics.append(.error("document.path", "document path is absolute or climbs out of the source folder",
+                                          at: location, recordID: doc.id))
+                return false
+            }
+            content = .file(relativePath: p)
+        } else {
+            diagnostics.append(.error("value.missing", "document content column is empty or not of the expected type",
+                                      at: location, recordID: doc.id))
+            return false
+        }
+        guard let resolver else {
+            diagnostics.append(.error("document.unresolved", "no document resolver was given", at: location, recordID: doc.id))
+            return false
+        }
+        do {
+            let r = try resolver.resolve(content, recordID: doc.id, at: location)
+            doc.size = r.size; doc.sha256 = r.sha256; doc.path = r.path
+            return true
+        } catch {
+            let code = (error as? DossierError)?.code ?? "unknown"
+            diagnostics.append(.error("document.unreadable", "document content could not be read (\(code))",
+                                      at: location, recordID: doc.id))
+            return false
+        }
+    }
+}

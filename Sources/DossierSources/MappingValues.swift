@@ -1,0 +1,199 @@
+internal import DossierModel
+internal import Foundation
+
+/// A date or timestamp pattern such as `dd-MM-yyyy HH:mm`, parsed once and matched over bytes.
+///
+/// Hand-written rather than `DateFormatter` because DateFormatter is slow per value, lenient in ways
+/// that hide bad data (it rolls 31-02 over to 2 March), and shifts dates through the process time
+/// zone. Tokens: `yyyy`/`jjjj` year, `MM`/`M` month, `dd`/`d` day, `HH`/`H`/`uu` hour, `mm` minute,
+/// `ss` second; other ASCII characters are literals (a space also matches `T`). In a pattern with
+/// `jjjj` and no hour, `mm` is the month, so the Dutch `dd-mm-jjjj` reads as written. After the
+/// last token, a fraction (`.123`) and an offset (`Z`, `+01`, `+01:00`, `+0100`) are accepted.
+struct DatePattern: Sendable, Equatable {
+    enum Token: Equatable, Sendable {
+        case year, month(fixed: Bool), day(fixed: Bool), hour(fixed: Bool), minute, second, literal(UInt8)
+    }
+
+    let tokens: [Token]
+    var hasTime: Bool { tokens.contains { if case .hour = $0 { true } else { false } } }
+
+    init?(_ pattern: String) {
+        let u = Array(pattern.utf8)
+        let dutch = pattern.contains("jjjj") && !pattern.contains("HH") && !pattern.contains("uu") && !pattern.contains("H")
+        var tokens: [Token] = []
+        var i = 0
+        while i < u.count {
+            let c = u[i]
+            var n = 1
+            while i + n < u.count, u[i + n] == c { n += 1 }
+            let letter = (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c)
+            guard letter else {
+                guard c < 0x80 else { return nil }
+                for _ in 0..<n { tokens.append(.literal(c)) }
+                i += n
+                continue
+            }
+            switch (Character(UnicodeScalar(c)), n) {
+            case ("y", 4), ("j", 4): tokens.append(.year)
+            case ("M", 1), ("M", 2): tokens.append(.month(fixed: n == 2))
+            case ("d", 1), ("d", 2): tokens.append(.day(fixed: n == 2))
+            case ("H", 1), ("H", 2), ("u", 2): tokens.append(.hour(fixed: n == 2))
+            case ("m", 2): tokens.append(dutch ? .month(fixed: true) : .minute)
+            case ("s", 2): tokens.append(.second)
+            default: return nil
+            }
+            i += n
+        }
+        func has(_ t: (Token) -> Bool) -> Bool { tokens.filter(t).count == 1 }
+        guard has({ $0 == .year }), has({ if case .month = $0 { true } else { false } }),
+              has({ if case .day = $0 { true } else { false } }) else { return nil }
+        let timed = tokens.contains { if case .hour = $0 { true } else { false } }
+        if timed != tokens.contains(.minute) || (tokens.contains(.second) && !timed) { return nil }
+        self.tokens = tokens
+    }
+
+    struct Fields { var year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, nanosecond = 0; var offset: Int? }
+
+    /// The fields, or nil when the text does not follow the pattern.
+    func match(_ text: String) -> Fields? {
+        let u = Array(text.utf8)
+        var f = Fields()
+        var i = 0
+        func digits(_ min: Int, _ max: Int) -> Int? {
+            var v = 0, n = 0
+            while n < max, i < u.count, (0x30...0x39).contains(u[i]) { v = v * 10 + Int(u[i] - 0x30); i += 1; n += 1 }
+            return n >= min ? v : nil
+        }
+        for t in tokens {
+            switch t {
+            case .year: guard let v = digits(4, 4) else { return nil }; f.year = v
+            case .month(let fixed): guard let v = digits(fixed ? 2 : 1, 2) else { return nil }; f.month = v
+            case .day(let fixed): guard let v = digits(fixed ? 2 : 1, 2) else { return nil }; f.day = v
+            case .hour(let fixed): guard let v = digits(fixed ? 2 : 1, 2) else { return nil }; f.hour = v
+            case .minute: guard let v = digits(2, 2) else { return nil }; f.minute = v
+            case .second: guard let v = digits(2, 2) else { return nil }; f.second = v
+            case .literal(let c):
+                guard i < u.count, u[i] == c || (c == 0x20 && u[i] == 0x54) else { return nil }
+                i += 1
+            }
+        }
+        if hasTime, i < u.count, u[i] == 0x2E || u[i] == 0x2C {
+            i += 1
+            let start = i
+            guard let frac = digits(1, 9) else { return nil }
+            f.nanosecond = frac * [1, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1000, 100, 10, 1][i - start]
+        }
+        if hasTime, i < u.count {
+            if u[i] == 0x5A { f.offset = 0; i += 1 }
+            else if u[i] == 0x2B || u[i] == 0x2D {
+                let sign = u[i] == 0x2D ? -1 : 1
+                i += 1
+                guard let h = digits(2, 2) else { return nil }
+                var m = 0
+                if i < u.count, u[i] == 0x3A { i += 1; guard let v = digits(2, 2) else { return nil }; m = v }
+                else if i < u.count { guard let v = digits(2, 2) else { return nil }; m = v }
+                f.offset = sign * (h * 60 + m)
+            }
+        }
+        return i == u.count ? f : nil
+    }
+}
+
+/// Why a source value could not be converted; the code becomes the diagnostic's reason code.
+struct ConversionFailure: Error {
+    let code: String
+    let reason: String
+}
+
+/// Converts one source value to one model field's kind, with the source's conventions.
+struct ValueConverter {
+    let kind: FieldKind
+    let pattern: DatePattern
+    let decimalComma: Bool
+    let timeZone: TimeZone
+
+    /// The converted value, or nil for a null or empty value (left unset).
+    func convert(_ value: SourceValue) throws(ConversionFailure) -> Converted? {
+        let text: String
+        switch value {
+        case .null: return nil
+        case .bytes: throw ConversionFailure(code: "value.type", reason: "binary value for a \(kind.name) field")
+        case .boolean(let b):
+            if kind == .boolean { return .boolean(b) }
+            text = b ? "true" : "false"
+        case .number(let s): text = s
+        case .text(let s): text = s
+        }
+        if text.isEmpty { return nil }
+        let isNumber = if case .number = value { true } else { false }
+        switch kind {
+        case .text: return .text(text)
+        case .bsn:
+            // Numeric BSN columns lose leading zeros; the nine-digit form is restored.
+            let padded = text.utf8.count < 9 && text.utf8.allSatisfy { (0x30...0x39).contains($0) }
+                ? String(repeating: "0", count: 9 - text.utf8.count) + text : text
+            return .bsn(BSN(padded))
+        case .enumeration(let cases):
+            guard cases.contains(text) else {
+                throw ConversionFailure(code: "value.unmapped-code", reason: "code is not a \(kind.name) and no map lists it")
+            }
+            return .text(text)
+        case .integer:
+            guard let v = Int(text) else { throw ConversionFailure(code: "value.number", reason: "not an integer") }
+            return .integer(v)
+        case .boolean:
+            switch text.lowercased() {
+            case "true", "t", "1", "yes", "y", "ja", "j": return .boolean(true)
+            case "false", "f", "0", "no", "n", "nee": return .boolean(false)
+            default: throw ConversionFailure(code: "value.boolean", reason: "not a boolean")
+            }
+        case .amount:
+            guard let a = Self.amount(text, decimalComma: decimalComma && !isNumber) else {
+                throw ConversionFailure(code: "value.number", reason: "not an amount with at most two decimals")
+            }
+            return .amount(a)
+        case .date:
+            guard let f = pattern.match(text) else { throw ConversionFailure(code: "value.date", reason: "date does not match its format") }
+            guard let d = LocalDate(year: f.year, month: f.month, day: f.day) else {
+                throw ConversionFailure(code: "value.date", reason: "impossible date")
+            }
+            return .date(d)
+        case .timestamp:
+            guard let f = pattern.match(text) else { throw ConversionFailure(code: "value.date", reason: "timestamp does not match its format") }
+            guard let d = LocalDate(year: f.year, month: f.month, day: f.day),
+                  let t = timestamp(d, f) else { throw ConversionFailure(code: "value.date", reason: "impossible date or time") }
+            return .timestamp(t)
+        }
+    }
+
+    /// Applies the offset the text gave, or the one the source's zone had at that local time.
+    ///
+    /// A local time in the spring-forward gap or the autumn repeat has no single answer; the
+    /// two-step lookup resolves it to the offset in force one offset-width earlier in UTC, which is
+    /// deterministic and is what `TimeZone` gives for the wall time read as standard time.
+    func timestamp(_ d: LocalDate, _ f: DatePattern.Fields) -> Timestamp? {
+        var offset = f.offset
+        if offset == nil {
+            let wall = d.daysSinceEpoch * 86_400 + f.hour * 3600 + f.minute * 60 + f.second
+            let first = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(wall)))
+            offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(wall - first))) / 60
+        }
+        return Timestamp(date: d, hour: f.hour, minute: f.minute, second: f.second, nanosecond: f.nanosecond,
+                         offsetMinutes: offset!)
+    }
+
+    /// `1.234,56` (decimal comma) or `1234.56`; zeros past the cents (numeric(10,3)) are dropped.
+    static func amount(_ text: String, decimalComma: Bool) -> Amount? {
+        var s = text.trimmingCharacters(in: .whitespaces)
+        if decimalComma {
+            s = s.replacingOccurrences(of: ".", with: "").replacingOccurrences(of: ",", with: ".")
+        }
+        if let dot = s.firstIndex(of: ".") {
+            let fraction = s[s.index(after: dot)...]
+            if fraction.count > 2, fraction.dropFirst(2).allSatisfy({ $0 == "0" }) {
+                s = String(s[...s.index(dot, offsetBy: 2)])
+            }
+        }
+        return Amount(decimal: s)
+    }
+}

@@ -1,0 +1,253 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+internal import DossierModel
+internal import DossierIO
+internal import Foundation
+
+/// One routed row as it waits on disk: which client it belongs to and which mapping reads it.
+struct SpillRecord {
+    /// Position of the row in the input, so a client's records come out in input order.
+    var ordinal: Int
+    var clientKey: String
+    /// Index into the compiled mappings; `SpillRecord.clientRow` for a row of the client table.
+    var mapping: Int
+    /// Rows delivered to several clients (many-to-many) are counted once, after all deliveries.
+    var shared: Bool
+    var row: SourceRow
+
+    static let clientRow = -1
+}
+
+/// Interned table names, file names and column lists, shared by all spill files of one run.
+///
+/// A row's column names are the same for every row of a table, so they are written once as a
+/// number; decoding then hands back the very same array, which keeps column lookups cheap.
+final class SpillDictionary {
+    private(set) var strings: [String] = []
+    private var stringIDs: [String: Int] = [:]
+    private(set) var columnSets: [[String]] = []
+    private var columnSetIDs: [[String]: Int] = [:]
+    private var lastColumns: [String: (columns: [String], id: Int)] = [:]
+
+    func id(_ s: String) -> Int {
+        if let i = stringIDs[s] { return i }
+        strings.append(s); stringIDs[s] = strings.count - 1
+        return strings.count - 1
+    }
+
+    func id(columns: [String], table: String) -> Int {
+        if let last = lastColumns[table], last.columns == columns { return last.id }
+        let i = columnSetIDs[columns] ?? { columnSets.append(columns); columnSetIDs[columns] = columnSets.count - 1; return columnSets.count - 1 }()
+        lastColumns[table] = (columns, i)
+        return i
+    }
+}
+
+/// Length-prefixed binary encoding of spill records (varints, UTF-8), written through a buffered sink.
+///
+/// Layout of one record: u32 little-endian body length, then the body: ordinal, mapping + 1,
+/// shared flag, client key, table id, column-set id, value count, values (tag byte + payload),
+/// location mask and the location parts present.
+final class SpillWriter {
+    let path: String
+    private let sink: FileSink
+    private var body: [UInt8] = []
+    private(set) var records = 0
+
+    /// Creates the file exclusively with mode 0600: spill files hold health data.
+    init(path: String, bufferSize: Int = 64 * 1024) throws {
+        let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw IOFailure.error("open", path: path, errno: errno) }
+        self.path = path
+        sink = FileSink(descriptor: fd, path: path, ownsDescriptor: true, bufferSize: bufferSize)
+    }
+
+    func append(_ r: SpillRecord, _ dict: SpillDictionary) throws {
+        body.removeAll(keepingCapacity: true)
+        varint(UInt64(r.ordinal))
+        varint(UInt64(r.mapping + 1))
+        body.append(r.shared ? 1 : 0)
+        string(r.clientKey)
+        varint(UInt64(dict.id(r.row.table)))
+        varint(UInt64(dict.id(columns: r.row.columns, table: r.row.table)))
+        varint(UInt64(r.row.values.count))
+        for v in r.row.values {
+            switch v {
+            case .null: body.append(0)
+            case .text(let s): body.append(1); string(s)
+            case .number(let s): body.append(2); string(s)
+            case .bytes(let b): body.append(3); varint(UInt64(b.count)); body += b
+            case .boolean(let b): body.append(b ? 5 : 4)
+            }
+        }
+        let l = r.row.location
+        let mask: UInt8 = (l.file != nil ? 1 : 0) | (l.line != nil ? 2 : 0) | (l.column != nil ? 4 : 0)
+            | (l.table != nil ? 8 : 0) | (l.key != nil ? 16 : 0) | (l.entry != nil ? 32 : 0)
+        body.append(mask)
+        if let f = l.file { varint(UInt64(dict.id(f))) }
+        if let n = l.line { varint(UInt64(max(0, n))) }
+        if let n = l.column { varint(UInt64(max(0, n))) }
+        if let t = l.table { varint(UInt64(dict.id(t))) }
+        if let k = l.key { string(k) }
+        if let e = l.entry { string(e) }
+        var length = UInt32(body.count).littleEndian
+        try withUnsafeBytes(of: &length) { try sink.write($0) }
+        try sink.write(body)
+        records += 1
+    }
+
+    func close() throws { try sink.close() }
+
+    private func varint(_ v: UInt64) {
+        var v = v
+        while v >= 0x80 { body.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
+        body.append(UInt8(v))
+    }
+
+    private func string(_ s: String) {
+        var s = s
+        s.withUTF8 { varint(UInt64($0.count)); body.append(contentsOf: $0) }
+    }
+}
+
+/// Decodes spill records from bytes the engine wrote itself; a malformed record means the spill
+/// file was damaged on disk, which stops the run.
+struct SpillDecoder {
+    let bytes: [UInt8]
+    let dict: SpillDictionary
+    let path: String
+    var offset = 0
+
+    func damaged() -> DossierError {
+        DossierError("spill.corrupt", "spill file is damaged at byte \(offset)", at: SourceLocation(file: path))
+    }
+
+    mutating func varint() throws -> Int {
+        var v: UInt64 = 0, shift: UInt64 = 0
+        while true {
+            guard offset < bytes.count, shift < 64 else { throw damaged() }
+            let b = bytes[offset]; offset += 1
+            v |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return Int(v) }
+            shift += 7
+        }
+    }
+
+    mutating func raw() throws -> ArraySlice<UInt8> {
+        let n = try varint()
+        guard n <= bytes.count - offset else { throw damaged() }
+        defer { offset += n }
+        return bytes[offset..<(offset + n)]
+    }
+
+    mutating func string() throws -> String { String(decoding: try raw(), as: UTF8.self) }
+
+    /// The client key of the record starting at `offset`, without decoding the row.
+    mutating func header() throws -> (ordinal: Int, key: Range<Int>) {
+        let ordinal = try varint()
+        _ = try varint()
+        offset += 1
+        let n = try varint()
+        guard n <= bytes.count - offset else { throw damaged() }
+        return (ordinal, offset..<(offset + n))
+    }
+
+    mutating func record() throws -> SpillRecord {
+        let ordinal = try varint()
+        let mapping = try varint() - 1
+        guard offset < bytes.count else { throw damaged() }
+        let shared = bytes[offset] == 1; offset += 1
+        let key = try string()
+        let table = try varint(), columnSet = try varint()
+        guard table < dict.strings.count, columnSet < dict.columnSets.count else { throw damaged() }
+        let count = try varint()
+        var values: [SourceValue] = []
+        values.reserveCapacity(count)
+        for _ in 0..<count {
+            guard offset < bytes.count else { throw damaged() }
+            let tag = bytes[offset]; offset += 1
+            switch tag {
+            case 0: values.append(.null)
+            case 1: values.append(.text(try string()))
+            case 2: values.append(.number(try string()))
+            case 3: values.append(.bytes(Array(try raw())))
+            case 4, 5: values.append(.boolean(tag == 5))
+            default: throw damaged()
+            }
+        }
+        guard offset < bytes.count else { throw damaged() }
+        let mask = bytes[offset]; offset += 1
+        var l = SourceLocation()
+        if mask & 1 != 0 { l.file = try interned() }
+        if mask & 2 != 0 { l.line = try varint() }
+        if mask & 4 != 0 { l.column = try varint() }
+        if mask & 8 != 0 { l.table = try interned() }
+        if mask & 16 != 0 { l.key = try string() }
+        if mask & 32 != 0 { l.entry = try string() }
+        return SpillRecord(ordinal: ordinal, clientKey: key, mapping: mapping, shared: shared,
+                           row: SourceRow(table: dict.strings[table], columns: dict.columnSets[columnSet],
+                                          values: values, location: l))
+    }
+
+    private mutating func interned() throws -> String {
+        let i = try varint()
+        guard i < dict.strings.count else { throw damaged() }
+        return dict.strings[i]
+    }
+}
+
+/// Reads the records of a spill file one at a time, holding one chunk, for files too large to load
+/// (rows deferred until their link table was read can be most of a dump).
+final class SpillStream {
+    private let reader: ByteReader
+    private let dict: SpillDictionary
+    private var pending: [UInt8] = []
+    private var start = 0
+
+    init(path: String, dict: SpillDictionary) throws {
+        reader = try ByteReader(path: path)
+        self.dict = dict
+    }
+
+    func next() throws -> SpillRecord? {
+        guard let length = try take(4) else { return nil }
+        let n = Int(length.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }.littleEndian)
+        guard let body = try take(n) else {
+            throw DossierError("spill.corrupt", "spill file ends inside a record", at: SourceLocation(file: reader.path))
+        }
+        var d = SpillDecoder(bytes: body, dict: dict, path: reader.path)
+        return try d.record()
+    }
+
+    private func take(_ n: Int) throws -> [UInt8]? {
+        while pending.count - start < n {
+            guard let chunk = try reader.nextChunk() else {
+                if pending.count - start == 0 { return nil }
+                throw DossierError("spill.corrupt", "spill file ends inside a record", at: SourceLocation(file: reader.path))
+            }
+            pending.removeFirst(start); start = 0
+            pending.append(contentsOf: chunk)
+        }
+        defer { start += n }
+        return Array(pending[start..<(start + n)])
+    }
+}
+
+/// A private folder for one run's spill files, removed with everything in it when the run ends.
+final class SpillFolder {
+    let path: String
+
+    init(under parent: String) throws {
+        var template = Array((parent + "/dossierport-spill-XXXXXX").utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        guard made != nil else { throw IOFailure.error("mkdtemp", path: parent, errno: errno) }
+        path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    func file(_ name: String) -> String { path + "/" + name }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+import DossierModel
+@testable import DossierSources
+
+@Suite struct MappingValueTests {
+    func converter(_ kind: FieldKind, _ pattern: String = "yyyy-MM-dd", decimalComma: Bool = false,
+                   zone: String = "Europe/Amsterdam") -> ValueConverter {
+        ValueConverter(kind: kind, pattern: DatePattern(pattern)!, decimalComma: decimalComma, timeZone: TimeZone(identifier: zone)!)
+    }
+
+    func code(_ body: () throws -> Converted?) -> String? {
+        do { _ = try body(); return nil } catch { return (error as? ConversionFailure)?.code ?? "other" }
+    }
+
+    @Test(arguments: [("dd-mm-jjjj", "17-05-1980"), ("dd-MM-yyyy", "17-05-1980"), ("d-M-yyyy", "17-5-1980"),
+                      ("yyyy-MM-dd", "1980-05-17"), ("dd/MM/yyyy", "17/05/1980"), ("yyyyMMdd", "19800517")])
+    func datePatterns(pattern: String, text: String) throws {
+        #expect(try converter(.date, pattern).convert(.text(text)) == .date(LocalDate(year: 1980, month: 5, day: 17)!))
+    }
+
+    @Test func impossibleAndMalformedDates() throws {
+        let c = converter(.date, "dd-mm-jjjj")
+        #expect(code { try c.convert(.text("31-02-2024")) } == "value.date")
+        #expect(code { try c.convert(.text("29-02-2023")) } == "value.date")
+        #expect(code { try c.convert(.text("2024-02-01")) } == "value.date")
+        #expect(code { try c.convert(.text("01-02-2024 extra")) } == "value.date")
+        #expect(code { try c.convert(.number("20240201")) } == "value.date")
+        #expect(try c.convert(.text("29-02-2024")) == .date(LocalDate(year: 2024, month: 2, day: 29)!))
+        #expect(try c.convert(.text("")) == nil)
+        #expect(try c.convert(.null) == nil)
+    }
+
+    @Test func badPatternsAreRefused() {
+        for p in ["yyyy", "dd-MM-yy", "dd-MM-yyyy HH", "dd-qq-yyyy", "dd-MM-yyyy ss", "dd-MM-yyyy é"] {
+            #expect(DatePattern(p) == nil, "\(p)")
+        }
+    }
+
+    /// Offsets on both sides of the 2024 switches in Europe/Amsterdam: CEST from 31 March 01:00 UTC
+    /// to 27 October 01:00 UTC (EU Directive 2000/84/EC: last Sunday of March and of October).
+    @Test(arguments: [("2024-03-31 01:59:59", "+01:00"), ("2024-03-31 03:00:00", "+02:00"),
+                      ("2024-10-27 01:59:59", "+02:00"), ("2024-10-27 03:00:00", "+01:00"),
+                      ("2024-01-15 12:00:00", "+01:00"), ("2024-07-15 12:00:00", "+02:00")])
+    func amsterdamOffsets(text: String, offset: String) throws {
+        let v = try converter(.timestamp, "yyyy-MM-dd HH:mm:ss").convert(.text(text))
+        guard case .timestamp(let ts)? = v else { Issue.record("no timestamp"); return }
+        #expect(ts.description == text.replacingOccurrences(of: " ", with: "T") + offset)
+    }
+
+    @Test func explicitOffsetsAndFractionsWin() throws {
+        let c = converter(.timestamp, "yyyy-MM-dd HH:mm:ss")
+        #expect(try c.convert(.text("2024-07-01 10:00:00.250+00")) == .timestamp(Timestamp(rfc3339: "2024-07-01T10:00:00.25Z")!))
+        #expect(try c.convert(.text("2024-07-01T10:00:00-0330")) == .timestamp(Timestamp(rfc3339: "2024-07-01T10:00:00-03:30")!))
+        #expect(try converter(.timestamp, "yyyy-MM-dd HH:mm:ss", zone: "UTC").convert(.text("2024-07-01 10:00:00"))
+                == .timestamp(Timestamp(rfc3339: "2024-07-01T10:00:00Z")!))
+        #expect(code { try c.convert(.text("2024-07-01 24:00:00")) } == "value.date")
+    }
+
+    @Test func amountsWithDecimalCommaAndPoint() throws {
+        let comma = converter(.amount, decimalComma: true)
+        #expect(try comma.convert(.text("1.234,56")) == .amount(Amount(cents: 123_456)))
+        #expect(try comma.convert(.text("-0,5")) == .amount(Amount(cents: -50)))
+        #expect(try comma.convert(.text("1.000.000")) == .amount(Amount(cents: 100_000_000)))
+        // A dump's numeric literal is always written with a point, whatever the profile says.
+        #expect(try comma.convert(.number("1234.500")) == .amount(Amount(cents: 123_450)))
+        #expect(code { try comma.convert(.text("12,345")) } == "value.number")
+        #expect(code { try comma.convert(.text("€ 12")) } == "value.number")
+        let point = converter(.amount)
+        #expect(try point.convert(.text("1234.56")) == .amount(Amount(cents: 123_456)))
+        #expect(code { try point.convert(.text("1,5")) } == "value.number")
+    }
+
+    @Test func otherKinds() throws {
+        #expect(try converter(.bsn).convert(.number("12345672")) == .bsn(BSN("012345672")))
+        #expect(try converter(.boolean).convert(.text("Ja")) == .boolean(true))
+        #expect(try converter(.boolean).convert(.number("0")) == .boolean(false))
+        #expect(code { try converter(.boolean).convert(.text("misschien")) } == "value.boolean")
+        #expect(try converter(.integer).convert(.number("-15")) == .integer(-15))
+        #expect(code { try converter(.integer).convert(.text("15 min")) } == "value.number")
+        #expect(code { try converter(.text).convert(.bytes([0])) } == "value.type")
+        #expect(try converter(.text).convert(.boolean(true)) == .text("true"))
+        #expect(code { try converter(.enumeration(["male", "female"])).convert(.text("M")) } == "value.unmapped-code")
+    }
+
+    @Test func fieldPaths() {
+        #expect(FieldPath("addresses[0].postalCode").map { [$0.pattern] + $0.indices.map(String.init) } == ["addresses[].postalCode", "0"])
+        #expect(FieldPath("goals[12]")?.indices == [12])
+        #expect(FieldPath("addresses[100].city") == nil)
+        #expect(FieldPath("addresses[x].city") == nil)
+        #expect(FieldCatalog.kind(of: .client, "addresses[].postalCode") == .text)
+        #expect(FieldCatalog.kind(of: .accessLog, "at") == .timestamp)
+        #expect(FieldCatalog.kind(of: .progressReports, "meta.author") == .text)
+        #expect(FieldCatalog.kind(of: .documents, "sha256") == nil)
+    }
+
+    @Test func spillRecordsRoundTrip() throws {
+        let folder = try SpillFolder(under: NSTemporaryDirectory())
+        defer { folder.remove() }
+        let dict = SpillDictionary()
+        let w = try SpillWriter(path: folder.file("t"))
+        let rows = [
+            SourceRow(table: "t", columns: ["a", "b", "c", "d", "e"],
+                      values: [.null, .text("é\u{0}x"), .number("-1.5e3"), .bytes(Array(0...255)), .boolean(true)],
+                      location: SourceLocation(file: "f.sql", line: 1 << 40, column: 3, table: "t", key: "k", entry: "/a/b")),
+            SourceRow(table: "u", columns: [], values: [], location: SourceLocation()),
+        ]
+        for (i, r) in rows.enumerated() {
+            try w.append(SpillRecord(ordinal: i, clientKey: "c\(i)", mapping: i - 1, shared: i == 0, row: r), dict)
+        }
+        try w.close()
+        let s = try SpillStream(path: w.path, dict: dict)
+        for (i, r) in rows.enumerated() {
+            let back = try #require(try s.next())
+            #expect(back.row == r && back.ordinal == i && back.clientKey == "c\(i)" && back.mapping == i - 1 && back.shared == (i == 0))
+        }
+        #expect(try s.next() == nil)
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+import DossierModel
+import Dossierport
+
+@Suite struct ExportLogTests {
+    /// A log of five entries in a fresh folder.
+    func makeLog() throws -> String {
+        let path = try TestEnv.tempDir().appendingPathComponent("log.ndjson").path
+        for i in 1...5 {
+            var e = ExportLogEntry.now(event: i % 2 == 0 ? "bundle" : "export", outcome: "success", responsibleUser: "dr. Visser")
+            e.clients = ["ZDL-00010\(i)"]
+            e.purpose = "access"
+            e.records = i * 10
+            try ExportLog.append(e, to: path)
+        }
+        return path
+    }
+
+    func lines(_ path: String) throws -> [String] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+    }
+
+    func write(_ lines: [String], _ path: String) throws {
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: false, encoding: .utf8)
+    }
+
+    @Test func anIntactLogVerifies() throws {
+        let path = try makeLog()
+        let (n, problems) = ExportLog.verify(path)
+        #expect(n == 5)
+        #expect(problems.isEmpty, "\(problems)")
+        #expect(try lines(path).allSatisfy { !$0.contains("Zoë") }, "the log names dossiers by id only")
+    }
+
+    @Test func anEditedLineIsNamed() throws {
+        let path = try makeLog()
+        var l = try lines(path)
+        l[2] = l[2].replacingOccurrences(of: "\"records\":30", with: "\"records\":31")
+        try write(l, path)
+        let problems = ExportLog.verify(path).problems
+        #expect(problems.map(\.code).contains("log.edited"))
+        #expect(problems.first { $0.code == "log.edited" }?.location?.line == 3)
+    }
+
+    @Test func aRemovedLineIsNamed() throws {
+        let path = try makeLog()
+        var l = try lines(path)
+        l.remove(at: 1)
+        try write(l, path)
+        let problems = ExportLog.verify(path).problems
+        #expect(problems.contains { $0.code == "log.chain" && $0.location?.line == 2 })
+        #expect(problems.contains { $0.code == "log.sequence" && $0.location?.line == 2 })
+    }
+
+    @Test func reorderedLinesAreNamed() throws {
+        let path = try makeLog()
+        var l = try lines(path)
+        l.swapAt(1, 2)
+        try write(l, path)
+        let problems = ExportLog.verify(path).problems
+        #expect(problems.contains { $0.code == "log.chain" && $0.location?.line == 2 })
+    }
+
+    @Test func cuttingTheEndIsDetectedThroughTheHead() throws {
+        let path = try makeLog()
+        try write(Array(try lines(path).dropLast()), path)
+        #expect(ExportLog.verify(path).problems.map(\.code) == ["log.truncated"])
+    }
+
+    @Test func appendsChainAndNumber() throws {
+        let path = try makeLog()
+        let l = try lines(path)
+        #expect(l.count == 5)
+        #expect(l[0].contains("\"previous\":\"\(ExportLog.genesis)\""))
+        #expect(l[4].contains("\"seq\":5"))
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import DossierModel
+import DossierCrypto
+import DossierBundle
+import DossierPolicy
+import Dossierport
+
+/// Fixture paths and small helpers shared by the facade tests.
+enum TestEnv {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let fixtures = root.appendingPathComponent("fixtures")
+    static let dossiers = fixtures.appendingPathComponent("dossiers").path
+    static let createdAt = Timestamp(rfc3339: "2026-11-22T10:00:00Z")!
+
+    static func tempDir() throws -> URL {
+        let u = FileManager.default.temporaryDirectory.appendingPathComponent("dossierport-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
+        return u
+    }
+
+    static func organisation() throws -> Organisation { try OrganisationFile.load(fixtures.appendingPathComponent("organisation.json").path) }
+
+    /// Bundles the fixture organisation with the given options tweaks; returns the report.
+    @discardableResult
+    static func bundle(to path: String, purpose: ExportPurpose? = .access, _ tweak: (inout BundleOptions) -> Void = { _ in }) throws -> ExportReport {
+        var o = BundleOptions(createdAt: createdAt, purpose: purpose, organisation: try organisation())
+        tweak(&o)
+        return try Export.run(from: try CanonicalSource(path: dossiers), to: try BundleDestination(path: path, options: o),
+                              options: ExportOptions(purpose: purpose, today: createdAt.date, organisation: try organisation()))
+    }
+
+    /// Whether an external tool is installed, for tests that compare against it.
+    static func has(_ tool: String) -> Bool {
+        (try? run("/bin/sh", ["-c", "command -v \(tool)"]).status) == 0
+    }
+
+    struct Output { var status: Int32; var out: String; var err: String }
+
+    @discardableResult
+    static func run(_ exe: String, _ args: [String], cwd: URL? = nil, stdinFile: String? = nil) throws -> Output {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe.hasPrefix("/") ? exe : "/usr/bin/env")
+        p.arguments = exe.hasPrefix("/") ? args : [exe] + args
+        if let cwd { p.currentDirectoryURL = cwd }
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let o = dir.appendingPathComponent("o"), e = dir.appendingPathComponent("e")
+        FileManager.default.createFile(atPath: o.path, contents: nil)
+        FileManager.default.createFile(atPath: e.path, contents: nil)
+        let oh = try FileHandle(forWritingTo: o), eh = try FileHandle(forWritingTo: e)
+        p.standardOutput = oh
+        p.standardError = eh
+        p.standardInput = try stdinFile.map { try FileHandle(forReadingFrom: URL(fileURLWithPath: $0)) } ?? FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        try oh.close(); try eh.close()
+        return Output(status: p.terminationStatus, out: try String(contentsOf: o, encoding: .utf8),
+                      err: try String(contentsOf: e, encoding: .utf8))
+    }
+}
