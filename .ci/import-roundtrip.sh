@@ -21,8 +21,8 @@ cleanup() {
   rm -rf "$T"
 }
 trap cleanup EXIT
-t0=$(date +%s.%N)
-step() { printf '[%6.1fs] %s\n' "$(echo "$(date +%s.%N) - $t0" | bc)" "$*"; }
+t0=$(date +%s%N)
+step() { local ms=$(( ($(date +%s%N) - t0) / 1000000 )); printf '[%4d.%01ds] %s\n' $((ms / 1000)) $((ms % 1000 / 100)) "$*"; }
 
 step "starting PostgreSQL 15"
 mkdir "$T/pgsock" "$T/pg" && chown postgres "$T/pgsock" "$T/pg"
