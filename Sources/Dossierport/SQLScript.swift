@@ -105,13 +105,19 @@ final class SQLScriptWriter {
         var bid: [UInt8] = []
         try dialect.append(.text(facts.bundleID), to: &bid)
         let bundleID = String(decoding: bid, as: UTF8.self)
-        emit("-- Conflicts: a BSN already known with another birth date, or a known client whose BSN changed.\n")
+        emit("-- Conflicts: a BSN already known with another birth date, a known client whose BSN changed,\n-- or one BSN with two birth dates inside this bundle.\n")
         emit(conflictInsert + "SELECT \(digest), s.origin_kvk, s.dossier_id, \(bundleID), s.record_id, 'bsn-birth-date-mismatch' FROM stage_clients s\n"
              + "WHERE s.bsn IS NOT NULL AND EXISTS (SELECT 1 FROM clients c WHERE c.bsn = s.bsn AND "
              + dialect.distinct("c.date_of_birth", "s.date_of_birth") + ")" + ignore)
         emit(conflictInsert + "SELECT \(digest), s.origin_kvk, s.dossier_id, \(bundleID), s.record_id, 'client-bsn-changed' FROM stage_clients s\n"
              + "WHERE EXISTS (SELECT 1 FROM clients c WHERE c.origin_kvk = s.origin_kvk AND c.dossier_id = s.dossier_id AND c.record_id = s.record_id AND "
              + dialect.distinct("c.bsn", "s.bsn") + ")" + ignore)
+        // Two dossiers of this bundle giving one BSN two birth dates: a copy of the staged
+        // identities, because MariaDB cannot read one temporary table twice in a statement.
+        emit("CREATE TEMPORARY TABLE stage_client_identities\(tempSuffix) AS SELECT bsn, date_of_birth FROM stage_clients WHERE bsn IS NOT NULL;\n")
+        emit(conflictInsert + "SELECT \(digest), s.origin_kvk, s.dossier_id, \(bundleID), s.record_id, 'bsn-birth-date-mismatch-in-bundle' FROM stage_clients s\n"
+             + "WHERE EXISTS (SELECT 1 FROM stage_client_identities i WHERE i.bsn = s.bsn AND "
+             + dialect.distinct("i.date_of_birth", "s.date_of_birth") + ")" + ignore)
         emit("-- What the merge will do, judged before it runs.\n")
         for (i, t) in SQLStagingSchema.tables.enumerated() { emit(summary(t, position: i)) }
         emit("-- Rejected dossiers leave the stage; then the merge, parents first.\n")
@@ -126,11 +132,15 @@ final class SQLScriptWriter {
         emit("SELECT 'conflict' AS kind, dossier_id, reason FROM import_conflicts WHERE bundle_digest = \(digest) ORDER BY origin_kvk, dossier_id;\n")
         switch dialect {
         case .postgres: break
-        case .mysql: emit("DROP TEMPORARY TABLE " + (SQLStagingSchema.tables.map { "stage_\($0.name)" } + ["import_summary"]).joined(separator: ", ") + ";\n")
-        case .sqlite: for n in SQLStagingSchema.tables.map({ "stage_\($0.name)" }) + ["import_summary"] { emit("DROP TABLE temp.\(n);\n") }
+        case .mysql: emit("DROP TEMPORARY TABLE " + temporaryTables.joined(separator: ", ") + ";\n")
+        case .sqlite: for n in temporaryTables { emit("DROP TABLE temp.\(n);\n") }
         }
         emit("COMMIT;\n")
         try flush()
+    }
+
+    private var temporaryTables: [String] {
+        SQLStagingSchema.tables.map { "stage_\($0.name)" } + ["stage_client_identities", "import_summary"]
     }
 
     private func summary(_ t: any SQLTable, position: Int) -> String {

@@ -256,6 +256,7 @@ struct SplitMix {
         let src = dir + "/conflict"
         try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
         var text = try String(contentsOfFile: TestEnv.dossiers + "/ZDL-000104.json", encoding: .utf8)
+        let bsn104 = try #require(text.firstMatch(of: /"bsn": "(\d{9})"/)).1
         text = text.replacingOccurrences(of: "\"id\": \"ZDL-000104\"", with: "\"id\": \"ZDL-900104\"")
             .replacingOccurrences(of: "\"dateOfBirth\": \"1987-01-01\"", with: "\"dateOfBirth\": \"1987-01-02\"")
         try text.write(toFile: src + "/ZDL-900104.json", atomically: true, encoding: .utf8)
@@ -265,5 +266,22 @@ struct SplitMix {
         #expect(third.loaded)
         #expect(third.conflicts == [ImportReport.ImportConflict(dossierID: "ZDL-900104", reason: "bsn-birth-date-mismatch")])
         #expect(clients(third)?.rejected == 1 && clients(third)?.added == 0)
+
+        // Inside one bundle: two new dossiers give one new BSN two birth dates; both are rejected.
+        let twins = dir + "/twins"
+        try FileManager.default.createDirectory(atPath: twins, withIntermediateDirectories: true)
+        for (id, born) in [("ZDL-800001", "1990-05-01"), ("ZDL-800002", "1990-05-02")] {
+            // 111222333 passes the elfproef: 9·1 + 8·1 + 7·1 + 6·2 + 5·2 + 4·2 + 3·3 + 2·3 − 3 = 66.
+            try text.replacingOccurrences(of: "\"id\": \"ZDL-900104\"", with: "\"id\": \"\(id)\"")
+                .replacingOccurrences(of: "\"dateOfBirth\": \"1987-01-02\"", with: "\"dateOfBirth\": \"\(born)\"")
+                .replacingOccurrences(of: "\"bsn\": \"\(bsn104)\"", with: "\"bsn\": \"111222333\"")
+                .write(toFile: twins + "/\(id).json", atomically: true, encoding: .utf8)
+        }
+        try FileManager.default.createDirectory(atPath: dir + "/t", withIntermediateDirectories: true)
+        let fourth = BundleImport.runSQLite(bundle: try ImportFixtures.bundle(in: dir + "/t", source: twins), database: dir + "/r.db", options: options)
+        #expect(fourth.loaded, "\(fourth.problems)")
+        #expect(fourth.conflicts.map(\.dossierID) == ["ZDL-800001", "ZDL-800002"])
+        #expect(fourth.conflicts.allSatisfy { $0.reason == "bsn-birth-date-mismatch-in-bundle" })
+        #expect(clients(fourth)?.rejected == 2)
     }
 }
