@@ -1,0 +1,177 @@
+public import DossierModel
+import DossierIO
+import DossierCrypto
+import DossierFormats
+import DossierBundle
+
+/// Where an imported bundle goes.
+public enum ImportTarget: String, Sendable, Codable, CaseIterable {
+    case postgres, mysql, sqlite, files
+
+    var dialect: SQLDialect? { SQLDialect(rawValue: rawValue) }
+}
+
+public struct ImportOptions: Sendable {
+    public var target: ImportTarget
+    /// A file for SQL (or `-` for standard output), a new folder for `files`.
+    public var output: String
+    public var keys: BundleKeys
+    /// Leave the `CREATE TABLE IF NOT EXISTS` statements out of the script.
+    public var includeDDL = true
+
+    public init(target: ImportTarget, output: String, keys: BundleKeys = BundleKeys()) {
+        self.target = target; self.output = output; self.keys = keys
+    }
+}
+
+/// The account of one import, for people and (`--json`) for machines.
+public struct ImportReport: Sendable, Codable {
+    public var bundle: String
+    public var target: ImportTarget
+    public var output: String?
+    public var bundleID: String?
+    /// SHA-256 of the tag manifest: the identity under which the `imports` table records the bundle.
+    public var bundleDigest: String?
+    public var sender: String?
+    public var senderKvK: String?
+    public var purpose: String?
+    public var createdAt: String?
+    /// False when a check failed; then nothing was written.
+    public var loaded: Bool
+    public var dossiers = 0
+    /// Per table: what the bundle holds and, where known, what became of it.
+    public var entities: [EntityOutcome] = []
+    public var conflicts: [ImportConflict] = []
+    /// Whether the outcome columns are known (files, or a database the command applied itself)
+    /// or left to the script, which prints them when it runs.
+    public var outcomesKnown = false
+    public var problems: [Diagnostic] = []
+
+    public struct EntityOutcome: Sendable, Codable, Hashable {
+        public var table: String
+        public var records: Int
+        public var added: Int?
+        public var updated: Int?
+        public var unchanged: Int?
+        public var rejected: Int?
+    }
+
+    public struct ImportConflict: Sendable, Codable, Hashable {
+        public var dossierID: String
+        public var reason: String
+    }
+}
+
+/// Loads a verified bundle into a database script or a folder of per-entity files.
+///
+/// Nothing is written unless the whole bundle passes `BundleInspection`'s checks, and the check and
+/// the load read the same opened (and, when encrypted, the same decrypted) bytes, so what is loaded
+/// is what was checked.
+public enum BundleImport {
+    public static func run(bundle path: String, options: ImportOptions) -> ImportReport {
+        var report = ImportReport(bundle: path, target: options.target, loaded: false)
+        do {
+            try BundleInspection.withStore(path: path, keys: options.keys) { store, encrypted in
+                var check = BundleCheck(path: path)
+                check.encrypted = encrypted
+                check.bag = BagVerifier.verify(store, trusted: options.keys.trusted, requireSignature: options.keys.requireSignature)
+                if check.bag.isValid {
+                    BundleInspection.checkManifest(store, &check)
+                    if check.manifest == nil && check.isValid {
+                        check.problems.append(.error("import.not-a-bundle", "a plain BagIt bag without data/export.json cannot be imported",
+                                                     at: SourceLocation(file: path, entry: "data/export.json")))
+                    }
+                }
+                if check.isValid, let m = check.manifest { check.problems += checkXML(m, store) }
+                report.problems = check.allProblems
+                guard check.isValid, let manifest = check.manifest else { return }
+                let tag = (try store.files())["tagmanifest-sha256.txt"] != nil ? "tagmanifest-sha256.txt" : "manifest-sha256.txt"
+                let facts = SQLBundleFacts(bundleID: manifest.bundleID,
+                                           digest: try Digester.hash(.sha256, try store.bytes(tag)).hexString, manifest: manifest)
+                report.describe(facts)
+                if let dialect = options.target.dialect {
+                    try Output.write(to: options.output) { sink in
+                        let writer = SQLScriptWriter(dialect: dialect, facts: facts, store: store, to: sink)
+                        try writer.begin(includeDDL: options.includeDDL)
+                        try forEachDossier(manifest, store) { d, docs in try writer.add(d, documents: docs) }
+                        try writer.finish()
+                    }
+                } else {
+                    try ImportFiles.write(manifest: manifest, store: store, to: options.output)
+                    report.outcomesKnown = true
+                    for i in report.entities.indices { report.entities[i].added = report.entities[i].records }
+                }
+                report.output = options.output
+                report.loaded = true
+            }
+        } catch {
+            report.problems.append(BundleInspection.diagnostic(error, SourceLocation(file: path)))
+        }
+        return report
+    }
+
+    /// A bundle that carries a dossier twice (JSON and XML) must say the same thing in both, or the
+    /// receiver cannot know which one the sender meant; the XML is also parsed, so a hostile XML
+    /// file fails the import even though the load reads the JSON.
+    static func checkXML(_ m: ExportManifest, _ store: any BagStore) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        for entry in m.dossiers {
+            guard let xml = entry.xml else { continue }
+            let at = SourceLocation(file: store.location, entry: "data/" + xml)
+            do {
+                let fromXML = try DossierXMLFormat.decode(try store.bytes("data/" + xml, limit: 1 << 30), file: "data/" + xml)
+                let fromJSON = try DossierJSON.decode(try store.bytes("data/" + entry.json, limit: 1 << 30), file: "data/" + entry.json)
+                if fromXML != fromJSON {
+                    problems.append(.error("import.xml-mismatch", "the XML form of a dossier differs from its JSON form", at: at, recordID: entry.id))
+                }
+            } catch {
+                problems.append(BundleInspection.diagnostic(error, at))
+            }
+        }
+        return problems
+    }
+
+    /// Decodes the dossiers one at a time, in export.json order, so memory holds one dossier.
+    static func forEachDossier(_ m: ExportManifest, _ store: any BagStore, _ body: (Dossier, Set<String>) throws -> Void) throws {
+        for entry in m.dossiers {
+            let d = try DossierJSON.decode(try store.bytes("data/" + entry.json, limit: 1 << 30), file: "data/" + entry.json)
+            try body(d, Set(entry.documents.map { "data/" + $0 }))
+        }
+    }
+}
+
+extension ImportReport {
+    mutating func describe(_ f: SQLBundleFacts) {
+        let m = f.manifest
+        bundleID = f.bundleID
+        bundleDigest = f.digest
+        sender = m.controller.name
+        senderKvK = m.controller.kvkNumber
+        purpose = m.purpose?.rawValue ?? "complete"
+        createdAt = m.createdAt.description
+        dossiers = m.dossiers.count
+        entities = [EntityOutcome(table: "dossiers", records: m.dossiers.count)]
+            + Entity.allCases.map { EntityOutcome(table: SQLStagingSchema.tableName($0), records: m.counts[$0] ?? 0) }
+    }
+
+    /// The report as a table: per table what the bundle holds and what became of it.
+    public var table: String {
+        var lines: [String] = []
+        lines.append("bundle \(bundleID ?? "?") from \(sender ?? "?") (KvK \(senderKvK ?? "?")), purpose \(purpose ?? "?"), created \(createdAt ?? "?")")
+        lines.append("target \(target.rawValue)" + (output.map { " -> \($0)" } ?? ""))
+        func cell(_ n: Int?) -> String { n.map(String.init) ?? "-" }
+        lines.append(pad("table", 28) + ["records", "added", "updated", "unchanged", "rejected"].map { lpad($0, 10) }.joined())
+        for e in entities where e.records > 0 {
+            lines.append(pad(e.table, 28) + ([e.records] + [e.added, e.updated, e.unchanged, e.rejected].map { $0 as Int? })
+                .map { lpad(cell($0), 10) }.joined())
+        }
+        for c in conflicts { lines.append("conflict: dossier \(c.dossierID) not merged (\(c.reason))") }
+        if !outcomesKnown && loaded {
+            lines.append("the script decides added/updated/unchanged/rejected against the database and prints them when it runs")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s + " " : s + String(repeating: " ", count: w - s.count) }
+    private func lpad(_ s: String, _ w: Int) -> String { s.count >= w ? " " + s : String(repeating: " ", count: w - s.count) + s }
+}

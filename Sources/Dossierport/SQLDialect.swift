@@ -1,0 +1,164 @@
+import DossierModel
+import DossierIO
+
+/// The databases an import script is written for.
+///
+/// Each has its own string-literal rules, column types and upsert syntax; everything that differs
+/// between them is decided here, so the script writer states what to do once.
+public enum SQLDialect: String, Sendable, CaseIterable, Codable {
+    case postgres, mysql, sqlite
+
+    /// Settings that make literals mean what the writer meant whatever the server's defaults:
+    /// standard strings for PostgreSQL, backslash escapes and utf8mb4 for MariaDB, FK checks for SQLite.
+    var prelude: String {
+        switch self {
+        case .postgres: "SET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\n"
+        case .mysql: "SET NAMES utf8mb4 COLLATE utf8mb4_bin;\nSET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION';\n"
+        case .sqlite: "PRAGMA foreign_keys = ON;\n"
+        }
+    }
+
+    var begin: String { self == .mysql ? "START TRANSACTION;\n" : "BEGIN;\n" }
+
+    func type(_ t: SQLType) -> String {
+        switch (self, t) {
+        case (.postgres, .key), (.postgres, .text), (.postgres, .json), (.sqlite, .key), (.sqlite, .text), (.sqlite, .json),
+             (.sqlite, .date), (.sqlite, .digest): "TEXT"
+        case (.mysql, .key): "VARCHAR(255)"
+        case (.mysql, .text): "MEDIUMTEXT"
+        case (.mysql, .json): "LONGTEXT"
+        case (.postgres, .date), (.mysql, .date): "DATE"
+        case (.postgres, .digest), (.mysql, .digest): "CHAR(64)"
+        case (.postgres, .integer), (.mysql, .integer): "BIGINT"
+        case (.sqlite, .integer), (.sqlite, .boolean): "INTEGER"
+        case (.postgres, .boolean), (.mysql, .boolean): "BOOLEAN"
+        case (.postgres, .blob): "BYTEA"
+        case (.mysql, .blob): "LONGBLOB"
+        case (.sqlite, .blob): "BLOB"
+        }
+    }
+
+    /// The column type for the moment a row was loaded, filled by the database's own clock so
+    /// that the script itself stays byte-for-byte reproducible.
+    var loadedAtColumn: String {
+        switch self {
+        case .postgres: "TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP"
+        case .mysql: "DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP"
+        case .sqlite: "TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP"
+        }
+    }
+
+    var tableOptions: String { self == .mysql ? " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin" : "" }
+
+    /// `a` differs from `b`, NULL counting as a value.
+    func distinct(_ a: String, _ b: String) -> String {
+        switch self {
+        case .postgres: "\(a) IS DISTINCT FROM \(b)"
+        case .mysql: "NOT (\(a) <=> \(b))"
+        case .sqlite: "\(a) IS NOT \(b)"
+        }
+    }
+
+    /// Appends `value` as a literal. Text is escaped byte by byte; nothing from the input reaches
+    /// the script any other way.
+    func append(_ value: SQLValue, to out: inout [UInt8]) throws {
+        switch value {
+        case .null: out += Array("NULL".utf8)
+        case .integer(let i): out += Array(String(i).utf8)
+        case .boolean(let b): out += Array((b ? "TRUE" : "FALSE").utf8)
+        case .date(let d): out += Array((self == .sqlite ? "'\(d)'" : "DATE '\(d)'").utf8)
+        case .text(let s): try appendText(s, to: &out)
+        }
+    }
+
+    /// Carriage returns never appear raw: the sqlite3 and mysql shells read scripts by line and drop
+    /// a CR before a line feed. PostgreSQL gets them as `\r` in an `E''` string, MariaDB as `\r`,
+    /// SQLite (which has no escapes) as `' || char(13) || '`.
+    func appendText(_ s: String, to out: inout [UInt8]) throws {
+        let escapes = self == .mysql || (self == .postgres && s.utf8.contains(0x0D))
+        if self == .postgres && escapes { out.append(0x45) }
+        out.append(0x27)
+        var s = s
+        let plain = s.withUTF8 { !$0.contains { $0 == 0 || $0 == 0x27 || $0 == 0x5C || $0 == 0x0D || $0 == 0x1A } }
+        if plain {
+            s.withUTF8 { out.append(contentsOf: $0) }
+            out.append(0x27)
+            return
+        }
+        for b in s.utf8 {
+            switch b {
+            case 0:
+                throw DossierError("import.nul", "text holds a NUL character, which PostgreSQL cannot store; refused for every target")
+            case 0x27: out += [0x27, 0x27]
+            case 0x5C where escapes: out += [0x5C, 0x5C]
+            case 0x0D where escapes: out += [0x5C, 0x72]
+            case 0x0D: out += Array("' || char(13) || '".utf8)
+            case 0x1A where self == .mysql: out += [0x5C, 0x5A]
+            default: out.append(b)
+            }
+        }
+        out.append(0x27)
+    }
+
+    func appendBlobOpen(to out: inout [UInt8]) {
+        out += Array((self == .postgres ? "'\\x" : "X'").utf8)
+    }
+
+    func appendBlobClose(to out: inout [UInt8]) {
+        out += Array((self == .postgres ? "'::bytea" : "'").utf8)
+    }
+}
+
+/// Column types, mapped per dialect by `SQLDialect.type`.
+enum SQLType: Sendable {
+    /// Identifiers that are part of a key: bounded so MariaDB can index them.
+    case key
+    case text
+    /// Canonical JSON of nested values (addresses, goals) and of the whole record.
+    case json
+    case date
+    case integer
+    case boolean
+    case blob
+    /// Lower-case hex SHA-256.
+    case digest
+}
+
+/// One value bound for a column. (Bytes are not among them: a document's content streams from the
+/// bundle straight into the script, see `HexSink`.)
+enum SQLValue: Hashable, Sendable {
+    case null
+    case text(String)
+    case integer(Int64)
+    case boolean(Bool)
+    case date(LocalDate)
+
+    init(_ s: String?) { self = s.map { .text($0) } ?? .null }
+    init(_ d: LocalDate?) { self = d.map { .date($0) } ?? .null }
+    /// Timestamps stay RFC 3339 text: a `timestamptz` would drop the offset the source recorded.
+    init(_ t: Timestamp?) { self = t.map { .text($0.description) } ?? .null }
+    init(_ i: Int?) { self = i.map { .integer(Int64($0)) } ?? .null }
+    init(_ b: Bool) { self = .boolean(b) }
+    init<E: RawRepresentable>(_ e: E?) where E.RawValue == String { self = e.map { .text($0.rawValue) } ?? .null }
+}
+
+/// Writes bytes as lower-case hex into the script, so a document's content streams from the
+/// bundle into a literal without being held whole.
+final class HexSink: ByteSink {
+    private let out: any ByteSink
+    private var buffer: [UInt8] = []
+
+    init(_ out: any ByteSink) { self.out = out }
+
+    static let digits = Array("0123456789abcdef".utf8)
+
+    static func append(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0x0F)]) }
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        buffer.removeAll(keepingCapacity: true)
+        Self.append(bytes, to: &buffer)
+        try out.write(buffer)
+    }
+}
