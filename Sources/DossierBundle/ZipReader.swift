@@ -40,6 +40,9 @@ public struct ZipEntry: Sendable, Hashable {
 public final class ZipReader {
     public let path: String
     public let entries: [ZipEntry]
+    /// Name → position in `entries`; names are unique after validation, and a bundle of 20,000
+    /// dossiers looks each one up, so a linear search would make verification quadratic.
+    private let index: [String: Int]
     private let fd: Int32
 
     public init(path: String, limits: ZipLimits = .default) throws {
@@ -48,6 +51,7 @@ public final class ZipReader {
         do {
             var validator = ArchiveValidator(fd: fd, path: path, limits: limits)
             entries = try validator.validate()
+            index = Dictionary(entries.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
         } catch {
             _ = close(fd)
             throw error
@@ -59,7 +63,7 @@ public final class ZipReader {
     deinit { _ = close(fd) }
 
     public func entry(named name: String) -> ZipEntry? {
-        entries.first { $0.name == name }
+        index[name].map { entries[$0] }
     }
 
     /// Streams an entry's bytes to `sink`, failing on a size or CRC-32 that differs from the record.
