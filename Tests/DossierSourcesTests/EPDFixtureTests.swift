@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+import DossierModel
+import DossierFormats
+import DossierCrypto
+@testable import DossierSources
+
+/// `fixtures/epd/`: one invented organisation's clients in three EPDs (made by `make.sh`).
+let epdRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("fixtures/epd").path
+
+func epdPath(_ relative: String) -> String { epdRoot + "/" + relative }
+
+/// Hashes document bytes as an export does, so a bytea blob and a file in `bijlagen/` compare by content.
+final class HashingResolver: DocumentResolver {
+    let folder: String
+    init(folder: String) { self.folder = folder }
+
+    func resolve(_ content: DocumentContent, recordID: String, at location: SourceLocation) throws -> ResolvedDocument {
+        let bytes: [UInt8]
+        switch content {
+        case .bytes(let b): bytes = b
+        case .file(let p):
+            guard let data = FileManager.default.contents(atPath: folder + "/" + p) else {
+                throw DossierError("io.open", "cannot read the document", at: SourceLocation(file: p))
+            }
+            bytes = [UInt8](data)
+        }
+        let hex = try Digester.hash(.sha256, bytes).map { String(format: "%02x", $0) }.joined()
+        return ResolvedDocument(size: bytes.count, sha256: hex, path: "documents/\(recordID)")
+    }
+}
+
+/// One EPD export run through its profile: the dossiers by id, and the account.
+struct EPDRun {
+    let dossiers: [String: Dossier]
+    let order: [String]
+    let account: ExportAccount
+
+    init(profile: String, documents folder: String, _ readers: () throws -> [any RowReader]) throws {
+        var all: [Dossier] = []
+        account = try DossierAssembler(profile: try MappingProfile.load(path: epdPath(profile)),
+                                       options: ExportOptions(bucketCount: 4), documents: HashingResolver(folder: folder))
+            .run(try readers()) { d, _ in all.append(d) }
+        order = all.map(\.id)
+        dossiers = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
+    }
+
+    var errors: [Diagnostic] { account.diagnostics.filter { $0.severity == .error } }
+}
+
+func careSysRun(_ file: String) throws -> EPDRun {
+    try EPDRun(profile: "caresys/caresys.json", documents: epdPath("caresys")) { [try SQLDumpReader(path: epdPath("caresys/\(file)"))] }
+}
+
+func zorgDossierRun(_ folder: String) throws -> EPDRun {
+    let profile = try MappingProfile.load(path: epdPath("zorgdossier/zorgdossier.json"))
+    let options = CSVReadOptions(delimiter: profile.source.delimiter!.utf8.first!, encoding: TextEncoding(rawValue: profile.source.encoding)!)
+    return try EPDRun(profile: "zorgdossier/zorgdossier.json", documents: epdPath("zorgdossier/\(folder)")) {
+        [try CSVDirectorySource(directory: epdPath("zorgdossier/\(folder)"), options: options)]
+    }
+}
+
+/// A dossier as JSON with what legitimately differs between EPDs taken out: the source system's
+/// name and each record's `meta.source` (file, line, table and key of the row it came from).
+/// `transform` is applied to every text value, for an export that could not hold some characters.
+func comparable(_ d: Dossier, transform: (String) -> String = { $0 }) throws -> String {
+    var d = d
+    d.sourceSystem = nil
+    func strip(_ v: Any) -> Any {
+        if let o = v as? [String: Any] {
+            var r: [String: Any] = [:]
+            for (k, x) in o where k != "source" || o["category"] == nil { r[k] = strip(x) }
+            return r
+        }
+        if let a = v as? [Any] { return a.map(strip) }
+        if let s = v as? String { return transform(s) }
+        return v
+    }
+    let tree = try JSONSerialization.jsonObject(with: Data(try JSONByteEncoder.encode(d, style: .compact)))
+    return String(decoding: try JSONSerialization.data(withJSONObject: strip(tree), options: [.sortedKeys, .prettyPrinted]), as: UTF8.self)
+}
+
+/// What Dutch Excel saves in Windows-1252: a character the code page lacks (an emoji) becomes '?'.
+func windows1252Lossy(_ s: String) -> String {
+    String(String.UnicodeScalarView(s.unicodeScalars.map { String($0).data(using: .windowsCP1252) == nil ? "?" : $0 }))
+}
+
+func expectSameDossiers(_ a: EPDRun, _ b: EPDRun, transform: (String) -> String = { $0 }, except: Set<String> = [],
+                        sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+    #expect(Set(a.dossiers.keys).subtracting(except) == Set(b.dossiers.keys).subtracting(except), sourceLocation: sourceLocation)
+    for id in a.order where !except.contains(id) {
+        guard let other = b.dossiers[id] else { continue }
+        #expect(try comparable(a.dossiers[id]!, transform: transform) == (try comparable(other)), "dossier \(id)", sourceLocation: sourceLocation)
+    }
+}
+
+let epdClientIDs = (1...10).map { "zorgbrug-client-ZB-\(1000 + $0)" }
+
+@Suite struct EPDFixtureTests {
+    @Test(arguments: ["caresys.sql", "caresys-mariadb.sql", "caresys-sqlite.sql"])
+    func careSysDumpIsCleanAndReconciles(file: String) throws {
+        let run = try careSysRun(file)
+        #expect(Set(run.dossiers.keys) == Set(epdClientIDs))
+        #expect(run.account.reconciles)
+        #expect(run.account.tables.allSatisfy { $0.rejected == 0 && $0.filtered == 0 })
+        #expect(run.account.validationErrors == 0)
+        #expect(run.account.diagnostics.isEmpty, "\(run.account.diagnostics)")
+        #expect(run.account.table("audit_log")?.disposition == .ignored)
+        #expect(run.account.table("attachment_clients")?.disposition == .link)
+    }
+
+    @Test func careSysContent() throws {
+        let run = try careSysRun("caresys.sql")
+        let minor = try #require(run.dossiers["zorgbrug-client-ZB-1003"])
+        #expect(minor.client.name == PersonName(initials: "D.", givenNames: "Daan", familyName: "Özdemir"))
+        #expect(minor.client.dateOfBirth == LocalDate(year: 2012, month: 6, day: 1))
+        #expect(minor.representatives.map(\.kind) == [.parentWithAuthority, .parentWithAuthority])
+        #expect(minor.representatives.allSatisfy { $0.hasLegalAuthority == true })
+        #expect(minor.consents.map(\.givenBy) == ["rep-301", "rep-302"])
+
+        let c2 = try #require(run.dossiers["zorgbrug-client-ZB-1002"])
+        #expect(c2.consents[0].status == .withdrawn && c2.consents[0].withdrawnOn == LocalDate(year: 2024, month: 3, day: 15))
+        #expect(c2.client.addresses[0].houseNumberAddition == "A")
+
+        let c4 = try #require(run.dossiers["zorgbrug-client-ZB-1004"])
+        #expect(c4.client.name.prefix == "van 't")
+        #expect(c4.financialRecords.map(\.amount) == [Amount(cents: -4500)])
+        #expect(c4.carePlans[0].title == "Behandeling \"Grip op stress\"")
+        let shared = try #require(run.dossiers["zorgbrug-client-ZB-1009"]?.documents.first)
+        #expect(c4.documents == [shared])
+        #expect(shared.fileName == "verslag \"samen\".pdf")
+
+        let c9 = try #require(run.dossiers["zorgbrug-client-ZB-1009"])
+        #expect(c9.client.bsn?.digits.hasPrefix("0") == true)
+
+        let c6 = try #require(run.dossiers["zorgbrug-client-ZB-1006"])
+        #expect(c6.documents.map(\.size) == [0, 519])
+        #expect(c6.documents[0].sha256 == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855") // SHA-256 of "" (FIPS 180-4)
+
+        let texts = run.dossiers.values.flatMap { $0.progressReports.map(\.text) + $0.workNotes.map(\.text) }
+        #expect(texts.contains { $0.contains("👍") })
+        #expect(texts.contains { $0.contains("\n") && $0.contains("\"") })
+        #expect(run.dossiers["zorgbrug-client-ZB-1001"]?.financialRecords.map(\.amount) == [Amount(cents: 123_450), Amount(cents: 8_725)])
+        #expect(run.account.entity(.workNotes)!.records > 0)
+    }
+
+    @Test(arguments: ["caresys-mariadb.sql", "caresys-sqlite.sql"])
+    func careSysDialectsGiveTheSameDossiers(file: String) throws {
+        try expectSameDossiers(try careSysRun("caresys.sql"), try careSysRun(file))
+    }
+
+    @Test func zorgDossierCSVGivesTheSameDossiers() throws {
+        let csv = try zorgDossierRun("export")
+        #expect(csv.account.reconciles)
+        #expect(csv.account.tables.allSatisfy { $0.rejected == 0 && $0.filtered == 0 })
+        #expect(csv.account.diagnostics.isEmpty, "\(csv.account.diagnostics)")
+        try expectSameDossiers(try careSysRun("caresys.sql"), csv, transform: windows1252Lossy)
+    }
+}
