@@ -157,4 +157,70 @@ let epdClientIDs = (1...10).map { "zorgbrug-client-ZB-\(1000 + $0)" }
         #expect(csv.account.diagnostics.isEmpty, "\(csv.account.diagnostics)")
         try expectSameDossiers(try careSysRun("caresys.sql"), csv, transform: windows1252Lossy)
     }
+    /// The diagnostics of rows that were rejected or lost a value, as (code, table, line, key);
+    /// lines were checked against the files with grep.
+    static func problems(_ run: EPDRun) -> Set<String> {
+        Set(run.errors.map { "\($0.code) \($0.location?.table ?? "-") \($0.location?.line ?? 0) \($0.location?.key ?? "-")" })
+    }
+
+    @Test func careSysDirtyDumpRejectsExactlyTheBrokenRows() throws {
+        let run = try careSysRun("caresys-dirty.sql")
+        #expect(run.account.reconciles)
+        #expect(Self.problems(run) == [
+            "row.orphan invoices 320 699",            // no client_id
+            "row.orphan reports 363 5901",            // episode 999 does not exist
+            "value.unmapped-code consents 274 499",   // purpose XX, required
+            "bsn.elfproef clients 252 7",             // kept, reported by the validator
+            "value.missing clients 256 11",           // no family name: client rejected …
+            "client.rejected episodes 294 299",       // … with its episode
+            "client.rejected reports 364 5902",       // … and the report filed under it
+            "row.orphan attachments 216 706",         // linked to client 42 as well, which does not exist
+            "table.unmapped import_staging 0 -",
+        ])
+        #expect(run.account.tables.map { "\($0.table) \($0.rejected)" } == [
+            "attachment_clients 0", "attachments 0", "audit_log 0", "clients 1", "consents 1", "episodes 1",
+            "import_staging 0", "invoices 1", "relations 0", "reports 2",
+        ])
+        #expect(run.account.table("import_staging")?.notMapped == 2)
+        #expect(run.account.validationErrors == 1)
+        let clean = try careSysRun("caresys.sql")
+        try expectSameDossiers(clean, run, except: ["zorgbrug-client-ZB-1007"])
+        let c7 = try #require(run.dossiers["zorgbrug-client-ZB-1007"])
+        #expect(c7.client.bsn != clean.dossiers["zorgbrug-client-ZB-1007"]?.client.bsn && c7.consents.isEmpty)
+        #expect(run.dossiers["zorgbrug-client-ZB-1009"]?.documents.map(\.id) == ["doc-706"])
+    }
+
+    @Test func zorgDossierDirtyExportRejectsExactlyTheBrokenRows() throws {
+        let run = try zorgDossierRun("export-dirty")
+        #expect(run.account.reconciles)
+        #expect(Self.problems(run) == [
+            "row.orphan declaraties 9 699",                 // empty cliëntnr
+            "value.number declaraties 10 698",              // 12,345: three decimals, amount left empty
+            "row.orphan rapportages 34 5901",               // client ZB-9999 does not exist
+            "client.rejected rapportages 35 5902",          // client ZB-1011 has no family name
+            "value.date rapportages 36 5903",               // 31-02-2024, recordedAt left empty
+            "row.unmatched rapportages 37 5904",            // soort XX
+            "value.unmapped-code toestemmingen 11 499",
+            "bsn.elfproef clienten 8 ZB-1007",
+            "value.missing clienten 12 ZB-1011",
+            "row.duplicate-key clienten 13 ZB-1002",        // ZB-1002 a second time
+            "client.rejected zorgplannen 13 299",
+            "document.path documenten 10 798-ZB-1002",      // ../../make.py
+            "document.unreadable documenten 11 799-ZB-1002", // file missing
+            "table.unmapped notities 0 -",
+        ])
+        #expect(run.account.tables.map { "\($0.table) \($0.rejected)" } == [
+            "clienten 2", "declaraties 1", "documenten 2", "gebruikers 0", "notities 0", "rapportages 3",
+            "toestemmingen 1", "vertegenwoordigers 0", "zorgplannen 1",
+        ])
+        let clean = try zorgDossierRun("export")
+        try expectSameDossiers(clean, run, except: ["zorgbrug-client-ZB-1001", "zorgbrug-client-ZB-1002", "zorgbrug-client-ZB-1007"])
+        let c1 = try #require(run.dossiers["zorgbrug-client-ZB-1001"])
+        #expect(c1.progressReports.last?.id == "report-5903" && c1.progressReports.last?.recordedAt == nil)
+        let c2 = try #require(run.dossiers["zorgbrug-client-ZB-1002"])
+        #expect(c2.financialRecords.last?.id == "invoice-698" && c2.financialRecords.last?.amount == nil)
+        #expect(c2.documents.isEmpty)
+        // The first of the two ZB-1002 rows is the client; the duplicate adds nothing.
+        #expect(c2.client.meta.source?.line == 3)
+    }
 }
