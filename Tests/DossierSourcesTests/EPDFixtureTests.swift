@@ -223,4 +223,33 @@ let epdClientIDs = (1...10).map { "zorgbrug-client-ZB-\(1000 + $0)" }
         // The first of the two ZB-1002 rows is the client; the duplicate adds nothing.
         #expect(c2.client.meta.source?.line == 3)
     }
+    /// The benchmark generator writes what the CareSys profile reads: a small output is checked
+    /// row for row, so a 1 GB one differs only in size.
+    @Test func largeGeneratorOutputAssembles() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("epd-large-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("large.sql").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", epdPath("generate-large.py"), "40", out]
+        try p.run()
+        p.waitUntilExit()
+        try #require(p.terminationStatus == 0)
+
+        let run = try EPDRun(profile: "caresys/caresys.json", documents: dir.path) { [try SQLDumpReader(path: out)] }
+        #expect(run.dossiers.count == 40)
+        #expect(run.account.reconciles)
+        #expect(run.account.diagnostics.isEmpty, "\(run.account.diagnostics.prefix(5))")
+        #expect(run.account.tables.map { "\($0.table) \($0.read)" } == [
+            "attachment_clients 44", "attachments 40", "audit_log 7200", "clients 40", "consents 120", "episodes 160",
+            "invoices 2400", "relations 8", "reports 6000",
+        ])
+        let d = try #require(run.dossiers["zorgbrug-client-ZB-10"])
+        #expect(d.progressReports.count + d.workNotes.count == 150 && d.workNotes.count == 15)
+        #expect(d.financialRecords.count == 60 && d.carePlans.count == 4 && d.consents.count == 3)
+        #expect(d.representatives.map(\.id) == ["rep-10"] && d.consents[0].givenBy == "rep-10")
+        #expect(d.documents.map(\.id) == ["doc-10"])
+        #expect(run.dossiers["zorgbrug-client-ZB-9"]?.documents.map(\.id) == ["doc-9", "doc-10"])
+    }
 }
