@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 import DossierModel
 import DossierFormats
@@ -92,6 +95,66 @@ func expectSameDossiers(_ a: EPDRun, _ b: EPDRun, transform: (String) -> String 
     for id in a.order where !except.contains(id) {
         guard let other = b.dossiers[id] else { continue }
         #expect(try comparable(a.dossiers[id]!, transform: transform) == (try comparable(other)), "dossier \(id)", sourceLocation: sourceLocation)
+    }
+}
+
+/// Reads an XML export as its profile addresses it (element paths, `@attribute`, `child/path`),
+/// through Foundation's XPath, so the XML fixture is checked against the other EPDs before the
+/// streaming XMLRowReader exists. Loads the whole document and gives rows no line numbers: a test
+/// aid for a small fixture, not a reader for exports.
+final class XPathRowReader: RowReader {
+    private var rows: [SourceRow] = []
+    private var next = 0
+    private(set) var tables: [String: SourceTable] = [:]
+
+    init(path: String, profile: MappingProfile) throws {
+        var order: [String] = []
+        var columns: [String: [String]] = [:]
+        func add(_ table: String, _ names: [String]) {
+            if columns[table] == nil { order.append(table); columns[table] = [] }
+            for n in names where !columns[table]!.contains(n) { columns[table]!.append(n) }
+        }
+        func fieldColumns(_ fields: [FieldMapping]) -> [String] {
+            fields.compactMap { if case .column(let c) = $0.source.origin { c } else { nil } }
+        }
+        let client = profile.client
+        add(client.table, client.key + client.recordID.columns + fieldColumns(client.fields))
+        for m in profile.mappings {
+            var names = m.key + m.recordID.columns + fieldColumns(m.fields) + (m.when.map { [$0.column] } ?? [])
+            switch m.join {
+            case .column(let c): names.append(c)
+            case .link(let c, let table, let key, let clientColumn): names.append(c); add(table, [key, clientColumn])
+            }
+            switch m.document {
+            case .blob(let c)?, .file(let c)?: names.append(c)
+            case nil: break
+            }
+            add(m.table, names)
+        }
+        let document = try XMLDocument(contentsOf: URL(fileURLWithPath: path))
+        for table in order {
+            let names = columns[table]!
+            tables[table] = SourceTable(name: table, columns: names.map { SourceColumn(name: $0) })
+            for node in try document.nodes(forXPath: table) {
+                let values = try names.map { n -> SourceValue in
+                    try node.nodes(forXPath: n).first?.stringValue.map(SourceValue.text) ?? .null
+                }
+                rows.append(SourceRow(table: table, columns: names, values: values, location: SourceLocation(file: path, table: table)))
+            }
+        }
+    }
+
+    func nextRow() throws -> SourceRow? {
+        guard next < rows.count else { return nil }
+        next += 1
+        return rows[next - 1]
+    }
+}
+
+func xmlRun(_ file: String) throws -> EPDRun {
+    let profile = try MappingProfile.load(path: epdPath("xml-epd/xml-epd.json"))
+    return try EPDRun(profile: "xml-epd/xml-epd.json", documents: epdPath("xml-epd")) {
+        [try XPathRowReader(path: epdPath("xml-epd/\(file)"), profile: profile)]
     }
 }
 
@@ -251,5 +314,28 @@ let epdClientIDs = (1...10).map { "zorgbrug-client-ZB-\(1000 + $0)" }
         #expect(d.representatives.map(\.id) == ["rep-10"] && d.consents[0].givenBy == "rep-10")
         #expect(d.documents.map(\.id) == ["doc-10"])
         #expect(run.dossiers["zorgbrug-client-ZB-9"]?.documents.map(\.id) == ["doc-9", "doc-10"])
+    }
+    @Test func xmlExportGivesTheSameDossiers() throws {
+        let xml = try xmlRun("export.xml")
+        #expect(xml.account.reconciles)
+        #expect(xml.account.diagnostics.isEmpty, "\(xml.account.diagnostics)")
+        #expect(xml.account.table("/export/koppelingen/koppeling")?.disposition == .link)
+        try expectSameDossiers(try careSysRun("caresys.sql"), xml)
+    }
+
+    @Test func xmlDirtyExportRejectsExactlyTheBrokenRows() throws {
+        let run = try xmlRun("export-dirty.xml")
+        #expect(run.account.reconciles)
+        #expect(Set(run.errors.map { "\($0.code) \($0.location?.table ?? "-") \($0.location?.key ?? "-")" }) == [
+            "row.orphan /export/financieel/factuur 699",
+            "row.orphan /export/rapportages/rapportage 5901",
+            "value.unmapped-code /export/toestemmingen/toestemming 499",
+            "bsn.elfproef /export/clienten/client K0259",
+            "value.missing /export/clienten/client K0407",
+            "client.rejected /export/zorgplannen/zorgplan 299",
+            "client.rejected /export/rapportages/rapportage 5902",
+            "row.orphan /export/documenten/document 706",
+        ])
+        try expectSameDossiers(try xmlRun("export.xml"), run, except: ["zorgbrug-client-ZB-1007"])
     }
 }
