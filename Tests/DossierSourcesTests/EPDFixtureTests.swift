@@ -151,6 +151,8 @@ final class XPathRowReader: RowReader {
     }
 }
 
+/// The XML-EPD through `XPathRowReader`; once XMLRowReader lands, it takes that reader's place
+/// here (`XMLRowReader(path:)`), and the XPath aid can go.
 func xmlRun(_ file: String) throws -> EPDRun {
     let profile = try MappingProfile.load(path: epdPath("xml-epd/xml-epd.json"))
     return try EPDRun(profile: "xml-epd/xml-epd.json", documents: epdPath("xml-epd")) {
@@ -337,5 +339,18 @@ let epdClientIDs = (1...10).map { "zorgbrug-client-ZB-\(1000 + $0)" }
             "row.orphan /export/documenten/document 706",
         ])
         try expectSameDossiers(try xmlRun("export.xml"), run, except: ["zorgbrug-client-ZB-1007"])
+    }
+    /// Checked with the Python `jsonschema` package (Draft 2020-12), as the example profiles are.
+    @Test(arguments: ["caresys/caresys.json", "zorgdossier/zorgdossier.json", "xml-epd/xml-epd.json"])
+    func profilesPassTheSchema(profile: String) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import json, sys, jsonschema; jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))",
+                       epdPath("../../formats/profile.schema.json"), epdPath(profile)]
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
     }
 }
