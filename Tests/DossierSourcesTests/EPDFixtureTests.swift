@@ -65,7 +65,8 @@ func zorgDossierRun(_ folder: String) throws -> EPDRun {
 }
 
 /// A dossier as JSON with what legitimately differs between EPDs taken out: the source system's
-/// name and each record's `meta.source` (file, line, table and key of the row it came from).
+/// name and each record's `meta.source` (file, line, table and key of the row it came from; the
+/// `source` of an object that has a `category` is a record's meta).
 /// `transform` is applied to every text value, for an export that could not hold some characters.
 func comparable(_ d: Dossier, transform: (String) -> String = { $0 }) throws -> String {
     var d = d
@@ -89,6 +90,8 @@ func windows1252Lossy(_ s: String) -> String {
     String(String.UnicodeScalarView(s.unicodeScalars.map { String($0).data(using: .windowsCP1252) == nil ? "?" : $0 }))
 }
 
+/// Compares per dossier id, so a difference names the dossier instead of one long list, and
+/// dossier order (which follows the bucket hash of each EPD's own client keys) does not matter.
 func expectSameDossiers(_ a: EPDRun, _ b: EPDRun, transform: (String) -> String = { $0 }, except: Set<String> = [],
                         sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
     #expect(Set(a.dossiers.keys).subtracting(except) == Set(b.dossiers.keys).subtracting(except), sourceLocation: sourceLocation)
