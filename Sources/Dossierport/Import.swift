@@ -39,6 +39,8 @@ public struct ImportReport: Sendable, Codable {
     /// False when a check failed; then nothing was written.
     public var loaded: Bool
     public var dossiers = 0
+    /// The dossier ids the bundle holds, for the export log.
+    public var dossierIDs: [String] = []
     /// Per table: what the bundle holds and, where known, what became of it.
     public var entities: [EntityOutcome] = []
     public var conflicts: [ImportConflict] = []
@@ -150,6 +152,7 @@ extension ImportReport {
         purpose = m.purpose?.rawValue ?? "complete"
         createdAt = m.createdAt.description
         dossiers = m.dossiers.count
+        dossierIDs = m.dossiers.map(\.id)
         entities = [EntityOutcome(table: "dossiers", records: m.dossiers.count)]
             + Entity.allCases.map { EntityOutcome(table: SQLStagingSchema.tableName($0), records: m.counts[$0] ?? 0) }
     }

@@ -1,5 +1,6 @@
 import DossierModel
 import Dossierport
+import DossierCrypto
 
 struct ImportCommand: Command {
     static let name = "import"
@@ -36,10 +37,11 @@ struct ImportCommand: Command {
       --schema-only          print the staging schema (formats/staging/<target>.sql) and nothing else
     \(KeyOptions.help)
       --json                 print the import report as JSON (on standard error when the script goes to standard output)
+    \(LogOptions.help)
 
     Exit codes: 0 written; 1 the bundle failed a check or could not be read (nothing written); 64 usage error.
     """
-    static let options = KeyOptions.options.union(["--target", "--out", "--database"])
+    static let options = KeyOptions.options.union(["--target", "--out", "--database"]).union(LogOptions.options)
     static let flags = KeyOptions.flags.union(["--json", "--no-ddl", "--schema-only"])
 
     static func run(_ args: Arguments) throws -> ExitCode {
@@ -63,6 +65,14 @@ struct ImportCommand: Command {
             report = BundleImport.runSQLite(bundle: path, database: db, options: options)
         } else {
             report = BundleImport.run(bundle: path, options: options)
+        }
+        // A refused import is logged too (NEN 7513): who tried to load what, and that it failed.
+        try LogOptions.record(args, event: "import", outcome: report.loaded ? "success" : "failure", output: out) { e in
+            e.organisation = report.sender.map { s in report.senderKvK.map { "\(s) (KvK \($0))" } ?? s }
+            e.purpose = report.purpose
+            e.records = report.entities.reduce(0) { $0 + $1.records }
+            e.clients = report.dossierIDs
+            e.bundleSHA256 = try? Digester.hash(.sha256, fileAt: path).hexString
         }
         for d in report.problems { Console.error("\(d.description) [\(d.code)]") }
         let text = args.flag("--json") ? try MachineOutput.json(report) : report.table

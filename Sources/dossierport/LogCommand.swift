@@ -11,21 +11,30 @@ enum LogOptions {
       --on-behalf-of NAME  the responsible user on whose behalf you act (NEN 7513), recorded in the log
     """
 
+    /// Appends one entry for this run; `fill` adds what the command knows (clients, counts, digest).
+    static func record(_ args: Arguments, event: String, outcome: String, output: String?,
+                       _ fill: (inout ExportLogEntry) -> Void) throws {
+        var e = ExportLogEntry.now(event: event, outcome: outcome, responsibleUser: args.value("--on-behalf-of"))
+        e.output = output
+        fill(&e)
+        try ExportLog.append(e, to: args.value("--log") ?? ExportLog.defaultPath)
+    }
+
+    /// The entry of an export or bundle run.
     static func record(_ args: Arguments, event: String, outcome: String, purpose: ExportPurpose?, report: ExportReport?,
                        output: String) throws {
-        var e = ExportLogEntry.now(event: event, outcome: outcome, responsibleUser: args.value("--on-behalf-of"))
-        e.purpose = purpose?.rawValue
-        e.legalBasis = purpose?.legalReference
-        if let r = report {
-            e.clients = r.written
-            e.records = r.entities.entries.reduce(0) { $0 + $1.value.written }
-            e.organisation = r.controller.map { "\($0.name) (KvK \($0.kvkNumber))" }
+        try record(args, event: event, outcome: outcome, output: output) { e in
+            e.purpose = purpose?.rawValue
+            e.legalBasis = purpose?.legalReference
+            if let r = report {
+                e.clients = r.written
+                e.records = r.entities.entries.reduce(0) { $0 + $1.value.written }
+                e.organisation = r.controller.map { "\($0.name) (KvK \($0.kvkNumber))" }
+            }
+            if outcome == "success", output != "-", let digest = try? Digester.hash(.sha256, fileAt: output) {
+                e.bundleSHA256 = digest.hexString
+            }
         }
-        e.output = output
-        if outcome == "success", output != "-", let digest = try? Digester.hash(.sha256, fileAt: output) {
-            e.bundleSHA256 = digest.hexString
-        }
-        try ExportLog.append(e, to: args.value("--log") ?? ExportLog.defaultPath)
     }
 }
 

@@ -12,6 +12,7 @@ enum TestEnv {
     static let fixtures = root.appendingPathComponent("fixtures")
     static let dossiers = fixtures.appendingPathComponent("dossiers").path
     static let createdAt = Timestamp(rfc3339: "2026-11-22T10:00:00Z")!
+    static let logPath = FileManager.default.temporaryDirectory.appendingPathComponent("dossierport-test-log-\(UUID().uuidString).ndjson").path
 
     static func tempDir() throws -> URL {
         let u = FileManager.default.temporaryDirectory.appendingPathComponent("dossierport-test-\(UUID().uuidString)")
@@ -43,6 +44,10 @@ enum TestEnv {
         p.executableURL = URL(fileURLWithPath: exe.hasPrefix("/") ? exe : "/usr/bin/env")
         p.arguments = exe.hasPrefix("/") ? args : [exe] + args
         if let cwd { p.currentDirectoryURL = cwd }
+        // A dossierport run logs into a throwaway export log, never the user's own.
+        var env = ProcessInfo.processInfo.environment
+        env["DOSSIERPORT_LOG"] = logPath
+        p.environment = env
         let dir = try tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let o = dir.appendingPathComponent("o"), e = dir.appendingPathComponent("e")
