@@ -36,6 +36,9 @@ public struct XMLTableSpec: Hashable, Sendable {
 /// kept, so memory holds one row per open table element whatever the file's size; parsing goes
 /// through `XMLStreamReader`, which refuses DTDs, entities and bad UTF-8.
 ///
+/// A row's location is its file, the line of its start tag, the table, and as entry the table path
+/// with the element's occurrence number in the document (`/export/clienten/client[2]`).
+///
 /// A column path that matches more than once under one row (two `<telefoon>` children): the first
 /// value wins and the reader records an `xml.repeated` warning (in `diagnostics`), because dropping
 /// the whole row or failing the export would lose more than the second value does; a profile that
@@ -43,7 +46,8 @@ public struct XMLTableSpec: Hashable, Sendable {
 ///
 /// Table elements may nest (`/export/client` and `/export/client/rapportage`): a nested row is
 /// yielded when its element ends, so before the row around it. `tables` lists the tables seen with
-/// every attribute and leaf-element path found under their rows (first-seen order, at most
+/// every attribute and leaf-element path found under their rows (an empty element that only
+/// carries attributes is not itself a column) (first-seen order, at most
 /// `maxColumns`), so `profile check` can name columns the profile expects but the export lacks.
 public final class XMLRowReader: RowReader {
     public let file: String
@@ -61,8 +65,11 @@ public final class XMLRowReader: RowReader {
     private var seenOrder: [String] = []
     /// Absolute path of each open element, outermost first.
     private var paths: [String] = []
-    /// Per open element: whether it has a child element (leaf elements become columns).
-    private var hasChildren: [Bool] = []
+    /// Per open element: whether it has a child element or attributes, and whether it has text
+    /// (leaf elements become columns, unless they only carry attributes).
+    private var shape: [(children: Bool, attributes: Bool, text: Bool)] = []
+    /// Occurrences of each table element so far, for the `[n]` in a row's entry.
+    private var occurrences: [String: Int] = [:]
     /// Rows whose element is open, innermost last.
     private var open: [OpenRow] = []
     private var finished = false
@@ -85,12 +92,13 @@ public final class XMLRowReader: RowReader {
         let spec: Spec
         let depth: Int
         let line: Int
+        let entry: String
         var values: [SourceValue]
         /// Columns whose element is open, with the depth of that element and the text so far.
         var capturing: [(column: Int, depth: Int, text: String)] = []
 
-        init(spec: Spec, depth: Int, line: Int) {
-            self.spec = spec; self.depth = depth; self.line = line
+        init(spec: Spec, depth: Int, line: Int, entry: String) {
+            self.spec = spec; self.depth = depth; self.line = line; self.entry = entry
             values = Array(repeating: .null, count: spec.columns.count)
         }
     }
@@ -142,6 +150,7 @@ public final class XMLRowReader: RowReader {
             case .start(let tag):
                 if let row = try start(tag) { return row }
             case .text(let text):
+                if !shape.isEmpty, text.utf8.contains(where: { $0 > 0x20 }) { shape[shape.count - 1].text = true }
                 for row in open { for i in row.capturing.indices { row.capturing[i].text += text } }
             case .end:
                 if let row = try end() { return row }
@@ -152,13 +161,15 @@ public final class XMLRowReader: RowReader {
     }
 
     private func start(_ tag: XMLStartTag) throws -> SourceRow? {
-        if !hasChildren.isEmpty { hasChildren[hasChildren.count - 1] = true }
+        if !shape.isEmpty { shape[shape.count - 1].children = true }
         let path = (paths.last ?? "") + "/" + tag.localName
         paths.append(path)
-        hasChildren.append(false)
+        shape.append((false, !tag.attributes.isEmpty, false))
         let depth = paths.count
         if let spec = specs[path] {
-            open.append(OpenRow(spec: spec, depth: depth, line: tag.line))
+            let n = occurrences[path, default: 0] + 1
+            occurrences[path] = n
+            open.append(OpenRow(spec: spec, depth: depth, line: tag.line, entry: "\(path)[\(n)]"))
             if seen[path] == nil { seen[path] = SeenColumns(); seenOrder.append(path) }
         }
         for row in open {
@@ -180,7 +191,8 @@ public final class XMLRowReader: RowReader {
     private func end() throws -> SourceRow? {
         let depth = paths.count
         let path = paths.removeLast()
-        let leaf = !hasChildren.removeLast()
+        let s = shape.removeLast()
+        let leaf = !s.children && (s.text || !s.attributes)
         var done: SourceRow?
         for row in open {
             if leaf, depth > row.depth {
@@ -194,7 +206,7 @@ public final class XMLRowReader: RowReader {
         if let row = open.last, row.depth == depth {
             open.removeLast()
             done = SourceRow(table: row.spec.name, columns: row.spec.columns, values: row.values,
-                             location: SourceLocation(file: file, line: row.line, table: row.spec.name, entry: row.spec.name))
+                             location: SourceLocation(file: file, line: row.line, table: row.spec.name, entry: row.entry))
         }
         return done
     }
@@ -202,7 +214,7 @@ public final class XMLRowReader: RowReader {
     private func set(_ row: OpenRow, _ column: Int, _ value: SourceValue, line: Int) {
         guard row.values[column] == .null else {
             warn(.warning("xml.repeated", "column '\(row.spec.columns[column])' occurs more than once in this row; the first value is kept",
-                          at: SourceLocation(file: file, line: line, table: row.spec.name, entry: row.spec.name)))
+                          at: SourceLocation(file: file, line: line, table: row.spec.name, entry: row.entry)))
             return
         }
         row.values[column] = value

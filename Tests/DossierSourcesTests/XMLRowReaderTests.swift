@@ -32,7 +32,7 @@ private func tempXML(_ text: String) throws -> String {
     #expect(anna["naam/achternaam"] == .text("Berg"))
     #expect(anna["naam/voorvoegsel"] == .text("van der"))
     #expect(anna["bsn"] == .text("111222333"))
-    #expect(anna.location == SourceLocation(file: xmlExport, line: 5, table: "/export/clienten/client", entry: "/export/clienten/client"))
+    #expect(anna.location == SourceLocation(file: xmlExport, line: 5, table: "/export/clienten/client", entry: "/export/clienten/client[1]"))
     let jan = rows[1]
     #expect(jan["naam/voorvoegsel"] == .null)
     #expect(jan["bsn"] == .null)
@@ -50,6 +50,7 @@ private func tempXML(_ text: String) throws -> String {
     #expect(reader.diagnostics.map(\.code) == ["xml.repeated"])
     #expect(reader.diagnostics[0].severity == .warning)
     #expect(reader.diagnostics[0].location?.line == 28)
+    #expect(reader.diagnostics[0].location?.entry == "/export/rapportages/rapportage[2]")
 }
 
 @Test func seenColumnsListAttributesAndLeafElements() throws {
