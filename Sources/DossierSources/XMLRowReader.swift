@@ -148,7 +148,7 @@ public final class XMLRowReader: RowReader {
         while let event = try stream.next() {
             switch event {
             case .start(let tag):
-                if let row = try start(tag) { return row }
+                try start(tag)
             case .text(let text):
                 if !shape.isEmpty, text.utf8.contains(where: { $0 > 0x20 }) { shape[shape.count - 1].text = true }
                 for row in open { for i in row.capturing.indices { row.capturing[i].text += text } }
@@ -160,7 +160,7 @@ public final class XMLRowReader: RowReader {
         return nil
     }
 
-    private func start(_ tag: XMLStartTag) throws -> SourceRow? {
+    private func start(_ tag: XMLStartTag) throws {
         if !shape.isEmpty { shape[shape.count - 1].children = true }
         let path = (paths.last ?? "") + "/" + tag.localName
         paths.append(path)
@@ -185,7 +185,6 @@ public final class XMLRowReader: RowReader {
                 row.capturing.append((column, depth, ""))
             }
         }
-        return nil
     }
 
     private func end() throws -> SourceRow? {
@@ -193,7 +192,6 @@ public final class XMLRowReader: RowReader {
         let path = paths.removeLast()
         let s = shape.removeLast()
         let leaf = !s.children && (s.text || !s.attributes)
-        var done: SourceRow?
         for row in open {
             if leaf, depth > row.depth {
                 try see(row, String(path.utf8.dropFirst(row.spec.name.utf8.count + 1))!)
@@ -203,12 +201,10 @@ public final class XMLRowReader: RowReader {
                 set(row, c.column, .text(c.text), line: stream.line)
             }
         }
-        if let row = open.last, row.depth == depth {
-            open.removeLast()
-            done = SourceRow(table: row.spec.name, columns: row.spec.columns, values: row.values,
-                             location: SourceLocation(file: file, line: row.line, table: row.spec.name, entry: row.entry))
-        }
-        return done
+        guard let row = open.last, row.depth == depth else { return nil }
+        open.removeLast()
+        return SourceRow(table: row.spec.name, columns: row.spec.columns, values: row.values,
+                         location: SourceLocation(file: file, line: row.line, table: row.spec.name, entry: row.entry))
     }
 
     private func set(_ row: OpenRow, _ column: Int, _ value: SourceValue, line: Int) {
