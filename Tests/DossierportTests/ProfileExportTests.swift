@@ -200,3 +200,22 @@ extension Array where Element == UInt8 {
     let clean = try ProfileExport.check(try ProfileExport.loadProfile(ProfileEnv.profile("seed-dumps.json")), source: ProfileEnv.dump("pg-default.sql"))
     #expect(!clean.contains { $0.severity == .error })
 }
+
+@Test func aDocumentLinkOutOfTheSourceFolderIsRefused() throws {
+    let dir = try TestEnv.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let source = dir.appendingPathComponent("source")
+    try FileManager.default.createDirectory(at: source.appendingPathComponent("bestanden"), withIntermediateDirectories: true)
+    try FileManager.default.copyItem(at: TestEnv.fixtures.appendingPathComponent("xml-epd/export.xml"), to: source.appendingPathComponent("export.xml"))
+    let secret = dir.appendingPathComponent("secret.txt")
+    try Data("not part of the export".utf8).write(to: secret)
+    try FileManager.default.createSymbolicLink(atPath: source.appendingPathComponent("bestanden/verwijsbrief.pdf").path,
+                                               withDestinationPath: secret.path)
+    let (result, out) = try ProfileEnv.export(ProfileEnv.profile("xml-epd.json"), source: source.appendingPathComponent("export.xml").path,
+                                              into: dir, keepGoing: false)
+    let refused = result.report.diagnostics.filter { $0.code == "document.unreadable" }
+    #expect(refused.count == 2)
+    #expect(refused.allSatisfy { $0.message.contains("document.path") && $0.location?.key == "9001" })
+    #expect(result.account.table("/export/documenten/document")?.rejected == 1)
+    #expect(!FileManager.default.fileExists(atPath: out))
+}
