@@ -162,6 +162,8 @@ final class AssemblyRun {
     var conditions: [(slot: Int, values: Set<String>)?] = []
     var buckets: [SpillWriter?]
     var tables: [String: TableAccount] = [:]
+    /// Where each unmapped table's first row is, so `table.unmapped` points into the source.
+    var unmappedAt: [String: SourceLocation] = [:]
     var entities: [Entity: EntityAccount] = [:]
     var account = ExportAccount()
     var ordinal = 0
@@ -216,7 +218,10 @@ final class AssemblyRun {
             }
         }
         let route = routes[row.table] ?? TableRoute(disposition: .unmapped)
-        if tables[row.table] == nil { tables[row.table] = TableAccount(table: row.table, disposition: route.disposition) }
+        if tables[row.table] == nil {
+            tables[row.table] = TableAccount(table: row.table, disposition: route.disposition)
+            if route.disposition == .unmapped { unmappedAt[row.table] = SourceLocation(file: row.location.file, line: row.location.line, table: row.table) }
+        }
         tables[row.table]!.read += 1
         for l in route.links { links[l].add(row) }
         if route.isClient {
@@ -455,7 +460,7 @@ final class AssemblyRun {
     func finish() -> ExportAccount {
         for t in tables.values.sorted(by: { $0.table < $1.table }) where t.disposition == .unmapped {
             report(.error("table.unmapped", "table \(t.table) is not in the profile: \(t.read) rows not exported",
-                          at: SourceLocation(table: t.table)))
+                          at: unmappedAt[t.table] ?? SourceLocation(table: t.table)))
         }
         account.tables = tables.values.sorted { $0.table < $1.table }
         account.entities = Entity.allCases.compactMap { entities[$0] }

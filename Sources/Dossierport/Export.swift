@@ -48,8 +48,11 @@ public struct ExportReport: Sendable, Codable {
     public var controller: Controller?
     /// Records cut or redacted by the purpose, with the dossier they belong to.
     public var scope: [ScopeEntry] = []
+    /// Errors in the source rows of a profile run (rejected rows, bad values, unmapped tables):
+    /// like a rejected dossier, they keep the output from being committed unless `keepGoing`.
+    public var sourceErrors = 0
 
-    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    public var hasErrors: Bool { sourceErrors > 0 || diagnostics.contains { $0.severity == .error } }
 }
 
 /// source → (validate, cut to purpose) → destination: the one export pipeline every command uses.
@@ -132,12 +135,19 @@ public final class ExportSession {
         for (e, n) in out.dossier.counts { report.entities[e, default: EntityCount()].written += n }
     }
 
-    /// Commits the destination unless a dossier was rejected (and `keepGoing` is off).
+    /// Adds what a source adapter found wrong in the rows it read; `errors` is how many of them
+    /// (possibly more than listed, when the adapter kept only the first ones) fail the run.
+    public func addSourceDiagnostics(_ diagnostics: [Diagnostic], errors: Int) {
+        report.diagnostics += diagnostics
+        report.sourceErrors += errors
+    }
+
+    /// Commits the destination unless a dossier or source row was rejected (and `keepGoing` is off).
     public func finish() throws -> ExportReport {
         if let want = options.client, !matched {
             throw DossierError("export.no-client", "no dossier has id, client id or client number '\(want)'")
         }
-        if report.dossiersRejected == 0 || options.keepGoing { try destination.finish() }
+        if (report.dossiersRejected == 0 && report.sourceErrors == 0) || options.keepGoing { try destination.finish() }
         return report
     }
 }

@@ -10,13 +10,23 @@ struct ExportCommand: Command {
     Usage: dossierport export [--source PATH] [--client ID] [--format json|ndjson|xml] [--out DIR|-]
                               [--purpose access|portability|transfer] [--organisation FILE]
                               [--date YYYY-MM-DD] [--keep-going] [--report FILE]
+           dossierport export --profile FILE --source PATH [--client KEY] [--spill-dir DIR] [same options]
 
     Reads dossiers, validates each, optionally cuts them to a purpose (formats/purposes.md), and
     writes them. Without --source it exports the shipped sample organisation (fixtures/dossiers).
+    With --profile it builds the dossiers from an EPD's own export as the mapping profile describes
+    (formats/profile.md), and also prints how many rows of each table and section were read,
+    mapped and rejected, and every rejected row (file:line: table#key: reason).
 
     Options:
-      --source PATH        a canonical dossier file (.json, .ndjson, .xml), a folder of them, or - (NDJSON on stdin)
-      --client ID          only the dossier whose id, client id or client number is ID (default: all)
+      --source PATH        a canonical dossier file (.json, .ndjson, .xml), a folder of them, or - (NDJSON on stdin);
+                           with --profile the raw export: a SQL dump or -, a folder of CSV files or one CSV file,
+                           or an XML file
+      --profile FILE       a mapping profile (formats/profile.md); then --source is required
+      --spill-dir DIR      with --profile: where the private work folders (spilled rows, staged documents) go
+                           (default /tmp; they hold health data, so keep it on an encrypted volume)
+      --client ID          only the dossier whose id, client id or client number is ID (default: all);
+                           with --profile, the client key in the source (key columns joined by -)
       --format F           json (one file per dossier, default), ndjson (one dossiers.ndjson), xml (one file per dossier)
       --out DIR|-          a new folder (written under a temporary name and renamed when complete),
                            or - for standard output (ndjson lines, an XML <dossiers> document, or one JSON dossier)
@@ -28,15 +38,17 @@ struct ExportCommand: Command {
                            the secret in file KEY, at least 32 bytes: head -c 32 /dev/urandom > KEY); free text is
                            removed and documents stay behind; the same key gives the same pseudonyms in every run
       --keep-going         write the valid dossiers even if others are rejected (exit code is still 1)
-      --report FILE        also write the run's account (counts, diagnostics, what was cut) as JSON
+      --report FILE        also write the run's account (counts, diagnostics, what was cut; with --profile the
+                           rows per table and section under "account") as JSON
     \(LogOptions.help)
 
-    The count table and diagnostics go to standard error.
-    Exit codes: 0 all dossiers exported; 1 a dossier was invalid or the run failed (nothing is left
-    under the output name unless --keep-going); 64 usage error.
+    The count tables and diagnostics go to standard error.
+    Exit codes: 0 all dossiers exported; 1 a dossier was invalid, a source row was rejected or had a bad
+    value, a table was not in the profile, or the run failed (malformed source: file:line on stderr);
+    nothing is left under the output name unless --keep-going; 64 usage error.
     """
     static let options = Set(["--source", "--client", "--format", "--out", "--purpose", "--organisation", "--date", "--report",
-                              "--pseudonymise"])
+                              "--pseudonymise", "--profile", "--spill-dir"])
         .union(LogOptions.options)
     static let flags: Set<String> = ["--keep-going"]
 
@@ -50,8 +62,12 @@ struct ExportCommand: Command {
         return try export(args, to: destination, event: "export", output: out)
     }
 
-    /// The pipeline every exporting command shares; only the destination differs.
+    /// The pipeline every exporting command shares; only the destination differs. With
+    /// `--profile` the dossiers come from a raw source through the profile engine.
     static func export(_ args: Arguments, to destination: any DossierDestination, event: String, output: String) throws -> ExitCode {
+        let profilePath = args.value("--profile")
+        if profilePath != nil, args.value("--source") == nil { throw UsageError("--profile needs --source PATH (the raw export)") }
+        if profilePath == nil, args.value("--spill-dir") != nil { throw UsageError("--spill-dir is only used with --profile") }
         guard let sourcePath = args.value("--source") ?? SampleData.dossiers else {
             throw UsageError("no --source given and the sample fixtures were not found")
         }
@@ -65,8 +81,16 @@ struct ExportCommand: Command {
             options.pseudonymiser = try Pseudonymiser(key: try ByteReader.readAll(path: keyFile, limit: 4096))
         }
         let report: ExportReport
+        var profileResult: ProfileExportResult?
         do {
-            report = try Export.run(from: try CanonicalSource(path: sourcePath), to: destination, options: options)
+            if let profilePath {
+                let work = ProfileExportOptions(workDirectory: args.value("--spill-dir") ?? "/tmp", stageDocuments: output != "-")
+                profileResult = try ProfileExport.run(try ProfileExport.loadProfile(profilePath), source: sourcePath, to: destination,
+                                                      options: options, profileOptions: work)
+                report = profileResult!.report
+            } else {
+                report = try Export.run(from: try CanonicalSource(path: sourcePath), to: destination, options: options)
+            }
         } catch {
             try LogOptions.record(args, event: event, outcome: "failure", purpose: options.purpose, report: nil, output: output)
             throw error
@@ -75,10 +99,13 @@ struct ExportCommand: Command {
                               report: report, output: output)
         for d in report.diagnostics { Console.error(d.description) }
         Console.error(Report.table(report))
-        if let path = args.value("--report") { try Report.writeJSON(report, to: path) }
+        if let profileResult { Console.error(Report.table(profileResult)) }
+        if let path = args.value("--report") {
+            if let profileResult { try Report.writeJSON(profileResult, to: path) } else { try Report.writeJSON(report, to: path) }
+        }
         if report.hasErrors {
-            Console.error(args.flag("--keep-going") || report.dossiersRejected == 0
-                          ? "export finished with errors" : "export failed: nothing was written")
+            let committed = args.flag("--keep-going") || (report.dossiersRejected == 0 && report.sourceErrors == 0)
+            Console.error(committed ? "export finished with errors" : "export failed: nothing was written")
             return .failure
         }
         return .success

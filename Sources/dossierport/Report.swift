@@ -27,6 +27,27 @@ enum Report {
         return lines.joined(separator: "\n")
     }
 
+    /// The rows of a profile run per source table and per section, so an operator sees that
+    /// read = mapped + rejected + filtered (+ rows of link, ignored and unmapped tables).
+    static func table(_ r: ProfileExportResult) -> String {
+        let a = r.account
+        let head = ["read", "mapped", "rejected", "filtered"].map { $0.leftPad(10) }.joined()
+        let names = a.tables.map { $0.disposition == .mapped ? $0.table : "\($0.table) (\($0.disposition.rawValue))" }
+        let width = max(24, (names.map(\.count) + a.entities.map { $0.entity.rawValue.count }).max() ?? 0) + 2
+        func cells(_ v: [Int]) -> String { v.map { String($0).leftPad(10) }.joined() }
+        var lines = ["table".padding(width) + head + "not mapped".leftPad(12)]
+        for (t, name) in zip(a.tables, names) {
+            lines.append(name.padding(width) + cells([t.read, t.mapped, t.rejected, t.filtered]) + String(t.notMapped).leftPad(12))
+        }
+        lines.append("")
+        lines.append("section".padding(width) + head + "records".leftPad(12))
+        for e in a.entities {
+            lines.append(e.entity.rawValue.padding(width) + cells([e.read, e.mapped, e.rejected, e.filtered]) + String(e.records).leftPad(12))
+        }
+        lines.append("dossiers assembled: \(a.dossiers)" + (a.reconciles ? "; every row is accounted for" : "; ROWS DO NOT ADD UP"))
+        return lines.joined(separator: "\n")
+    }
+
     static func json(_ value: some Encodable) throws -> String { try MachineOutput.json(value) }
 
     static func writeJSON(_ value: some Encodable, to path: String) throws {

@@ -5,7 +5,8 @@ import Glibc
 #endif
 
 let commands: [any Command.Type] = [
-    ExportCommand.self, BundleCommand.self, VerifyCommand.self, InspectCommand.self, ValidateCommand.self, LogCommand.self, ImportCommand.self,
+    ExportCommand.self, BundleCommand.self, VerifyCommand.self, InspectCommand.self, ImportCommand.self,
+    ValidateCommand.self, ProfileCommand.self, LogCommand.self,
 ]
 
 exit(Console.run(Array(CommandLine.arguments.dropFirst()), commands: commands))

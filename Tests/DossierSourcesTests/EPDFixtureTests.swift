@@ -101,65 +101,11 @@ func expectSameDossiers(_ a: EPDRun, _ b: EPDRun, transform: (String) -> String 
     }
 }
 
-/// Reads an XML export as its profile addresses it (element paths, `@attribute`, `child/path`),
-/// through Foundation's XPath, so the XML fixture is checked against the other EPDs before the
-/// streaming XMLRowReader exists. Loads the whole document and gives rows no line numbers: a test
-/// aid for a small fixture, not a reader for exports.
-final class XPathRowReader: RowReader {
-    private var rows: [SourceRow] = []
-    private var next = 0
-    private(set) var tables: [String: SourceTable] = [:]
-
-    init(path: String, profile: MappingProfile) throws {
-        var order: [String] = []
-        var columns: [String: [String]] = [:]
-        func add(_ table: String, _ names: [String]) {
-            if columns[table] == nil { order.append(table); columns[table] = [] }
-            for n in names where !columns[table]!.contains(n) { columns[table]!.append(n) }
-        }
-        func fieldColumns(_ fields: [FieldMapping]) -> [String] {
-            fields.compactMap { if case .column(let c) = $0.source.origin { c } else { nil } }
-        }
-        let client = profile.client
-        add(client.table, client.key + client.recordID.columns + fieldColumns(client.fields))
-        for m in profile.mappings {
-            var names = m.key + m.recordID.columns + fieldColumns(m.fields) + (m.when.map { [$0.column] } ?? [])
-            switch m.join {
-            case .column(let c): names.append(c)
-            case .link(let c, let table, let key, let clientColumn): names.append(c); add(table, [key, clientColumn])
-            }
-            switch m.document {
-            case .blob(let c)?, .file(let c)?: names.append(c)
-            case nil: break
-            }
-            add(m.table, names)
-        }
-        let document = try XMLDocument(contentsOf: URL(fileURLWithPath: path))
-        for table in order {
-            let names = columns[table]!
-            tables[table] = SourceTable(name: table, columns: names.map { SourceColumn(name: $0) })
-            for node in try document.nodes(forXPath: table) {
-                let values = try names.map { n -> SourceValue in
-                    try node.nodes(forXPath: n).first?.stringValue.map(SourceValue.text) ?? .null
-                }
-                rows.append(SourceRow(table: table, columns: names, values: values, location: SourceLocation(file: path, table: table)))
-            }
-        }
-    }
-
-    func nextRow() throws -> SourceRow? {
-        guard next < rows.count else { return nil }
-        next += 1
-        return rows[next - 1]
-    }
-}
-
-/// The XML-EPD through `XPathRowReader`; once XMLRowReader lands, it takes that reader's place
-/// here (`XMLRowReader(path:)`), and the XPath aid can go.
+/// The XML-EPD through the streaming `XMLRowReader`, reading the element paths its profile names.
 func xmlRun(_ file: String) throws -> EPDRun {
     let profile = try MappingProfile.load(path: epdPath("xml-epd/xml-epd.json"))
     return try EPDRun(profile: "xml-epd/xml-epd.json", documents: epdPath("xml-epd")) {
-        [try XPathRowReader(path: epdPath("xml-epd/\(file)"), profile: profile)]
+        [try XMLRowReader(path: epdPath("xml-epd/\(file)"), tables: XMLTableSpec.specs(for: profile))]
     }
 }
 

@@ -1,0 +1,232 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+public import DossierModel
+public import DossierSources
+import DossierIO
+import DossierCrypto
+import Foundation
+
+/// How a profile run reads its source, beyond what the export itself is asked to do.
+public struct ProfileExportOptions: Sendable {
+    /// Folder for the assembler's spill and the staged documents (both private, mode 0700, removed
+    /// at the end); they hold health data, so it belongs on an encrypted volume.
+    public var workDirectory: String
+    /// Copy document bytes to a staging folder for a destination that carries them (a folder, a
+    /// bundle); false only hashes them, for standard output, where documents do not travel.
+    public var stageDocuments: Bool
+    /// Bucket files of the assembler's spill (see `DossierAssembler`).
+    public var bucketCount: Int
+
+    public init(workDirectory: String = "/tmp", stageDocuments: Bool = true, bucketCount: Int = 128) {
+        self.workDirectory = workDirectory; self.stageDocuments = stageDocuments; self.bucketCount = bucketCount
+    }
+}
+
+/// What a profile run did: the export's report and the account of every source row.
+public struct ProfileExportResult: Sendable, Encodable {
+    /// Dossiers and records written, cut and rejected, as for any export; its diagnostics include
+    /// the source's rejected rows and bad values, and `sourceErrors` counts the errors among them.
+    public var report: ExportReport
+    /// Rows read, mapped, rejected and filtered per table and per section.
+    public var account: ExportAccount
+
+    /// The report's keys with the account beside them, so `--report` has one shape for every run.
+    public func encode(to encoder: any Encoder) throws {
+        try report.encode(to: encoder)
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(account, forKey: .account)
+    }
+
+    private enum Key: String, CodingKey { case account }
+}
+
+/// Exports dossiers straight from an EPD's own export (SQL dump, CSV, XML) through a mapping profile.
+///
+/// The profile engine (`DossierAssembler`) builds the dossiers; this puts them through the same
+/// `ExportSession` as canonical files, so validation, purposes, pseudonyms and destinations behave
+/// identically. Document bytes are staged in a private folder while they are hashed, so a
+/// destination copies and re-checks them exactly as it does documents beside a dossier file.
+public enum ProfileExport {
+    /// Reads and checks a profile file.
+    public static func loadProfile(_ path: String) throws -> MappingProfile {
+        try MappingProfile.load(path: path)
+    }
+
+    /// The row readers for `source` as the profile's `source.kind` says: a dump file or `-`; a
+    /// folder of CSV files or one CSV file; an XML file.
+    public static func readers(_ profile: MappingProfile, source: String) throws -> [any RowReader] {
+        switch profile.source.kind {
+        case .sqlDump:
+            return [try SQLDumpReader(path: source)]
+        case .csv:
+            let options = CSVReadOptions(delimiter: try delimiter(profile), encoding: try encoding(profile))
+            if source != "-", FileSystem.isDirectory(source) { return [try CSVDirectorySource(directory: source, options: options)] }
+            return [try CSVReader(path: source, options: options)]
+        case .xml:
+            return [try XMLRowReader(path: source, tables: XMLTableSpec.specs(for: profile))]
+        }
+    }
+
+    /// `profile check`: the profile against what the source really holds, with the readers' own warnings.
+    public static func check(_ profile: MappingProfile, source: String) throws -> [Diagnostic] {
+        let readers = try readers(profile, source: source)
+        let found = try ProfileCheck.check(profile, readers: readers)
+        return found + readers.flatMap(warnings)
+    }
+
+    /// Assembles every dossier from `source`, feeds each through an `ExportSession` to
+    /// `destination`, and commits only when no dossier was rejected and no source row had an error
+    /// (unless `options.keepGoing`). `options.client` selects a client by its key in the source
+    /// (the profile's client key columns joined by `-`).
+    public static func run(_ profile: MappingProfile, source: String, to destination: any DossierDestination,
+                           options: ExportOptions, profileOptions: ProfileExportOptions = ProfileExportOptions()) throws -> ProfileExportResult {
+        let readers = try readers(profile, source: source)
+        let staging = try DocumentStaging(under: profileOptions.workDirectory, sourceFolder: sourceFolder(source),
+                                          stage: profileOptions.stageDocuments)
+        defer { staging.remove() }
+        let assembler = try DossierAssembler(
+            profile: profile,
+            options: DossierSources.ExportOptions(clientKey: options.client, spillDirectory: profileOptions.workDirectory,
+                                                  bucketCount: profileOptions.bucketCount),
+            documents: staging)
+        var sessionOptions = options
+        sessionOptions.client = nil
+        let session = ExportSession(to: destination, options: sessionOptions)
+        let account = try assembler.run(readers) { dossier, _ in
+            let origin = dossier.client.meta.source ?? SourceLocation(file: source)
+            try session.process(LoadedDossier(dossier: dossier, origin: origin, documentRoot: staging.folder))
+            staging.clear()
+        }
+        if let key = options.client, account.dossiers == 0 {
+            throw DossierError("export.no-client", "no row of \(profile.client.table) has the client key '\(key)'",
+                               at: SourceLocation(file: source, table: profile.client.table))
+        }
+        // The account repeats the validator's findings, which the session has already reported.
+        let reported = Set(session.report.diagnostics.map(DiagnosticIdentity.init))
+        let rows = account.diagnostics.filter { !reported.contains(DiagnosticIdentity($0)) } + readers.flatMap(warnings)
+        let rejected = account.tables.reduce(0) { $0 + $1.rejected } + account.tables.filter { $0.disposition == .unmapped }.count
+        session.addSourceDiagnostics(rows, errors: max(rejected, rows.filter { $0.severity == .error }.count))
+        return ProfileExportResult(report: try session.finish(), account: account)
+    }
+
+    /// The folder path columns are relative to: the CSV folder itself, else the source file's folder.
+    static func sourceFolder(_ source: String) -> String {
+        if source == "-" { return FileManager.default.currentDirectoryPath }
+        if FileSystem.isDirectory(source) { return source }
+        return AtomicFile.split(source).dir
+    }
+
+    static func warnings(_ reader: any RowReader) -> [Diagnostic] {
+        switch reader {
+        case let r as XMLRowReader: r.diagnostics
+        case let r as CSVReader: r.diagnostics
+        case let r as CSVDirectorySource: r.reports.flatMap(\.diagnostics)
+        default: []
+        }
+    }
+
+    static func delimiter(_ p: MappingProfile) throws -> UInt8? {
+        guard let d = p.source.delimiter else { return nil }
+        guard let b = d.utf8.first, d.utf8.count == 1 else {
+            throw DossierError("profile.delimiter", "a CSV delimiter must be one ASCII character", path: "$.source.delimiter")
+        }
+        return b
+    }
+
+    /// The profile's encoding name as a `TextEncoding`, accepting the common aliases.
+    static func encoding(_ p: MappingProfile) throws -> TextEncoding {
+        let name = p.source.encoding.lowercased()
+        let aliases: [String: TextEncoding] = ["utf8": .utf8, "cp1252": .windows1252, "win1252": .windows1252,
+                                               "utf-16": .utf16LE, "utf16le": .utf16LE, "utf16be": .utf16BE]
+        guard let e = TextEncoding(rawValue: name) ?? aliases[name] else {
+            throw DossierError("profile.encoding", "unknown encoding; use utf-8, windows-1252, utf-16le or utf-16be", path: "$.source.encoding")
+        }
+        return e
+    }
+}
+
+/// What makes two reports of one finding the same, whatever location each was given.
+private struct DiagnosticIdentity: Hashable {
+    let code: String, message: String, path: String?, recordID: String?
+    init(_ d: Diagnostic) { code = d.code; message = d.message; path = d.path; recordID = d.recordID }
+}
+
+/// Measures, hashes and stages document bytes into a private folder for the destinations.
+///
+/// A folder rather than memory because documents can be large and a destination streams them from
+/// a file; files are removed once their dossier has been written, so the folder holds one dossier's
+/// documents at a time. Path columns are read only inside the source folder: the engine refuses
+/// `..` and absolute paths, and a symbolic link that leads out of the folder is refused here.
+final class DocumentStaging: DocumentResolver {
+    let folder: String
+    let sourceFolder: String
+    let stage: Bool
+    private var staged: [String] = []
+    private var counter = 0
+
+    init(under parent: String, sourceFolder: String, stage: Bool) throws {
+        var template = Array((parent.hasSuffix("/") ? parent : parent + "/").utf8CString.dropLast()) + Array("dossierport-docs-XXXXXX".utf8CString)
+        guard mkdtemp(&template) != nil else {
+            throw DossierError("io.mkdtemp", "cannot create a private staging folder (errno \(errno))", at: SourceLocation(file: parent))
+        }
+        folder = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        self.sourceFolder = URL(fileURLWithPath: sourceFolder).resolvingSymlinksInPath().path
+        self.stage = stage
+    }
+
+    func resolve(_ content: DocumentContent, recordID: String, at location: SourceLocation) throws -> ResolvedDocument {
+        let digest = try Digester(.sha256)
+        counter += 1
+        var name = String(counter)
+        var sink: FileSink?
+        var size = 0
+        func take(_ chunk: UnsafeRawBufferPointer) throws {
+            try digest.write(chunk)
+            try sink?.write(chunk)
+            size += chunk.count
+        }
+        switch content {
+        case .bytes(let bytes):
+            sink = try stagedFile(name)
+            try bytes.withUnsafeBytes(take)
+        case .file(let relative):
+            let path = try inside(relative, at: location)
+            name += fileExtension(of: relative)
+            let reader = try ByteReader(path: path)
+            sink = try stagedFile(name)
+            while let chunk = try reader.nextChunk() { try take(chunk) }
+        }
+        try sink?.flush()
+        return ResolvedDocument(size: size, sha256: try digest.finalize().hexString, path: stage ? name : nil)
+    }
+
+    /// A new file in the staging folder (mode 0600), or nil when documents are only hashed.
+    private func stagedFile(_ name: String) throws -> FileSink? {
+        guard stage else { return nil }
+        let path = folder + "/" + name
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw DossierError("io.open", "cannot create a staged document (errno \(errno))", at: SourceLocation(file: path)) }
+        staged.append(path)
+        return FileSink(descriptor: fd, path: path, ownsDescriptor: true)
+    }
+
+    /// The absolute path of a source-relative document path, refusing one that links out of the folder.
+    private func inside(_ relative: String, at location: SourceLocation) throws -> String {
+        let resolved = URL(fileURLWithPath: sourceFolder + "/" + relative).resolvingSymlinksInPath().path
+        guard resolved.hasPrefix(sourceFolder + "/") else {
+            throw DossierError("document.path", "document path leads out of the source folder", at: location)
+        }
+        return resolved
+    }
+
+    /// Removes the documents staged so far, once their dossier has been written.
+    func clear() {
+        for path in staged { unlink(path) }
+        staged.removeAll()
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+}

@@ -1,0 +1,221 @@
+import Foundation
+import Testing
+import DossierModel
+import DossierCrypto
+import DossierIO
+import Dossierport
+
+/// Profile runs through the facade: raw sources in, the same destinations as canonical exports out.
+enum ProfileEnv {
+    static let dumps = TestEnv.fixtures.appendingPathComponent("dumps")
+    static let profiles = TestEnv.fixtures.appendingPathComponent("profiles")
+    static let today = LocalDate(iso: "2026-11-22")!
+
+    static func dump(_ name: String) -> String { dumps.appendingPathComponent(name).path }
+    static func profile(_ name: String) -> String { profiles.appendingPathComponent(name).path }
+
+    /// Runs a profile export into a new folder under `dir`; returns the result and the folder.
+    static func export(_ profile: String, source: String, into dir: URL, format: DossierFileFormat = .ndjson,
+                       keepGoing: Bool = true, client: String? = nil) throws -> (ProfileExportResult, String) {
+        let out = dir.appendingPathComponent("out-\(UUID().uuidString)").path
+        let result = try ProfileExport.run(try ProfileExport.loadProfile(profile), source: source,
+                                           to: try FolderDestination(path: out, format: format),
+                                           options: ExportOptions(client: client, today: today, keepGoing: keepGoing),
+                                           profileOptions: ProfileExportOptions(workDirectory: dir.path))
+        return (result, out)
+    }
+
+    /// The NDJSON bytes without `meta.source`, the one part that names the dump file and line.
+    static func dossiersWithoutSource(_ folder: String) throws -> String {
+        let text = String(decoding: try ByteReader.readAll(path: folder + "/dossiers.ndjson", limit: 1 << 26), as: UTF8.self)
+        return text.replacingOccurrences(of: #","source":\{[^{}]*\}"#, with: "", options: .regularExpression)
+    }
+
+    /// A copy of a fixture dump with `edit` applied to its text, in `dir`.
+    static func edited(_ name: String, in dir: URL, _ edit: (inout [UInt8]) -> Void) throws -> String {
+        var bytes = try ByteReader.readAll(path: dump(name), limit: 1 << 24)
+        edit(&bytes)
+        let path = dir.appendingPathComponent("\(UUID().uuidString)-" + name).path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+}
+
+extension Array where Element == UInt8 {
+    mutating func replace(_ old: String, with new: [UInt8]) {
+        let o = Array(old.utf8)
+        guard let i = indices.first(where: { self[$0...].starts(with: o) }) else { Issue.record("'\(old)' not in the dump"); return }
+        replaceSubrange(i..<i + o.count, with: new)
+    }
+}
+
+@Test func everySeedDumpGivesTheSameDossiers() throws {
+    let dir = try TestEnv.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let profile = ProfileEnv.profile("seed-dumps.json")
+    var outputs: [String: String] = [:]
+    for name in ["pg-default.sql", "pg-inserts.sql", "pg-column-inserts.sql", "mariadb-default.sql", "mariadb-hex-blob.sql", "sqlite.sql"] {
+        let (result, out) = try ProfileEnv.export(profile, source: ProfileEnv.dump(name), into: dir)
+        let a = result.account
+        #expect(a.reconciles, "\(name)")
+        #expect(a.dossiers == 36, "\(name)")
+        #expect(a.tables.map { "\($0.table):\($0.read)/\($0.mapped)/\($0.rejected)" } == ["clients:36/36/0", "documents:8/7/1", "reports:72/72/0"],
+                "\(name)")
+        // The seed's one document without content is the only rejected row, named by table and key.
+        #expect(result.report.sourceErrors == 1, "\(name)")
+        let rejected = result.report.diagnostics.filter { $0.severity == .error }
+        #expect(rejected.map { "\($0.location?.table ?? "")#\($0.location?.key ?? "")" } == ["documents#3"], "\(name)")
+        #expect(rejected.first?.location?.file == ProfileEnv.dump(name) && rejected.first?.location?.line != nil)
+        outputs[name] = try ProfileEnv.dossiersWithoutSource(out)
+    }
+    let reference = outputs["pg-default.sql"]!
+    #expect(reference.split(separator: "\n").count == 36)
+    for (name, text) in outputs { #expect(text == reference, "\(name) differs from pg-default.sql") }
+}
+
+@Test func documentBytesArriveWithTheirSHA256() throws {
+    let dir = try TestEnv.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    // The seed documents (fixtures/dumps/seed.py): 1 holds every byte value 0…255, 5 holds 255…0 three
+    // times, 4 is one NUL byte, 2 is empty; documents go to client (index mod 5) + 1.
+    let everyByte = [UInt8](0...255)
+    let expected: [(client: Int, doc: Int, bytes: [UInt8])] = [
+        (1, 1, everyByte), (2, 2, []), (4, 4, [0]), (5, 5, Array(Array(everyByte.reversed()) + everyByte.reversed() + everyByte.reversed())),
+    ]
+    for name in ["pg-default.sql", "mariadb-default.sql", "mariadb-hex-blob.sql", "sqlite.sql"] {
+        let (_, out) = try ProfileEnv.export(ProfileEnv.profile("seed-dumps.json"), source: ProfileEnv.dump(name), into: dir, format: .json)
+        for e in expected {
+            let file = "\(out)/documents/dossier-seed-client-\(e.client)/seed-doc-\(e.doc)"
+            #expect(try ByteReader.readAll(path: file, limit: 1 << 20) == e.bytes, "\(name) doc \(e.doc)")
+            let json = String(decoding: try ByteReader.readAll(path: "\(out)/dossier-seed-client-\(e.client).json", limit: 1 << 22), as: UTF8.self)
+            #expect(json.contains(try Digester.hash(.sha256, e.bytes).hexString), "\(name) doc \(e.doc)")
+        }
+        let big = try ByteReader.readAll(path: "\(out)/documents/dossier-seed-client-3/seed-doc-8", limit: 1 << 20)
+        #expect(big.count == 70_000)
+    }
+}
+
+@Test func clientKeySelectsOneDossier() throws {
+    let dir = try TestEnv.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let (result, out) = try ProfileEnv.export(ProfileEnv.profile("seed-dumps.json"), source: ProfileEnv.dump("pg-default.sql"),
+                                              into: dir, keepGoing: false, client: "7")
+    #expect(result.report.written == ["dossier-seed-client-7"])
+    #expect(result.report.sourceErrors == 0)
+    #expect(result.account.table("clients")?.filtered == 35)
+    #expect(try ProfileEnv.dossiersWithoutSource(out).contains("\"id\":\"dossier-seed-client-7\""))
+    #expect(throws: DossierError.self) {
+        try ProfileEnv.export(ProfileEnv.profile("seed-dumps.json"), source: ProfileEnv.dump("pg-default.sql"), into: dir, client: "999")
+    }
+}
+
+@Test func malformedSourcesFailWithTheirLineAndLeaveNothing() throws {
+    let dir = try TestEnv.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let truncated = try ProfileEnv.edited("pg-default.sql", in: dir) { $0.removeLast($0.count / 2) }
+    let wrongColumns = try ProfileEnv.edited("sqlite.sql", in: dir) { $0.replace("VALUES(2,'Zoë',", with: Array("VALUES(2,".utf8)) }
+    let badUTF8 = try ProfileEnv.edited("sqlite.sql", in: dir) { $0.replace("Zoë", with: [0x5A, 0x6F, 0xEB]) }
+    for (path, line) in [(truncated, nil), (wrongColumns, 5), (badUTF8, 5)] as [(String, Int?)] {
+        let out = dir.appendingPathComponent("out-\(UUID().uuidString)").path
+        do {
+            _ = try ProfileExport.run(try ProfileExport.loadProfile(ProfileEnv.profile("seed-dumps.json")), source: path,
+                                      to: try FolderDestination(path: out, format: .json),
+                                      options: ExportOptions(today: ProfileEnv.today), profileOptions: ProfileExportOptions(workDirectory: dir.path))
+            Issue.record("\(path) was accepted")
+        } catch let e as DossierError {
+            #expect(e.location?.file == path)
+            #expect(e.location?.line != nil)
+            if let line { #expect(e.location?.line == line) }
+        }
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+    // Only the staging and spill folders' parent is left: the run cleaned up after itself.
+    let left = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("dossierport-") }
+    #expect(left.isEmpty)
+}
+
+@Test func aTableOutsideTheProfileFailsTheRunUnlessKeepGoing() throws {
+    let dir = try TestEnv.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let extra = try ProfileEnv.edited("sqlite.sql", in: dir) {
+        $0.replace("COMMIT;", with: Array("CREATE TABLE extra (id INTEGER);\nINSERT INTO extra VALUES(1);\nCOMMIT;".utf8))
+    }
+    let (strict, out) = try ProfileEnv.export(ProfileEnv.profile("seed-dumps.json"), source: extra, into: dir, keepGoing: false)
+    #expect(strict.account.table("extra")?.disposition.rawValue == "unmapped")
+    #expect(strict.report.diagnostics.contains { $0.code == "table.unmapped" && $0.severity == .error })
+    #expect(strict.report.hasErrors)
+    #expect(!FileManager.default.fileExists(atPath: out))
+    let (_, kept) = try ProfileEnv.export(ProfileEnv.profile("seed-dumps.json"), source: extra, into: dir, keepGoing: true)
+    #expect(FileManager.default.fileExists(atPath: kept + "/dossiers.ndjson"))
+}
+
+@Test func xmlAndCSVExportsCarryTheirDocumentFiles() throws {
+    let dir = try TestEnv.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let letter = TestEnv.fixtures.appendingPathComponent("xml-epd/bestanden/verwijsbrief.pdf").path
+    let letterHash = try Digester.hash(.sha256, fileAt: letter).hexString
+
+    let (xml, xmlOut) = try ProfileEnv.export(ProfileEnv.profile("xml-epd.json"), source: TestEnv.fixtures.appendingPathComponent("xml-epd/export.xml").path,
+                                              into: dir, format: .json, keepGoing: false)
+    #expect(xml.report.written == ["dossier-x-client-101", "dossier-x-client-102"])
+    #expect(xml.report.sourceErrors == 0)
+    #expect(xml.report.diagnostics.map(\.code) == ["xml.repeated"])
+    for client in ["101", "102"] {
+        let copied = "\(xmlOut)/documents/dossier-x-client-\(client)/x-doc-9001.pdf"
+        #expect(try Digester.hash(.sha256, fileAt: copied).hexString == letterHash)
+    }
+
+    // The CSV fixture is Windows-1252: the profile says so, the dossier holds proper UTF-8.
+    let profileText = String(decoding: try ByteReader.readAll(path: ProfileEnv.profile("zorgdossier-csv.json"), limit: 1 << 20), as: UTF8.self)
+    let cp1252 = dir.appendingPathComponent("zorgdossier-1252.json").path
+    try Data(profileText.replacingOccurrences(of: #""encoding": "utf-8""#, with: #""encoding": "windows-1252""#).utf8)
+        .write(to: URL(fileURLWithPath: cp1252))
+    let (csv, csvOut) = try ProfileEnv.export(cp1252, source: TestEnv.fixtures.appendingPathComponent("csv-epd").path, into: dir,
+                                              format: .json, keepGoing: false)
+    #expect(csv.report.written == ["dossier-zd-client-2001", "dossier-zd-client-2002"])
+    #expect(csv.account.reconciles)
+    let jan = String(decoding: try ByteReader.readAll(path: csvOut + "/dossier-zd-client-2002.json", limit: 1 << 20), as: UTF8.self)
+    #expect(jan.contains("Coöperatie Müller"))
+    let copied = csvOut + "/documents/dossier-zd-client-2001/zd-doc-8001.pdf"
+    #expect(try Digester.hash(.sha256, fileAt: copied).hexString == letterHash)
+
+    // Read as UTF-8 (the profile as shipped), the same bytes are refused with their position.
+    #expect(throws: DossierError.self) {
+        try ProfileEnv.export(ProfileEnv.profile("zorgdossier-csv.json"), source: TestEnv.fixtures.appendingPathComponent("csv-epd").path, into: dir)
+    }
+}
+
+@Test func profileCheckNamesAnUnknownColumn() throws {
+    let dir = try TestEnv.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let text = String(decoding: try ByteReader.readAll(path: ProfileEnv.profile("seed-dumps.json"), limit: 1 << 20), as: UTF8.self)
+    let broken = dir.appendingPathComponent("broken.json").path
+    try Data(text.replacingOccurrences(of: #""dateOfBirth": "birth_date""#, with: #""dateOfBirth": "geboren""#).utf8)
+        .write(to: URL(fileURLWithPath: broken))
+    let problems = try ProfileExport.check(try ProfileExport.loadProfile(broken), source: ProfileEnv.dump("pg-default.sql"))
+    let unknown = problems.filter { $0.code == "profile.unknown-column" }
+    #expect(unknown.count == 1)
+    #expect(unknown.first?.path == "$.client.fields['dateOfBirth']")
+    #expect(unknown.first?.location?.table == "clients")
+    let clean = try ProfileExport.check(try ProfileExport.loadProfile(ProfileEnv.profile("seed-dumps.json")), source: ProfileEnv.dump("pg-default.sql"))
+    #expect(!clean.contains { $0.severity == .error })
+}
+
+@Test func aDocumentLinkOutOfTheSourceFolderIsRefused() throws {
+    let dir = try TestEnv.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let source = dir.appendingPathComponent("source")
+    try FileManager.default.createDirectory(at: source.appendingPathComponent("bestanden"), withIntermediateDirectories: true)
+    try FileManager.default.copyItem(at: TestEnv.fixtures.appendingPathComponent("xml-epd/export.xml"), to: source.appendingPathComponent("export.xml"))
+    let secret = dir.appendingPathComponent("secret.txt")
+    try Data("not part of the export".utf8).write(to: secret)
+    try FileManager.default.createSymbolicLink(atPath: source.appendingPathComponent("bestanden/verwijsbrief.pdf").path,
+                                               withDestinationPath: secret.path)
+    let (result, out) = try ProfileEnv.export(ProfileEnv.profile("xml-epd.json"), source: source.appendingPathComponent("export.xml").path,
+                                              into: dir, keepGoing: false)
+    let refused = result.report.diagnostics.filter { $0.code == "document.unreadable" }
+    #expect(refused.count == 2)
+    #expect(refused.allSatisfy { $0.message.contains("document.path") && $0.location?.key == "9001" })
+    #expect(result.account.table("/export/documenten/document")?.rejected == 1)
+    #expect(!FileManager.default.fileExists(atPath: out))
+}
