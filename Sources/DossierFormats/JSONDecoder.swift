@@ -21,6 +21,23 @@ public enum JSONByteDecoder {
     static func decode<T: Decodable>(_ type: T.Type, from input: UnsafeRawBufferPointer, parser: JSONParser,
                                      file: String?, firstLine: Int,
                                      check: (TapeDecoder) throws -> Void = { _ in }) throws -> T {
+        try decode(from: input, parser: parser, file: file, firstLine: firstLine, check: check) { try $0.value(T.self, at: 0) }
+    }
+
+    /// Decodes a model type through its direct path; whatever that path refuses is decoded again
+    /// through `Codable`, so that the error (code, position, path, message) is that path's.
+    static func decode<T: JSONObject & Decodable>(direct type: T.Type, from input: UnsafeRawBufferPointer, parser: JSONParser,
+                                                  file: String?, firstLine: Int,
+                                                  check: (TapeDecoder) throws -> Void) throws -> T {
+        try decode(from: input, parser: parser, file: file, firstLine: firstLine, check: check) { tape in
+            if let value = try? T.readJSON(tape, at: 0) { return value }
+            tape.resetConsumed()
+            return try tape.value(T.self, at: 0)
+        }
+    }
+
+    private static func decode<T>(from input: UnsafeRawBufferPointer, parser: JSONParser, file: String?, firstLine: Int,
+                                  check: (TapeDecoder) throws -> Void, root: (TapeDecoder) throws -> T) throws -> T {
         let position = TextPosition(input: input, file: file, firstLine: firstLine)
         do {
             try parser.parse(input)
@@ -31,7 +48,7 @@ public enum JSONByteDecoder {
             let tape = TapeDecoder(nodes: nodes, base: input.baseAddress!.assumingMemoryBound(to: UInt8.self), position: position)
             do {
                 try check(tape)
-                let value = try tape.value(T.self, at: 0)
+                let value = try root(tape)
                 try tape.checkAllConsumed()
                 return value
             } catch let error as DecodingError {
@@ -74,34 +91,32 @@ final class TapeDecoder {
     /// The value node of member `name` in object `obj`, marking it read. Lookups start after the
     /// previous match, so members in declaration order are found on the first comparison.
     func member(_ name: String, in obj: Int, consume: Bool = true) -> Int? {
+        var name = name
+        return name.withUTF8 { member($0, in: obj, consume: consume) }
+    }
+
+    /// The direct path's lookup: the key's bytes are static, so no `String` is touched.
+    @inline(__always)
+    func member(_ name: StaticString, in obj: Int) -> Int? {
+        member(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), in: obj, consume: true)
+    }
+
+    private func member(_ key: UnsafeBufferPointer<UInt8>, in obj: Int, consume: Bool) -> Int? {
         let o = nodes[obj]
         guard o.count > 0 else { return nil }
-        let found: Int? = name.utf8.withContiguousStorageIfAvailable { key in
-            let first = obj + 1
-            var k = o.hint == 0 ? first : o.hint
-            for _ in 0..<o.count {
-                if nameMatches(k, key) { return k }
-                k = nodes[k + 1].next
-                if k == o.next { k = first }
-            }
-            return nil
-        } ?? member(Array(name.utf8), in: obj)
-        guard let k = found else { return nil }
+        let first = obj + 1
+        var k = o.hint == 0 ? first : o.hint
+        var found = false
+        for _ in 0..<o.count {
+            if nameMatches(k, key) { found = true; break }
+            k = nodes[k + 1].next
+            if k == o.next { k = first }
+        }
+        guard found else { return nil }
         let after = nodes[k + 1].next
         nodes[obj].hint = after == o.next ? 0 : after
         if consume { nodes[k].consumed = true }
         return k + 1
-    }
-
-    private func member(_ key: [UInt8], in obj: Int) -> Int? {
-        key.withUnsafeBufferPointer { key in
-            var k = obj + 1
-            for _ in 0..<nodes[obj].count {
-                if nameMatches(k, key) { return k }
-                k = nodes[k + 1].next
-            }
-            return nil
-        }
     }
 
     @inline(__always)
@@ -249,6 +264,11 @@ final class TapeDecoder {
 
     private func outOfRange(_ i: Int, _ type: Any.Type) -> DossierError {
         error("json.number", "number is not representable as \(type)", at: i)
+    }
+
+    /// Forgets which members were read, for a second decoding of the same tape.
+    func resetConsumed() {
+        for i in 0..<nodes[0].next { nodes[i].consumed = false }
     }
 
     /// After decoding: any member nobody read is a field this build does not know.

@@ -83,6 +83,11 @@ final class JSONWriter {
         bytes(s.utf8Start, s.utf8CodeUnitCount)
     }
 
+    /// Drops what was written after `mark`, so a document can be written again by another path.
+    func truncate(to mark: Int) {
+        used = mark
+    }
+
     /// Hands the buffer to the sink once it is large; called from the throwing write paths only.
     @inline(__always)
     func flushIfFull() throws {
@@ -97,7 +102,7 @@ final class JSONWriter {
 
     // MARK: Framing
 
-    private func newline(indent level: Int) {
+    func newline(indent level: Int) {
         reserve(1 + 2 * level)
         buffer[used] = 0x0A
         (buffer + used + 1).initialize(repeating: 0x20, count: 2 * level)
@@ -146,6 +151,42 @@ final class JSONWriter {
         pending = false
         byte(object ? 0x7B : 0x5B)
         frames.append(Frame(isObject: object, count: 0, key: ""))
+    }
+
+    // MARK: Direct framing (see `JSONObject`)
+
+    /// `,` unless first, the indent, `"key":` (and a space when pretty), in one reservation.
+    /// Model keys are ASCII identifiers, so they are copied without escaping.
+    @inline(__always)
+    func memberName(_ key: StaticString, first: Bool, level: Int) {
+        let n = key.utf8CodeUnitCount
+        reserve(n + 2 * level + 6)
+        var p = buffer + used
+        if !first { p.pointee = 0x2C; p += 1 }
+        if pretty {
+            p.pointee = 0x0A
+            (p + 1).initialize(repeating: 0x20, count: 2 * level)
+            p += 1 + 2 * level
+        }
+        p.pointee = 0x22
+        (p + 1).update(from: key.utf8Start, count: n)
+        p += n + 1
+        p[0] = 0x22; p[1] = 0x3A
+        p += 2
+        if pretty { p.pointee = 0x20; p += 1 }
+        used = p - buffer
+    }
+
+    @inline(__always)
+    func elementSeparator(first: Bool, level: Int) {
+        if !first { byte(0x2C) }
+        if pretty { newline(indent: level) }
+    }
+
+    @inline(__always)
+    func closeContainer(_ bracket: UInt8, level: Int, empty: Bool) {
+        if pretty && !empty { newline(indent: level) }
+        byte(bracket)
     }
 
     // MARK: Scalars

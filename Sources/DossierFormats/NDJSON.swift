@@ -18,6 +18,13 @@ public final class NDJSONWriter {
         try writer.flushIfFull()
     }
 
+    /// Dossiers, the bulk of every export, take the direct path (see `JSONObject`).
+    public func write(_ d: Dossier) throws {
+        try JSONByteEncoder.encode(direct: d, with: writer)
+        writer.byte(0x0A)
+        try writer.flushIfFull()
+    }
+
     /// Hands the remaining bytes to the sink; call before closing it.
     public func finish() throws {
         try writer.flush()

@@ -1,0 +1,165 @@
+import DossierModel
+
+/// A value written and read by the direct JSON path, without the Codable runtime.
+///
+/// Dossiers are what Dossierport reads and writes by the million, and through `Codable` a third
+/// of that time went to the runtime itself: generic witness lookups, a boxed container per object,
+/// a `String` per key. This path produces the same bytes and accepts the same documents; the
+/// `Codable` conformances stay the authority (on any error the caller redoes the work through
+/// them, so messages and positions are theirs) and tests pin byte-for-byte agreement.
+protocol JSONValue {
+    /// Writes the value at nesting `level` (the indent of its own closing bracket in pretty output).
+    func writeJSON(to w: JSONWriter, level: Int) throws
+    static func readJSON(_ tape: TapeDecoder, at i: Int) throws -> Self
+}
+
+/// A model struct, its members listed once in declaration order for both directions.
+///
+/// The list mirrors what synthesized `Codable` does: the property name is the key, an `Optional`
+/// is left out when nil and may be absent or `null` on input, anything else is required. A test
+/// compares every list with the type's stored properties (via `Mirror`), so a new field cannot be
+/// forgotten here.
+protocol JSONObject: JSONValue {
+    /// A placeholder that decoding overwrites member by member.
+    static var blank: Self { get }
+    static func members<V: JSONMemberVisitor>(_ v: inout V, _ x: inout Self) throws
+}
+
+/// What `JSONObject.members` hands each member to: a writer or a reader.
+protocol JSONMemberVisitor {
+    mutating func callAsFunction<T: JSONValue>(_ key: StaticString, _ value: inout T) throws
+    mutating func callAsFunction<T: JSONValue>(_ key: StaticString, _ value: inout T?) throws
+}
+
+extension JSONObject {
+    func writeJSON(to w: JSONWriter, level: Int) throws {
+        w.byte(0x7B)
+        var x = self
+        var members = MemberWriter(w: w, level: level + 1)
+        try Self.members(&members, &x)
+        w.closeContainer(0x7D, level: level, empty: members.count == 0)
+    }
+
+    static func readJSON(_ tape: TapeDecoder, at i: Int) throws -> Self {
+        guard tape.nodes[i].kind == .object else { throw tape.mismatch(i, expected: "an object") }
+        var x = blank
+        var members = MemberReader(tape: tape, obj: i)
+        try Self.members(&members, &x)
+        return x
+    }
+}
+
+struct MemberWriter: JSONMemberVisitor {
+    let w: JSONWriter
+    let level: Int
+    var count = 0
+
+    @inline(__always)
+    mutating func callAsFunction<T: JSONValue>(_ key: StaticString, _ value: inout T) throws {
+        w.memberName(key, first: count == 0, level: level)
+        count += 1
+        try value.writeJSON(to: w, level: level)
+    }
+
+    @inline(__always)
+    mutating func callAsFunction<T: JSONValue>(_ key: StaticString, _ value: inout T?) throws {
+        if value != nil { try self(key, &value!) }
+    }
+}
+
+struct MemberReader: JSONMemberVisitor {
+    let tape: TapeDecoder
+    let obj: Int
+
+    @inline(__always)
+    mutating func callAsFunction<T: JSONValue>(_ key: StaticString, _ value: inout T) throws {
+        guard let v = tape.member(key, in: obj) else {
+            throw tape.error("json.missing-field", "missing required field '\(key)'", at: obj, appending: "\(key)")
+        }
+        value = try T.readJSON(tape, at: v)
+    }
+
+    @inline(__always)
+    mutating func callAsFunction<T: JSONValue>(_ key: StaticString, _ value: inout T?) throws {
+        guard let v = tape.member(key, in: obj), !tape.isNull(v) else { value = nil; return }
+        value = try T.readJSON(tape, at: v)
+    }
+}
+
+extension Array: JSONValue where Element: JSONValue {
+    func writeJSON(to w: JSONWriter, level: Int) throws {
+        w.byte(0x5B)
+        var first = true
+        for e in self {
+            w.elementSeparator(first: first, level: level + 1)
+            first = false
+            try e.writeJSON(to: w, level: level + 1)
+        }
+        w.closeContainer(0x5D, level: level, empty: isEmpty)
+    }
+
+    static func readJSON(_ tape: TapeDecoder, at i: Int) throws -> [Element] {
+        let n = tape.nodes[i]
+        guard n.kind == .array else { throw tape.mismatch(i, expected: "an array") }
+        var out: [Element] = []
+        out.reserveCapacity(n.count)
+        var e = i + 1
+        for _ in 0..<n.count {
+            out.append(try Element.readJSON(tape, at: e))
+            e = tape.nodes[e].next
+        }
+        return out
+    }
+}
+
+/// The model's string enums: their raw value, as synthesized `Codable` writes it.
+protocol JSONEnum: JSONValue, RawRepresentable where RawValue == String {}
+
+extension JSONEnum {
+    func writeJSON(to w: JSONWriter, level: Int) throws { try w.string(rawValue) }
+
+    static func readJSON(_ tape: TapeDecoder, at i: Int) throws -> Self {
+        guard let v = Self(rawValue: try tape.string(i)) else {
+            throw tape.error("json.value", "invalid value for \(Self.self)", at: i)
+        }
+        return v
+    }
+}
+
+extension String: JSONValue {
+    func writeJSON(to w: JSONWriter, level: Int) throws { try w.string(self) }
+    static func readJSON(_ tape: TapeDecoder, at i: Int) throws -> String { try tape.string(i) }
+}
+
+extension Bool: JSONValue {
+    func writeJSON(to w: JSONWriter, level: Int) throws { w.bool(self) }
+    static func readJSON(_ tape: TapeDecoder, at i: Int) throws -> Bool { try tape.bool(i) }
+}
+
+extension Int: JSONValue {
+    func writeJSON(to w: JSONWriter, level: Int) throws { w.integer(self) }
+    static func readJSON(_ tape: TapeDecoder, at i: Int) throws -> Int { try tape.integer(i) }
+}
+
+// The value types keep their own parsers as the authority: `TapeDecoder.value` takes the
+// canonical form straight from the bytes and hands anything else to `init(from:)`.
+
+extension LocalDate: JSONValue {
+    func writeJSON(to w: JSONWriter, level: Int) throws { w.localDate(self) }
+    static func readJSON(_ tape: TapeDecoder, at i: Int) throws -> LocalDate { try tape.value(LocalDate.self, at: i) }
+}
+
+extension Timestamp: JSONValue {
+    func writeJSON(to w: JSONWriter, level: Int) throws { w.timestamp(self) }
+    static func readJSON(_ tape: TapeDecoder, at i: Int) throws -> Timestamp { try tape.value(Timestamp.self, at: i) }
+}
+
+extension Amount: JSONValue {
+    func writeJSON(to w: JSONWriter, level: Int) throws { try w.string(description) }
+    static func readJSON(_ tape: TapeDecoder, at i: Int) throws -> Amount { try tape.value(Amount.self, at: i) }
+}
+
+extension BSN: JSONValue {
+    func writeJSON(to w: JSONWriter, level: Int) throws { try w.string(digits) }
+    static func readJSON(_ tape: TapeDecoder, at i: Int) throws -> BSN { BSN(try tape.string(i)) }
+}
