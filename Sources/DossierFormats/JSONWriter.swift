@@ -331,7 +331,7 @@ final class JSONWriter {
             // Copy the longest run that needs no escape in one go.
             var q = p
             while true {
-                while end - q >= 8 && ASCIIWord.isPlain(q) { q += 8 }
+                while end - q >= 8 && ASCIIWord.isPlainUTF8(q) { q += 8 }
                 guard q < end && JSONWriter.isPlain(q.pointee) else { break }
                 q += 1
             }
@@ -384,7 +384,7 @@ final class JSONWriter {
     /// Bytes copied as they are: everything but `"`, `\`, C0 controls and the lead bytes that may
     /// start a noncharacter (0xEF and above; UTF-8 otherwise stays raw).
     @inline(__always)
-    private static func isPlain(_ c: UInt8) -> Bool {
+    static func isPlain(_ c: UInt8) -> Bool {
         c >= 0x20 && c != 0x22 && c != 0x5C && c < 0xEF
     }
 }
