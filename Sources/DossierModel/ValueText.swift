@@ -10,11 +10,11 @@ extension LocalDate {
 
     /// Writes `YYYY-MM-DD` at `p`; returns the position after it.
     public func writeText(to p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        var q = Digits.write(year, 4, p)
+        var q = (0...9999).contains(year) ? Digits.fixed(year, 4, p) : Digits.write(year, 4, p)
         q.pointee = 0x2D
-        q = Digits.write(month, 2, q + 1)
+        q = Digits.fixed(month, 2, q + 1)
         q.pointee = 0x2D
-        return Digits.write(day, 2, q + 1)
+        return Digits.fixed(day, 2, q + 1)
     }
 
     /// Parses exactly `YYYY-MM-DD`, the ISO 8601 calendar form the canonical formats use.
@@ -35,16 +35,16 @@ extension Timestamp {
     public func writeText(to p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
         var q = date.writeText(to: p)
         q.pointee = 0x54
-        q = Digits.write(secondOfDay / 3600, 2, q + 1)
+        q = Digits.fixed(secondOfDay / 3600, 2, q + 1)
         q.pointee = 0x3A
-        q = Digits.write(secondOfDay / 60 % 60, 2, q + 1)
+        q = Digits.fixed(secondOfDay / 60 % 60, 2, q + 1)
         q.pointee = 0x3A
-        q = Digits.write(secondOfDay % 60, 2, q + 1)
+        q = Digits.fixed(secondOfDay % 60, 2, q + 1)
         if nanosecond != 0 {
             var n = nanosecond, width = 9
             while n % 10 == 0 { n /= 10; width -= 1 }
             q.pointee = 0x2E
-            q = Digits.write(n, width, q + 1)
+            q = Digits.fixed(n, width, q + 1)
         }
         if offsetMinutes == 0 {
             q.pointee = 0x5A
@@ -52,9 +52,9 @@ extension Timestamp {
         }
         let a = abs(offsetMinutes)
         q.pointee = offsetMinutes < 0 ? 0x2D : 0x2B
-        q = Digits.write(a / 60, 2, q + 1)
+        q = Digits.fixed(a / 60, 2, q + 1)
         q.pointee = 0x3A
-        return Digits.write(a % 60, 2, q + 1)
+        return Digits.fixed(a % 60, 2, q + 1)
     }
 
     /// Parses RFC 3339 (`2024-03-01T09:30:00+01:00`, `…Z`, optional fraction up to nanoseconds).

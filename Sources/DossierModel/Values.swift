@@ -258,6 +258,18 @@ enum Digits {
         String(capacity: max(width, 20)) { write(v, width, $0) }
     }
 
+    /// Writes exactly `width` digits of `v`, which must be in `0..<10^width` (the fields of a
+    /// valid date or time are); returns the position after them. The hot path of `writeText`.
+    @inline(__always)
+    static func fixed(_ v: Int, _ width: Int, _ p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        var v = v
+        for k in stride(from: width - 1, through: 0, by: -1) {
+            p[k] = 0x30 + UInt8(truncatingIfNeeded: v % 10)
+            v /= 10
+        }
+        return p + width
+    }
+
     /// Writes `v` at `p`, zero-padded to at least `width` digits as `pad` does (a sign counts
     /// towards the width and follows the zeros); returns the position after it.
     static func write(_ v: Int, _ width: Int, _ p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
