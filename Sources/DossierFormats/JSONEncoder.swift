@@ -27,7 +27,8 @@ public enum JSONByteEncoder {
     static func encode<T: JSONObject & Encodable>(direct value: T, with writer: JSONWriter) throws {
         let mark = writer.used
         do {
-            try value.writeJSON(to: writer, level: 0)
+            var x = value
+            try T.writeJSON(&x, to: writer, level: 0)
             if writer.pretty { writer.byte(0x0A) }
         } catch {
             writer.truncate(to: mark)
