@@ -9,7 +9,7 @@ public final class NDJSONWriter {
     private let writer: JSONWriter
 
     public init(sink: any ByteSink) {
-        writer = JSONWriter(sink: sink, style: .compact)
+        writer = JSONWriter(sink: sink, style: .compact, flushThreshold: JSONWriter.streamThreshold)
     }
 
     public func write<T: Encodable>(_ value: T) throws {
