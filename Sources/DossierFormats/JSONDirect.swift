@@ -11,8 +11,8 @@ protocol JSONValue {
     /// Writes `x` at nesting `level` (the indent of its own closing bracket in pretty output).
     ///
     /// `x` is `inout` only so that the member lists, which serve reading too, hand fields over in
-    /// place: copying each record to write it cost a retain and a release per field, a fifth of
-    /// the writing time. Writing never assigns to it.
+    /// place: copying each record to write it cost a retain and a release per field, a quarter
+    /// of the writing time. Writing never assigns to it.
     static func writeJSON(_ x: inout Self, to w: JSONWriter, level: Int) throws
     static func readJSON(_ tape: TapeDecoder, at i: Int) throws -> Self
 }
