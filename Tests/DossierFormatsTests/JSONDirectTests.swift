@@ -103,8 +103,8 @@ func directOutputIsByteIdenticalToCodable(style: JSONStyle) throws {
 }
 
 /// Damaged documents (the mutation oracle of `JSONHostileTests`): the direct path accepts exactly
-/// what `Codable` accepts, with equal values. Its refusals are redone through `Codable` by
-/// `DossierJSON`, which the hostile tests pin to code, line:column and path.
+/// what `Codable` accepts, with equal values, and `DossierJSON` (direct path, then `Codable` for
+/// the error) refuses the rest with the same code, line:column, path and message as `Codable`.
 @Test func directAndCodableAgreeOnDamagedDocuments() throws {
     let original = try DossierJSON.encode(Sample.dossier(), style: .compact)
     var state: UInt64 = 0x2545_F491_4F6C_DD1D
@@ -125,7 +125,16 @@ func directOutputIsByteIdenticalToCodable(style: JSONStyle) throws {
         }
         let direct = try? directOnly(bytes), codable = try? codableOnly(bytes)
         #expect(direct == codable, "round \(round)")
-        if direct != nil { accepted += 1 }
+        if direct != nil { accepted += 1; continue }
+        var viaDossierJSON: DossierError?, viaCodable: DossierError?
+        do { _ = try DossierJSON.decode(bytes) } catch { viaDossierJSON = error as? DossierError }
+        do { _ = try codableOnly(bytes) } catch { viaCodable = error as? DossierError }
+        // `DossierJSON` checks the schema version first, which plain `Codable` decoding does not.
+        guard viaDossierJSON?.code != "schema.version" else { continue }
+        #expect(viaDossierJSON?.code == viaCodable?.code, "round \(round)")
+        #expect(viaDossierJSON?.location == viaCodable?.location, "round \(round)")
+        #expect(viaDossierJSON?.diagnostic.path == viaCodable?.diagnostic.path, "round \(round)")
+        #expect(viaDossierJSON?.diagnostic.message == viaCodable?.diagnostic.message, "round \(round)")
     }
     // Some damage must survive (inside texts), or the comparison above proves nothing.
     #expect(accepted > 50)
