@@ -264,7 +264,7 @@ enum Digits {
     static func fixed(_ v: Int, _ width: Int, _ p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
         var v = v
         for k in stride(from: width - 1, through: 0, by: -1) {
-            p[k] = 0x30 + UInt8(truncatingIfNeeded: v % 10)
+            p[k] = 0x30 &+ UInt8(truncatingIfNeeded: v % 10)
             v /= 10
         }
         return p + width
