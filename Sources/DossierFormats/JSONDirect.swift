@@ -148,8 +148,8 @@ extension Int: JSONValue {
     static func readJSON(_ tape: TapeDecoder, at i: Int) throws -> Int { try tape.integer(i) }
 }
 
-// The value types keep their own parsers as the authority: `TapeDecoder.value` takes the
-// canonical form straight from the bytes and hands anything else to `init(from:)`.
+// The value types keep their own parsers as the authority: `TapeDecoder.value` runs the model's
+// byte-level parsers on the string's bytes and hands escaped or refused text to `init(from:)`.
 
 extension LocalDate: JSONValue {
     static func writeJSON(_ x: inout LocalDate, to w: JSONWriter, level: Int) throws { w.localDate(x) }
