@@ -7,11 +7,15 @@ public import DossierModel
 /// refused as such instead of failing on whichever new field happens to come first.
 public enum DossierJSON {
     public static func write(_ d: Dossier, to sink: any ByteSink, style: JSONStyle = .pretty) throws {
-        try JSONByteEncoder.encode(d, to: sink, style: style)
+        let writer = JSONWriter(sink: sink, style: style)
+        try JSONByteEncoder.encode(direct: d, with: writer)
+        try writer.flush()
     }
 
     public static func encode(_ d: Dossier, style: JSONStyle = .pretty) throws -> [UInt8] {
-        try JSONByteEncoder.encode(d, style: style)
+        let sink = MemorySink()
+        try write(d, to: sink, style: style)
+        return sink.bytes
     }
 
     /// Writes `path` atomically (or standard output for `-`).
@@ -30,7 +34,7 @@ public enum DossierJSON {
     }
 
     static func decode(_ input: UnsafeRawBufferPointer, parser: JSONParser, file: String?, firstLine: Int) throws -> Dossier {
-        try JSONByteDecoder.decode(Dossier.self, from: input, parser: parser, file: file, firstLine: firstLine,
+        try JSONByteDecoder.decode(direct: Dossier.self, from: input, parser: parser, file: file, firstLine: firstLine,
                                    check: checkSchemaVersion)
     }
 

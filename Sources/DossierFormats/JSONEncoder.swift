@@ -22,6 +22,21 @@ public enum JSONByteEncoder {
         return sink.bytes
     }
 
+    /// Appends one model document through its direct path. A failure (a noncharacter in a text)
+    /// drops what was written and encodes again through `Codable`, whose error names the JSON path.
+    static func encode<T: JSONObject & Encodable>(direct value: T, with writer: JSONWriter) throws {
+        let mark = writer.used
+        do {
+            var x = value
+            try T.writeJSON(&x, to: writer, level: 0)
+            if writer.pretty { writer.byte(0x0A) }
+        } catch {
+            writer.truncate(to: mark)
+            try encode(value, with: writer)
+        }
+        try writer.flushIfFull()
+    }
+
     /// Appends one document to `writer`'s buffer; NDJSON reuses one writer for every line.
     static func encode<T: Encodable>(_ value: T, with writer: JSONWriter) throws {
         writer.frames.removeAll(keepingCapacity: true)

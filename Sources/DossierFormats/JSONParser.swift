@@ -410,6 +410,25 @@ enum ASCIIWord {
         let special = ((w &- ones &* 0x20) | (quote &- ones) | (backslash &- ones) | w) & highs
         return special == 0
     }
+
+    /// True when the writer may copy all eight bytes at `p` as they are (`JSONWriter.isPlain`):
+    /// no control character, `"` or `\`, and no byte from 0xEF up, which may start a noncharacter.
+    /// Other UTF-8 stays in the fast loop, which matters for Dutch text (ë, é, ï on every line).
+    ///
+    /// Each test works on the low seven bits so that no carry crosses into the next byte: a byte
+    /// `x` is zero exactly when the high bit of `((x & 0x7F) + 0x7F) | x` is clear.
+    @inline(__always)
+    static func isPlainUTF8(_ p: UnsafePointer<UInt8>) -> Bool {
+        let w = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+        let low7: UInt64 = ones &* 0x7F
+        let low = w & low7
+        let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
+        let notQuote = ((quote & low7) &+ low7) | quote
+        let notBackslash = ((backslash & low7) &+ low7) | backslash
+        let notControl = (low &+ ones &* 0x60) | w
+        let fromEF = (low &+ ones &* 0x11) & w
+        return (~(notQuote & notBackslash & notControl) | fromEF) & highs == 0
+    }
 }
 
 /// A parse failure at a byte offset; the caller knows the file and turns it into a `DossierError`.

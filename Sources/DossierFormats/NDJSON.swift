@@ -9,11 +9,18 @@ public final class NDJSONWriter {
     private let writer: JSONWriter
 
     public init(sink: any ByteSink) {
-        writer = JSONWriter(sink: sink, style: .compact)
+        writer = JSONWriter(sink: sink, style: .compact, flushThreshold: JSONWriter.streamThreshold)
     }
 
     public func write<T: Encodable>(_ value: T) throws {
         try JSONByteEncoder.encode(value, with: writer)
+        writer.byte(0x0A)
+        try writer.flushIfFull()
+    }
+
+    /// Dossiers, the bulk of every export, take the direct path (see `JSONObject`).
+    public func write(_ d: Dossier) throws {
+        try JSONByteEncoder.encode(direct: d, with: writer)
         writer.byte(0x0A)
         try writer.flushIfFull()
     }

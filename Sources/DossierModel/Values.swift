@@ -16,11 +16,9 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// Parses exactly `YYYY-MM-DD`, the ISO 8601 calendar form the canonical formats use.
     public init?(iso text: some StringProtocol) {
-        let u = Array(text.utf8)
-        guard u.count == 10, u[4] == 0x2D, u[7] == 0x2D,
-              let y = Digits.parse(u[0..<4]), let m = Digits.parse(u[5..<7]), let d = Digits.parse(u[8..<10])
-        else { return nil }
-        self.init(year: y, month: m, day: d)
+        var s = String(text)
+        guard let v = s.withUTF8({ LocalDate(iso: $0) }) else { return nil }
+        self = v
     }
 
     public static func daysIn(month: Int, year: Int) -> Int {
@@ -32,7 +30,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     }
 
     public var description: String {
-        Digits.pad(year, 4) + "-" + Digits.pad(month, 2) + "-" + Digits.pad(day, 2)
+        String(capacity: LocalDate.maxTextCount) { writeText(to: $0) }
     }
 
     /// Days since 1970-01-01 (proleptic Gregorian), for date arithmetic such as retention terms.
@@ -113,33 +111,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// Parses RFC 3339 (`2024-03-01T09:30:00+01:00`, `…Z`, optional fraction up to nanoseconds).
     public init?(rfc3339 text: some StringProtocol) {
-        let u = Array(text.utf8)
-        guard u.count >= 20, let date = LocalDate(iso: String(decoding: u[0..<10], as: UTF8.self)),
-              u[10] == 0x54 || u[10] == 0x74, u[13] == 0x3A, u[16] == 0x3A,
-              let h = Digits.parse(u[11..<13]), let mi = Digits.parse(u[14..<16]), let s = Digits.parse(u[17..<19])
-        else { return nil }
-        var i = 19
-        var nanos = 0
-        if u[i] == 0x2E {
-            i += 1
-            let start = i
-            while i < u.count, (0x30...0x39).contains(u[i]) { i += 1 }
-            let digits = i - start
-            guard (1...9).contains(digits), let f = Digits.parse(u[start..<i]) else { return nil }
-            nanos = f
-            for _ in digits..<9 { nanos *= 10 }
-        }
-        guard i < u.count else { return nil }
-        var offset = 0
-        if u[i] == 0x5A || u[i] == 0x7A {
-            guard i + 1 == u.count else { return nil }
-        } else {
-            guard u[i] == 0x2B || u[i] == 0x2D, u.count == i + 6, u[i + 3] == 0x3A,
-                  let oh = Digits.parse(u[(i + 1)..<(i + 3)]), let om = Digits.parse(u[(i + 4)..<(i + 6)]), om < 60
-            else { return nil }
-            offset = (oh * 60 + om) * (u[i] == 0x2D ? -1 : 1)
-        }
-        self.init(date: date, hour: h, minute: mi, second: s, nanosecond: nanos, offsetMinutes: offset)
+        var s = String(text)
+        guard let v = s.withUTF8({ Timestamp(rfc3339: $0) }) else { return nil }
+        self = v
     }
 
     /// Seconds since 1970-01-01T00:00:00Z.
@@ -148,16 +122,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
     }
 
     public var description: String {
-        var s = date.description + "T" + Digits.pad(secondOfDay / 3600, 2) + ":"
-            + Digits.pad(secondOfDay / 60 % 60, 2) + ":" + Digits.pad(secondOfDay % 60, 2)
-        if nanosecond != 0 {
-            var frac = Digits.pad(nanosecond, 9)
-            while frac.hasSuffix("0") { frac.removeLast() }
-            s += "." + frac
-        }
-        if offsetMinutes == 0 { return s + "Z" }
-        let a = abs(offsetMinutes)
-        return s + (offsetMinutes < 0 ? "-" : "+") + Digits.pad(a / 60, 2) + ":" + Digits.pad(a % 60, 2)
+        String(capacity: Timestamp.maxTextCount) { writeText(to: $0) }
     }
 
     public static func < (a: Timestamp, b: Timestamp) -> Bool {
@@ -290,7 +255,39 @@ enum Digits {
     }
 
     static func pad(_ v: Int, _ width: Int) -> String {
-        let s = String(v)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        String(capacity: max(width, 20)) { write(v, width, $0) }
+    }
+
+    /// Writes exactly `width` digits of `v`, which must be in `0..<10^width` (the fields of a
+    /// valid date or time are); returns the position after them. The hot path of `writeText`.
+    @inline(__always)
+    static func fixed(_ v: Int, _ width: Int, _ p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        var v = v
+        for k in stride(from: width - 1, through: 0, by: -1) {
+            p[k] = 0x30 &+ UInt8(truncatingIfNeeded: v % 10)
+            v /= 10
+        }
+        return p + width
+    }
+
+    /// Writes `v` at `p`, zero-padded to at least `width` digits as `pad` does (a sign counts
+    /// towards the width and follows the zeros); returns the position after it.
+    static func write(_ v: Int, _ width: Int, _ p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        var count = 1
+        var m = v.magnitude
+        while m >= 10 { m /= 10; count += 1 }
+        var q = p
+        let length = count + (v < 0 ? 1 : 0)
+        if length < width {
+            q.initialize(repeating: 0x30, count: width - length)
+            q += width - length
+        }
+        if v < 0 { q.pointee = 0x2D; q += 1 }
+        m = v.magnitude
+        for k in stride(from: count - 1, through: 0, by: -1) {
+            q[k] = 0x30 + UInt8(m % 10)
+            m /= 10
+        }
+        return q + count
     }
 }
