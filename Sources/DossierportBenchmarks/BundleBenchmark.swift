@@ -33,7 +33,7 @@ func shell(_ command: String) -> Int32 {
 /// `documentBytes` in all. Bytes come from a fixed generator, so runs are comparable.
 func makeBundleSource(_ dir: String, template: Dossier, count: Int, documentBytes: Int) throws {
     try FileManager.default.createDirectory(atPath: dir + "/documents", withIntermediateDirectories: true)
-    var gen = Generator(seed: 42)
+    var gen = Generator(seed: 42, textBytes: 300)
     let perDossier = max(2, documentBytes / max(1, count))
     let letterSize = perDossier * 3 / 10, scanSize = perDossier - letterSize
     var scan = [UInt8](repeating: 0, count: scanSize)

@@ -232,10 +232,10 @@ func csvTexts(_ row: SourceRow) -> [String?] {
         let peak = try csvStatusKiB("VmHWM")
         #expect(count == blocks * n)
         print("CSV streaming: \(blocks) MiB, \(count) rows, RSS before \(before / 1024) MiB, peak \(peak / 1024) MiB")
-        // VmHWM is process-wide and other suites run in parallel in this process, so the bound is
-        // what proves streaming (far below the file's size), not the isolated figure (about 1 MiB
-        // above the baseline when run alone; see the README's benchmark notes).
-        #expect(peak - before < blocks * 1024 / 2)
+        // VmHWM is process-wide and other suites (some generating hundreds of MB) run in parallel in
+        // this process, so the bound is loose: a reader that kept the 2.5 million rows as Strings
+        // would need several GiB. Run alone, the figure is about 1 MiB above the baseline.
+        #expect(peak - before < 768 * 1024)
     }
 }
 
