@@ -100,7 +100,7 @@ struct XMLKeyedEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func superEncoder(forKey key: Key) -> any Encoder { element.openChild(key.stringValue, key: key) }
 }
 
-struct XMLUnkeyedEncoding: UnkeyedEncodingContainer {
+struct XMLUnkeyedEncoding: UnkeyedEncodingContainer, XMLLeafWriting {
     let output: XMLOutput
     let depth: Int
     let codingPath: [any CodingKey]
@@ -121,7 +121,7 @@ struct XMLUnkeyedEncoding: UnkeyedEncodingContainer {
         return (itemName, XMLIndexKey(count))
     }
 
-    private mutating func leaf(_ value: String) throws {
+    mutating func leaf(_ value: String) throws {
         let (name, key) = try nextItem()
         output.close(downTo: depth)
         output.openElement(name)
@@ -131,20 +131,6 @@ struct XMLUnkeyedEncoding: UnkeyedEncodingContainer {
     mutating func encodeNil() throws {
         throw EncodingError.invalidValue(count, .init(codingPath: codingPath, debugDescription: "XML lists cannot hold nil"))
     }
-    mutating func encode(_ value: Bool) throws { try leaf(value ? "true" : "false") }
-    mutating func encode(_ value: String) throws { try leaf(value) }
-    mutating func encode(_ value: Double) throws { try leaf(text(value, codingPath)) }
-    mutating func encode(_ value: Float) throws { try leaf(text(Double(value), codingPath)) }
-    mutating func encode(_ value: Int) throws { try leaf(text(value)) }
-    mutating func encode(_ value: Int8) throws { try leaf(text(value)) }
-    mutating func encode(_ value: Int16) throws { try leaf(text(value)) }
-    mutating func encode(_ value: Int32) throws { try leaf(text(value)) }
-    mutating func encode(_ value: Int64) throws { try leaf(text(value)) }
-    mutating func encode(_ value: UInt) throws { try leaf(text(value)) }
-    mutating func encode(_ value: UInt8) throws { try leaf(text(value)) }
-    mutating func encode(_ value: UInt16) throws { try leaf(text(value)) }
-    mutating func encode(_ value: UInt32) throws { try leaf(text(value)) }
-    mutating func encode(_ value: UInt64) throws { try leaf(text(value)) }
     mutating func encode<T: Encodable>(_ value: T) throws {
         let (name, key) = try nextItem()
         try element.child(name, value, key: key)
@@ -171,12 +157,12 @@ struct XMLUnkeyedEncoding: UnkeyedEncodingContainer {
     mutating func superEncoder() -> any Encoder { element.openChild("super", key: XMLNamedKey("super")) }
 }
 
-struct XMLSingleValueEncoding: SingleValueEncodingContainer {
+struct XMLSingleValueEncoding: SingleValueEncodingContainer, XMLLeafWriting {
     let output: XMLOutput
     let depth: Int
     let codingPath: [any CodingKey]
 
-    private func leaf(_ value: String) throws {
+    func leaf(_ value: String) throws {
         guard output.depth == depth else {
             throw EncodingError.invalidValue(value, .init(codingPath: codingPath, debugDescription: "a single value after other content"))
         }
@@ -186,6 +172,19 @@ struct XMLSingleValueEncoding: SingleValueEncodingContainer {
     mutating func encodeNil() throws {
         throw EncodingError.invalidValue(0, .init(codingPath: codingPath, debugDescription: "nil can only be written as an absent field"))
     }
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        try value.encode(to: XMLElementEncoder(output: output, depth: depth, codingPath: codingPath))
+    }
+}
+
+/// Unkeyed and single-value containers write every primitive as one text leaf; the conversions
+/// live here once instead of in each container.
+protocol XMLLeafWriting {
+    var codingPath: [any CodingKey] { get }
+    mutating func leaf(_ value: String) throws
+}
+
+extension XMLLeafWriting {
     mutating func encode(_ value: Bool) throws { try leaf(value ? "true" : "false") }
     mutating func encode(_ value: String) throws { try leaf(value) }
     mutating func encode(_ value: Double) throws { try leaf(text(value, codingPath)) }
@@ -200,7 +199,4 @@ struct XMLSingleValueEncoding: SingleValueEncodingContainer {
     mutating func encode(_ value: UInt16) throws { try leaf(text(value)) }
     mutating func encode(_ value: UInt32) throws { try leaf(text(value)) }
     mutating func encode(_ value: UInt64) throws { try leaf(text(value)) }
-    mutating func encode<T: Encodable>(_ value: T) throws {
-        try value.encode(to: XMLElementEncoder(output: output, depth: depth, codingPath: codingPath))
-    }
 }

@@ -294,7 +294,31 @@ func run(_ options: Options) throws {
 
     if options.python { rows += python(on: ndjson) }
 
-    // XML: filled in by integration (rows for XML write and XML read of the same dossiers).
+    // XML: the same dossiers as one streamed `<dossiers>` document, written then read back.
+    let xml = dir.appendingPathComponent("dossiers.xml").path
+    var xmlGenerator = Generator(seed: 2024, textBytes: options.textBytes)
+    var xmlWriteTime = 0.0
+    try AtomicFile.write(to: xml) { sink in
+        let writer = try DossierXMLStreamWriter(sink: sink)
+        for i in 0..<n {
+            let d = xmlGenerator.dossier(i)
+            xmlWriteTime += try cpuSeconds { try writer.append(d) }
+        }
+        xmlWriteTime += try cpuSeconds { try writer.finish() }
+    }
+    let xmlSize = Double(try FileManager.default.attributesOfItem(atPath: xml)[.size] as? Int ?? 0) / 1e6
+    rows.append(Row(name: "Swift XML write, <dossiers> stream (to file)", megabytes: xmlSize, seconds: xmlWriteTime,
+                    note: String(format: "%.1f MB of XML", xmlSize)))
+    Memory.resetPeak()
+    var xmlReports = 0
+    let xmlReadTime = try cpuSeconds {
+        let reader = try DossierXMLReader(path: xml)
+        while let d = try reader.next() { xmlReports += d.progressReports.count }
+    }
+    let xmlPeak = Memory.peakMiB()
+    guard xmlReports == n * 20 else { throw DossierError("bench.mismatch", "read \(xmlReports) progress reports from XML, expected \(n * 20)") }
+    rows.append(Row(name: "Swift XML read, streaming (libxml2 reader)", megabytes: xmlSize, seconds: xmlReadTime,
+                    note: String(format: "peak RSS %.1f MiB", xmlPeak)))
 
     print("MB/s and seconds are CPU time of the measuring thread (Swift) or process (Python).")
     print("")

@@ -33,6 +33,7 @@ struct BundleCommand: Command {
       --lang nl|en           language of the HTML copy (default nl)
       --recipient-org NAME   the receiving organisation, recorded in export.json and bag-info.txt
       --bundle-id ID         default: DP-<KvK>-<created-at>-<purpose>
+      --level N              deflate level for text entries, 0-9 (default 1: fast; media are always stored)
     \(LogOptions.help)
       --created-at T         the creation time written into the bundle (default: $SOURCE_DATE_EPOCH, else now);
                              the same input and options give a byte-identical bundle
@@ -40,7 +41,7 @@ struct BundleCommand: Command {
     Exit codes: 0 bundle written; 1 invalid input or failure (no file is left under --out); 64 usage error.
     """
     static let options: Set<String> = ExportCommand.options.union(["--sign-key", "--encrypt-to", "--passphrase-file", "--lang",
-                                                                  "--recipient-org", "--bundle-id", "--created-at"])
+                                                                  "--recipient-org", "--bundle-id", "--created-at", "--level"])
     static let flags: Set<String> = ["--keep-going", "--xml"]
 
     static func run(_ args: Arguments) throws -> ExitCode {
@@ -57,6 +58,10 @@ struct BundleCommand: Command {
         o.language = try args.choice("--lang", default: .nl)
         o.recipient = args.value("--recipient-org")
         o.bundleID = args.value("--bundle-id")
+        if let level = try args.integer("--level") {
+            guard (0...9).contains(level) else { throw UsageError("--level takes 0 to 9") }
+            o.compressionLevel = Int32(level)
+        }
         if let k = args.value("--sign-key") { o.signingKey = try SSHSigningKey.read(path: k) }
         o.recipients = try args.all("--encrypt-to").map { try AgeRecipient($0) }
         if let p = args.value("--passphrase-file") { o.passphrase = try Secrets.passphrase(file: p) }

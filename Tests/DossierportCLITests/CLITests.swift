@@ -167,6 +167,7 @@ struct CLI {
         ("duplicate-id.json", "$.progressReports[1].id"),
         ("impossible-date.json", "impossible-date.json:33:"),
         ("unknown-field.json", "favouriteColour"),
+        ("xsd-violation.xml", "xsd-violation.xml:38:"),
     ])
     func rejectsWithPosition(_ file: String, _ mustSay: String) throws {
         let r = try CLI.run(["validate", Self.invalid.appendingPathComponent(file).path])
