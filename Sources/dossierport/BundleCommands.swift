@@ -40,9 +40,11 @@ struct BundleCommand: Command {
 
     Exit codes: 0 bundle written; 1 invalid input or failure (no file is left under --out); 64 usage error.
     """
-    static let options: Set<String> = ExportCommand.options.union(["--sign-key", "--encrypt-to", "--passphrase-file", "--lang",
-                                                                  "--recipient-org", "--bundle-id", "--created-at", "--level"])
-    static let flags: Set<String> = ["--keep-going", "--xml"]
+    static let bundleOptions: Set<String> = ["--sign-key", "--encrypt-to", "--passphrase-file", "--lang",
+                                             "--recipient-org", "--bundle-id", "--created-at", "--level"]
+    static let bundleFlags: Set<String> = ["--xml"]
+    static let options = ExportCommand.shared.union(bundleOptions)
+    static let flags = bundleFlags.union(["--keep-going"])
 
     static func run(_ args: Arguments) throws -> ExitCode {
         guard args.operands.isEmpty else { throw UsageError("bundle takes no operands; use --source and --out") }

@@ -37,6 +37,7 @@ struct ExportCommand: Command {
       --pseudonymise KEY   replace BSN, names, addresses, contacts and ids by keyed pseudonyms (HMAC-SHA-256 with
                            the secret in file KEY, at least 32 bytes: head -c 32 /dev/urandom > KEY); free text is
                            removed and documents stay behind; the same key gives the same pseudonyms in every run
+      --bundle FILE        write a bundle instead, exactly as 'dossierport bundle --out FILE' (and its options)
       --keep-going         write the valid dossiers even if others are rejected (exit code is still 1)
       --report FILE        also write the run's account (counts, diagnostics, what was cut; with --profile the
                            rows per table and section under "account") as JSON
@@ -47,13 +48,21 @@ struct ExportCommand: Command {
     value, a table was not in the profile, or the run failed (malformed source: file:line on stderr);
     nothing is left under the output name unless --keep-going; 64 usage error.
     """
-    static let options = Set(["--source", "--client", "--format", "--out", "--purpose", "--organisation", "--date", "--report",
-                              "--pseudonymise", "--profile", "--spill-dir"])
+    /// What every exporting command takes; `bundle` adds its own, and `export --bundle` takes those too.
+    static let shared = Set(["--source", "--client", "--format", "--out", "--purpose", "--organisation", "--date", "--report",
+                             "--pseudonymise", "--profile", "--spill-dir"])
         .union(LogOptions.options)
-    static let flags: Set<String> = ["--keep-going"]
+    static let options = shared.union(["--bundle"]).union(BundleCommand.bundleOptions)
+    static let flags = Set(["--keep-going"]).union(BundleCommand.bundleFlags)
 
     static func run(_ args: Arguments) throws -> ExitCode {
         guard args.operands.isEmpty else { throw UsageError("export takes no operands; use --source") }
+        if let bundle = args.value("--bundle") {
+            guard args.value("--out") == nil, args.value("--format") == nil else {
+                throw UsageError("--bundle FILE writes a bundle; it takes no --out or --format")
+            }
+            return try export(args, to: try BundleCommand.destination(args, out: bundle), event: "bundle", output: bundle)
+        }
         let format: DossierFileFormat = try args.choice("--format", default: .json)
         let out = args.value("--out") ?? "dossierport-export"
         let destination: any DossierDestination = out == "-"

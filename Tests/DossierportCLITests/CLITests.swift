@@ -219,3 +219,15 @@ struct CLI {
         #expect(bad.stderr.contains("log.ndjson:1: error:"))
     }
 }
+
+@Suite struct ExportBundleAliasTests {
+    @Test func exportWithBundleWritesTheSameBundleAsTheBundleCommand() throws {
+        let dir = try CLI.tempDir()
+        let a = dir.appendingPathComponent("a.zip").path, b = dir.appendingPathComponent("b.zip").path
+        let common = ["--purpose", "portability", "--created-at", "2026-11-22T10:00:00Z"]
+        #expect(try CLI.run(["export", "--bundle", a] + common, cwd: CLI.root).status == 0)
+        #expect(try CLI.run(["bundle", "--out", b] + common, cwd: CLI.root).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: a)) == Data(contentsOf: URL(fileURLWithPath: b)))
+        #expect(try CLI.run(["export", "--bundle", a, "--format", "xml"], cwd: CLI.root).status == 64)
+    }
+}
