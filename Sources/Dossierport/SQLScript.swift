@@ -1,6 +1,7 @@
 import DossierModel
 import DossierIO
 import DossierFormats
+import DossierCrypto
 import DossierBundle
 
 /// What the script records about the bundle it loads (the `imports` row and conflict keys).
@@ -10,6 +11,13 @@ struct SQLBundleFacts {
     /// manifest and so every payload byte, which makes it the bundle's identity for "already imported".
     var digest: String
     var manifest: ExportManifest
+}
+
+extension SQLBundleFacts {
+    init(_ manifest: ExportManifest, _ store: any BagStore) throws {
+        let tag = (try store.files())["tagmanifest-sha256.txt"] != nil ? "tagmanifest-sha256.txt" : "manifest-sha256.txt"
+        self.init(bundleID: manifest.bundleID, digest: try Digester.hash(.sha256, try store.bytes(tag)).hexString, manifest: manifest)
+    }
 }
 
 /// Writes one single-transaction SQL script that merges a bundle into the staging schema.
