@@ -83,27 +83,47 @@ public enum BundleInspection {
 
     /// `export.json` against the payload: every dossier listed is there and nothing else, counts add up.
     static func checkManifest(_ store: any BagStore, _ r: inout BundleCheck) {
-        let at = { (entry: String) in SourceLocation(file: store.location, entry: entry) }
-        guard let files = try? store.files() else { return }
+        guard let files = readManifest(store, &r), let manifest = r.manifest else { return }
+        checkDossiers(manifest, files, store, &r)
+    }
+
+    /// Reads `export.json` into `r.manifest`; the payload's files when the dossiers can be checked
+    /// against it, nil when there is no manifest or one this build does not read.
+    static func readManifest(_ store: any BagStore, _ r: inout BundleCheck) -> [String: UInt64]? {
+        let at = SourceLocation(file: store.location, entry: "data/export.json")
+        guard let files = try? store.files() else { return nil }
         guard files["data/export.json"] != nil else {
-            r.problems.append(.warning("bundle.no-export-manifest", "no data/export.json: a plain BagIt bag, not a Dossierport bundle", at: at("data/export.json")))
-            return
+            r.problems.append(.warning("bundle.no-export-manifest", "no data/export.json: a plain BagIt bag, not a Dossierport bundle", at: at))
+            return nil
         }
         let manifest: ExportManifest
         do {
             manifest = try JSONByteDecoder.decode(ExportManifest.self, from: try store.bytes("data/export.json"), file: "data/export.json")
         } catch {
-            r.problems.append(diagnostic(error, at("data/export.json")))
-            return
+            r.problems.append(diagnostic(error, at))
+            return nil
         }
         r.manifest = manifest
         guard manifest.formatVersion.split(separator: ".").first == "1" else {
-            r.problems.append(.error("bundle.version", "export.json format version is not one this build reads", at: at("data/export.json")))
-            return
+            r.problems.append(.error("bundle.version", "export.json format version is not one this build reads", at: at))
+            return nil
         }
+        return files
+    }
+
+    /// Every dossier `manifest` lists against the payload and the model, in export.json order.
+    ///
+    /// `each` is handed every dossier that passed, as long as everything checked before it passed
+    /// too, so an import can stage its output in the same pass instead of decoding every dossier
+    /// a second time; the caller still decides from the finished check whether to keep it.
+    static func checkDossiers(_ manifest: ExportManifest, _ files: [String: UInt64], _ store: any BagStore, _ r: inout BundleCheck,
+                              each: (Dossier, ExportManifest.Entry) -> Void = { _, _ in }) {
+        let at = { (entry: String) in SourceLocation(file: store.location, entry: entry) }
+        var passing = r.isValid
         var listed: Set<String> = ["data/export.json"]
         var counts = EntityMap<Int>()
         for entry in manifest.dossiers {
+            let before = r.problems.count
             for p in [entry.json] + [entry.xml, entry.accessCopy].compactMap({ $0 }) + entry.documents {
                 listed.insert("data/" + p)
                 if files["data/" + p] == nil { r.problems.append(.error("bundle.missing-dossier", "export.json lists a file the payload lacks", at: at("data/" + p), recordID: entry.id)) }
@@ -115,8 +135,11 @@ public enum BundleInspection {
                 }
                 for (e, n) in d.counts where n > 0 { counts[e, default: 0] += n }
                 r.problems += DossierValidator.validate(d).map { var x = $0; x.location = at("data/" + entry.json); return x }
+                passing = passing && !r.problems[before...].contains { $0.severity == .error }
+                if passing { each(d, entry) }
             } catch {
                 r.problems.append(diagnostic(error, at("data/" + entry.json)))
+                passing = false
             }
         }
         for path in files.keys.sorted() where path.hasPrefix("data/") && !listed.contains(path) {

@@ -77,8 +77,17 @@ public enum BundleImport {
                 var check = BundleCheck(path: path)
                 check.encrypted = encrypted
                 check.bag = BagVerifier.verify(store, trusted: options.keys.trusted, requireSignature: options.keys.requireSignature)
+                var staged: StagedScript?
                 if check.bag.isValid {
-                    BundleInspection.checkManifest(store, &check)
+                    if let files = BundleInspection.readManifest(store, &check), let manifest = check.manifest {
+                        if check.isValid, options.output != "-", let dialect = options.target.dialect {
+                            let script = StagedScript(dialect: dialect, manifest: manifest, store: store, options: options)
+                            BundleInspection.checkDossiers(manifest, files, store, &check) { d, entry in script.add(d, entry) }
+                            staged = script
+                        } else {
+                            BundleInspection.checkDossiers(manifest, files, store, &check)
+                        }
+                    }
                     if check.manifest == nil && check.isValid {
                         check.problems.append(.error("import.not-a-bundle", "a plain BagIt bag without data/export.json cannot be imported",
                                                      at: SourceLocation(file: path, entry: "data/export.json")))
@@ -87,11 +96,11 @@ public enum BundleImport {
                 if check.isValid, let m = check.manifest { check.problems += checkXML(m, store) }
                 report.problems = check.allProblems
                 guard check.isValid, let manifest = check.manifest else { return }
-                let tag = (try store.files())["tagmanifest-sha256.txt"] != nil ? "tagmanifest-sha256.txt" : "manifest-sha256.txt"
-                let facts = SQLBundleFacts(bundleID: manifest.bundleID,
-                                           digest: try Digester.hash(.sha256, try store.bytes(tag)).hexString, manifest: manifest)
+                let facts = try SQLBundleFacts(manifest, store)
                 report.describe(facts)
-                if let dialect = options.target.dialect {
+                if let staged {
+                    try staged.commit()
+                } else if let dialect = options.target.dialect {
                     try Output.write(to: options.output) { sink in
                         let writer = SQLScriptWriter(dialect: dialect, facts: facts, store: store, to: sink)
                         try writer.begin(includeDDL: options.includeDDL)
@@ -131,6 +140,40 @@ public enum BundleImport {
             }
         }
         return problems
+    }
+
+    /// A script file written while the bundle is checked, under a temporary name that becomes the
+    /// output only in `commit`: each dossier is decoded once, for the check and the load together,
+    /// and a bundle that fails any check leaves no file under the output name.
+    ///
+    /// Standard output cannot be taken back, so it keeps the two passes (check all, then load).
+    /// A write failure stops the staging but not the check, so the report still lists every
+    /// problem the bundle has; it is thrown only if the bundle passed.
+    final class StagedScript {
+        private var file: PendingFile?
+        private var writer: SQLScriptWriter?
+        private var failure: (any Error)?
+
+        init(dialect: SQLDialect, manifest: ExportManifest, store: any BagStore, options: ImportOptions) {
+            do {
+                let file = try PendingFile(path: options.output)
+                let writer = SQLScriptWriter(dialect: dialect, facts: try SQLBundleFacts(manifest, store), store: store, to: file.sink)
+                try writer.begin(includeDDL: options.includeDDL)
+                (self.file, self.writer) = (file, writer)
+            } catch { failure = error }
+        }
+
+        func add(_ d: Dossier, _ entry: ExportManifest.Entry) {
+            guard failure == nil, let writer else { return }
+            do { try writer.add(d, documents: Set(entry.documents.map { "data/" + $0 })) } catch { failure = error }
+        }
+
+        func commit() throws {
+            if let failure { throw failure }
+            guard let file, let writer else { return }
+            try writer.finish()
+            try file.commit()
+        }
     }
 
     /// Decodes the dossiers one at a time, in export.json order, so memory holds one dossier.

@@ -63,10 +63,14 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
     /// the script any other way.
     func append(_ value: SQLValue, to out: inout [UInt8]) throws {
         switch value {
-        case .null: out += Array("NULL".utf8)
-        case .integer(let i): out += Array(String(i).utf8)
-        case .boolean(let b): out += Array((b ? "TRUE" : "FALSE").utf8)
-        case .date(let d): out += Array((self == .sqlite ? "'\(d)'" : "DATE '\(d)'").utf8)
+        case .null: out.append(contentsOf: "NULL".utf8)
+        case .integer(let i): out.append(contentsOf: String(i).utf8)
+        case .boolean(let b): out.append(contentsOf: (b ? "TRUE" : "FALSE").utf8)
+        case .date(let d):
+            if self != .sqlite { out.append(contentsOf: "DATE ".utf8) }
+            out.append(0x27)
+            out.append(contentsOf: d.description.utf8)
+            out.append(0x27)
         case .text(let s): try appendText(s, to: &out)
         }
     }
@@ -74,38 +78,50 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
     /// Carriage returns never appear raw: the sqlite3 and mysql shells read scripts by line and drop
     /// a CR before a line feed. PostgreSQL gets them as `\r` in an `E''` string, MariaDB as `\r`,
     /// SQLite (which has no escapes) as `' || char(13) || '`.
+    ///
+    /// One scan over the UTF-8 bytes finds whether anything needs escaping at all; most values do
+    /// not, and go out as one copy.
     func appendText(_ s: String, to out: inout [UInt8]) throws {
-        let escapes = self == .mysql || (self == .postgres && s.utf8.contains(0x0D))
-        if self == .postgres && escapes { out.append(0x45) }
-        out.append(0x27)
         var s = s
-        let plain = s.withUTF8 { !$0.contains { $0 == 0 || $0 == 0x27 || $0 == 0x5C || $0 == 0x0D || $0 == 0x1A } }
-        if plain {
-            s.withUTF8 { out.append(contentsOf: $0) }
-            out.append(0x27)
-            return
-        }
-        for b in s.utf8 {
-            switch b {
-            case 0:
-                throw DossierError("import.nul", "text holds a NUL character, which PostgreSQL cannot store; refused for every target")
-            case 0x27: out += [0x27, 0x27]
-            case 0x5C where escapes: out += [0x5C, 0x5C]
-            case 0x0D where escapes: out += [0x5C, 0x72]
-            case 0x0D: out += Array("' || char(13) || '".utf8)
-            case 0x1A where self == .mysql: out += [0x5C, 0x5A]
-            default: out.append(b)
+        try s.withUTF8 { bytes in
+            var special = false, cr = false
+            for b in bytes where b <= 0x5C && Self.isSpecial[Int(b)] {
+                special = true
+                if b == 0x0D { cr = true }
             }
+            let escapes = self == .mysql || (self == .postgres && cr)
+            if self == .postgres && escapes { out.append(0x45) }
+            out.append(0x27)
+            guard special else {
+                out.append(contentsOf: bytes)
+                out.append(0x27)
+                return
+            }
+            for b in bytes {
+                switch b {
+                case 0:
+                    throw DossierError("import.nul", "text holds a NUL character, which PostgreSQL cannot store; refused for every target")
+                case 0x27: out += [0x27, 0x27]
+                case 0x5C where escapes: out += [0x5C, 0x5C]
+                case 0x0D where escapes: out += [0x5C, 0x72]
+                case 0x0D: out.append(contentsOf: "' || char(13) || '".utf8)
+                case 0x1A where self == .mysql: out += [0x5C, 0x5A]
+                default: out.append(b)
+                }
+            }
+            out.append(0x27)
         }
-        out.append(0x27)
     }
 
+    /// The bytes `appendText` may have to escape: NUL, CR, SUB, quote and backslash.
+    private static let isSpecial: [Bool] = (0...0x5C).map { [0, 0x0D, 0x1A, 0x27, 0x5C].contains($0) }
+
     func appendBlobOpen(to out: inout [UInt8]) {
-        out += Array((self == .postgres ? "'\\x" : "X'").utf8)
+        out.append(contentsOf: (self == .postgres ? "'\\x" : "X'").utf8)
     }
 
     func appendBlobClose(to out: inout [UInt8]) {
-        out += Array((self == .postgres ? "'::bytea" : "'").utf8)
+        out.append(contentsOf: (self == .postgres ? "'::bytea" : "'").utf8)
     }
 }
 
@@ -144,21 +160,39 @@ enum SQLValue: Hashable, Sendable {
 
 /// Writes bytes as lower-case hex into the script, so a document's content streams from the
 /// bundle into a literal without being held whole.
+///
+/// A 256-entry table gives both digits of a byte in one load, and each chunk is written straight
+/// into one reused buffer: at hundreds of megabytes of documents, per-digit appends dominated.
 final class HexSink: ByteSink {
     private let out: any ByteSink
-    private var buffer: [UInt8] = []
+    private var buffer: UnsafeMutableRawBufferPointer
 
-    init(_ out: any ByteSink) { self.out = out }
-
-    static let digits = Array("0123456789abcdef".utf8)
-
-    static func append(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0x0F)]) }
+    init(_ out: any ByteSink) {
+        self.out = out
+        buffer = .allocate(byteCount: 2 * Self.chunk, alignment: 16)
     }
 
+    deinit { buffer.deallocate() }
+
+    private static let chunk = 128 * 1024
+
+    /// Byte → its two digits, high digit in the low byte so a little-endian store writes them in order.
+    private static let pairs: [UInt16] = {
+        let digits = Array("0123456789abcdef".utf8)
+        return (0..<256).map { UInt16(digits[$0 >> 4]) | UInt16(digits[$0 & 0x0F]) << 8 }
+    }()
+
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        buffer.removeAll(keepingCapacity: true)
-        Self.append(bytes, to: &buffer)
-        try out.write(buffer)
+        var start = 0
+        while start < bytes.count {
+            let n = min(Self.chunk, bytes.count - start)
+            Self.pairs.withUnsafeBufferPointer { table in
+                for i in 0..<n {
+                    buffer.storeBytes(of: table[Int(bytes[start + i])].littleEndian, toByteOffset: 2 * i, as: UInt16.self)
+                }
+            }
+            try out.write(UnsafeRawBufferPointer(rebasing: buffer[0..<(2 * n)]))
+            start += n
+        }
     }
 }

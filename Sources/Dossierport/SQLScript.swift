@@ -1,6 +1,7 @@
 import DossierModel
 import DossierIO
 import DossierFormats
+import DossierCrypto
 import DossierBundle
 
 /// What the script records about the bundle it loads (the `imports` row and conflict keys).
@@ -10,6 +11,13 @@ struct SQLBundleFacts {
     /// manifest and so every payload byte, which makes it the bundle's identity for "already imported".
     var digest: String
     var manifest: ExportManifest
+}
+
+extension SQLBundleFacts {
+    init(_ manifest: ExportManifest, _ store: any BagStore) throws {
+        let tag = (try store.files())["tagmanifest-sha256.txt"] != nil ? "tagmanifest-sha256.txt" : "manifest-sha256.txt"
+        self.init(bundleID: manifest.bundleID, digest: try Digester.hash(.sha256, try store.bytes(tag)).hexString, manifest: manifest)
+    }
 }
 
 /// Writes one single-transaction SQL script that merges a bundle into the staging schema.
@@ -27,12 +35,20 @@ final class SQLScriptWriter {
     private let out: any ByteSink
     private let store: any BagStore
     private var buf: [UInt8] = []
+    /// Per staged table, its `INSERT INTO stage_… (columns) VALUES` line and whether its rows end
+    /// in document content: worked out once, not for every dossier and row.
+    private let inserts: [(table: any SQLTable, head: [UInt8], blob: Bool)]
 
     init(dialect: SQLDialect, facts: SQLBundleFacts, store: any BagStore, to out: any ByteSink) {
         self.dialect = dialect; self.facts = facts; self.store = store; self.out = out
+        inserts = SQLStagingSchema.tables.map { t in
+            let columns = t.columns
+            return (t, Array("INSERT INTO stage_\(t.name) (\(columns.map(\.name).joined(separator: ", "))) VALUES\n".utf8),
+                    columns.last?.type == .blob)
+        }
     }
 
-    private func emit(_ s: String) { buf += Array(s.utf8) }
+    private func emit(_ s: String) { buf.append(contentsOf: s.utf8) }
     private func lit(_ v: SQLValue) throws { try dialect.append(v, to: &buf) }
     private func flush() throws { try out.write(buf); buf.removeAll(keepingCapacity: true) }
     private var digest: String { "'\(facts.digest)'" }
@@ -67,17 +83,17 @@ final class SQLScriptWriter {
     /// Stages one dossier. `documents` are the payload paths export.json lists for it: a document
     /// record may only pull bytes from those.
     func add(_ d: Dossier, documents: Set<String>) throws {
-        for t in SQLStagingSchema.tables {
+        for (t, head, blob) in inserts {
             let rows = try t.rows(of: d)
             guard !rows.isEmpty else { continue }
-            emit("INSERT INTO stage_\(t.name) (\(t.columns.map(\.name).joined(separator: ", "))) VALUES\n")
+            buf.append(contentsOf: head)
             for (i, row) in rows.enumerated() {
                 emit(i == 0 ? "(" : ",\n(")
                 for (j, v) in row.values.enumerated() {
                     if j > 0 { emit(", ") }
                     try lit(v)
                 }
-                if t.columns.last?.type == .blob { try appendPayload(row.payload, documents: documents, dossier: d.id) }
+                if blob { try appendPayload(row.payload, documents: documents, dossier: d.id) }
                 emit(")")
             }
             emit(";\n")
