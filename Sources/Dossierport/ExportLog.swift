@@ -162,11 +162,31 @@ public enum ExportLog {
         return out
     }
 
+    /// The last entry, read from the end of the file: an append costs the same however long the
+    /// log has grown. (`verify` is what reads every line.)
     private static func lastEntry(_ path: String) throws -> ExportLogEntry? {
-        var last: ExportLogEntry?
-        let reader = try NDJSONReader(path: path)
-        while let e = try reader.next(ExportLogEntry.self) { last = e }
-        return last
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw IOFailure.error("open", path: path, errno: errno) }
+        defer { close(fd) }
+        var end = lseek(fd, 0, SEEK_END)
+        guard end > 0 else { return nil }
+        var tail: [UInt8] = []
+        let chunk = 64 * 1024
+        // Read backwards until the line before the final newline is complete.
+        while end > 0 {
+            let start = max(0, end - off_t(chunk))
+            var buffer = [UInt8](repeating: 0, count: Int(end - start))
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, start) }
+            guard n == buffer.count else { throw IOFailure.error("pread", path: path, errno: errno) }
+            tail = buffer + tail
+            end = start
+            let body = tail.last == 0x0A ? tail.dropLast() : tail[...]
+            if body.contains(0x0A) || end == 0 { break }
+        }
+        let body = tail.last == 0x0A ? tail.dropLast() : tail[...]
+        let line = body.lastIndex(of: 0x0A).map { body[($0 + 1)...] } ?? body
+        guard !line.isEmpty else { return nil }
+        return try JSONByteDecoder.decode(ExportLogEntry.self, from: Array(line), file: path)
     }
 
     private static func makeParents(of path: String) throws {
