@@ -168,6 +168,8 @@ final class AssemblyRun {
     var account = ExportAccount()
     var ordinal = 0
     var currentTable: String?
+    /// The route of `currentTable`, looked up once per run of rows of one table.
+    var currentRoute = TableRoute(disposition: .unmapped)
     /// Rows delivered to several clients: deliveries still to come, and whether one was mapped.
     var shared: [Int: (pending: Int, mapped: Bool, mapping: Int, table: String)] = [:]
 
@@ -212,16 +214,18 @@ final class AssemblyRun {
         if row.table != currentTable {
             if let t = currentTable { markComplete(t) }
             currentTable = row.table
-            if let route = routes[row.table], route.links.contains(where: { links[$0].complete }) {
+            let route = routes[row.table] ?? TableRoute(disposition: .unmapped)
+            if route.links.contains(where: { links[$0].complete }) {
                 throw DossierError("source.table-split", "link table \(row.table) appears again after other tables; its rows must be contiguous",
                                    at: row.location)
             }
+            currentRoute = route
+            if tables[row.table] == nil {
+                tables[row.table] = TableAccount(table: row.table, disposition: route.disposition)
+                if route.disposition == .unmapped { unmappedAt[row.table] = SourceLocation(file: row.location.file, line: row.location.line, table: row.table) }
+            }
         }
-        let route = routes[row.table] ?? TableRoute(disposition: .unmapped)
-        if tables[row.table] == nil {
-            tables[row.table] = TableAccount(table: row.table, disposition: route.disposition)
-            if route.disposition == .unmapped { unmappedAt[row.table] = SourceLocation(file: row.location.file, line: row.location.line, table: row.table) }
-        }
+        let route = currentRoute
         tables[row.table]!.read += 1
         for l in route.links { links[l].add(row) }
         if route.isClient {

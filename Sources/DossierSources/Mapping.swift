@@ -226,11 +226,11 @@ extension Catalog: CatalogProtocol {
         var rejected = false
         for f in rules.fields {
             if f.column == nil, let e = f.element, !filledElements.contains(e) { continue }
-            let origin = f.columnName.map { "column '\($0)' of \(rules.table)" } ?? "constant"
+            func origin() -> String { f.columnName.map { "column '\($0)' of \(rules.table)" } ?? "constant" }
             do {
                 guard let v = try f.value(row, rules.columns) else {
                     if f.required {
-                        problems.append(.error("value.missing", "\(origin) is empty but \(rules.entity.rawValue).\(f.path) is required",
+                        problems.append(.error("value.missing", "\(origin()) is empty but \(rules.entity.rawValue).\(f.path) is required",
                                                at: location, path: f.path, recordID: id))
                         rejected = true
                     }
@@ -239,7 +239,7 @@ extension Catalog: CatalogProtocol {
                 slots[f.pattern]!.set(&record, v, f.indices[...])
                 if f.column != nil, let e = f.element { filledElements.insert(e) }
             } catch {
-                problems.append(.error(error.code, "\(origin): \(error.reason)" + (f.required ? "; row rejected" : "; field left empty"),
+                problems.append(.error(error.code, "\(origin()): \(error.reason)" + (f.required ? "; row rejected" : "; field left empty"),
                                        at: location, path: f.path, recordID: id))
                 if f.required { rejected = true }
             }
