@@ -80,6 +80,15 @@ public final class DossierAssembler {
     /// Readers are read in the order given; for CSV, one reader per file. Returns the account of
     /// every row. Throws on malformed input, spill I/O failure, or an error thrown by `emit`.
     public func run(_ readers: [any RowReader], emit: (Dossier, [Diagnostic]) throws -> Void) throws -> ExportAccount {
+        try run(readers, emitWithFindings: { dossier, diagnostics, _ in try emit(dossier, diagnostics) })
+    }
+
+    /// As `run(_:emit:)`, also handing over the validator's findings as it gave them (unlocated).
+    ///
+    /// A consumer that validates every dossier itself, as an export session does, takes these
+    /// instead of running the validator a second time on the same dossier.
+    public func run(_ readers: [any RowReader],
+                    emitWithFindings emit: (Dossier, _ diagnostics: [Diagnostic], _ findings: [Diagnostic]) throws -> Void) throws -> ExportAccount {
         let folder = try SpillFolder(under: options.spillDirectory)
         defer { folder.remove() }
         let run = AssemblyRun(self, folder)
@@ -336,7 +345,7 @@ final class AssemblyRun {
 
     // MARK: Phase 2: assemble dossiers bucket by bucket
 
-    func assemble(_ emit: (Dossier, [Diagnostic]) throws -> Void) throws {
+    func assemble(_ emit: (Dossier, [Diagnostic], [Diagnostic]) throws -> Void) throws {
         for case let w? in buckets {
             try w.close()
             let bytes = try ByteReader.readAll(path: w.path, limit: Int.max)
@@ -395,7 +404,7 @@ final class AssemblyRun {
         else { tables[table]!.rejected += 1; entities[entity]!.rejected += 1 }
     }
 
-    func assembleClient(_ records: [SpillRecord], _ emit: (Dossier, [Diagnostic]) throws -> Void) throws {
+    func assembleClient(_ records: [SpillRecord], _ emit: (Dossier, [Diagnostic], [Diagnostic]) throws -> Void) throws {
         let key = records[0].clientKey
         let clientRows = records.filter { $0.mapping == SpillRecord.clientRow }
         func rules(_ r: SpillRecord) -> RecordRules {
@@ -451,14 +460,15 @@ final class AssemblyRun {
             outcome(r, mapped: mapped)
             if mapped { locations[id] = location }
         }
-        for var d in DossierValidator.validate(dossier) {
+        let findings = DossierValidator.validate(dossier)
+        for var d in findings {
             d.location = d.recordID.flatMap { locations[$0] } ?? clientLocation
             if d.severity == .error { account.validationErrors += 1 }
             report(d)
             diagnostics.append(d)
         }
         account.dossiers += 1
-        try emit(dossier, diagnostics)
+        try emit(dossier, diagnostics, findings)
     }
 
     func finish() -> ExportAccount {

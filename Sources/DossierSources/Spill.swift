@@ -31,11 +31,16 @@ final class SpillDictionary {
     private(set) var columnSets: [[String]] = []
     private var columnSetIDs: [[String]: Int] = [:]
     private var lastColumns: [String: (columns: [String], id: Int)] = [:]
+    /// The two strings interned last: a record's table and file name are nearly always the ones
+    /// before, and comparing is cheaper than hashing them for every record.
+    private var recent: [(string: String, id: Int)] = []
 
     func id(_ s: String) -> Int {
-        if let i = stringIDs[s] { return i }
-        strings.append(s); stringIDs[s] = strings.count - 1
-        return strings.count - 1
+        for r in recent where r.string == s { return r.id }
+        let i = stringIDs[s] ?? { strings.append(s); stringIDs[s] = strings.count - 1; return strings.count - 1 }()
+        if recent.count == 2 { recent.removeFirst() }
+        recent.append((s, i))
+        return i
     }
 
     func id(columns: [String], table: String) -> Int {

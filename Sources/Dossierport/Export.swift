@@ -96,7 +96,7 @@ public final class ExportSession {
         report.dossiersRead += 1
         for (e, n) in d.counts { report.entities[e, default: EntityCount()].read += n }
 
-        let problems = DossierValidator.validate(d).map { Export.located($0, loaded, d.id) }
+        let problems = (loaded.findings ?? DossierValidator.validate(d)).map { Export.located($0, loaded, d.id) }
         report.diagnostics += problems
         if problems.contains(where: { $0.severity == .error }) {
             report.dossiersRejected += 1
