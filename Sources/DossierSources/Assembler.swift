@@ -431,7 +431,7 @@ final class AssemblyRun {
             outcome(clientRow, mapped: false, .error("value.missing", "a client record id column is empty", at: clientLocation))
             return rejectAll("client.rejected", "the row's client was rejected")
         }
-        guard var client = a.clientCatalog.build(clientRow.row, cr, id: clientID, diagnostics: &diagnostics) else {
+        guard var client = a.clientCatalog.build(clientRow.row, cr, id: clientID, location: clientLocation, diagnostics: &diagnostics) else {
             diagnostics.forEach(report)
             outcome(clientRow, mapped: false)
             return rejectAll("client.rejected", "the row's client was rejected")
@@ -454,7 +454,8 @@ final class AssemblyRun {
                 diagnostics.append(d); outcome(r, mapped: false, d); continue
             }
             var rowDiagnostics: [Diagnostic] = []
-            let mapped = a.catalogs[r.mapping].mapInto(&dossier, r.row, rr, id: id, documents: a.documents, diagnostics: &rowDiagnostics)
+            let mapped = a.catalogs[r.mapping].mapInto(&dossier, r.row, rr, id: id, location: location, documents: a.documents,
+                                                       diagnostics: &rowDiagnostics)
             rowDiagnostics.forEach(report)
             diagnostics += rowDiagnostics
             outcome(r, mapped: mapped)

@@ -55,7 +55,7 @@ final class ColumnIndex {
 }
 
 /// One field of a compiled mapping: where its value comes from and how it is converted.
-struct FieldRule {
+final class FieldRule {
     let path: String
     let pattern: String
     let indices: [Int]
@@ -171,11 +171,14 @@ final class RecordRules {
 
     /// The row's key (`-`-joined key columns), nil when a key column is empty. Call after `bind`.
     func key(_ row: SourceRow) -> String? {
-        Self.joined(keySlots.map { Self.identifier(columns.value($0, row)) })
+        if keySlots.count == 1 { return Self.identifier(columns.value(keySlots[0], row)) }
+        return Self.joined(keySlots.map { Self.identifier(columns.value($0, row)) })
     }
 
     func recordID(_ row: SourceRow) -> String? {
-        Self.joined(idSlots.map { Self.identifier(columns.value($0, row)) }).map { idPrefix + $0 }
+        let id = idSlots.count == 1 ? Self.identifier(columns.value(idSlots[0], row))
+            : Self.joined(idSlots.map { Self.identifier(columns.value($0, row)) })
+        return id.map { idPrefix + $0 }
     }
 
     static func joined(_ parts: [String?]) -> String? {
@@ -197,18 +200,18 @@ protocol CatalogProtocol {
     func kind(_ pattern: String) -> FieldKind?
     var required: [String] { get }
     /// Maps the row and appends the record to the dossier; false when the row was rejected.
-    func mapInto(_ dossier: inout Dossier, _ row: SourceRow, _ rules: RecordRules, id: String,
+    func mapInto(_ dossier: inout Dossier, _ row: SourceRow, _ rules: RecordRules, id: String, location: SourceLocation,
                  documents: (any DocumentResolver)?, diagnostics: inout [Diagnostic]) -> Bool
 }
 
 extension Catalog: CatalogProtocol {
     func kind(_ pattern: String) -> FieldKind? { slots[pattern]?.kind }
 
-    func mapInto(_ dossier: inout Dossier, _ row: SourceRow, _ rules: RecordRules, id: String,
+    func mapInto(_ dossier: inout Dossier, _ row: SourceRow, _ rules: RecordRules, id: String, location: SourceLocation,
                  documents: (any DocumentResolver)?, diagnostics: inout [Diagnostic]) -> Bool {
-        guard var record = build(row, rules, id: id, diagnostics: &diagnostics) else { return false }
+        guard var record = build(row, rules, id: id, location: location, diagnostics: &diagnostics) else { return false }
         if let (slot, rule) = rules.document, var doc = record as? Document {
-            guard attach(&doc, slot, rule, row, rules, documents, &diagnostics) else { return false }
+            guard attach(&doc, slot, rule, row, rules, location, documents, &diagnostics) else { return false }
             record = doc as! R
         }
         append(&dossier, record)
@@ -217,8 +220,8 @@ extension Catalog: CatalogProtocol {
 
     /// The record, or nil when a required value is missing or unusable. Other bad values leave
     /// their field empty and are reported as errors, so one bad date does not lose a report.
-    func build(_ row: SourceRow, _ rules: RecordRules, id: String, diagnostics: inout [Diagnostic]) -> R? {
-        let location = rules.location(row)
+    /// `location` is `rules.location(row)`, which the caller has already made.
+    func build(_ row: SourceRow, _ rules: RecordRules, id: String, location: SourceLocation, diagnostics: inout [Diagnostic]) -> R? {
         var record = make(id, RecordMeta(category: rules.meta.category, provenance: rules.meta.provenance,
                                          legalBasis: rules.meta.legalBasis, source: location))
         var filledElements = Set<String>()
@@ -249,8 +252,8 @@ extension Catalog: CatalogProtocol {
     }
 
     private func attach(_ doc: inout Document, _ slot: Int, _ rule: DocumentContentRule, _ row: SourceRow,
-                        _ rules: RecordRules, _ resolver: (any DocumentResolver)?, _ diagnostics: inout [Diagnostic]) -> Bool {
-        let location = rules.location(row)
+                        _ rules: RecordRules, _ location: SourceLocation, _ resolver: (any DocumentResolver)?,
+                        _ diagnostics: inout [Diagnostic]) -> Bool {
         let value = rules.columns.value(slot, row)
         let content: DocumentContent
         if case .blob = rule, case .bytes(let b)? = value {
