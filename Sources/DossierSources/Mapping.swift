@@ -58,6 +58,8 @@ final class ColumnIndex {
 final class FieldRule {
     let path: String
     let pattern: String
+    /// Position of the field's slot in its catalogue's `ordered` slots.
+    let slot: Int
     let indices: [Int]
     /// Column slot, or nil for a constant.
     let column: Int?
@@ -71,10 +73,10 @@ final class FieldRule {
     /// `addresses[0]`: the array element a constant may only fill when a column already created it.
     let element: String?
 
-    init(_ f: FieldMapping, kind: FieldKind, required modelRequired: Bool, source: SourceDescription,
+    init(_ f: FieldMapping, kind: FieldKind, slot: Int, required modelRequired: Bool, source: SourceDescription,
          columns: ColumnIndex) throws(ConversionFailure) {
         let fp = FieldPath(f.path)!
-        path = f.path; pattern = fp.pattern; indices = fp.indices
+        path = f.path; pattern = fp.pattern; indices = fp.indices; self.slot = slot
         required = f.source.required || modelRequired
         map = f.source.map; mapDefault = f.source.mapDefault; prefix = f.source.prefix
         converter = ValueConverter(
@@ -145,12 +147,13 @@ final class RecordRules {
         let cols = columns
         keySlots = key.map { cols.slot($0) }
         idSlots = recordID.columns.map { cols.slot($0) }
-        let required = Set(FieldCatalog.required(entity))
+        let catalog = FieldCatalog.catalog(entity)
+        let required = Set(catalog.required)
         // The parser has checked every path, kind, format and constant, so compiling cannot fail.
         let rules = fields.map { f in
             let pattern = FieldPath(f.path)!.pattern
-            return try! FieldRule(f, kind: FieldCatalog.kind(of: entity, pattern)!, required: required.contains(pattern),
-                                  source: source, columns: cols)
+            return try! FieldRule(f, kind: catalog.kind(pattern)!, slot: catalog.position(pattern)!,
+                                  required: required.contains(pattern), source: source, columns: cols)
         }
         self.fields = rules.filter { $0.column != nil } + rules.filter { $0.column == nil }
         switch document {
@@ -198,6 +201,8 @@ final class RecordRules {
 /// What a record type needs to be built from a row; erased so that one engine serves all sections.
 protocol CatalogProtocol {
     func kind(_ pattern: String) -> FieldKind?
+    /// Where the slot of `pattern` is in the catalogue's `ordered` slots.
+    func position(_ pattern: String) -> Int?
     var required: [String] { get }
     /// Maps the row and appends the record to the dossier; false when the row was rejected.
     func mapInto(_ dossier: inout Dossier, _ row: SourceRow, _ rules: RecordRules, id: String, location: SourceLocation,
@@ -206,6 +211,7 @@ protocol CatalogProtocol {
 
 extension Catalog: CatalogProtocol {
     func kind(_ pattern: String) -> FieldKind? { slots[pattern]?.kind }
+    func position(_ pattern: String) -> Int? { positions[pattern] }
 
     func mapInto(_ dossier: inout Dossier, _ row: SourceRow, _ rules: RecordRules, id: String, location: SourceLocation,
                  documents: (any DocumentResolver)?, diagnostics: inout [Diagnostic]) -> Bool {
@@ -239,7 +245,7 @@ extension Catalog: CatalogProtocol {
                     }
                     continue
                 }
-                slots[f.pattern]!.set(&record, v, f.indices[...])
+                ordered[f.slot].set(&record, v, f.indices[...])
                 if f.column != nil, let e = f.element { filledElements.insert(e) }
             } catch {
                 problems.append(.error(error.code, "\(origin()): \(error.reason)" + (f.required ? "; row rejected" : "; field left empty"),
