@@ -56,7 +56,11 @@ struct DatePattern: Sendable, Equatable {
 
     /// The fields, or nil when the text does not follow the pattern.
     func match(_ text: String) -> Fields? {
-        let u = Array(text.utf8)
+        var text = text
+        return text.withUTF8(match)
+    }
+
+    private func match(_ u: UnsafeBufferPointer<UInt8>) -> Fields? {
         var f = Fields()
         var i = 0
         func digits(_ min: Int, _ max: Int) -> Int? {
