@@ -80,6 +80,15 @@ public final class DossierAssembler {
     /// Readers are read in the order given; for CSV, one reader per file. Returns the account of
     /// every row. Throws on malformed input, spill I/O failure, or an error thrown by `emit`.
     public func run(_ readers: [any RowReader], emit: (Dossier, [Diagnostic]) throws -> Void) throws -> ExportAccount {
+        try run(readers, emitWithFindings: { dossier, diagnostics, _ in try emit(dossier, diagnostics) })
+    }
+
+    /// As `run(_:emit:)`, also handing over the validator's findings as it gave them (unlocated).
+    ///
+    /// A consumer that validates every dossier itself, as an export session does, takes these
+    /// instead of running the validator a second time on the same dossier.
+    public func run(_ readers: [any RowReader],
+                    emitWithFindings emit: (Dossier, _ diagnostics: [Diagnostic], _ findings: [Diagnostic]) throws -> Void) throws -> ExportAccount {
         let folder = try SpillFolder(under: options.spillDirectory)
         defer { folder.remove() }
         let run = AssemblyRun(self, folder)
@@ -168,6 +177,8 @@ final class AssemblyRun {
     var account = ExportAccount()
     var ordinal = 0
     var currentTable: String?
+    /// The route of `currentTable`, looked up once per run of rows of one table.
+    var currentRoute = TableRoute(disposition: .unmapped)
     /// Rows delivered to several clients: deliveries still to come, and whether one was mapped.
     var shared: [Int: (pending: Int, mapped: Bool, mapping: Int, table: String)] = [:]
 
@@ -212,16 +223,18 @@ final class AssemblyRun {
         if row.table != currentTable {
             if let t = currentTable { markComplete(t) }
             currentTable = row.table
-            if let route = routes[row.table], route.links.contains(where: { links[$0].complete }) {
+            let route = routes[row.table] ?? TableRoute(disposition: .unmapped)
+            if route.links.contains(where: { links[$0].complete }) {
                 throw DossierError("source.table-split", "link table \(row.table) appears again after other tables; its rows must be contiguous",
                                    at: row.location)
             }
+            currentRoute = route
+            if tables[row.table] == nil {
+                tables[row.table] = TableAccount(table: row.table, disposition: route.disposition)
+                if route.disposition == .unmapped { unmappedAt[row.table] = SourceLocation(file: row.location.file, line: row.location.line, table: row.table) }
+            }
         }
-        let route = routes[row.table] ?? TableRoute(disposition: .unmapped)
-        if tables[row.table] == nil {
-            tables[row.table] = TableAccount(table: row.table, disposition: route.disposition)
-            if route.disposition == .unmapped { unmappedAt[row.table] = SourceLocation(file: row.location.file, line: row.location.line, table: row.table) }
-        }
+        let route = currentRoute
         tables[row.table]!.read += 1
         for l in route.links { links[l].add(row) }
         if route.isClient {
@@ -332,7 +345,7 @@ final class AssemblyRun {
 
     // MARK: Phase 2: assemble dossiers bucket by bucket
 
-    func assemble(_ emit: (Dossier, [Diagnostic]) throws -> Void) throws {
+    func assemble(_ emit: (Dossier, [Diagnostic], [Diagnostic]) throws -> Void) throws {
         for case let w? in buckets {
             try w.close()
             let bytes = try ByteReader.readAll(path: w.path, limit: Int.max)
@@ -391,7 +404,7 @@ final class AssemblyRun {
         else { tables[table]!.rejected += 1; entities[entity]!.rejected += 1 }
     }
 
-    func assembleClient(_ records: [SpillRecord], _ emit: (Dossier, [Diagnostic]) throws -> Void) throws {
+    func assembleClient(_ records: [SpillRecord], _ emit: (Dossier, [Diagnostic], [Diagnostic]) throws -> Void) throws {
         let key = records[0].clientKey
         let clientRows = records.filter { $0.mapping == SpillRecord.clientRow }
         func rules(_ r: SpillRecord) -> RecordRules {
@@ -418,7 +431,7 @@ final class AssemblyRun {
             outcome(clientRow, mapped: false, .error("value.missing", "a client record id column is empty", at: clientLocation))
             return rejectAll("client.rejected", "the row's client was rejected")
         }
-        guard var client = a.clientCatalog.build(clientRow.row, cr, id: clientID, diagnostics: &diagnostics) else {
+        guard var client = a.clientCatalog.build(clientRow.row, cr, id: clientID, location: clientLocation, diagnostics: &diagnostics) else {
             diagnostics.forEach(report)
             outcome(clientRow, mapped: false)
             return rejectAll("client.rejected", "the row's client was rejected")
@@ -441,20 +454,22 @@ final class AssemblyRun {
                 diagnostics.append(d); outcome(r, mapped: false, d); continue
             }
             var rowDiagnostics: [Diagnostic] = []
-            let mapped = a.catalogs[r.mapping].mapInto(&dossier, r.row, rr, id: id, documents: a.documents, diagnostics: &rowDiagnostics)
+            let mapped = a.catalogs[r.mapping].mapInto(&dossier, r.row, rr, id: id, location: location, documents: a.documents,
+                                                       diagnostics: &rowDiagnostics)
             rowDiagnostics.forEach(report)
             diagnostics += rowDiagnostics
             outcome(r, mapped: mapped)
             if mapped { locations[id] = location }
         }
-        for var d in DossierValidator.validate(dossier) {
+        let findings = DossierValidator.validate(dossier)
+        for var d in findings {
             d.location = d.recordID.flatMap { locations[$0] } ?? clientLocation
             if d.severity == .error { account.validationErrors += 1 }
             report(d)
             diagnostics.append(d)
         }
         account.dossiers += 1
-        try emit(dossier, diagnostics)
+        try emit(dossier, diagnostics, findings)
     }
 
     func finish() -> ExportAccount {

@@ -55,9 +55,11 @@ final class ColumnIndex {
 }
 
 /// One field of a compiled mapping: where its value comes from and how it is converted.
-struct FieldRule {
+final class FieldRule {
     let path: String
     let pattern: String
+    /// Position of the field's slot in its catalogue's `ordered` slots.
+    let slot: Int
     let indices: [Int]
     /// Column slot, or nil for a constant.
     let column: Int?
@@ -71,10 +73,10 @@ struct FieldRule {
     /// `addresses[0]`: the array element a constant may only fill when a column already created it.
     let element: String?
 
-    init(_ f: FieldMapping, kind: FieldKind, required modelRequired: Bool, source: SourceDescription,
+    init(_ f: FieldMapping, kind: FieldKind, slot: Int, required modelRequired: Bool, source: SourceDescription,
          columns: ColumnIndex) throws(ConversionFailure) {
         let fp = FieldPath(f.path)!
-        path = f.path; pattern = fp.pattern; indices = fp.indices
+        path = f.path; pattern = fp.pattern; indices = fp.indices; self.slot = slot
         required = f.source.required || modelRequired
         map = f.source.map; mapDefault = f.source.mapDefault; prefix = f.source.prefix
         converter = ValueConverter(
@@ -145,12 +147,13 @@ final class RecordRules {
         let cols = columns
         keySlots = key.map { cols.slot($0) }
         idSlots = recordID.columns.map { cols.slot($0) }
-        let required = Set(FieldCatalog.required(entity))
+        let catalog = FieldCatalog.catalog(entity)
+        let required = Set(catalog.required)
         // The parser has checked every path, kind, format and constant, so compiling cannot fail.
         let rules = fields.map { f in
             let pattern = FieldPath(f.path)!.pattern
-            return try! FieldRule(f, kind: FieldCatalog.kind(of: entity, pattern)!, required: required.contains(pattern),
-                                  source: source, columns: cols)
+            return try! FieldRule(f, kind: catalog.kind(pattern)!, slot: catalog.position(pattern)!,
+                                  required: required.contains(pattern), source: source, columns: cols)
         }
         self.fields = rules.filter { $0.column != nil } + rules.filter { $0.column == nil }
         switch document {
@@ -171,11 +174,14 @@ final class RecordRules {
 
     /// The row's key (`-`-joined key columns), nil when a key column is empty. Call after `bind`.
     func key(_ row: SourceRow) -> String? {
-        Self.joined(keySlots.map { Self.identifier(columns.value($0, row)) })
+        if keySlots.count == 1 { return Self.identifier(columns.value(keySlots[0], row)) }
+        return Self.joined(keySlots.map { Self.identifier(columns.value($0, row)) })
     }
 
     func recordID(_ row: SourceRow) -> String? {
-        Self.joined(idSlots.map { Self.identifier(columns.value($0, row)) }).map { idPrefix + $0 }
+        let id = idSlots.count == 1 ? Self.identifier(columns.value(idSlots[0], row))
+            : Self.joined(idSlots.map { Self.identifier(columns.value($0, row)) })
+        return id.map { idPrefix + $0 }
     }
 
     static func joined(_ parts: [String?]) -> String? {
@@ -195,20 +201,23 @@ final class RecordRules {
 /// What a record type needs to be built from a row; erased so that one engine serves all sections.
 protocol CatalogProtocol {
     func kind(_ pattern: String) -> FieldKind?
+    /// Where the slot of `pattern` is in the catalogue's `ordered` slots.
+    func position(_ pattern: String) -> Int?
     var required: [String] { get }
     /// Maps the row and appends the record to the dossier; false when the row was rejected.
-    func mapInto(_ dossier: inout Dossier, _ row: SourceRow, _ rules: RecordRules, id: String,
+    func mapInto(_ dossier: inout Dossier, _ row: SourceRow, _ rules: RecordRules, id: String, location: SourceLocation,
                  documents: (any DocumentResolver)?, diagnostics: inout [Diagnostic]) -> Bool
 }
 
 extension Catalog: CatalogProtocol {
     func kind(_ pattern: String) -> FieldKind? { slots[pattern]?.kind }
+    func position(_ pattern: String) -> Int? { positions[pattern] }
 
-    func mapInto(_ dossier: inout Dossier, _ row: SourceRow, _ rules: RecordRules, id: String,
+    func mapInto(_ dossier: inout Dossier, _ row: SourceRow, _ rules: RecordRules, id: String, location: SourceLocation,
                  documents: (any DocumentResolver)?, diagnostics: inout [Diagnostic]) -> Bool {
-        guard var record = build(row, rules, id: id, diagnostics: &diagnostics) else { return false }
+        guard var record = build(row, rules, id: id, location: location, diagnostics: &diagnostics) else { return false }
         if let (slot, rule) = rules.document, var doc = record as? Document {
-            guard attach(&doc, slot, rule, row, rules, documents, &diagnostics) else { return false }
+            guard attach(&doc, slot, rule, row, rules, location, documents, &diagnostics) else { return false }
             record = doc as! R
         }
         append(&dossier, record)
@@ -217,8 +226,8 @@ extension Catalog: CatalogProtocol {
 
     /// The record, or nil when a required value is missing or unusable. Other bad values leave
     /// their field empty and are reported as errors, so one bad date does not lose a report.
-    func build(_ row: SourceRow, _ rules: RecordRules, id: String, diagnostics: inout [Diagnostic]) -> R? {
-        let location = rules.location(row)
+    /// `location` is `rules.location(row)`, which the caller has already made.
+    func build(_ row: SourceRow, _ rules: RecordRules, id: String, location: SourceLocation, diagnostics: inout [Diagnostic]) -> R? {
         var record = make(id, RecordMeta(category: rules.meta.category, provenance: rules.meta.provenance,
                                          legalBasis: rules.meta.legalBasis, source: location))
         var filledElements = Set<String>()
@@ -226,20 +235,20 @@ extension Catalog: CatalogProtocol {
         var rejected = false
         for f in rules.fields {
             if f.column == nil, let e = f.element, !filledElements.contains(e) { continue }
-            let origin = f.columnName.map { "column '\($0)' of \(rules.table)" } ?? "constant"
+            func origin() -> String { f.columnName.map { "column '\($0)' of \(rules.table)" } ?? "constant" }
             do {
                 guard let v = try f.value(row, rules.columns) else {
                     if f.required {
-                        problems.append(.error("value.missing", "\(origin) is empty but \(rules.entity.rawValue).\(f.path) is required",
+                        problems.append(.error("value.missing", "\(origin()) is empty but \(rules.entity.rawValue).\(f.path) is required",
                                                at: location, path: f.path, recordID: id))
                         rejected = true
                     }
                     continue
                 }
-                slots[f.pattern]!.set(&record, v, f.indices[...])
+                ordered[f.slot].set(&record, v, f.indices[...])
                 if f.column != nil, let e = f.element { filledElements.insert(e) }
             } catch {
-                problems.append(.error(error.code, "\(origin): \(error.reason)" + (f.required ? "; row rejected" : "; field left empty"),
+                problems.append(.error(error.code, "\(origin()): \(error.reason)" + (f.required ? "; row rejected" : "; field left empty"),
                                        at: location, path: f.path, recordID: id))
                 if f.required { rejected = true }
             }
@@ -249,8 +258,8 @@ extension Catalog: CatalogProtocol {
     }
 
     private func attach(_ doc: inout Document, _ slot: Int, _ rule: DocumentContentRule, _ row: SourceRow,
-                        _ rules: RecordRules, _ resolver: (any DocumentResolver)?, _ diagnostics: inout [Diagnostic]) -> Bool {
-        let location = rules.location(row)
+                        _ rules: RecordRules, _ location: SourceLocation, _ resolver: (any DocumentResolver)?,
+                        _ diagnostics: inout [Diagnostic]) -> Bool {
         let value = rules.columns.value(slot, row)
         let content: DocumentContent
         if case .blob = rule, case .bytes(let b)? = value {

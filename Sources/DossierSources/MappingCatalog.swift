@@ -137,6 +137,10 @@ func liftArray<R, S>(_ prefix: String, _ kp: WritableKeyPath<R, [S]>, make: @esc
 /// The settable fields of one record type, how to create it, and where it goes in a dossier.
 struct Catalog<R: DossierRecord> {
     let slots: [String: Slot<R>]
+    /// The slots in the order of their sorted paths, which is the same for every instance of a
+    /// catalogue, so a compiled field finds its slot by position rather than by hashing its path.
+    let ordered: [Slot<R>]
+    let positions: [String: Int]
     /// Fields the record cannot be without; a profile must map each (column or constant).
     let required: [String]
     let make: (_ id: String, _ meta: RecordMeta) -> R
@@ -144,7 +148,11 @@ struct Catalog<R: DossierRecord> {
 
     init(_ slots: [String: Slot<R>], required: [String] = [], make: @escaping (String, RecordMeta) -> R,
          append: @escaping (inout Dossier, R) -> Void) {
-        self.slots = slots.merging(lift("meta", \R.meta, Catalog.metaSlots)) { a, _ in a }
+        let all = slots.merging(lift("meta", \R.meta, Catalog.metaSlots)) { a, _ in a }
+        self.slots = all
+        let paths = all.keys.sorted()
+        ordered = paths.map { all[$0]! }
+        positions = Dictionary(uniqueKeysWithValues: paths.enumerated().map { ($1, $0) })
         self.required = required
         self.make = make
         self.append = append

@@ -56,7 +56,11 @@ struct DatePattern: Sendable, Equatable {
 
     /// The fields, or nil when the text does not follow the pattern.
     func match(_ text: String) -> Fields? {
-        let u = Array(text.utf8)
+        var text = text
+        return text.withUTF8(match)
+    }
+
+    private func match(_ u: UnsafeBufferPointer<UInt8>) -> Fields? {
         var f = Fields()
         var i = 0
         func digits(_ min: Int, _ max: Int) -> Int? {
@@ -184,6 +188,10 @@ struct ValueConverter {
 
     /// `1.234,56` (decimal comma) or `1234.56`; zeros past the cents (numeric(10,3)) are dropped.
     static func amount(_ text: String, decimalComma: Bool) -> Amount? {
+        plainAmount(text, decimalComma: decimalComma) ?? generalAmount(text, decimalComma: decimalComma)
+    }
+
+    static func generalAmount(_ text: String, decimalComma: Bool) -> Amount? {
         var s = text.trimmingCharacters(in: .whitespaces)
         if decimalComma {
             s = s.replacingOccurrences(of: ".", with: "").replacingOccurrences(of: ",", with: ".")
@@ -195,5 +203,44 @@ struct ValueConverter {
             }
         }
         return Amount(decimal: s)
+    }
+
+    /// The result `amount` gives, decided over bytes for texts of only digits, separators and a
+    /// leading minus (what dumps hold), or nil when the text needs the general path.
+    ///
+    /// Amounts are a large share of a dump's values and the general path trims, rewrites and splits
+    /// `String`s per value.
+    static func plainAmount(_ text: String, decimalComma: Bool) -> Amount?? {
+        var negative = false, whole: Int64 = 0, wholeDigits = 0, dots = 0
+        var fraction: Int64 = 0, fractionDigits = 0, zeroTail = true
+        var i = 0
+        for b in text.utf8 {
+            defer { i += 1 }
+            switch b {
+            case 0x2D where i == 0: negative = true
+            case 0x30...0x39:
+                let d = Int64(b - 0x30)
+                if dots == 0 {
+                    wholeDigits += 1
+                    if wholeDigits <= 15 { whole = whole * 10 + d }
+                } else {
+                    fractionDigits += 1
+                    if fractionDigits <= 2 { fraction = fraction * 10 + d } else if d != 0 { zeroTail = false }
+                }
+            case 0x2E: if !decimalComma { dots += 1 }
+            case 0x2C:
+                guard decimalComma else { return nil }
+                dots += 1
+            default: return nil
+            }
+        }
+        guard dots <= 1, (1...15).contains(wholeDigits) else { return .some(nil) }
+        var cents = whole * 100
+        if dots == 1 {
+            let n = fractionDigits > 2 && zeroTail ? 2 : fractionDigits
+            guard (1...2).contains(n) else { return .some(nil) }
+            cents += n == 1 ? fraction * 10 : fraction
+        }
+        return .some(Amount(cents: negative ? -cents : cents))
     }
 }

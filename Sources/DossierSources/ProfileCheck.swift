@@ -166,6 +166,6 @@ extension CatalogProtocol {
         var d = Dossier(id: "check", controller: Controller(name: "", kvkNumber: "", dpo: ContactPerson()),
                         client: Client(id: "check", clientNumber: "", name: PersonName(familyName: ""),
                                        meta: RecordMeta(category: .personal, provenance: .system, legalBasis: .legalObligation)))
-        _ = mapInto(&d, row, rules, id: rules.recordID(row) ?? "?", documents: nil, diagnostics: &out)
+        _ = mapInto(&d, row, rules, id: rules.recordID(row) ?? "?", location: rules.location(row), documents: nil, diagnostics: &out)
     }
 }

@@ -30,18 +30,24 @@ final class SpillDictionary {
     private var stringIDs: [String: Int] = [:]
     private(set) var columnSets: [[String]] = []
     private var columnSetIDs: [[String]: Int] = [:]
-    private var lastColumns: [String: (columns: [String], id: Int)] = [:]
+    /// Rows come table by table, so the column list is nearly always the one before.
+    private var lastColumns: (columns: [String], id: Int)?
+    /// The two strings interned last: a record's table and file name are nearly always the ones
+    /// before, and comparing is cheaper than hashing them for every record.
+    private var recent: [(string: String, id: Int)] = []
 
     func id(_ s: String) -> Int {
-        if let i = stringIDs[s] { return i }
-        strings.append(s); stringIDs[s] = strings.count - 1
-        return strings.count - 1
+        for r in recent where r.string == s { return r.id }
+        let i = stringIDs[s] ?? { strings.append(s); stringIDs[s] = strings.count - 1; return strings.count - 1 }()
+        if recent.count == 2 { recent.removeFirst() }
+        recent.append((s, i))
+        return i
     }
 
-    func id(columns: [String], table: String) -> Int {
-        if let last = lastColumns[table], last.columns == columns { return last.id }
+    func id(columns: [String]) -> Int {
+        if let last = lastColumns, last.columns == columns { return last.id }
         let i = columnSetIDs[columns] ?? { columnSets.append(columns); columnSetIDs[columns] = columnSets.count - 1; return columnSets.count - 1 }()
-        lastColumns[table] = (columns, i)
+        lastColumns = (columns, i)
         return i
     }
 }
@@ -66,50 +72,61 @@ final class SpillWriter {
     }
 
     func append(_ r: SpillRecord, _ dict: SpillDictionary) throws {
-        body.removeAll(keepingCapacity: true)
-        varint(UInt64(r.ordinal))
-        varint(UInt64(r.mapping + 1))
-        body.append(r.shared ? 1 : 0)
-        string(r.clientKey)
-        varint(UInt64(dict.id(r.row.table)))
-        varint(UInt64(dict.id(columns: r.row.columns, table: r.row.table)))
-        varint(UInt64(r.row.values.count))
+        // Encoded into a local buffer (the instance's, moved out and back to keep its capacity):
+        // appends to a class property would each pay an exclusivity check.
+        var b = SpillBytes(bytes: body)
+        body = []
+        b.bytes.removeAll(keepingCapacity: true)
+        b.varint(UInt64(r.ordinal))
+        b.varint(UInt64(r.mapping + 1))
+        b.bytes.append(r.shared ? 1 : 0)
+        b.string(r.clientKey)
+        b.varint(UInt64(dict.id(r.row.table)))
+        b.varint(UInt64(dict.id(columns: r.row.columns)))
+        b.varint(UInt64(r.row.values.count))
         for v in r.row.values {
             switch v {
-            case .null: body.append(0)
-            case .text(let s): body.append(1); string(s)
-            case .number(let s): body.append(2); string(s)
-            case .bytes(let b): body.append(3); varint(UInt64(b.count)); body += b
-            case .boolean(let b): body.append(b ? 5 : 4)
+            case .null: b.bytes.append(0)
+            case .text(let s): b.bytes.append(1); b.string(s)
+            case .number(let s): b.bytes.append(2); b.string(s)
+            case .bytes(let v): b.bytes.append(3); b.varint(UInt64(v.count)); b.bytes += v
+            case .boolean(let v): b.bytes.append(v ? 5 : 4)
             }
         }
         let l = r.row.location
         let mask: UInt8 = (l.file != nil ? 1 : 0) | (l.line != nil ? 2 : 0) | (l.column != nil ? 4 : 0)
             | (l.table != nil ? 8 : 0) | (l.key != nil ? 16 : 0) | (l.entry != nil ? 32 : 0)
-        body.append(mask)
-        if let f = l.file { varint(UInt64(dict.id(f))) }
-        if let n = l.line { varint(UInt64(max(0, n))) }
-        if let n = l.column { varint(UInt64(max(0, n))) }
-        if let t = l.table { varint(UInt64(dict.id(t))) }
-        if let k = l.key { string(k) }
-        if let e = l.entry { string(e) }
-        var length = UInt32(body.count).littleEndian
+        b.bytes.append(mask)
+        if let f = l.file { b.varint(UInt64(dict.id(f))) }
+        if let n = l.line { b.varint(UInt64(max(0, n))) }
+        if let n = l.column { b.varint(UInt64(max(0, n))) }
+        if let t = l.table { b.varint(UInt64(dict.id(t))) }
+        if let k = l.key { b.string(k) }
+        if let e = l.entry { b.string(e) }
+        var length = UInt32(b.bytes.count).littleEndian
         try withUnsafeBytes(of: &length) { try sink.write($0) }
-        try sink.write(body)
+        try sink.write(b.bytes)
+        body = b.bytes
         records += 1
     }
 
     func close() throws { try sink.close() }
+}
 
-    private func varint(_ v: UInt64) {
+/// The body of one spill record being encoded.
+struct SpillBytes {
+    var bytes: [UInt8]
+
+    mutating func varint(_ v: UInt64) {
         var v = v
-        while v >= 0x80 { body.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
-        body.append(UInt8(v))
+        while v >= 0x80 { bytes.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
+        bytes.append(UInt8(v))
     }
 
-    private func string(_ s: String) {
-        var s = s
-        s.withUTF8 { varint(UInt64($0.count)); body.append(contentsOf: $0) }
+    mutating func string(_ s: String) {
+        let utf8 = s.utf8
+        varint(UInt64(utf8.count))
+        if utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil { bytes.append(contentsOf: utf8) }
     }
 }
 

@@ -94,9 +94,10 @@ public final class ExportSession {
         if let want = options.client, d.id != want, d.client.id != want, d.client.clientNumber != want { return }
         matched = true
         report.dossiersRead += 1
-        for (e, n) in d.counts { report.entities[e, default: EntityCount()].read += n }
+        let counts = d.counts
+        for (e, n) in counts { report.entities[e, default: EntityCount()].read += n }
 
-        let problems = DossierValidator.validate(d).map { Export.located($0, loaded, d.id) }
+        let problems = (loaded.findings ?? DossierValidator.validate(d)).map { Export.located($0, loaded, d.id) }
         report.diagnostics += problems
         if problems.contains(where: { $0.severity == .error }) {
             report.dossiersRejected += 1
@@ -132,7 +133,9 @@ public final class ExportSession {
         report.dossiersWritten += 1
         report.written.append(out.dossier.id)
         if report.controller == nil { report.controller = d.controller }
-        for (e, n) in out.dossier.counts { report.entities[e, default: EntityCount()].written += n }
+        // Only retention, a purpose or pseudonyms change the dossier; counting is not free on large ones.
+        let changed = options.organisation != nil || options.purpose != nil || options.pseudonymiser != nil
+        for (e, n) in changed ? out.dossier.counts : counts { report.entities[e, default: EntityCount()].written += n }
     }
 
     /// Adds what a source adapter found wrong in the rows it read; `errors` is how many of them

@@ -11,6 +11,9 @@ public struct LoadedDossier: Sendable {
     /// What the export's purpose cut from this dossier; destinations that show it (the access copy)
     /// read it here.
     public var scope: [ScopeNote] = []
+    /// The validator's findings about `dossier` when its producer already ran the validator (the
+    /// profile assembler does), so the session does not run it twice; nil: the session validates.
+    var findings: [Diagnostic]?
 
     public init(dossier: Dossier, origin: SourceLocation, documentRoot: String? = nil) {
         self.dossier = dossier; self.origin = origin; self.documentRoot = documentRoot

@@ -93,9 +93,11 @@ public enum ProfileExport {
         var sessionOptions = options
         sessionOptions.client = nil
         let session = ExportSession(to: destination, options: sessionOptions)
-        let account = try assembler.run(readers) { dossier, _ in
+        let account = try assembler.run(readers) { dossier, _, findings in
             let origin = dossier.client.meta.source ?? SourceLocation(file: source)
-            try session.process(LoadedDossier(dossier: dossier, origin: origin, documentRoot: staging.folder))
+            var loaded = LoadedDossier(dossier: dossier, origin: origin, documentRoot: staging.folder)
+            loaded.findings = findings
+            try session.process(loaded)
             staging.clear()
         }
         if let key = options.client, account.dossiers == 0 {
