@@ -36,8 +36,11 @@ public final class BagZipWriter {
     /// Adds `data/<path>` from a file, checking it against the size and SHA-256 its record states.
     public func add(_ path: String, file: String, expectedSize: Int, expectedSHA256: String, recordID: String?) throws {
         let result = DigestResult()
+        // Opened now, read later by a compression worker: the caller may remove or reuse the path
+        // as soon as this returns (staged documents are), and the open descriptor keeps the bytes.
+        let opened = OpenedFile(try ByteReader(path: file))
         try zip.add(entryName(path), .stream { sink in
-            let reader = try ByteReader(path: file)
+            let reader = opened.reader
             let digest = try Digester(.sha256)
             var size: UInt64 = 0
             while let chunk = try reader.nextChunk() {
@@ -110,6 +113,12 @@ public struct BagSummary: Hashable, Sendable, Codable {
 public enum Bag {
     /// The detached SSH signature over `tagmanifest-sha256.txt` (not itself listed in any manifest).
     public static let signatureFile = "tagmanifest-sha256.txt.sig"
+}
+
+/// A reader handed from the thread that adds an entry to the worker that compresses it, once.
+final class OpenedFile: @unchecked Sendable {
+    let reader: ByteReader
+    init(_ reader: ByteReader) { self.reader = reader }
 }
 
 /// A digest filled in by a background compression job and read after `ZipWriter.drain()`.
