@@ -139,7 +139,7 @@ public enum BagVerifier {
                 fail("bag.unlisted-file", "payload file is not listed in manifest-\(alg.rawValue).txt", path)
             }
         }
-        let results = hashAll(store, jobs)
+        let results = hashAll(store, jobs, sizes: jobs.map { payload[$0.0] ?? 0 })
         for (i, r) in results.enumerated() {
             switch r {
             case .success(let hex) where hex == jobs[i].2: break
@@ -161,12 +161,15 @@ public enum BagVerifier {
         } catch { v.problems.append(diagnostic(error, store, entry: path)) }
     }
 
-    /// Hashes files on two threads, pulling the next file from a shared index (largest first would
-    /// balance better, but order of results must follow `jobs`).
-    private static func hashAll(_ store: any BagStore, _ jobs: [(String, HashAlgorithm, String)]) -> [Result<String, any Error>] {
+    /// Hashes files on two threads, largest first, so that one big scan taken last cannot leave a
+    /// core idle while the other finishes it; results still come back in the order of `jobs`.
+    private static func hashAll(_ store: any BagStore, _ jobs: [(String, HashAlgorithm, String)],
+                                sizes: [UInt64]) -> [Result<String, any Error>] {
+        let order = jobs.indices.sorted { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }
         let results = ResultBox(count: jobs.count)
         DispatchQueue.concurrentPerform(iterations: min(2, max(1, jobs.count))) { _ in
-            while let i = results.claim() {
+            while let k = results.claim() {
+                let i = order[k]
                 results.set(i, Result {
                     let d = try Digester(jobs[i].1)
                     try store.read(jobs[i].0, to: d)
