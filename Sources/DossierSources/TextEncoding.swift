@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import DossierModel
+internal import DossierIO
 
 /// A character encoding a text source (CSV, a fixed-width export) may be written in.
 ///
@@ -129,7 +130,7 @@ public struct TextDecoder {
         }
         if choice == nil {
             // A sample cut off inside a character is still valid UTF-8 unless the input ends there.
-            let bad = p.withUnsafeBufferPointer { UTF8Scan.firstInvalid($0) }
+            let bad = p.withUnsafeBufferPointer { UTF8Validation.firstInvalid($0) }
             let sampleValid = bad == nil || (bad!.incomplete && !final)
             choice = sampleValid ? EncodingChoice(.utf8, .validUTF8) : EncodingChoice(.windows1252, .heuristic)
         }
@@ -159,7 +160,7 @@ public struct TextDecoder {
 
     private mutating func utf8(_ p: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], final: Bool) throws -> Int {
         var n = p.count
-        if let bad = UTF8Scan.firstInvalid(p) {
+        if let bad = UTF8Validation.firstInvalid(p) {
             if bad.incomplete && !final {
                 n = bad.index
             } else {
@@ -185,7 +186,7 @@ public struct TextDecoder {
                 out.append(b); i += 1; continue
             }
             if b >= 0xC2 && b <= 0xF4 {
-                switch UTF8Scan.sequence(p, at: i) {
+                switch UTF8Validation.sequence(p, at: i) {
                 case .valid:
                     throw failure("encoding.mixed", "a UTF-8 sequence inside Windows-1252 text: the file mixes encodings",
                                   at: i)
@@ -254,57 +255,6 @@ public struct TextDecoder {
         let at = offset + Int64(index)
         return DossierError(code, "\(message) at byte offset \(at)",
                             at: SourceLocation(file: file, line: line, column: Int(at - lineStart) + 1))
-    }
-}
-
-/// UTF-8 well-formedness per the Unicode Standard, table 3-7 (no overlongs, surrogates or values
-/// above U+10FFFF), shared by the UTF-8 validator and the mixed-encoding check.
-enum UTF8Scan {
-    enum Sequence { case valid(Int), invalid, incomplete }
-
-    static func sequence(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> Sequence {
-        let b = p[i]
-        var lower: UInt8 = 0x80, upper: UInt8 = 0xBF
-        let need: Int
-        switch b {
-        case 0x00...0x7F: return .valid(1)
-        case 0xC2...0xDF: need = 1
-        case 0xE0: need = 2; lower = 0xA0
-        case 0xE1...0xEC, 0xEE, 0xEF: need = 2
-        case 0xED: need = 2; upper = 0x9F
-        case 0xF0: need = 3; lower = 0x90
-        case 0xF1...0xF3: need = 3
-        case 0xF4: need = 3; upper = 0x8F
-        default: return .invalid
-        }
-        for j in 1...need {
-            guard i + j < p.count else { return .incomplete }
-            let c = p[i + j]
-            if c < (j == 1 ? lower : 0x80) || c > (j == 1 ? upper : 0xBF) { return .invalid }
-        }
-        return .valid(need + 1)
-    }
-
-    /// The index of the first byte that does not start a well-formed sequence, and whether it is
-    /// merely cut off by the end of `p`; nil when all of `p` is valid.
-    static func firstInvalid(_ p: UnsafeBufferPointer<UInt8>) -> (index: Int, incomplete: Bool)? {
-        guard let base = p.baseAddress else { return nil }
-        let raw = UnsafeRawPointer(base)
-        var i = 0
-        let n = p.count
-        while i < n {
-            // ASCII fast path, eight bytes at a time.
-            while i + 8 <= n && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-                i += 8
-            }
-            guard i < n else { break }
-            switch sequence(p, at: i) {
-            case .valid(let width): i += width
-            case .invalid: return (i, false)
-            case .incomplete: return (i, true)
-            }
-        }
-        return nil
     }
 }
 

@@ -1,4 +1,5 @@
 import DossierModel
+internal import DossierIO
 
 /// A byte-level gate every input passes before libxml2 sees it: UTF-8 only, no DOCTYPE, bounded shape.
 ///
@@ -112,19 +113,13 @@ struct InputScreen {
         if b == 0x1F { throw failure(XMLErrorCode.compressed, "compressed (gzip) input: XML is read only as plain UTF-8") }
     }
 
-    /// Lead byte of a multi-byte sequence, with the ranges that exclude overlong forms, surrogates
-    /// and code points above U+10FFFF (RFC 3629 §4; Unicode table 3-7).
+    /// Lead byte of a multi-byte sequence: how many continuation bytes follow and the range of the
+    /// first, which excludes overlong forms, surrogates and code points above U+10FFFF.
     private mutating func startSequence(_ b: UInt8) throws {
-        switch b {
-        case 0xC2...0xDF: pending = 1
-        case 0xE0: pending = 2; low = 0xA0
-        case 0xE1...0xEC, 0xEE, 0xEF: pending = 2
-        case 0xED: pending = 2; high = 0x9F
-        case 0xF0: pending = 3; low = 0x90
-        case 0xF1...0xF3: pending = 3
-        case 0xF4: pending = 3; high = 0x8F
-        default: throw failure(XMLErrorCode.encoding, "invalid UTF-8 byte sequence (only UTF-8 is accepted)")
+        guard let (need, first, last) = UTF8Validation.lead(b), need > 0 else {
+            throw failure(XMLErrorCode.encoding, "invalid UTF-8 byte sequence (only UTF-8 is accepted)")
         }
+        pending = need; low = first; high = last
     }
 
     private mutating func markup(_ b: UInt8) throws {
