@@ -92,7 +92,10 @@ public final class DossierAssembler {
         let folder = try SpillFolder(under: options.spillDirectory)
         defer { folder.remove() }
         let run = AssemblyRun(self, folder)
+        let sieve = AssemblySieve(run)
         for reader in readers {
+            reader.setSieve(sieve)
+            defer { reader.setSieve(nil) }
             while let row = try reader.nextRow() { try run.take(row) }
             run.endOfReader()
         }
@@ -132,6 +135,9 @@ final class LinkMap {
     let columns = ColumnIndex()
     let keySlot: Int, clientSlot: Int
     var targets: [String: LinkTargets] = [:]
+    /// Keys of rows the sieve passed over because they link only other clients than the one
+    /// asked for: enough to tell a row of another client (filtered) from an orphan (rejected).
+    var otherClients: Set<String> = []
     var complete = false
     var deferred: SpillWriter?
 
@@ -220,20 +226,7 @@ final class AssemblyRun {
 
     func take(_ row: SourceRow) throws {
         ordinal += 1
-        if row.table != currentTable {
-            if let t = currentTable { markComplete(t) }
-            currentTable = row.table
-            let route = routes[row.table] ?? TableRoute(disposition: .unmapped)
-            if route.links.contains(where: { links[$0].complete }) {
-                throw DossierError("source.table-split", "link table \(row.table) appears again after other tables; its rows must be contiguous",
-                                   at: row.location)
-            }
-            currentRoute = route
-            if tables[row.table] == nil {
-                tables[row.table] = TableAccount(table: row.table, disposition: route.disposition)
-                if route.disposition == .unmapped { unmappedAt[row.table] = SourceLocation(file: row.location.file, line: row.location.line, table: row.table) }
-            }
-        }
+        if row.table != currentTable { try enter(row.table, at: row.location) }
         let route = currentRoute
         tables[row.table]!.read += 1
         for l in route.links { links[l].add(row) }
@@ -245,6 +238,24 @@ final class AssemblyRun {
             tables[row.table]!.notMapped += 1
         }
     }
+
+    /// Starts the rows of `table`, whose first row is at `location`.
+    func enter(_ table: String, at location: SourceLocation) throws {
+        if let t = currentTable { markComplete(t) }
+        currentTable = table
+        let route = route(table)
+        if route.links.contains(where: { links[$0].complete }) {
+            throw DossierError("source.table-split", "link table \(table) appears again after other tables; its rows must be contiguous",
+                               at: location)
+        }
+        currentRoute = route
+        if tables[table] == nil {
+            tables[table] = TableAccount(table: table, disposition: route.disposition)
+            if route.disposition == .unmapped { unmappedAt[table] = SourceLocation(file: location.file, line: location.line, table: table) }
+        }
+    }
+
+    func route(_ table: String) -> TableRoute { routes[table] ?? TableRoute(disposition: .unmapped) }
 
     func endOfReader() {
         if let t = currentTable { markComplete(t) }
@@ -303,6 +314,7 @@ final class AssemblyRun {
 
     func resolveLink(_ row: SourceRow, _ m: Int, _ link: LinkMap, _ linkKey: String, _ ordinal: Int) throws {
         guard let targets = link.targets[linkKey] else {
+            if link.otherClients.contains(linkKey) { return filtered(row.table, a.mappings[m].entity) }
             let rules = a.mappings[m]
             return reject(row.table, rules.entity, .error("row.orphan", "key not found in link table \(link.spec.table) column '\(link.spec.key)'",
                                                           at: rules.location(row)))

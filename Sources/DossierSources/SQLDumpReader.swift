@@ -49,6 +49,9 @@ public final class SQLDumpReader: RowReader {
     private var statementColumn = 1
     /// COPY fields with escapes are unescaped here.
     private let scratch = SQLByteBuffer()
+    private var sieve: (any RowSieve)?
+    /// The probed fields of the current COPY line, reused so a skipped row allocates nothing.
+    private var probed: [UnsafeBufferPointer<UInt8>?] = []
 
     /// Where rows of the current COPY block or INSERT go.
     private struct Target {
@@ -58,6 +61,8 @@ public final class SQLDumpReader: RowReader {
         /// Where the COPY or INSERT starts, for errors that concern the whole statement.
         let line: Int
         let column: Int
+        /// What the sieve asked for; INSERT rows are always decoded.
+        var plan = RowPlan.decode
     }
 
     private enum State {
@@ -74,6 +79,8 @@ public final class SQLDumpReader: RowReader {
         self.dialect = try dialect ?? Self.detect(input)
         lexer = SQLLexer(input: input, dialect: self.dialect)
     }
+
+    public func setSieve(_ sieve: (any RowSieve)?) { self.sieve = sieve }
 
     public func nextRow() throws -> SourceRow? {
         if let failure { throw failure }
@@ -598,21 +605,93 @@ public final class SQLDumpReader: RowReader {
         guard rest.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else {
             throw input.error("sql.syntax", "COPY data must start on the line after the COPY statement", line: line, column: statementColumn)
         }
-        state = .copy(try target(table: table, columns: columns, line: line))
+        var target = try target(table: table, columns: columns, line: line)
+        if let sieve { target.plan = copyPlan(sieve.plan(table: table, columns: target.columns, file: input.file), target) }
+        state = .copy(target)
     }
 
-    /// One line of a COPY block in PostgreSQL's text format, or nil at its `\.` marker.
-    ///
-    /// A CR is refused rather than stripped: COPY TO writes CR as `\r`, so a raw one means the
-    /// file was edited (Windows line ends) and the last column would silently change.
+    /// The sieve's plan, or `.decode` when a probed column is one whose decoded text is not its
+    /// raw bytes (bytea, boolean) or does not exist.
+    private func copyPlan(_ plan: RowPlan, _ target: Target) -> RowPlan {
+        guard case .probe(let columns) = plan else { return plan }
+        let readable = columns.allSatisfy { $0 >= 0 && $0 < target.kinds.count && (target.kinds[$0] == .text || target.kinds[$0] == .number) }
+        return readable ? plan : .decode
+    }
+
+    /// The next decoded line of a COPY block in PostgreSQL's text format, or nil at its `\.` marker;
+    /// lines the sieve turns away are passed over.
     private func copyRow(_ target: Target) throws -> SourceRow? {
-        let line = input.line
-        guard let (bytes, ended) = try input.nextLine() else {
-            throw truncated("a COPY block (no \\. end marker)", line: target.line, column: target.column)
+        while true {
+            let line = input.line
+            guard let (bytes, ended) = try input.nextLine() else {
+                throw truncated("a COPY block (no \\. end marker)", line: target.line, column: target.column)
+            }
+            let p = bytes.baseAddress!, count = bytes.count
+            if count == 2, p[0] == 0x5C, p[1] == UInt8(ascii: ".") { return nil }
+            guard ended else { throw truncated("a COPY block (no \\. end marker)", line: target.line, column: target.column) }
+            if target.plan != .decode, let sieve, try !admits(target, sieve, p, count, line: line) { continue }
+            return try copyValues(target, p, count, line: line)
         }
-        let p = bytes.baseAddress!, count = bytes.count
-        if count == 2, p[0] == 0x5C, p[1] == UInt8(ascii: ".") { return nil }
-        guard ended else { throw truncated("a COPY block (no \\. end marker)", line: target.line, column: target.column) }
+    }
+
+    /// Asks the sieve about a COPY line, giving it the planned fields raw; true (decode) whenever
+    /// the line is not plainly what it seems, so that decoding reports any error exactly as it would
+    /// without a sieve.
+    ///
+    /// A line is taken as is only when its tabs give the table's column count (so a line holding a
+    /// backslash-escaped tab after the probed fields is decoded too) and the probed fields are
+    /// `\N` or text without escapes that decodes to its own bytes. Other defects of a passed-over
+    /// line (a bad value, NUL, a raw CR) are not looked for: its values are never used.
+    private func admits(_ target: Target, _ sieve: any RowSieve, _ p: UnsafePointer<UInt8>, _ count: Int, line: Int) throws -> Bool {
+        var start = 0, tabs = 0
+        probed.removeAll(keepingCapacity: true)
+        if case .probe(let columns) = target.plan {
+            let last = columns.max() ?? -1
+            var field = 0, fieldStart = 0
+            probed.append(contentsOf: repeatElement(nil, count: columns.count))
+            while field <= last {
+                let end = copyFieldEnd(p, from: fieldStart, to: count)
+                if columns.contains(field) {
+                    let value = UnsafeBufferPointer(start: p + fieldStart, count: end - fieldStart)
+                    if find(0x5C, p, from: fieldStart, to: end) != nil {
+                        guard value.count == 2, value[1] == UInt8(ascii: "N") else { return true }
+                    } else {
+                        guard plainText(value, target.kinds[field]) else { return true }
+                        for (i, c) in columns.enumerated() where c == field { probed[i] = value }
+                    }
+                }
+                if end == count { break }
+                tabs += 1
+                field += 1
+                fieldStart = end + 1
+            }
+            start = fieldStart
+            if field < last { return true }
+        }
+        tabs += count - start > 0 ? countByte(0x09, p, from: start, to: count) : 0
+        guard tabs == target.columns.count - 1 else { return true }
+        return try sieve.admit(probed, line: line)
+    }
+
+    /// Where the COPY field that starts at `start` ends: at the first tab that no backslash escapes.
+    private func copyFieldEnd(_ p: UnsafePointer<UInt8>, from start: Int, to count: Int) -> Int {
+        var i = start
+        while true {
+            let tab = find(0x09, p, from: i, to: count) ?? count
+            guard let j = find(0x5C, p, from: i, to: tab) else { return tab }
+            i = j + 2
+            if i >= count { return count }
+        }
+    }
+
+    /// True when `value` decodes to a text of exactly these bytes in this column.
+    private func plainText(_ value: UnsafeBufferPointer<UInt8>, _ kind: SQLColumnKind) -> Bool {
+        if encoding == .utf8, kind == .text { return firstInvalidUTF8(value) == nil }
+        return value.allSatisfy { $0 < 0x80 }
+    }
+
+    /// The values of one COPY line.
+    private func copyValues(_ target: Target, _ p: UnsafePointer<UInt8>, _ count: Int, line: Int) throws -> SourceRow {
         if let nul = memchr(p, 0, count) {
             throw nulError(line: line, column: UnsafeRawPointer(nul) - UnsafeRawPointer(p) + 1)
         }
@@ -764,6 +843,24 @@ public final class SQLDumpReader: RowReader {
         input.error("sql.column-count", "a row of table \(target.table) does not have \(target.columns.count) values",
                     line: line, column: column)
     }
+}
+
+/// How many `byte`s `p[from..<to]` holds, eight bytes at a time: a byte equal to `byte` is the
+/// only one whose XOR with it is zero, which the carry-free test below marks with its top bit.
+func countByte(_ byte: UInt8, _ p: UnsafePointer<UInt8>, from: Int, to: Int) -> Int {
+    let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
+    let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    var i = from, n = 0
+    while i + 8 <= to {
+        let x = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self) ^ pattern
+        n += (~(((x & low) &+ low) | x | low)).nonzeroBitCount
+        i += 8
+    }
+    while i < to {
+        if p[i] == byte { n += 1 }
+        i += 1
+    }
+    return n
 }
 
 /// The index of the first `byte` in `p[from..<to]`, by memchr.

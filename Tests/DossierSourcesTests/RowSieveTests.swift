@@ -1,0 +1,148 @@
+import DossierModel
+import Foundation
+import Testing
+@testable import DossierSources
+
+/// Hides a reader's sieve, so a run decodes every row as it did before readers could pass rows over.
+final class DecodeEveryRow: RowReader {
+    let inner: any RowReader
+    init(_ inner: any RowReader) { self.inner = inner }
+    func nextRow() throws -> SourceRow? { try inner.nextRow() }
+    var tables: [String: SourceTable] { inner.tables }
+}
+
+/// Passes the sieve on and counts the rows the reader still decodes.
+final class DecodedRowCounter: RowReader {
+    let inner: any RowReader
+    var decoded = 0
+    init(_ inner: any RowReader) { self.inner = inner }
+    func nextRow() throws -> SourceRow? {
+        let row = try inner.nextRow()
+        if row != nil { decoded += 1 }
+        return row
+    }
+    var tables: [String: SourceTable] { inner.tables }
+    func setSieve(_ sieve: (any RowSieve)?) { inner.setSieve(sieve) }
+}
+
+/// One CareSys export of `dump`, with or without the reader's sieve.
+struct SieveRun: Equatable {
+    let account: ExportAccount
+    let dossiers: [Dossier]
+    let decoded: Int
+
+    init(_ dump: String, client: String?, sieve: Bool) throws {
+        let counter = DecodedRowCounter(try SQLDumpReader(path: dump))
+        var all: [Dossier] = []
+        account = try DossierAssembler(profile: try MappingProfile.load(path: epdPath("caresys/caresys.json")),
+                                       options: ExportOptions(clientKey: client, bucketCount: 4),
+                                       documents: HashingResolver(folder: epdPath("caresys")))
+            .run([sieve ? counter : DecodeEveryRow(counter)]) { d, _ in all.append(d) }
+        dossiers = all
+        decoded = counter.decoded
+    }
+
+    var read: Int { account.tables.reduce(0) { $0 + $1.read } }
+
+    static func == (a: SieveRun, b: SieveRun) -> Bool { a.account == b.account && a.dossiers == b.dossiers }
+}
+
+/// The client keys (`id`) of a CareSys dump's client table.
+func careSysClientKeys(_ dump: String) throws -> [String] {
+    try readAll(dump).rows["clients", default: []].compactMap { RecordRules.identifier($0.values[0]) }
+}
+
+@Suite struct RowSieveTests {
+    /// Every client of the clean and the dirty dump (orphans, duplicate keys, rows no `when`
+    /// matches, unknown link keys), no client, and a client that does not exist: the account, down to
+    /// each diagnostic and its location, and the dossiers are those of a run that decodes every row.
+    @Test(arguments: ["caresys.sql", "caresys-dirty.sql"])
+    func sievedRunAccountsExactlyAsADecodingRun(file: String) throws {
+        let dump = epdPath("caresys/\(file)")
+        for client in [nil, "424242"] + (try careSysClientKeys(dump)) {
+            let sieved = try SieveRun(dump, client: client, sieve: true)
+            let decoding = try SieveRun(dump, client: client, sieve: false)
+            #expect(sieved == decoding, "client \(client ?? "all")")
+            #expect(sieved.account.reconciles)
+            #expect(decoding.decoded == decoding.read)
+            // audit_log is ignored, so it is never decoded; with a client, most other rows are not either.
+            #expect(sieved.decoded < sieved.read - sieved.account.table("audit_log")!.read + 1, "client \(client ?? "all")")
+        }
+    }
+
+    /// The generator's output has a link table read before the table joined through it and rows
+    /// shared by two clients (attachments of every tenth client): one client's export decodes little.
+    @Test func oneClientOfALargeDumpDecodesItsOwnRows() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sieve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let dump = dir.appendingPathComponent("large.sql").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", epdPath("generate-large.py"), "30", dump]
+        try p.run()
+        p.waitUntilExit()
+        try #require(p.terminationStatus == 0)
+        for client in [nil, "9", "10", "30"] {
+            let sieved = try SieveRun(dump, client: client, sieve: true)
+            #expect(sieved == (try SieveRun(dump, client: client, sieve: false)), "client \(client ?? "all")")
+            if client != nil {
+                #expect(sieved.dossiers.count == 1)
+                #expect(sieved.decoded < sieved.read / 10, "decoded \(sieved.decoded) of \(sieved.read)")
+            }
+        }
+    }
+
+    /// A dump with only an ignored table, whose rows are never decoded.
+    func auditDump(_ rows: String, end: String = "\\.\n") throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sieve-\(UUID().uuidString).sql").path
+        let text = "--\n-- PostgreSQL database dump\n--\n\nCREATE TABLE public.audit_log (\n    id integer NOT NULL,\n    action text\n);\n\n"
+            + "COPY public.audit_log (id, action) FROM stdin;\n" + rows + end
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func outcome(_ dump: String, sieve: Bool) -> String {
+        do {
+            let run = try SieveRun(dump, client: nil, sieve: sieve)
+            return "read \(run.account.table("audit_log")?.read ?? -1)"
+        } catch let e as DossierError {
+            return "\(e.code) at \(e.location?.line ?? -1):\(e.location?.column ?? -1)"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    /// Decision: a passed-over row is still checked for its column count (by its tabs); a row
+    /// whose count is off is decoded, so the error is the one a decoding run gives, at the same
+    /// place, and a backslash-escaped tab (which only decoding can tell from a separator) is right.
+    @Test func passedOverRowsKeepStructuralErrors() throws {
+        let cases: [(rows: String, end: String, expected: String)] = [
+            ("1\tview\n2\tview\textra\n", "\\.\n", "sql.column-count at 12:1"),
+            ("1\tview\n2\n", "\\.\n", "sql.column-count at 12:1"),
+            ("1\tview\n2\tview\n", "", "sql.truncated at 10:1"),
+            ("1\tview\n2\tvi", "", "sql.truncated at 10:1"),
+            ("1\tview\n2\ta\\\tb\n", "\\.\n", "read 2"),
+        ]
+        for c in cases {
+            let dump = try auditDump(c.rows, end: c.end)
+            defer { try? FileManager.default.removeItem(atPath: dump) }
+            #expect(outcome(dump, sieve: true) == c.expected, "\(c.rows.debugDescription)")
+            #expect(outcome(dump, sieve: false) == c.expected, "\(c.rows.debugDescription)")
+        }
+    }
+
+    /// The tab count that decides whether a passed-over line has its columns, on both sides of
+    /// eight-byte words.
+    @Test func countByteCountsEveryOccurrence() {
+        for n in 1..<40 {
+            let bytes = (0..<n).map { i -> UInt8 in i % 3 == 0 ? 0x09 : (i % 5 == 0 ? 0x89 : 0x08) }
+            let expected = bytes.filter { $0 == 0x09 }.count
+            for start in 0...min(n, 9) {
+                let count = bytes.withUnsafeBufferPointer { countByte(0x09, $0.baseAddress!, from: start, to: n) }
+                #expect(count == bytes[start...].filter { $0 == 0x09 }.count)
+            }
+            #expect(bytes.withUnsafeBufferPointer { countByte(0x09, $0.baseAddress!, from: 0, to: n) } == expected)
+        }
+    }
+}
