@@ -97,6 +97,7 @@ public final class DossierAssembler {
             reader.setSieve(sieve)
             defer { reader.setSieve(nil) }
             while let row = try reader.nextRow() { try run.take(row) }
+            sieve.flush()
             run.endOfReader()
         }
         try run.drainDeferred()
@@ -135,14 +136,18 @@ final class LinkMap {
     let columns = ColumnIndex()
     let keySlot: Int, clientSlot: Int
     var targets: [String: LinkTargets] = [:]
-    /// Keys of rows the sieve passed over because they link only other clients than the one
-    /// asked for: enough to tell a row of another client (filtered) from an orphan (rejected).
+    /// The client asked for, if any.
+    let only: String?
+    /// Keys the sieve passed over that link only other clients than `only`: enough to tell a row
+    /// of another client (filtered) from an orphan (rejected) in one lookup. A key leaves the set
+    /// when a decoded row links it to `only`.
     var otherClients: Set<String> = []
     var complete = false
     var deferred: SpillWriter?
 
-    init(_ spec: LinkSpec) {
+    init(_ spec: LinkSpec, only: String?) {
         self.spec = spec
+        self.only = only
         keySlot = columns.slot(spec.key)
         clientSlot = columns.slot(spec.clientColumn)
     }
@@ -152,6 +157,13 @@ final class LinkMap {
         guard let k = RecordRules.identifier(columns.value(keySlot, row)),
               let c = RecordRules.identifier(columns.value(clientSlot, row)) else { return }
         targets[k] = targets[k].map { $0.adding(c) } ?? .one(c)
+        if c == only { otherClients.remove(k) }
+    }
+
+    /// Records a passed-over row that links `key` to a client other than `only`.
+    func addOther(_ key: String) {
+        if let only, targets[key]?.keys.contains(only) == true { return }
+        otherClients.insert(key)
     }
 }
 
@@ -206,7 +218,7 @@ final class AssemblyRun {
                 joinSlots[i] = rules.columns.slot(c)
             case .link(let column, let table, let key, let clientColumn):
                 let spec = LinkSpec(table: table, key: key, clientColumn: clientColumn)
-                let l = linkIndex[spec] ?? { links.append(LinkMap(spec)); linkIndex[spec] = links.count - 1; return links.count - 1 }()
+                let l = linkIndex[spec] ?? { links.append(LinkMap(spec, only: a.options.clientKey)); linkIndex[spec] = links.count - 1; return links.count - 1 }()
                 mappingLink.append(l)
                 joinSlots[i] = rules.columns.slot(column)
                 if !(routes[table]?.links.contains(l) ?? false) {

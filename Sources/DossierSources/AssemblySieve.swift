@@ -12,25 +12,37 @@ final class AssemblySieve: RowSieve {
     private unowned let run: AssemblyRun
     private var current: Plan?
 
-    /// The probed fields of one table, by position in the reader's field list.
-    private struct Plan {
+    /// The probed fields of one table, by position in the reader's field list, and the counts of
+    /// its passed-over rows, kept here and added to the run's account by `flush` so that a row
+    /// costs no dictionary update.
+    private final class Plan {
         let table: String
         let file: String
         let route: TableRoute
+        var entered = false
         /// The client table's key columns.
         var key: [Int] = []
-        /// Candidate mappings in `take`'s order: the `when` field and its values, the join field.
-        var mappings: [(m: Int, condition: (field: Int, values: Set<String>)?, join: Int)] = []
+        /// Candidate mappings in `take`'s order: the `when` field and its values, the join field,
+        /// the link it goes through.
+        var mappings: [(m: Int, condition: (field: Int, values: [String])?, join: Int, link: LinkMap?)] = []
         /// Link maps this table fills: the key and client fields.
-        var links: [(l: Int, key: Int, client: Int)] = []
+        var links: [(map: LinkMap, key: Int, client: Int)] = []
+        var read = 0
+        /// Per `mappings` element, or `[0]` for the client table.
+        var filtered: [Int] = []
+
+        init(table: String, file: String, route: TableRoute) {
+            self.table = table; self.file = file; self.route = route
+        }
     }
 
     init(_ run: AssemblyRun) { self.run = run }
 
     func plan(table: String, columns: [String], file: String) -> RowPlan {
+        flush()
         current = nil
         let route = run.route(table)
-        var plan = Plan(table: table, file: file, route: route)
+        let plan = Plan(table: table, file: file, route: route)
         if !route.isClient, route.mappings.isEmpty, route.links.isEmpty {
             current = plan
             return .count
@@ -48,12 +60,13 @@ final class AssemblySieve: RowSieve {
                 guard let f = field(name) else { return .decode }
                 plan.key.append(f)
             }
+            plan.filtered = [0]
         } else {
             for m in route.mappings {
-                var condition: (Int, Set<String>)?
+                var condition: (Int, [String])?
                 if let when = run.a.profile.mappings[m].when {
                     guard let f = field(when.column) else { return .decode }
-                    condition = (f, Set(when.values))
+                    condition = (f, when.values)
                 }
                 let joinColumn: String
                 switch run.a.profile.mappings[m].join {
@@ -61,12 +74,13 @@ final class AssemblySieve: RowSieve {
                 case .link(let c, _, _, _): joinColumn = c
                 }
                 guard let j = field(joinColumn) else { return .decode }
-                plan.mappings.append((m, condition, j))
+                plan.mappings.append((m, condition, j, run.mappingLink[m].map { run.links[$0] }))
             }
             for l in route.links {
                 guard let k = field(run.links[l].spec.key), let c = field(run.links[l].spec.clientColumn) else { return .decode }
-                plan.links.append((l, k, c))
+                plan.links.append((run.links[l], k, c))
             }
+            plan.filtered = Array(repeating: 0, count: plan.mappings.count)
         }
         current = plan
         return .probe(probed)
@@ -74,58 +88,75 @@ final class AssemblySieve: RowSieve {
 
     func admit(_ fields: [UnsafeBufferPointer<UInt8>?], line: Int) throws -> Bool {
         guard let plan = current else { return true }
-        let run = self.run
-        if run.currentTable != plan.table {
+        if !plan.entered {
             // A link table met again must fail in `take`, with the decoded row's location.
             if plan.route.links.contains(where: { run.links[$0].complete }) { return true }
             try run.enter(plan.table, at: SourceLocation(file: plan.file, line: line, table: plan.table))
+            plan.entered = true
         }
         /// What `RecordRules.identifier` makes of the decoded value.
         func text(_ f: Int) -> String? {
             guard let v = fields[f], !v.isEmpty else { return nil }
             return String(decoding: v, as: UTF8.self)
         }
-        let table = plan.table
-        if plan.route.isClient {
-            guard let key = RecordRules.joined(plan.key.map(text)), key != run.a.options.clientKey else { return true }
-            run.entities[.client]!.read += 1
-            count(table)
-            run.filtered(table, .client)
-            return false
-        }
         let only = run.a.options.clientKey
-        var linked: [(l: Int, key: String)] = []
-        for link in plan.links {
-            let client = text(link.client)
-            if client == only { return true }
-            if client != nil, let key = text(link.key) { linked.append((link.l, key)) }
-        }
-        if plan.route.mappings.isEmpty {
-            // A plain link table, or a table that is only counted.
-            for (l, key) in linked { run.links[l].otherClients.insert(key) }
-            count(table)
-            run.tables[table]!.notMapped += 1
+        if plan.route.isClient {
+            guard let key = RecordRules.joined(plan.key.map(text)), key != only else { return admitted(plan) }
+            plan.read += 1
+            plan.filtered[0] += 1
             return false
         }
-        guard let (m, _, join) = plan.mappings.first(where: { c in c.condition.map { text($0.field).map($0.values.contains) ?? false } ?? true }),
-              let joinValue = text(join) else { return true }
-        if let l = run.mappingLink[m] {
-            let link = run.links[l]
-            guard link.complete, link.targets[joinValue] == nil, link.otherClients.contains(joinValue) else { return true }
-        } else if joinValue == only {
-            return true
+        for link in plan.links where text(link.client) == only { return admitted(plan) }
+        var chosen = -1
+        if !plan.mappings.isEmpty {
+            for (i, c) in plan.mappings.enumerated() {
+                if let condition = c.condition {
+                    guard let v = text(condition.field), condition.values.contains(v) else { continue }
+                }
+                chosen = i
+                break
+            }
+            guard chosen >= 0, let joinValue = text(plan.mappings[chosen].join) else { return admitted(plan) }
+            if let link = plan.mappings[chosen].link {
+                guard link.complete, link.otherClients.contains(joinValue) else { return admitted(plan) }
+            } else if joinValue == only {
+                return admitted(plan)
+            }
+            plan.filtered[chosen] += 1
         }
-        for (l, key) in linked { run.links[l].otherClients.insert(key) }
-        let entity = run.a.mappings[m].entity
-        count(table)
-        run.entities[entity]!.read += 1
-        run.filtered(table, entity)
+        for link in plan.links where fields[link.client]?.isEmpty == false {
+            if let key = text(link.key) { link.map.addOther(key) }
+        }
+        plan.read += 1
         return false
     }
 
-    /// What `take` counts for every row.
-    private func count(_ table: String) {
-        run.ordinal += 1
-        run.tables[table]!.read += 1
+    /// Adds the counts of passed-over rows to the run's account, as `take` would have kept them
+    /// row by row; before a decoded row too, so ordinals stay those of a run that decodes all.
+    func flush() {
+        guard let plan = current, plan.read > 0 else { return }
+        let table = plan.table
+        run.ordinal += plan.read
+        run.tables[table]!.read += plan.read
+        if plan.route.isClient {
+            run.entities[.client]!.read += plan.filtered[0]
+            run.tables[table]!.filtered += plan.filtered[0]
+            run.entities[.client]!.filtered += plan.filtered[0]
+        } else if plan.mappings.isEmpty {
+            run.tables[table]!.notMapped += plan.read
+        }
+        for (i, c) in plan.mappings.enumerated() where plan.filtered[i] > 0 {
+            let entity = run.a.mappings[c.m].entity
+            run.entities[entity]!.read += plan.filtered[i]
+            run.tables[table]!.filtered += plan.filtered[i]
+            run.entities[entity]!.filtered += plan.filtered[i]
+        }
+        plan.read = 0
+        for i in plan.filtered.indices { plan.filtered[i] = 0 }
+    }
+
+    private func admitted(_ plan: Plan) -> Bool {
+        if plan.read > 0 { flush() }
+        return true
     }
 }
