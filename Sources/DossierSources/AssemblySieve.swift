@@ -9,45 +9,57 @@ internal import DossierModel
 /// goes through `take`, which reports it. The counts of a passed-over row are kept exactly as
 /// `take` would keep them, so the account does not depend on whether a reader can skip.
 final class AssemblySieve: RowSieve {
-    private unowned let run: AssemblyRun
+    private let run: AssemblyRun
+    private let only: String?
     private var current: Plan?
 
-    /// The probed fields of one table, by position in the reader's field list, and the counts of
-    /// its passed-over rows, kept here and added to the run's account by `flush` so that a row
-    /// costs no dictionary update.
+    /// How one table's rows are judged, fixed when its COPY starts: `let`s and a counter buffer,
+    /// so that judging a row costs no exclusivity check, retain or dictionary update.
     private final class Plan {
         let table: String
         let file: String
         let route: TableRoute
-        var entered = false
-        /// The client table's key columns.
-        var key: [Int] = []
-        /// Candidate mappings in `take`'s order: the `when` field and its values, the join field,
-        /// the link it goes through.
-        var mappings: [(m: Int, condition: (field: Int, values: [String])?, join: Int, link: LinkMap?)] = []
-        /// Link maps this table fills: the key and client fields.
-        var links: [(map: LinkMap, key: Int, client: Int)] = []
-        var read = 0
-        /// Per `mappings` element, or `[0]` for the client table.
-        var filtered: [Int] = []
+        /// The client table's key fields.
+        let key: [Int]
+        /// Candidate mappings in `take`'s order, side by side: mapping, `when` field (-1: none)
+        /// and values, join field, the link it goes through.
+        let mappings: [Int], conditionFields: [Int], conditionValues: [[String]], joinFields: [Int], mappingLinks: [LinkMap?]
+        /// Link maps this table fills, with their key and client fields.
+        let links: [LinkMap], linkKeys: [Int], linkClients: [Int]
+        /// [0]: rows passed over; [1]: whether the run has entered the table; [2...]: rows
+        /// filtered per candidate mapping (or for the client table), until `flush` adds them up.
+        let counts: UnsafeMutablePointer<Int>
+        let slots: Int
 
-        init(table: String, file: String, route: TableRoute) {
-            self.table = table; self.file = file; self.route = route
+        init(table: String, file: String, route: TableRoute, key: [Int] = [], mappings: [Int] = [], conditionFields: [Int] = [],
+             conditionValues: [[String]] = [], joinFields: [Int] = [], mappingLinks: [LinkMap?] = [],
+             links: [LinkMap] = [], linkKeys: [Int] = [], linkClients: [Int] = []) {
+            self.table = table; self.file = file; self.route = route; self.key = key
+            self.mappings = mappings; self.conditionFields = conditionFields; self.conditionValues = conditionValues
+            self.joinFields = joinFields; self.mappingLinks = mappingLinks
+            self.links = links; self.linkKeys = linkKeys; self.linkClients = linkClients
+            slots = 2 + max(1, mappings.count)
+            counts = .allocate(capacity: slots)
+            counts.initialize(repeating: 0, count: slots)
         }
+
+        deinit { counts.deallocate() }
     }
 
-    init(_ run: AssemblyRun) { self.run = run }
+    init(_ run: AssemblyRun) {
+        self.run = run
+        only = run.a.options.clientKey
+    }
 
     func plan(table: String, columns: [String], file: String) -> RowPlan {
         flush()
         current = nil
         let route = run.route(table)
-        let plan = Plan(table: table, file: file, route: route)
         if !route.isClient, route.mappings.isEmpty, route.links.isEmpty {
-            current = plan
+            current = Plan(table: table, file: file, route: route)
             return .count
         }
-        guard run.a.options.clientKey != nil, !(route.isClient && !route.links.isEmpty) else { return .decode }
+        guard only != nil, !(route.isClient && !route.links.isEmpty) else { return .decode }
         var probed: [Int] = []
         func field(_ name: String) -> Int? {
             guard let c = columns.firstIndex(of: name) else { return nil }
@@ -56,107 +68,118 @@ final class AssemblySieve: RowSieve {
             return probed.count - 1
         }
         if route.isClient {
+            var key: [Int] = []
             for name in run.a.client.keyNames {
                 guard let f = field(name) else { return .decode }
-                plan.key.append(f)
+                key.append(f)
             }
-            plan.filtered = [0]
-        } else {
-            for m in route.mappings {
-                var condition: (Int, [String])?
-                if let when = run.a.profile.mappings[m].when {
-                    guard let f = field(when.column) else { return .decode }
-                    condition = (f, when.values)
-                }
-                let joinColumn: String
-                switch run.a.profile.mappings[m].join {
-                case .column(let c): joinColumn = c
-                case .link(let c, _, _, _): joinColumn = c
-                }
-                guard let j = field(joinColumn) else { return .decode }
-                plan.mappings.append((m, condition, j, run.mappingLink[m].map { run.links[$0] }))
-            }
-            for l in route.links {
-                guard let k = field(run.links[l].spec.key), let c = field(run.links[l].spec.clientColumn) else { return .decode }
-                plan.links.append((run.links[l], k, c))
-            }
-            plan.filtered = Array(repeating: 0, count: plan.mappings.count)
+            current = Plan(table: table, file: file, route: route, key: key)
+            return .probe(probed)
         }
-        current = plan
+        var conditionFields: [Int] = [], conditionValues: [[String]] = [], joinFields: [Int] = [], mappingLinks: [LinkMap?] = []
+        for m in route.mappings {
+            if let when = run.a.profile.mappings[m].when {
+                guard let f = field(when.column) else { return .decode }
+                conditionFields.append(f)
+                conditionValues.append(when.values)
+            } else {
+                conditionFields.append(-1)
+                conditionValues.append([])
+            }
+            let joinColumn: String
+            switch run.a.profile.mappings[m].join {
+            case .column(let c): joinColumn = c
+            case .link(let c, _, _, _): joinColumn = c
+            }
+            guard let j = field(joinColumn) else { return .decode }
+            joinFields.append(j)
+            mappingLinks.append(run.mappingLink[m].map { run.links[$0] })
+        }
+        var linkKeys: [Int] = [], linkClients: [Int] = []
+        for l in route.links {
+            guard let k = field(run.links[l].spec.key), let c = field(run.links[l].spec.clientColumn) else { return .decode }
+            linkKeys.append(k)
+            linkClients.append(c)
+        }
+        current = Plan(table: table, file: file, route: route, mappings: route.mappings, conditionFields: conditionFields,
+                       conditionValues: conditionValues, joinFields: joinFields, mappingLinks: mappingLinks,
+                       links: route.links.map { run.links[$0] }, linkKeys: linkKeys, linkClients: linkClients)
         return .probe(probed)
     }
 
-    func admit(_ fields: [UnsafeBufferPointer<UInt8>?], line: Int) throws -> Bool {
+    func admit(_ fields: RawFields, line: Int) throws -> Bool {
         guard let plan = current else { return true }
-        if !plan.entered {
+        let counts = plan.counts
+        if counts[1] == 0 {
             // A link table met again must fail in `take`, with the decoded row's location.
             if plan.route.links.contains(where: { run.links[$0].complete }) { return true }
             try run.enter(plan.table, at: SourceLocation(file: plan.file, line: line, table: plan.table))
-            plan.entered = true
+            counts[1] = 1
         }
         /// What `RecordRules.identifier` makes of the decoded value.
         func text(_ f: Int) -> String? {
             guard let v = fields[f], !v.isEmpty else { return nil }
             return String(decoding: v, as: UTF8.self)
         }
-        let only = run.a.options.clientKey
         if plan.route.isClient {
-            guard let key = RecordRules.joined(plan.key.map(text)), key != only else { return admitted(plan) }
-            plan.read += 1
-            plan.filtered[0] += 1
+            guard let key = plan.key.count == 1 ? text(plan.key[0]) : RecordRules.joined(plan.key.map(text)),
+                  key != only else { return admitted(plan) }
+            counts[0] += 1
+            counts[2] += 1
             return false
         }
-        for link in plan.links where text(link.client) == only { return admitted(plan) }
-        var chosen = -1
+        for c in plan.linkClients where text(c) == only { return admitted(plan) }
         if !plan.mappings.isEmpty {
-            for (i, c) in plan.mappings.enumerated() {
-                if let condition = c.condition {
-                    guard let v = text(condition.field), condition.values.contains(v) else { continue }
+            var chosen = -1
+            for i in 0..<plan.mappings.count {
+                let f = plan.conditionFields[i]
+                if f >= 0 {
+                    guard let v = text(f), plan.conditionValues[i].contains(v) else { continue }
                 }
                 chosen = i
                 break
             }
-            guard chosen >= 0, let joinValue = text(plan.mappings[chosen].join) else { return admitted(plan) }
-            if let link = plan.mappings[chosen].link {
+            guard chosen >= 0, let joinValue = text(plan.joinFields[chosen]) else { return admitted(plan) }
+            if let link = plan.mappingLinks[chosen] {
                 guard link.complete, link.otherClients.contains(joinValue) else { return admitted(plan) }
             } else if joinValue == only {
                 return admitted(plan)
             }
-            plan.filtered[chosen] += 1
+            counts[2 + chosen] += 1
         }
-        for link in plan.links where fields[link.client]?.isEmpty == false {
-            if let key = text(link.key) { link.map.addOther(key) }
+        for i in 0..<plan.links.count where fields[plan.linkClients[i]]?.isEmpty == false {
+            if let key = text(plan.linkKeys[i]) { plan.links[i].addOther(key) }
         }
-        plan.read += 1
+        counts[0] += 1
         return false
     }
 
     /// Adds the counts of passed-over rows to the run's account, as `take` would have kept them
     /// row by row; before a decoded row too, so ordinals stay those of a run that decodes all.
     func flush() {
-        guard let plan = current, plan.read > 0 else { return }
-        let table = plan.table
-        run.ordinal += plan.read
-        run.tables[table]!.read += plan.read
+        guard let plan = current, plan.counts[0] > 0 else { return }
+        let table = plan.table, counts = plan.counts
+        run.ordinal += counts[0]
+        run.tables[table]!.read += counts[0]
         if plan.route.isClient {
-            run.entities[.client]!.read += plan.filtered[0]
-            run.tables[table]!.filtered += plan.filtered[0]
-            run.entities[.client]!.filtered += plan.filtered[0]
+            run.entities[.client]!.read += counts[2]
+            run.tables[table]!.filtered += counts[2]
+            run.entities[.client]!.filtered += counts[2]
         } else if plan.mappings.isEmpty {
-            run.tables[table]!.notMapped += plan.read
+            run.tables[table]!.notMapped += counts[0]
         }
-        for (i, c) in plan.mappings.enumerated() where plan.filtered[i] > 0 {
-            let entity = run.a.mappings[c.m].entity
-            run.entities[entity]!.read += plan.filtered[i]
-            run.tables[table]!.filtered += plan.filtered[i]
-            run.entities[entity]!.filtered += plan.filtered[i]
+        for (i, m) in plan.mappings.enumerated() where counts[2 + i] > 0 {
+            let entity = run.a.mappings[m].entity
+            run.entities[entity]!.read += counts[2 + i]
+            run.tables[table]!.filtered += counts[2 + i]
+            run.entities[entity]!.filtered += counts[2 + i]
         }
-        plan.read = 0
-        for i in plan.filtered.indices { plan.filtered[i] = 0 }
+        counts[0] = 0
+        for i in 2..<plan.slots { counts[i] = 0 }
     }
 
     private func admitted(_ plan: Plan) -> Bool {
-        if plan.read > 0 { flush() }
+        if plan.counts[0] > 0 { flush() }
         return true
     }
 }

@@ -51,7 +51,7 @@ public final class SQLDumpReader: RowReader {
     private let scratch = SQLByteBuffer()
     private var sieve: (any RowSieve)?
     /// The probed fields of the current COPY line, reused so a skipped row allocates nothing.
-    private var probed: [UnsafeBufferPointer<UInt8>?] = []
+    private let probed = UnsafeMutablePointer<UnsafeBufferPointer<UInt8>?>.allocate(capacity: SQLDumpReader.maxColumns)
 
     /// Where rows of the current COPY block or INSERT go.
     private struct Target {
@@ -81,6 +81,8 @@ public final class SQLDumpReader: RowReader {
     }
 
     public func setSieve(_ sieve: (any RowSieve)?) { self.sieve = sieve }
+
+    deinit { probed.deallocate() }
 
     public func nextRow() throws -> SourceRow? {
         if let failure { throw failure }
@@ -614,7 +616,8 @@ public final class SQLDumpReader: RowReader {
     /// raw bytes (bytea, boolean) or does not exist.
     private func copyPlan(_ plan: RowPlan, _ target: Target) -> RowPlan {
         guard case .probe(let columns) = plan else { return plan }
-        let readable = columns.allSatisfy { $0 >= 0 && $0 < target.kinds.count && (target.kinds[$0] == .text || target.kinds[$0] == .number) }
+        let readable = columns.count <= Self.maxColumns
+            && columns.allSatisfy { $0 >= 0 && $0 < target.kinds.count && (target.kinds[$0] == .text || target.kinds[$0] == .number) }
         return readable ? plan : .decode
     }
 
@@ -643,12 +646,12 @@ public final class SQLDumpReader: RowReader {
     /// `\N` or text without escapes that decodes to its own bytes. Other defects of a passed-over
     /// line (a bad value, NUL, a raw CR) are not looked for: its values are never used.
     private func admits(_ target: Target, _ sieve: any RowSieve, _ p: UnsafePointer<UInt8>, _ count: Int, line: Int) throws -> Bool {
-        var start = 0, tabs = 0
-        probed.removeAll(keepingCapacity: true)
+        var start = 0, tabs = 0, probes = 0
         if case .probe(let columns) = target.plan {
+            probes = columns.count
             let last = columns.max() ?? -1
             var field = 0, fieldStart = 0
-            probed.append(contentsOf: repeatElement(nil, count: columns.count))
+            probed.update(repeating: nil, count: probes)
             while field <= last {
                 let end = copyFieldEnd(p, from: fieldStart, to: count)
                 if columns.contains(field) {
@@ -670,7 +673,7 @@ public final class SQLDumpReader: RowReader {
         }
         tabs += count - start > 0 ? countByte(0x09, p, from: start, to: count) : 0
         guard tabs == target.columns.count - 1 else { return true }
-        return try sieve.admit(probed, line: line)
+        return try sieve.admit(RawFields(probed, count: probes), line: line)
     }
 
     /// Where the COPY field that starts at `start` ends: at the first tab that no backslash escapes.

@@ -90,7 +90,21 @@ public protocol RowSieve: AnyObject {
     /// Whether the row that starts on `line` must be decoded; false means the sieve has accounted
     /// for it. `fields` are the raw values of the planned columns, in plan order (nil for SQL
     /// NULL): valid UTF-8 without escapes, exactly the bytes the decoded row's text would hold.
-    func admit(_ fields: [UnsafeBufferPointer<UInt8>?], line: Int) throws -> Bool
+    func admit(_ fields: RawFields, line: Int) throws -> Bool
+}
+
+/// The raw values a reader hands a `RowSieve`, valid only during the call.
+///
+/// A view of the reader's own buffer rather than an array, so that asking about a row allocates,
+/// retains and copies nothing.
+public struct RawFields {
+    let base: UnsafePointer<UnsafeBufferPointer<UInt8>?>
+    public let count: Int
+
+    init(_ base: UnsafePointer<UnsafeBufferPointer<UInt8>?>, count: Int) { self.base = base; self.count = count }
+
+    /// Field `i`'s bytes, or nil for SQL NULL.
+    public subscript(i: Int) -> UnsafeBufferPointer<UInt8>? { base[i] }
 }
 
 extension RowReader {
