@@ -52,6 +52,8 @@ public final class SQLDumpReader: RowReader {
     private var sieve: (any RowSieve)?
     /// The probed fields of the current COPY line, reused so a skipped row allocates nothing.
     private let probed = UnsafeMutablePointer<UnsafeBufferPointer<UInt8>?>.allocate(capacity: SQLDumpReader.maxColumns)
+    /// Where the first tabs of the current COPY line are.
+    private let tabAt = UnsafeMutablePointer<Int>.allocate(capacity: SQLDumpReader.maxColumns + 1)
 
     /// Where rows of the current COPY block or INSERT go.
     private struct Target {
@@ -82,7 +84,10 @@ public final class SQLDumpReader: RowReader {
 
     public func setSieve(_ sieve: (any RowSieve)?) { self.sieve = sieve }
 
-    deinit { probed.deallocate() }
+    deinit {
+        probed.deallocate()
+        tabAt.deallocate()
+    }
 
     public func nextRow() throws -> SourceRow? {
         if let failure { throw failure }
@@ -646,34 +651,80 @@ public final class SQLDumpReader: RowReader {
     /// `\N` or text without escapes that decodes to its own bytes. Other defects of a passed-over
     /// line (a bad value, NUL, a raw CR) are not looked for: its values are never used.
     private func admits(_ target: Target, _ sieve: any RowSieve, _ p: UnsafePointer<UInt8>, _ count: Int, line: Int) throws -> Bool {
-        var start = 0, tabs = 0, probes = 0
-        if case .probe(let columns) = target.plan {
-            probes = columns.count
-            let last = columns.max() ?? -1
-            var field = 0, fieldStart = 0
-            probed.update(repeating: nil, count: probes)
-            while field <= last {
-                let end = copyFieldEnd(p, from: fieldStart, to: count)
-                if columns.contains(field) {
-                    let value = UnsafeBufferPointer(start: p + fieldStart, count: end - fieldStart)
-                    if find(0x5C, p, from: fieldStart, to: end) != nil {
-                        guard value.count == 2, value[1] == UInt8(ascii: "N") else { return true }
-                    } else {
-                        guard plainText(value, target.kinds[field]) else { return true }
-                        for (i, c) in columns.enumerated() where c == field { probed[i] = value }
-                    }
-                }
-                if end == count { break }
-                tabs += 1
-                field += 1
-                fieldStart = end + 1
-            }
-            start = fieldStart
-            if field < last { return true }
+        guard case .probe(let columns) = target.plan else {
+            guard countByte(0x09, p, from: 0, to: count) == target.columns.count - 1 else { return true }
+            return try sieve.admit(RawFields(probed, count: 0), line: line)
         }
-        tabs += count - start > 0 ? countByte(0x09, p, from: start, to: count) : 0
+        let last = columns.max() ?? -1
+        let (tabs, backslash) = scanCopyLine(p, count, recording: last + 1)
         guard tabs == target.columns.count - 1 else { return true }
-        return try sieve.admit(RawFields(probed, count: probes), line: line)
+        if backslash < (last < tabs ? tabAt[last] : count) {
+            guard probeEscaped(target, columns, p, count) else { return true }
+        } else {
+            for (i, c) in columns.enumerated() {
+                let start = c == 0 ? 0 : tabAt[c - 1] + 1
+                let value = UnsafeBufferPointer(start: p + start, count: (c < tabs ? tabAt[c] : count) - start)
+                guard plainText(value, target.kinds[c]) else { return true }
+                probed[i] = value
+            }
+        }
+        return try sieve.admit(RawFields(probed, count: columns.count), line: line)
+    }
+
+    /// One pass over a COPY line, eight bytes at a time: its tab count, the positions of its first
+    /// `wanted` tabs (in `tabAt`), and the position of its first backslash (`Int.max` if none).
+    private func scanCopyLine(_ p: UnsafePointer<UInt8>, _ count: Int, recording wanted: Int) -> (tabs: Int, backslash: Int) {
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let tab: UInt64 = 0x0909_0909_0909_0909, slash: UInt64 = 0x5C5C_5C5C_5C5C_5C5C
+        var tabs = 0, backslash = Int.max, i = 0
+        while i + 8 <= count {
+            let w = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+            let t = w ^ tab, b = w ^ slash
+            var tm = ~(((t & low) &+ low) | t | low)
+            let bm = ~(((b & low) &+ low) | b | low)
+            if bm != 0, backslash == Int.max { backslash = i + bm.trailingZeroBitCount / 8 }
+            while tm != 0, tabs < wanted {
+                tabAt[tabs] = i + tm.trailingZeroBitCount / 8
+                tabs += 1
+                tm &= tm - 1
+            }
+            tabs += tm.nonzeroBitCount
+            i += 8
+        }
+        while i < count {
+            if p[i] == 0x09 {
+                if tabs < wanted { tabAt[tabs] = i }
+                tabs += 1
+            } else if p[i] == 0x5C, backslash == Int.max {
+                backslash = i
+            }
+            i += 1
+        }
+        return (tabs, backslash)
+    }
+
+    /// The probed fields of a line with a backslash among them or before them, whose boundaries
+    /// only escape-aware splitting finds; false when a probed field is not plain text.
+    private func probeEscaped(_ target: Target, _ columns: [Int], _ p: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        let last = columns.max() ?? -1
+        var field = 0, fieldStart = 0
+        probed.update(repeating: nil, count: columns.count)
+        while field <= last {
+            let end = copyFieldEnd(p, from: fieldStart, to: count)
+            if columns.contains(field) {
+                let value = UnsafeBufferPointer(start: p + fieldStart, count: end - fieldStart)
+                if find(0x5C, p, from: fieldStart, to: end) != nil {
+                    guard value.count == 2, value[1] == UInt8(ascii: "N") else { return false }
+                } else {
+                    guard plainText(value, target.kinds[field]) else { return false }
+                    for (i, c) in columns.enumerated() where c == field { probed[i] = value }
+                }
+            }
+            if end == count { return field == last }
+            field += 1
+            fieldStart = end + 1
+        }
+        return true
     }
 
     /// Where the COPY field that starts at `start` ends: at the first tab that no backslash escapes.
