@@ -27,6 +27,11 @@ import DossierIO
 /// - COPY data with a raw CR (a dump saved with CRLF) is refused (`sql.crlf`), not stripped;
 ///   COPY options other than the default text format are refused (`sql.unsupported`).
 /// - Memory is bounded by one row plus `limit` bytes for any single line or literal.
+/// - With a `RowSieve`, COPY lines it turns away are only split, never decoded: a structural
+///   error (no `\.`, a truncated file, a wrong column count, counted by tabs) is still reported
+///   exactly as for a decoded row, but a bad value in such a line is not looked for. INSERT
+///   tuples are lexed in any case (only that finds their end); those of a counted table are not
+///   decoded, those of other tables always are.
 /// - Not read: MySQL's ANSI_QUOTES and NO_BACKSLASH_ESCAPES modes, SQLite `[identifiers]`; MySQL's
 ///   `--x` (no space) is taken as a comment.
 ///
@@ -63,7 +68,7 @@ public final class SQLDumpReader: RowReader {
         /// Where the COPY or INSERT starts, for errors that concern the whole statement.
         let line: Int
         let column: Int
-        /// What the sieve asked for; INSERT rows are always decoded.
+        /// What the sieve asked for; INSERT rows are decoded unless their table is only counted.
         var plan = RowPlan.decode
     }
 
@@ -100,7 +105,9 @@ public final class SQLDumpReader: RowReader {
                     if let row = try copyRow(target) { return row }
                     state = .statements
                 case .tuples(let target):
-                    return try tupleRow(target)
+                    guard target.plan == .count, let sieve else { return try tupleRow(target) }
+                    let line = try skipTuple(target)
+                    _ = try sieve.admit(RawFields(probed, count: 0), line: line)
                 case .done:
                     return nil
                 }
@@ -446,7 +453,9 @@ public final class SQLDumpReader: RowReader {
         guard case .word(let values) = token, ["VALUES", "VALUE"].contains(values.uppercased()) else {
             throw input.error("sql.unsupported", "only INSERT INTO … VALUES is read", line: line, column: statementColumn)
         }
-        state = .tuples(try target(table: table, columns: columns, line: line))
+        var target = try target(table: table, columns: columns, line: line)
+        if let sieve, sieve.plan(table: table, columns: target.columns, file: input.file) == .count { target.plan = .count }
+        state = .tuples(target)
     }
 
     /// One `( … )` tuple of an INSERT, and the `,` or end of statement after it.
@@ -469,7 +478,44 @@ public final class SQLDumpReader: RowReader {
             }
         }
         if values.count != target.columns.count { throw columnCount(target, line: line, column: column) }
-        token = try lexer.next()
+        try endOfTuple(target)
+        return makeRow(target, values, line: line)
+    }
+
+    /// Passes over one tuple of a counted table, lexing it (only that finds its end) but building
+    /// no value; returns the line it starts on. Its values are counted as `tupleRow` counts them,
+    /// so a wrong count is the same error; a value that is an expression is not looked at.
+    private func skipTuple(_ target: Target) throws -> Int {
+        var token = try lexer.next()
+        if token == .end { throw truncated("an INSERT", line: target.line, column: target.column) }
+        guard token == .punct(UInt8(ascii: "(")) else { throw syntax("expected a parenthesised row of values") }
+        let line = lexer.tokenLine, column = lexer.tokenColumn
+        var values = 0, depth = 0
+        while true {
+            token = try lexer.next()
+            switch token {
+            case .end:
+                throw truncated("an INSERT", line: target.line, column: target.column)
+            case .punct(UInt8(ascii: "(")):
+                depth += 1
+            case .punct(UInt8(ascii: ")")) where depth > 0:
+                depth -= 1
+            case .punct(UInt8(ascii: ")")):
+                guard values + 1 == target.columns.count else { throw columnCount(target, line: line, column: column) }
+                try endOfTuple(target)
+                return line
+            case .punct(UInt8(ascii: ",")) where depth == 0:
+                values += 1
+                if values == target.columns.count { throw columnCount(target, line: line, column: column) }
+            default:
+                break
+            }
+        }
+    }
+
+    /// What follows a tuple: another one, or the end of the INSERT.
+    private func endOfTuple(_ target: Target) throws {
+        let token = try lexer.next()
         if token == .punct(UInt8(ascii: ",")) {
             // Another tuple follows.
         } else if try atDelimiter(token) {
@@ -483,7 +529,6 @@ public final class SQLDumpReader: RowReader {
         } else {
             throw syntax("expected ',' or the end of the INSERT")
         }
-        return makeRow(target, values, line: line)
     }
 
     private func value(kind: SQLColumnKind) throws -> SourceValue {

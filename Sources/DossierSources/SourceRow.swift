@@ -70,7 +70,9 @@ public protocol RowReader: AnyObject {
 public enum RowPlan: Sendable, Equatable {
     /// Every row is decoded and returned by `nextRow`.
     case decode
-    /// Rows are only counted: none is decoded; each is announced to `RowSieve.admit` with no fields.
+    /// Rows are only counted: each is announced to `RowSieve.admit` with no fields, and the sieve
+    /// must account for it and answer false. A reader decodes such a row only when it looks
+    /// malformed, so that its error is reported as for any decoded row.
     case count
     /// Each row's raw values in these columns (indices into the statement's column list) go to
     /// `RowSieve.admit`, which decides whether the row is decoded.

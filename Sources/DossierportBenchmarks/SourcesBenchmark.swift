@@ -55,20 +55,23 @@ func profileExport(_ dump: String, profile: MappingProfile, client: String?, wor
     return destination.dossiers
 }
 
-/// `DossierportBenchmarks sources [--clients N] [--smoke] [--keep]`: generates a CareSys dump of N
-/// clients (default 50,000: about 1.12 GB and 20 million rows; `--smoke` 200) and times, in one
-/// run, `wc -l`, a parse of every row, a scan that decodes none, the full NDJSON export and the
-/// export of one client, with the peak RSS (VmHWM, reset between phases) of each.
+/// `DossierportBenchmarks sources [--clients N] [--smoke] [--keep] [--dump PATH]`: generates a
+/// CareSys dump of N clients (default 50,000: about 1.12 GB and 20 million rows; `--smoke` 200) and
+/// times, in one run, `wc -l`, a parse of every row, a scan that decodes none, the full NDJSON
+/// export and the export of one client, with the peak RSS (VmHWM, reset between phases) of each.
+/// `--dump` reuses a dump the generator made earlier, whose client count `--clients` must give.
 func runSourcesSuite(_ args: [String]) throws {
     var clients = 50_000, keep = false
+    var existing: String?
     var i = 0
     while i < args.count {
         switch args[i] {
         case "--smoke": clients = 200
         case "--keep": keep = true
         case "--clients" where i + 1 < args.count: clients = Int(args[i + 1]) ?? clients; i += 1
+        case "--dump" where i + 1 < args.count: existing = args[i + 1]; i += 1
         default:
-            FileHandle.standardError.write(Data("usage: DossierportBenchmarks sources [--clients N] [--smoke] [--keep]\n".utf8))
+            FileHandle.standardError.write(Data("usage: DossierportBenchmarks sources [--clients N] [--smoke] [--keep] [--dump PATH]\n".utf8))
             exit(64)
         }
         i += 1
@@ -77,8 +80,8 @@ func runSourcesSuite(_ args: [String]) throws {
     try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
     defer { if keep { print("kept: \(work)") } else { shell("rm -rf '\(work)'") } }
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    let dump = work + "/caresys-\(clients).sql"
-    guard shell("python3 '\(root)/fixtures/epd/generate-large.py' \(clients) '\(dump)'") == 0 else {
+    let dump = existing ?? work + "/caresys-\(clients).sql"
+    guard existing != nil || shell("python3 '\(root)/fixtures/epd/generate-large.py' \(clients) '\(dump)'") == 0 else {
         throw DossierError("bench.generate", "generate-large.py failed")
     }
     let profile = try MappingProfile.load(path: root + "/fixtures/epd/caresys/caresys.json")

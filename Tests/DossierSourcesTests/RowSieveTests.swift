@@ -56,7 +56,7 @@ func careSysClientKeys(_ dump: String) throws -> [String] {
     /// Every client of the clean and the dirty dump (orphans, duplicate keys, rows no `when`
     /// matches, unknown link keys), no client, and a client that does not exist: the account, down to
     /// each diagnostic and its location, and the dossiers are those of a run that decodes every row.
-    @Test(arguments: ["caresys.sql", "caresys-dirty.sql"])
+    @Test(arguments: ["caresys.sql", "caresys-dirty.sql", "caresys-mariadb.sql", "caresys-sqlite.sql"])
     func sievedRunAccountsExactlyAsADecodingRun(file: String) throws {
         let dump = epdPath("caresys/\(file)")
         for client in [nil, "424242"] + (try careSysClientKeys(dump)) {
@@ -129,6 +129,29 @@ func careSysClientKeys(_ dump: String) throws -> [String] {
             defer { try? FileManager.default.removeItem(atPath: dump) }
             #expect(outcome(dump, sieve: true) == c.expected, "\(c.rows.debugDescription)")
             #expect(outcome(dump, sieve: false) == c.expected, "\(c.rows.debugDescription)")
+        }
+    }
+
+    /// Tuples of a counted table are lexed but not decoded; their values are still counted, and a
+    /// truncated INSERT is still found, as when decoding. Decision: a value that is an expression
+    /// (MySQL evaluates none; here sqlite's replace) is refused only in a tuple that is decoded.
+    @Test func passedOverTuplesKeepStructuralErrors() throws {
+        let cases: [(tuples: String, sieved: String, decoded: String)] = [
+            ("(1,'view'),(2,'update');\n", "read 2", "read 2"),
+            ("(1,'view'),(2,'a','b');\n", "sql.column-count at 6:43", "sql.column-count at 6:43"),
+            ("(1,'view'),(2);\n", "sql.column-count at 6:43", "sql.column-count at 6:43"),
+            ("(1,'view'),(2,'vi", "sql.truncated at 6:46", "sql.truncated at 6:46"),
+            ("(1,'view'),(2,'view')", "sql.truncated at 6:1", "sql.truncated at 6:1"),
+            ("(1,'view'),(2,replace('a','b',char(10)));\n", "read 2", "sql.unsupported-expression at 6:46"),
+        ]
+        for c in cases {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("sieve-\(UUID().uuidString).sql").path
+            let text = "-- MySQL dump 10.13\n\nCREATE TABLE `audit_log` (\n  `id` int NOT NULL,\n  `action` text);\n"
+                + "INSERT INTO `audit_log` VALUES " + c.tuples
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            #expect(outcome(path, sieve: true) == c.sieved, "\(c.tuples.debugDescription)")
+            #expect(outcome(path, sieve: false) == c.decoded, "\(c.tuples.debugDescription)")
         }
     }
 
