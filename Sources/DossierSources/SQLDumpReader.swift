@@ -701,7 +701,7 @@ public final class SQLDumpReader: RowReader {
             return try sieve.admit(RawFields(probed, count: 0), line: line)
         }
         let last = columns.max() ?? -1
-        let (tabs, backslash) = scanCopyLine(p, count, recording: last + 1)
+        let (tabs, backslash, _) = scanCopyLine(p, count, recording: last + 1)
         guard tabs == target.columns.count - 1 else { return true }
         if backslash < (last < tabs ? tabAt[last] : count) {
             guard probeEscaped(target, columns, p, count) else { return true }
@@ -717,16 +717,20 @@ public final class SQLDumpReader: RowReader {
     }
 
     /// One pass over a COPY line, eight bytes at a time: its tab count, the positions of its first
-    /// `wanted` tabs (in `tabAt`), and the position of its first backslash (`Int.max` if none).
-    private func scanCopyLine(_ p: UnsafePointer<UInt8>, _ count: Int, recording wanted: Int) -> (tabs: Int, backslash: Int) {
+    /// `wanted` tabs (in `tabAt`), the position of its first backslash (`Int.max` if none), and
+    /// whether it holds a NUL or CR (an error that decoding reports).
+    private func scanCopyLine(_ p: UnsafePointer<UInt8>, _ count: Int, recording wanted: Int) -> (tabs: Int, backslash: Int, nulOrCR: Bool) {
         let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        let tab: UInt64 = 0x0909_0909_0909_0909, slash: UInt64 = 0x5C5C_5C5C_5C5C_5C5C
+        let tab: UInt64 = 0x0909_0909_0909_0909, slash: UInt64 = 0x5C5C_5C5C_5C5C_5C5C, cr: UInt64 = 0x0D0D_0D0D_0D0D_0D0D
+        /// The top bit of every zero byte of `x`, exactly (no borrow between bytes).
+        @inline(__always) func zeros(_ x: UInt64) -> UInt64 { ~(((x & low) &+ low) | x | low) }
         var tabs = 0, backslash = Int.max, i = 0
+        var special: UInt64 = 0
         while i + 8 <= count {
             let w = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
-            let t = w ^ tab, b = w ^ slash
-            var tm = ~(((t & low) &+ low) | t | low)
-            let bm = ~(((b & low) &+ low) | b | low)
+            var tm = zeros(w ^ tab)
+            let bm = zeros(w ^ slash)
+            special |= zeros(w) | zeros(w ^ cr)
             if bm != 0, backslash == Int.max { backslash = i + bm.trailingZeroBitCount / 8 }
             while tm != 0, tabs < wanted {
                 tabAt[tabs] = i + tm.trailingZeroBitCount / 8
@@ -742,10 +746,12 @@ public final class SQLDumpReader: RowReader {
                 tabs += 1
             } else if p[i] == 0x5C, backslash == Int.max {
                 backslash = i
+            } else if p[i] == 0 || p[i] == 0x0D {
+                special = 1
             }
             i += 1
         }
-        return (tabs, backslash)
+        return (tabs, backslash, special != 0)
     }
 
     /// The probed fields of a line with a backslash among them or before them, whose boundaries
@@ -790,18 +796,32 @@ public final class SQLDumpReader: RowReader {
     }
 
     /// The values of one COPY line.
+    ///
+    /// One scan finds the tabs; the fields before the first backslash are cut at them, the rest
+    /// are split and unescaped field by field, since a backslash may escape a tab.
     private func copyValues(_ target: Target, _ p: UnsafePointer<UInt8>, _ count: Int, line: Int) throws -> SourceRow {
-        if let nul = memchr(p, 0, count) {
+        let n = target.columns.count
+        let scan = scanCopyLine(p, count, recording: n)
+        if scan.nulOrCR, let nul = memchr(p, 0, count) {
             throw nulError(line: line, column: UnsafeRawPointer(nul) - UnsafeRawPointer(p) + 1)
         }
-        if let cr = memchr(p, 0x0D, count) {
+        if scan.nulOrCR, let cr = memchr(p, 0x0D, count) {
             throw input.error("sql.crlf", "a COPY line holds a raw carriage return (CRLF line ends are not accepted)",
                               line: line, column: UnsafeRawPointer(cr) - UnsafeRawPointer(p) + 1)
         }
         var values: [SourceValue] = []
-        values.reserveCapacity(target.columns.count)
-        var start = 0
-        for index in 0..<target.columns.count {
+        values.reserveCapacity(n)
+        var start = 0, first = 0
+        while first < n {
+            let end = first < scan.tabs ? tabAt[first] : count
+            guard end < scan.backslash else { break }
+            values.append(try typed(UnsafeBufferPointer(start: p + start, count: end - start), target.kinds[first],
+                                    line: line, column: start + 1))
+            if first < n - 1 ? end == count : end != count { throw columnCount(target, line: line, column: 1) }
+            start = end + 1
+            first += 1
+        }
+        for index in first..<n {
             var end = find(0x09, p, from: start, to: count) ?? count
             let value: SourceValue
             if end - start == 2, p[start] == 0x5C, p[start + 1] == UInt8(ascii: "N") {

@@ -155,6 +155,33 @@ func careSysClientKeys(_ dump: String) throws -> [String] {
         }
     }
 
+    /// The one-pass split of a decoded COPY line keeps the errors, and their order, of splitting
+    /// field by field: NUL before CR anywhere in the line, a bad value before a wrong count after it.
+    @Test func decodedCopyLinesKeepTheirErrors() throws {
+        let cases: [(row: [UInt8], expected: String)] = [
+            (Array("1\tvi\u{0}ew\r\n".utf8), "sql.nul at 12:5"),
+            (Array("1\tview\r\n".utf8), "sql.crlf at 12:7"),
+            (Array("1\t".utf8) + [0xC3, 0x28] + Array("\textra\n".utf8), "sql.encoding at 12:3"),
+            (Array("1\tview\textra\n".utf8), "sql.column-count at 12:1"),
+            (Array("1\tview\\\textra\n".utf8), "read 2"),
+            (Array("\\N\tview\n".utf8), "read 2"),
+        ]
+        for c in cases {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("copy-\(UUID().uuidString).sql").path
+            let head = "--\n-- PostgreSQL database dump\n--\n\nCREATE TABLE public.audit_log (\n    id integer,\n    action text\n);\n\n"
+                + "COPY public.audit_log (id, action) FROM stdin;\n0\tview\n"
+            try Data(Array(head.utf8) + c.row + Array("\\.\n".utf8)).write(to: URL(fileURLWithPath: path))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let outcome: String
+            do {
+                outcome = "read \(try readAll(path).rows["audit_log", default: []].count)"
+            } catch let e as DossierError {
+                outcome = "\(e.code) at \(e.location?.line ?? -1):\(e.location?.column ?? -1)"
+            }
+            #expect(outcome == c.expected, "\(c.row)")
+        }
+    }
+
     /// The tab count that decides whether a passed-over line has its columns, on both sides of
     /// eight-byte words.
     @Test func countByteCountsEveryOccurrence() {
