@@ -697,11 +697,11 @@ public final class SQLDumpReader: RowReader {
     /// line (a bad value, NUL, a raw CR) are not looked for: its values are never used.
     private func admits(_ target: Target, _ sieve: any RowSieve, _ p: UnsafePointer<UInt8>, _ count: Int, line: Int) throws -> Bool {
         guard case .probe(let columns) = target.plan else {
-            guard countByte(0x09, p, from: 0, to: count) == target.columns.count - 1 else { return true }
+            guard scanCopyLine(p, count, recording: 0, into: tabAt).tabs == target.columns.count - 1 else { return true }
             return try sieve.admit(RawFields(probed, count: 0), line: line)
         }
         let last = columns.max() ?? -1
-        let (tabs, backslash, _) = scanCopyLine(p, count, recording: last + 1)
+        let (tabs, backslash, _) = scanCopyLine(p, count, recording: last + 1, into: tabAt)
         guard tabs == target.columns.count - 1 else { return true }
         if backslash < (last < tabs ? tabAt[last] : count) {
             guard probeEscaped(target, columns, p, count) else { return true }
@@ -714,44 +714,6 @@ public final class SQLDumpReader: RowReader {
             }
         }
         return try sieve.admit(RawFields(probed, count: columns.count), line: line)
-    }
-
-    /// One pass over a COPY line, eight bytes at a time: its tab count, the positions of its first
-    /// `wanted` tabs (in `tabAt`), the position of its first backslash (`Int.max` if none), and
-    /// whether it holds a NUL or CR (an error that decoding reports).
-    private func scanCopyLine(_ p: UnsafePointer<UInt8>, _ count: Int, recording wanted: Int) -> (tabs: Int, backslash: Int, nulOrCR: Bool) {
-        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        let tab: UInt64 = 0x0909_0909_0909_0909, slash: UInt64 = 0x5C5C_5C5C_5C5C_5C5C, cr: UInt64 = 0x0D0D_0D0D_0D0D_0D0D
-        /// The top bit of every zero byte of `x`, exactly (no borrow between bytes).
-        @inline(__always) func zeros(_ x: UInt64) -> UInt64 { ~(((x & low) &+ low) | x | low) }
-        var tabs = 0, backslash = Int.max, i = 0
-        var special: UInt64 = 0
-        while i + 8 <= count {
-            let w = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
-            var tm = zeros(w ^ tab)
-            let bm = zeros(w ^ slash)
-            special |= zeros(w) | zeros(w ^ cr)
-            if bm != 0, backslash == Int.max { backslash = i + bm.trailingZeroBitCount / 8 }
-            while tm != 0, tabs < wanted {
-                tabAt[tabs] = i + tm.trailingZeroBitCount / 8
-                tabs += 1
-                tm &= tm - 1
-            }
-            tabs += tm.nonzeroBitCount
-            i += 8
-        }
-        while i < count {
-            if p[i] == 0x09 {
-                if tabs < wanted { tabAt[tabs] = i }
-                tabs += 1
-            } else if p[i] == 0x5C, backslash == Int.max {
-                backslash = i
-            } else if p[i] == 0 || p[i] == 0x0D {
-                special = 1
-            }
-            i += 1
-        }
-        return (tabs, backslash, special != 0)
     }
 
     /// The probed fields of a line with a backslash among them or before them, whose boundaries
@@ -798,10 +760,12 @@ public final class SQLDumpReader: RowReader {
     /// The values of one COPY line.
     ///
     /// One scan finds the tabs; the fields before the first backslash are cut at them, the rest
-    /// are split and unescaped field by field, since a backslash may escape a tab.
+    /// are split and unescaped field by field, since a backslash may escape a tab. A CR is refused
+    /// rather than stripped: COPY TO writes CR as `\r`, so a raw one means the file was edited
+    /// (Windows line ends) and the last column would silently change.
     private func copyValues(_ target: Target, _ p: UnsafePointer<UInt8>, _ count: Int, line: Int) throws -> SourceRow {
         let n = target.columns.count
-        let scan = scanCopyLine(p, count, recording: n)
+        let scan = scanCopyLine(p, count, recording: n, into: tabAt)
         if scan.nulOrCR, let nul = memchr(p, 0, count) {
             throw nulError(line: line, column: UnsafeRawPointer(nul) - UnsafeRawPointer(p) + 1)
         }
@@ -964,22 +928,45 @@ public final class SQLDumpReader: RowReader {
     }
 }
 
-/// How many `byte`s `p[from..<to]` holds, eight bytes at a time: a byte equal to `byte` is the
-/// only one whose XOR with it is zero, which the carry-free test below marks with its top bit.
-func countByte(_ byte: UInt8, _ p: UnsafePointer<UInt8>, from: Int, to: Int) -> Int {
-    let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
+/// One pass over a COPY line, eight bytes at a time: its tab count, the positions of its first
+/// `wanted` tabs (stored in `tabAt`), the position of its first backslash (`Int.max` if none), and
+/// whether it holds a NUL or CR (errors that decoding reports).
+///
+/// A byte equal to the one looked for is the only one whose XOR with it is zero, which the
+/// carry-free test in `zeros` marks with its top bit, so matches are counted and located exactly.
+func scanCopyLine(_ p: UnsafePointer<UInt8>, _ count: Int, recording wanted: Int,
+                  into tabAt: UnsafeMutablePointer<Int>) -> (tabs: Int, backslash: Int, nulOrCR: Bool) {
     let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-    var i = from, n = 0
-    while i + 8 <= to {
-        let x = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self) ^ pattern
-        n += (~(((x & low) &+ low) | x | low)).nonzeroBitCount
+    let tab: UInt64 = 0x0909_0909_0909_0909, slash: UInt64 = 0x5C5C_5C5C_5C5C_5C5C, cr: UInt64 = 0x0D0D_0D0D_0D0D_0D0D
+    @inline(__always) func zeros(_ x: UInt64) -> UInt64 { ~(((x & low) &+ low) | x | low) }
+    var tabs = 0, backslash = Int.max, i = 0
+    var special: UInt64 = 0
+    while i + 8 <= count {
+        let w = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+        var tm = zeros(w ^ tab)
+        let bm = zeros(w ^ slash)
+        special |= zeros(w) | zeros(w ^ cr)
+        if bm != 0, backslash == Int.max { backslash = i + bm.trailingZeroBitCount / 8 }
+        while tm != 0, tabs < wanted {
+            tabAt[tabs] = i + tm.trailingZeroBitCount / 8
+            tabs += 1
+            tm &= tm - 1
+        }
+        tabs += tm.nonzeroBitCount
         i += 8
     }
-    while i < to {
-        if p[i] == byte { n += 1 }
+    while i < count {
+        if p[i] == 0x09 {
+            if tabs < wanted { tabAt[tabs] = i }
+            tabs += 1
+        } else if p[i] == 0x5C, backslash == Int.max {
+            backslash = i
+        } else if p[i] == 0 || p[i] == 0x0D {
+            special = 1
+        }
         i += 1
     }
-    return n
+    return (tabs, backslash, special != 0)
 }
 
 /// The index of the first `byte` in `p[from..<to]`, by memchr.

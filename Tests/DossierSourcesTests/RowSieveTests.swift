@@ -182,17 +182,24 @@ func careSysClientKeys(_ dump: String) throws -> [String] {
         }
     }
 
-    /// The tab count that decides whether a passed-over line has its columns, on both sides of
-    /// eight-byte words.
-    @Test func countByteCountsEveryOccurrence() {
+    /// The one-pass scan that splits COPY lines, against a byte-by-byte count, at every length and
+    /// offset around its eight-byte words.
+    @Test func scanCopyLineFindsEveryTabAndTheFirstBackslash() {
+        let tabAt = UnsafeMutablePointer<Int>.allocate(capacity: 64)
+        defer { tabAt.deallocate() }
         for n in 1..<40 {
-            let bytes = (0..<n).map { i -> UInt8 in i % 3 == 0 ? 0x09 : (i % 5 == 0 ? 0x89 : 0x08) }
-            let expected = bytes.filter { $0 == 0x09 }.count
-            for start in 0...min(n, 9) {
-                let count = bytes.withUnsafeBufferPointer { countByte(0x09, $0.baseAddress!, from: start, to: n) }
-                #expect(count == bytes[start...].filter { $0 == 0x09 }.count)
+            for special in [nil, 0x00, 0x0D] as [UInt8?] {
+                var bytes = (0..<n).map { i -> UInt8 in i % 3 == 0 ? 0x09 : (i % 7 == 5 ? 0x5C : (i % 5 == 0 ? 0x89 : 0x41)) }
+                if let special { bytes[n / 2] = special }
+                let tabs = bytes.indices.filter { bytes[$0] == 0x09 }
+                for wanted in [0, 2, 40] {
+                    let scan = bytes.withUnsafeBufferPointer { scanCopyLine($0.baseAddress!, n, recording: wanted, into: tabAt) }
+                    #expect(scan.tabs == tabs.count)
+                    #expect(scan.backslash == (bytes.firstIndex(of: 0x5C) ?? Int.max))
+                    #expect(scan.nulOrCR == (special != nil && bytes[n / 2] == special))
+                    #expect((0..<min(wanted, tabs.count)).map { tabAt[$0] } == Array(tabs.prefix(wanted)))
+                }
             }
-            #expect(bytes.withUnsafeBufferPointer { countByte(0x09, $0.baseAddress!, from: 0, to: n) } == expected)
         }
     }
 }
