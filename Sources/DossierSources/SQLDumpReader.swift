@@ -697,7 +697,7 @@ public final class SQLDumpReader: RowReader {
     /// line (a bad value, NUL, a raw CR) are not looked for: its values are never used.
     private func admits(_ target: Target, _ sieve: any RowSieve, _ p: UnsafePointer<UInt8>, _ count: Int, line: Int) throws -> Bool {
         guard case .probe(let columns) = target.plan else {
-            guard scanCopyLine(p, count, recording: 0, into: tabAt).tabs == target.columns.count - 1 else { return true }
+            guard countTabs(p, count) == target.columns.count - 1 else { return true }
             return try sieve.admit(RawFields(probed, count: 0), line: line)
         }
         let last = columns.max() ?? -1
@@ -928,24 +928,40 @@ public final class SQLDumpReader: RowReader {
     }
 }
 
+/// The top bit of every zero byte of `x`, exactly: no borrow crosses bytes, unlike the usual
+/// `(x - 0x01…) & ~x` test. XORed with a byte repeated, it marks that byte's occurrences.
+@inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 {
+    let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    return ~(((x & low) &+ low) | x | low)
+}
+
+/// The tabs of a COPY line, eight bytes at a time: all a counted table's line is checked for.
+func countTabs(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int {
+    var tabs = 0, i = 0
+    while i + 8 <= count {
+        tabs += zeroBytes(UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self) ^ 0x0909_0909_0909_0909).nonzeroBitCount
+        i += 8
+    }
+    while i < count {
+        if p[i] == 0x09 { tabs += 1 }
+        i += 1
+    }
+    return tabs
+}
+
 /// One pass over a COPY line, eight bytes at a time: its tab count, the positions of its first
 /// `wanted` tabs (stored in `tabAt`), the position of its first backslash (`Int.max` if none), and
 /// whether it holds a NUL or CR (errors that decoding reports).
-///
-/// A byte equal to the one looked for is the only one whose XOR with it is zero, which the
-/// carry-free test in `zeros` marks with its top bit, so matches are counted and located exactly.
 func scanCopyLine(_ p: UnsafePointer<UInt8>, _ count: Int, recording wanted: Int,
                   into tabAt: UnsafeMutablePointer<Int>) -> (tabs: Int, backslash: Int, nulOrCR: Bool) {
-    let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
     let tab: UInt64 = 0x0909_0909_0909_0909, slash: UInt64 = 0x5C5C_5C5C_5C5C_5C5C, cr: UInt64 = 0x0D0D_0D0D_0D0D_0D0D
-    @inline(__always) func zeros(_ x: UInt64) -> UInt64 { ~(((x & low) &+ low) | x | low) }
     var tabs = 0, backslash = Int.max, i = 0
     var special: UInt64 = 0
     while i + 8 <= count {
         let w = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
-        var tm = zeros(w ^ tab)
-        let bm = zeros(w ^ slash)
-        special |= zeros(w) | zeros(w ^ cr)
+        var tm = zeroBytes(w ^ tab)
+        let bm = zeroBytes(w ^ slash)
+        special |= zeroBytes(w) | zeroBytes(w ^ cr)
         if bm != 0, backslash == Int.max { backslash = i + bm.trailingZeroBitCount / 8 }
         while tm != 0, tabs < wanted {
             tabAt[tabs] = i + tm.trailingZeroBitCount / 8

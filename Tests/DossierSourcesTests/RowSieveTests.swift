@@ -182,8 +182,8 @@ func careSysClientKeys(_ dump: String) throws -> [String] {
         }
     }
 
-    /// The one-pass scan that splits COPY lines, against a byte-by-byte count, at every length and
-    /// offset around its eight-byte words.
+    /// The one-pass scans that split and count COPY lines, against a byte-by-byte count, at every
+    /// length and offset around their eight-byte words.
     @Test func scanCopyLineFindsEveryTabAndTheFirstBackslash() {
         let tabAt = UnsafeMutablePointer<Int>.allocate(capacity: 64)
         defer { tabAt.deallocate() }
@@ -195,6 +195,7 @@ func careSysClientKeys(_ dump: String) throws -> [String] {
                 for wanted in [0, 2, 40] {
                     let scan = bytes.withUnsafeBufferPointer { scanCopyLine($0.baseAddress!, n, recording: wanted, into: tabAt) }
                     #expect(scan.tabs == tabs.count)
+                    #expect(bytes.withUnsafeBufferPointer { countTabs($0.baseAddress!, n) } == tabs.count)
                     #expect(scan.backslash == (bytes.firstIndex(of: 0x5C) ?? Int.max))
                     #expect(scan.nulOrCR == (special != nil && bytes[n / 2] == special))
                     #expect((0..<min(wanted, tabs.count)).map { tabAt[$0] } == Array(tabs.prefix(wanted)))
