@@ -674,6 +674,7 @@ public final class SQLDumpReader: RowReader {
     /// The next decoded line of a COPY block in PostgreSQL's text format, or nil at its `\.` marker;
     /// lines the sieve turns away are passed over.
     private func copyRow(_ target: Target) throws -> SourceRow? {
+        let sieve = target.plan == .decode ? nil : self.sieve
         while true {
             let line = input.line
             guard let (bytes, ended) = try input.nextLine() else {
@@ -682,7 +683,7 @@ public final class SQLDumpReader: RowReader {
             let p = bytes.baseAddress!, count = bytes.count
             if count == 2, p[0] == 0x5C, p[1] == UInt8(ascii: ".") { return nil }
             guard ended else { throw truncated("a COPY block (no \\. end marker)", line: target.line, column: target.column) }
-            if target.plan != .decode, let sieve, try !admits(target, sieve, p, count, line: line) { continue }
+            if let sieve, try !admits(target, sieve, p, count, line: line) { continue }
             return try copyValues(target, p, count, line: line)
         }
     }
