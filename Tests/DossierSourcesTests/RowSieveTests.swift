@@ -113,6 +113,18 @@ func careSysClientKeys(_ dump: String) throws -> [String] {
         }
     }
 
+    /// A table the profile does not name is reported at its first row, which was passed over.
+    @Test func unmappedTableIsReportedWhereItStarts() throws {
+        let dump = try auditDump("1\tview\n\\.\n\nCOPY public.extra (id, action) FROM stdin;\n7\tx\n8\ty\n")
+        defer { try? FileManager.default.removeItem(atPath: dump) }
+        let sieved = try SieveRun(dump, client: nil, sieve: true)
+        #expect(sieved == (try SieveRun(dump, client: nil, sieve: false)))
+        #expect(sieved.decoded == 0)
+        let unmapped = try #require(sieved.account.diagnostics.first { $0.code == "table.unmapped" })
+        #expect(unmapped.location?.line == 15 && unmapped.location?.table == "extra")
+        #expect(sieved.account.table("extra")?.read == 2 && sieved.account.table("extra")?.notMapped == 2)
+    }
+
     /// Decision: a passed-over row is still checked for its column count (by its tabs); a row
     /// whose count is off is decoded, so the error is the one a decoding run gives, at the same
     /// place, and a backslash-escaped tab (which only decoding can tell from a separator) is right.
