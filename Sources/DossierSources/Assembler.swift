@@ -92,8 +92,12 @@ public final class DossierAssembler {
         let folder = try SpillFolder(under: options.spillDirectory)
         defer { folder.remove() }
         let run = AssemblyRun(self, folder)
+        let sieve = AssemblySieve(run)
         for reader in readers {
+            reader.setSieve(sieve)
+            defer { reader.setSieve(nil) }
             while let row = try reader.nextRow() { try run.take(row) }
+            sieve.flush()
             run.endOfReader()
         }
         try run.drainDeferred()
@@ -132,11 +136,18 @@ final class LinkMap {
     let columns = ColumnIndex()
     let keySlot: Int, clientSlot: Int
     var targets: [String: LinkTargets] = [:]
+    /// The client asked for, if any.
+    let only: String?
+    /// Keys the sieve passed over that link only other clients than `only`: enough to tell a row
+    /// of another client (filtered) from an orphan (rejected) in one lookup. A key leaves the set
+    /// when a decoded row links it to `only`.
+    var otherClients: Set<String> = []
     var complete = false
     var deferred: SpillWriter?
 
-    init(_ spec: LinkSpec) {
+    init(_ spec: LinkSpec, only: String?) {
         self.spec = spec
+        self.only = only
         keySlot = columns.slot(spec.key)
         clientSlot = columns.slot(spec.clientColumn)
     }
@@ -146,6 +157,13 @@ final class LinkMap {
         guard let k = RecordRules.identifier(columns.value(keySlot, row)),
               let c = RecordRules.identifier(columns.value(clientSlot, row)) else { return }
         targets[k] = targets[k].map { $0.adding(c) } ?? .one(c)
+        if c == only { otherClients.remove(k) }
+    }
+
+    /// Records a passed-over row that links `key` to a client other than `only`.
+    func addOther(_ key: String) {
+        if let only, targets[key]?.keys.contains(only) == true { return }
+        otherClients.insert(key)
     }
 }
 
@@ -200,7 +218,7 @@ final class AssemblyRun {
                 joinSlots[i] = rules.columns.slot(c)
             case .link(let column, let table, let key, let clientColumn):
                 let spec = LinkSpec(table: table, key: key, clientColumn: clientColumn)
-                let l = linkIndex[spec] ?? { links.append(LinkMap(spec)); linkIndex[spec] = links.count - 1; return links.count - 1 }()
+                let l = linkIndex[spec] ?? { links.append(LinkMap(spec, only: a.options.clientKey)); linkIndex[spec] = links.count - 1; return links.count - 1 }()
                 mappingLink.append(l)
                 joinSlots[i] = rules.columns.slot(column)
                 if !(routes[table]?.links.contains(l) ?? false) {
@@ -220,20 +238,7 @@ final class AssemblyRun {
 
     func take(_ row: SourceRow) throws {
         ordinal += 1
-        if row.table != currentTable {
-            if let t = currentTable { markComplete(t) }
-            currentTable = row.table
-            let route = routes[row.table] ?? TableRoute(disposition: .unmapped)
-            if route.links.contains(where: { links[$0].complete }) {
-                throw DossierError("source.table-split", "link table \(row.table) appears again after other tables; its rows must be contiguous",
-                                   at: row.location)
-            }
-            currentRoute = route
-            if tables[row.table] == nil {
-                tables[row.table] = TableAccount(table: row.table, disposition: route.disposition)
-                if route.disposition == .unmapped { unmappedAt[row.table] = SourceLocation(file: row.location.file, line: row.location.line, table: row.table) }
-            }
-        }
+        if row.table != currentTable { try enter(row.table, at: row.location) }
         let route = currentRoute
         tables[row.table]!.read += 1
         for l in route.links { links[l].add(row) }
@@ -245,6 +250,24 @@ final class AssemblyRun {
             tables[row.table]!.notMapped += 1
         }
     }
+
+    /// Starts the rows of `table`, whose first row is at `location`.
+    func enter(_ table: String, at location: SourceLocation) throws {
+        if let t = currentTable { markComplete(t) }
+        currentTable = table
+        let route = route(table)
+        if route.links.contains(where: { links[$0].complete }) {
+            throw DossierError("source.table-split", "link table \(table) appears again after other tables; its rows must be contiguous",
+                               at: location)
+        }
+        currentRoute = route
+        if tables[table] == nil {
+            tables[table] = TableAccount(table: table, disposition: route.disposition)
+            if route.disposition == .unmapped { unmappedAt[table] = SourceLocation(file: location.file, line: location.line, table: table) }
+        }
+    }
+
+    func route(_ table: String) -> TableRoute { routes[table] ?? TableRoute(disposition: .unmapped) }
 
     func endOfReader() {
         if let t = currentTable { markComplete(t) }
@@ -303,6 +326,7 @@ final class AssemblyRun {
 
     func resolveLink(_ row: SourceRow, _ m: Int, _ link: LinkMap, _ linkKey: String, _ ordinal: Int) throws {
         guard let targets = link.targets[linkKey] else {
+            if link.otherClients.contains(linkKey) { return filtered(row.table, a.mappings[m].entity) }
             let rules = a.mappings[m]
             return reject(row.table, rules.entity, .error("row.orphan", "key not found in link table \(link.spec.table) column '\(link.spec.key)'",
                                                           at: rules.location(row)))

@@ -27,6 +27,11 @@ import DossierIO
 /// - COPY data with a raw CR (a dump saved with CRLF) is refused (`sql.crlf`), not stripped;
 ///   COPY options other than the default text format are refused (`sql.unsupported`).
 /// - Memory is bounded by one row plus `limit` bytes for any single line or literal.
+/// - With a `RowSieve`, COPY lines it turns away are only split, never decoded: a structural
+///   error (no `\.`, a truncated file, a wrong column count, counted by tabs) is still reported
+///   exactly as for a decoded row, but a bad value in such a line is not looked for. INSERT
+///   tuples are lexed in any case (only that finds their end); those of a counted table are not
+///   decoded, those of other tables always are.
 /// - Not read: MySQL's ANSI_QUOTES and NO_BACKSLASH_ESCAPES modes, SQLite `[identifiers]`; MySQL's
 ///   `--x` (no space) is taken as a comment.
 ///
@@ -49,6 +54,11 @@ public final class SQLDumpReader: RowReader {
     private var statementColumn = 1
     /// COPY fields with escapes are unescaped here.
     private let scratch = SQLByteBuffer()
+    private var sieve: (any RowSieve)?
+    /// The probed fields of the current COPY line, reused so a skipped row allocates nothing.
+    private let probed = UnsafeMutablePointer<UnsafeBufferPointer<UInt8>?>.allocate(capacity: SQLDumpReader.maxColumns)
+    /// Where the first tabs of the current COPY line are.
+    private let tabAt = UnsafeMutablePointer<Int>.allocate(capacity: SQLDumpReader.maxColumns + 1)
 
     /// Where rows of the current COPY block or INSERT go.
     private struct Target {
@@ -58,6 +68,8 @@ public final class SQLDumpReader: RowReader {
         /// Where the COPY or INSERT starts, for errors that concern the whole statement.
         let line: Int
         let column: Int
+        /// What the sieve asked for; INSERT rows are decoded unless their table is only counted.
+        var plan = RowPlan.decode
     }
 
     private enum State {
@@ -75,6 +87,13 @@ public final class SQLDumpReader: RowReader {
         lexer = SQLLexer(input: input, dialect: self.dialect)
     }
 
+    public func setSieve(_ sieve: (any RowSieve)?) { self.sieve = sieve }
+
+    deinit {
+        probed.deallocate()
+        tabAt.deallocate()
+    }
+
     public func nextRow() throws -> SourceRow? {
         if let failure { throw failure }
         do {
@@ -86,7 +105,9 @@ public final class SQLDumpReader: RowReader {
                     if let row = try copyRow(target) { return row }
                     state = .statements
                 case .tuples(let target):
-                    return try tupleRow(target)
+                    guard target.plan == .count, let sieve else { return try tupleRow(target) }
+                    let line = try skipTuple(target)
+                    _ = try sieve.admit(RawFields(probed, count: 0), line: line)
                 case .done:
                     return nil
                 }
@@ -432,7 +453,9 @@ public final class SQLDumpReader: RowReader {
         guard case .word(let values) = token, ["VALUES", "VALUE"].contains(values.uppercased()) else {
             throw input.error("sql.unsupported", "only INSERT INTO … VALUES is read", line: line, column: statementColumn)
         }
-        state = .tuples(try target(table: table, columns: columns, line: line))
+        var target = try target(table: table, columns: columns, line: line)
+        if let sieve, sieve.plan(table: table, columns: target.columns, file: input.file) == .count { target.plan = .count }
+        state = .tuples(target)
     }
 
     /// One `( … )` tuple of an INSERT, and the `,` or end of statement after it.
@@ -455,7 +478,44 @@ public final class SQLDumpReader: RowReader {
             }
         }
         if values.count != target.columns.count { throw columnCount(target, line: line, column: column) }
-        token = try lexer.next()
+        try endOfTuple(target)
+        return makeRow(target, values, line: line)
+    }
+
+    /// Passes over one tuple of a counted table, lexing it (only that finds its end) but building
+    /// no value; returns the line it starts on. Its values are counted as `tupleRow` counts them,
+    /// so a wrong count is the same error; a value that is an expression is not looked at.
+    private func skipTuple(_ target: Target) throws -> Int {
+        var token = try lexer.next()
+        if token == .end { throw truncated("an INSERT", line: target.line, column: target.column) }
+        guard token == .punct(UInt8(ascii: "(")) else { throw syntax("expected a parenthesised row of values") }
+        let line = lexer.tokenLine, column = lexer.tokenColumn
+        var values = 0, depth = 0
+        while true {
+            token = try lexer.next()
+            switch token {
+            case .end:
+                throw truncated("an INSERT", line: target.line, column: target.column)
+            case .punct(UInt8(ascii: "(")):
+                depth += 1
+            case .punct(UInt8(ascii: ")")) where depth > 0:
+                depth -= 1
+            case .punct(UInt8(ascii: ")")):
+                guard values + 1 == target.columns.count else { throw columnCount(target, line: line, column: column) }
+                try endOfTuple(target)
+                return line
+            case .punct(UInt8(ascii: ",")) where depth == 0:
+                values += 1
+                if values == target.columns.count { throw columnCount(target, line: line, column: column) }
+            default:
+                break
+            }
+        }
+    }
+
+    /// What follows a tuple: another one, or the end of the INSERT.
+    private func endOfTuple(_ target: Target) throws {
+        let token = try lexer.next()
         if token == .punct(UInt8(ascii: ",")) {
             // Another tuple follows.
         } else if try atDelimiter(token) {
@@ -469,7 +529,6 @@ public final class SQLDumpReader: RowReader {
         } else {
             throw syntax("expected ',' or the end of the INSERT")
         }
-        return makeRow(target, values, line: line)
     }
 
     private func value(kind: SQLColumnKind) throws -> SourceValue {
@@ -598,32 +657,136 @@ public final class SQLDumpReader: RowReader {
         guard rest.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else {
             throw input.error("sql.syntax", "COPY data must start on the line after the COPY statement", line: line, column: statementColumn)
         }
-        state = .copy(try target(table: table, columns: columns, line: line))
+        var target = try target(table: table, columns: columns, line: line)
+        if let sieve { target.plan = copyPlan(sieve.plan(table: table, columns: target.columns, file: input.file), target) }
+        state = .copy(target)
     }
 
-    /// One line of a COPY block in PostgreSQL's text format, or nil at its `\.` marker.
-    ///
-    /// A CR is refused rather than stripped: COPY TO writes CR as `\r`, so a raw one means the
-    /// file was edited (Windows line ends) and the last column would silently change.
+    /// The sieve's plan, or `.decode` when a probed column is one whose decoded text is not its
+    /// raw bytes (bytea, boolean) or does not exist.
+    private func copyPlan(_ plan: RowPlan, _ target: Target) -> RowPlan {
+        guard case .probe(let columns) = plan else { return plan }
+        let readable = columns.count <= Self.maxColumns
+            && columns.allSatisfy { $0 >= 0 && $0 < target.kinds.count && (target.kinds[$0] == .text || target.kinds[$0] == .number) }
+        return readable ? plan : .decode
+    }
+
+    /// The next decoded line of a COPY block in PostgreSQL's text format, or nil at its `\.` marker;
+    /// lines the sieve turns away are passed over.
     private func copyRow(_ target: Target) throws -> SourceRow? {
-        let line = input.line
-        guard let (bytes, ended) = try input.nextLine() else {
-            throw truncated("a COPY block (no \\. end marker)", line: target.line, column: target.column)
+        let sieve = target.plan == .decode ? nil : self.sieve
+        while true {
+            let line = input.line
+            guard let (bytes, ended) = try input.nextLine() else {
+                throw truncated("a COPY block (no \\. end marker)", line: target.line, column: target.column)
+            }
+            let p = bytes.baseAddress!, count = bytes.count
+            if count == 2, p[0] == 0x5C, p[1] == UInt8(ascii: ".") { return nil }
+            guard ended else { throw truncated("a COPY block (no \\. end marker)", line: target.line, column: target.column) }
+            if let sieve, try !admits(target, sieve, p, count, line: line) { continue }
+            return try copyValues(target, p, count, line: line)
         }
-        let p = bytes.baseAddress!, count = bytes.count
-        if count == 2, p[0] == 0x5C, p[1] == UInt8(ascii: ".") { return nil }
-        guard ended else { throw truncated("a COPY block (no \\. end marker)", line: target.line, column: target.column) }
-        if let nul = memchr(p, 0, count) {
+    }
+
+    /// Asks the sieve about a COPY line, giving it the planned fields raw; true (decode) whenever
+    /// the line is not plainly what it seems, so that decoding reports any error exactly as it would
+    /// without a sieve.
+    ///
+    /// A line is taken as is only when its tabs give the table's column count (so a line holding a
+    /// backslash-escaped tab after the probed fields is decoded too) and the probed fields are
+    /// `\N` or text without escapes that decodes to its own bytes. Other defects of a passed-over
+    /// line (a bad value, NUL, a raw CR) are not looked for: its values are never used.
+    private func admits(_ target: Target, _ sieve: any RowSieve, _ p: UnsafePointer<UInt8>, _ count: Int, line: Int) throws -> Bool {
+        guard case .probe(let columns) = target.plan else {
+            guard countTabs(p, count) == target.columns.count - 1 else { return true }
+            return try sieve.admit(RawFields(probed, count: 0), line: line)
+        }
+        let last = columns.max() ?? -1
+        let (tabs, backslash, _) = scanCopyLine(p, count, recording: last + 1, into: tabAt)
+        guard tabs == target.columns.count - 1 else { return true }
+        if backslash < (last < tabs ? tabAt[last] : count) {
+            guard probeEscaped(target, columns, p, count) else { return true }
+        } else {
+            for (i, c) in columns.enumerated() {
+                let start = c == 0 ? 0 : tabAt[c - 1] + 1
+                let value = UnsafeBufferPointer(start: p + start, count: (c < tabs ? tabAt[c] : count) - start)
+                guard plainText(value, target.kinds[c]) else { return true }
+                probed[i] = value
+            }
+        }
+        return try sieve.admit(RawFields(probed, count: columns.count), line: line)
+    }
+
+    /// The probed fields of a line with a backslash among them or before them, whose boundaries
+    /// only escape-aware splitting finds; false when a probed field is not plain text.
+    private func probeEscaped(_ target: Target, _ columns: [Int], _ p: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        let last = columns.max() ?? -1
+        var field = 0, fieldStart = 0
+        probed.update(repeating: nil, count: columns.count)
+        while field <= last {
+            let end = copyFieldEnd(p, from: fieldStart, to: count)
+            if columns.contains(field) {
+                let value = UnsafeBufferPointer(start: p + fieldStart, count: end - fieldStart)
+                if find(0x5C, p, from: fieldStart, to: end) != nil {
+                    guard value.count == 2, value[1] == UInt8(ascii: "N") else { return false }
+                } else {
+                    guard plainText(value, target.kinds[field]) else { return false }
+                    for (i, c) in columns.enumerated() where c == field { probed[i] = value }
+                }
+            }
+            if end == count { return field == last }
+            field += 1
+            fieldStart = end + 1
+        }
+        return true
+    }
+
+    /// Where the COPY field that starts at `start` ends: at the first tab that no backslash escapes.
+    private func copyFieldEnd(_ p: UnsafePointer<UInt8>, from start: Int, to count: Int) -> Int {
+        var i = start
+        while true {
+            let tab = find(0x09, p, from: i, to: count) ?? count
+            guard let j = find(0x5C, p, from: i, to: tab) else { return tab }
+            i = j + 2
+            if i >= count { return count }
+        }
+    }
+
+    /// True when `value` decodes to a text of exactly these bytes in this column.
+    private func plainText(_ value: UnsafeBufferPointer<UInt8>, _ kind: SQLColumnKind) -> Bool {
+        if encoding == .utf8, kind == .text { return firstInvalidUTF8(value) == nil }
+        return value.allSatisfy { $0 < 0x80 }
+    }
+
+    /// The values of one COPY line.
+    ///
+    /// One scan finds the tabs; the fields before the first backslash are cut at them, the rest
+    /// are split and unescaped field by field, since a backslash may escape a tab. A CR is refused
+    /// rather than stripped: COPY TO writes CR as `\r`, so a raw one means the file was edited
+    /// (Windows line ends) and the last column would silently change.
+    private func copyValues(_ target: Target, _ p: UnsafePointer<UInt8>, _ count: Int, line: Int) throws -> SourceRow {
+        let n = target.columns.count
+        let scan = scanCopyLine(p, count, recording: n, into: tabAt)
+        if scan.nulOrCR, let nul = memchr(p, 0, count) {
             throw nulError(line: line, column: UnsafeRawPointer(nul) - UnsafeRawPointer(p) + 1)
         }
-        if let cr = memchr(p, 0x0D, count) {
+        if scan.nulOrCR, let cr = memchr(p, 0x0D, count) {
             throw input.error("sql.crlf", "a COPY line holds a raw carriage return (CRLF line ends are not accepted)",
                               line: line, column: UnsafeRawPointer(cr) - UnsafeRawPointer(p) + 1)
         }
         var values: [SourceValue] = []
-        values.reserveCapacity(target.columns.count)
-        var start = 0
-        for index in 0..<target.columns.count {
+        values.reserveCapacity(n)
+        var start = 0, first = 0
+        while first < n {
+            let end = first < scan.tabs ? tabAt[first] : count
+            guard end < scan.backslash else { break }
+            values.append(try typed(UnsafeBufferPointer(start: p + start, count: end - start), target.kinds[first],
+                                    line: line, column: start + 1))
+            if first < n - 1 ? end == count : end != count { throw columnCount(target, line: line, column: 1) }
+            start = end + 1
+            first += 1
+        }
+        for index in first..<n {
             var end = find(0x09, p, from: start, to: count) ?? count
             let value: SourceValue
             if end - start == 2, p[start] == 0x5C, p[start + 1] == UInt8(ascii: "N") {
@@ -764,6 +927,63 @@ public final class SQLDumpReader: RowReader {
         input.error("sql.column-count", "a row of table \(target.table) does not have \(target.columns.count) values",
                     line: line, column: column)
     }
+}
+
+/// The top bit of every zero byte of `x`, exactly: no borrow crosses bytes, unlike the usual
+/// `(x - 0x01…) & ~x` test. XORed with a byte repeated, it marks that byte's occurrences.
+@inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 {
+    let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    return ~(((x & low) &+ low) | x | low)
+}
+
+/// The tabs of a COPY line, eight bytes at a time: all a counted table's line is checked for.
+func countTabs(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int {
+    var tabs = 0, i = 0
+    while i + 8 <= count {
+        tabs += zeroBytes(UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self) ^ 0x0909_0909_0909_0909).nonzeroBitCount
+        i += 8
+    }
+    while i < count {
+        if p[i] == 0x09 { tabs += 1 }
+        i += 1
+    }
+    return tabs
+}
+
+/// One pass over a COPY line, eight bytes at a time: its tab count, the positions of its first
+/// `wanted` tabs (stored in `tabAt`), the position of its first backslash (`Int.max` if none), and
+/// whether it holds a NUL or CR (errors that decoding reports).
+func scanCopyLine(_ p: UnsafePointer<UInt8>, _ count: Int, recording wanted: Int,
+                  into tabAt: UnsafeMutablePointer<Int>) -> (tabs: Int, backslash: Int, nulOrCR: Bool) {
+    let tab: UInt64 = 0x0909_0909_0909_0909, slash: UInt64 = 0x5C5C_5C5C_5C5C_5C5C, cr: UInt64 = 0x0D0D_0D0D_0D0D_0D0D
+    var tabs = 0, backslash = Int.max, i = 0
+    var special: UInt64 = 0
+    while i + 8 <= count {
+        let w = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+        var tm = zeroBytes(w ^ tab)
+        let bm = zeroBytes(w ^ slash)
+        special |= zeroBytes(w) | zeroBytes(w ^ cr)
+        if bm != 0, backslash == Int.max { backslash = i + bm.trailingZeroBitCount / 8 }
+        while tm != 0, tabs < wanted {
+            tabAt[tabs] = i + tm.trailingZeroBitCount / 8
+            tabs += 1
+            tm &= tm - 1
+        }
+        tabs += tm.nonzeroBitCount
+        i += 8
+    }
+    while i < count {
+        if p[i] == 0x09 {
+            if tabs < wanted { tabAt[tabs] = i }
+            tabs += 1
+        } else if p[i] == 0x5C, backslash == Int.max {
+            backslash = i
+        } else if p[i] == 0 || p[i] == 0x0D {
+            special = 1
+        }
+        i += 1
+    }
+    return (tabs, backslash, special != 0)
 }
 
 /// The index of the first `byte` in `p[from..<to]`, by memchr.

@@ -61,4 +61,55 @@ public protocol RowReader: AnyObject {
     func nextRow() throws -> SourceRow?
     /// The tables the reader has seen declared so far.
     var tables: [String: SourceTable] { get }
+    /// Lets `sieve` decide, table by table, which rows are decoded; rows it turns away are never
+    /// returned by `nextRow`. Held until replaced, so pass nil when the run ends.
+    func setSieve(_ sieve: (any RowSieve)?)
+}
+
+/// What a reader's consumer says about the rows of one table before they are decoded.
+public enum RowPlan: Sendable, Equatable {
+    /// Every row is decoded and returned by `nextRow`.
+    case decode
+    /// Rows are only counted: each is announced to `RowSieve.admit` with no fields, and the sieve
+    /// must account for it and answer false. A reader decodes such a row only when it looks
+    /// malformed, so that its error is reported as for any decoded row.
+    case count
+    /// Each row's raw values in these columns (indices into the statement's column list) go to
+    /// `RowSieve.admit`, which decides whether the row is decoded.
+    case probe([Int])
+}
+
+/// A consumer that can tell a reader which rows it does not need decoded.
+///
+/// Decoding a row (unescaping, validating, building a `String` per value) costs far more than
+/// finding where it ends; an export that ignores a table, or wants one client out of thousands,
+/// would otherwise pay that for rows it only counts. The sieve, not the reader, keeps the count of
+/// the rows it turns away, so its account stays the same as if every row had been decoded.
+public protocol RowSieve: AnyObject {
+    /// How rows of `table`, with `columns` as the COPY or INSERT lists them, are to be read; asked
+    /// when such a statement starts.
+    func plan(table: String, columns: [String], file: String) -> RowPlan
+    /// Whether the row that starts on `line` must be decoded; false means the sieve has accounted
+    /// for it. `fields` are the raw values of the planned columns, in plan order (nil for SQL
+    /// NULL): valid UTF-8 without escapes, exactly the bytes the decoded row's text would hold.
+    func admit(_ fields: RawFields, line: Int) throws -> Bool
+}
+
+/// The raw values a reader hands a `RowSieve`, valid only during the call.
+///
+/// A view of the reader's own buffer rather than an array, so that asking about a row allocates,
+/// retains and copies nothing.
+public struct RawFields {
+    let base: UnsafePointer<UnsafeBufferPointer<UInt8>?>
+    public let count: Int
+
+    init(_ base: UnsafePointer<UnsafeBufferPointer<UInt8>?>, count: Int) { self.base = base; self.count = count }
+
+    /// Field `i`'s bytes, or nil for SQL NULL.
+    public subscript(i: Int) -> UnsafeBufferPointer<UInt8>? { base[i] }
+}
+
+extension RowReader {
+    /// Readers that cannot pass over rows cheaply decode every one, which is always correct.
+    public func setSieve(_ sieve: (any RowSieve)?) {}
 }

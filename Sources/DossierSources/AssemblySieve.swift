@@ -1,0 +1,185 @@
+internal import DossierModel
+
+/// Phase 1's answer to a reader's `RowSieve` questions: which rows an export run only counts.
+///
+/// Rows of ignored and unmapped tables are only counted; with a selected client, so are rows that
+/// plainly lead to another client, by the same tests `AssemblyRun.take` applies to a decoded row.
+/// A row is passed over only when its fate is certain from the probed fields; anything else (an
+/// empty key, no matching `when`, a link table not yet complete, an unknown link key) is decoded and
+/// goes through `take`, which reports it. The counts of a passed-over row are kept exactly as
+/// `take` would keep them, so the account does not depend on whether a reader can skip.
+final class AssemblySieve: RowSieve {
+    private let run: AssemblyRun
+    private let only: String?
+    private var current: Plan?
+
+    /// How one table's rows are judged, fixed when its COPY starts: `let`s and a counter buffer,
+    /// so that judging a row costs no exclusivity check, retain or dictionary update.
+    private final class Plan {
+        let table: String
+        let file: String
+        let route: TableRoute
+        /// The client table's key fields.
+        let key: [Int]
+        /// Candidate mappings in `take`'s order, side by side: mapping, `when` field (-1: none)
+        /// and values, join field, the link it goes through.
+        let mappings: [Int], conditionFields: [Int], conditionValues: [[String]], joinFields: [Int], mappingLinks: [LinkMap?]
+        /// Link maps this table fills, with their key and client fields.
+        let links: [LinkMap], linkKeys: [Int], linkClients: [Int]
+        /// [0]: rows passed over; [1]: whether the run has entered the table; [2...]: rows
+        /// filtered per candidate mapping (or for the client table), until `flush` adds them up.
+        let counts: UnsafeMutablePointer<Int>
+        let slots: Int
+
+        init(table: String, file: String, route: TableRoute, key: [Int] = [], mappings: [Int] = [], conditionFields: [Int] = [],
+             conditionValues: [[String]] = [], joinFields: [Int] = [], mappingLinks: [LinkMap?] = [],
+             links: [LinkMap] = [], linkKeys: [Int] = [], linkClients: [Int] = []) {
+            self.table = table; self.file = file; self.route = route; self.key = key
+            self.mappings = mappings; self.conditionFields = conditionFields; self.conditionValues = conditionValues
+            self.joinFields = joinFields; self.mappingLinks = mappingLinks
+            self.links = links; self.linkKeys = linkKeys; self.linkClients = linkClients
+            slots = 2 + max(1, mappings.count)
+            counts = .allocate(capacity: slots)
+            counts.initialize(repeating: 0, count: slots)
+        }
+
+        deinit { counts.deallocate() }
+    }
+
+    init(_ run: AssemblyRun) {
+        self.run = run
+        only = run.a.options.clientKey
+    }
+
+    func plan(table: String, columns: [String], file: String) -> RowPlan {
+        flush()
+        current = nil
+        let route = run.route(table)
+        if !route.isClient, route.mappings.isEmpty, route.links.isEmpty {
+            current = Plan(table: table, file: file, route: route)
+            return .count
+        }
+        guard only != nil, !(route.isClient && !route.links.isEmpty) else { return .decode }
+        var probed: [Int] = []
+        func field(_ name: String) -> Int? {
+            guard let c = columns.firstIndex(of: name) else { return nil }
+            if let f = probed.firstIndex(of: c) { return f }
+            probed.append(c)
+            return probed.count - 1
+        }
+        if route.isClient {
+            var key: [Int] = []
+            for name in run.a.client.keyNames {
+                guard let f = field(name) else { return .decode }
+                key.append(f)
+            }
+            current = Plan(table: table, file: file, route: route, key: key)
+            return .probe(probed)
+        }
+        var conditionFields: [Int] = [], conditionValues: [[String]] = [], joinFields: [Int] = [], mappingLinks: [LinkMap?] = []
+        for m in route.mappings {
+            if let when = run.a.profile.mappings[m].when {
+                guard let f = field(when.column) else { return .decode }
+                conditionFields.append(f)
+                conditionValues.append(when.values)
+            } else {
+                conditionFields.append(-1)
+                conditionValues.append([])
+            }
+            let joinColumn: String
+            switch run.a.profile.mappings[m].join {
+            case .column(let c): joinColumn = c
+            case .link(let c, _, _, _): joinColumn = c
+            }
+            guard let j = field(joinColumn) else { return .decode }
+            joinFields.append(j)
+            mappingLinks.append(run.mappingLink[m].map { run.links[$0] })
+        }
+        var linkKeys: [Int] = [], linkClients: [Int] = []
+        for l in route.links {
+            guard let k = field(run.links[l].spec.key), let c = field(run.links[l].spec.clientColumn) else { return .decode }
+            linkKeys.append(k)
+            linkClients.append(c)
+        }
+        current = Plan(table: table, file: file, route: route, mappings: route.mappings, conditionFields: conditionFields,
+                       conditionValues: conditionValues, joinFields: joinFields, mappingLinks: mappingLinks,
+                       links: route.links.map { run.links[$0] }, linkKeys: linkKeys, linkClients: linkClients)
+        return .probe(probed)
+    }
+
+    func admit(_ fields: RawFields, line: Int) throws -> Bool {
+        guard let plan = current else { return true }
+        let counts = plan.counts
+        if counts[1] == 0 {
+            // A link table met again must fail in `take`, with the decoded row's location.
+            if plan.route.links.contains(where: { run.links[$0].complete }) { return true }
+            try run.enter(plan.table, at: SourceLocation(file: plan.file, line: line, table: plan.table))
+            counts[1] = 1
+        }
+        /// What `RecordRules.identifier` makes of the decoded value.
+        func text(_ f: Int) -> String? {
+            guard let v = fields[f], !v.isEmpty else { return nil }
+            return String(decoding: v, as: UTF8.self)
+        }
+        if plan.route.isClient {
+            guard let key = plan.key.count == 1 ? text(plan.key[0]) : RecordRules.joined(plan.key.map(text)),
+                  key != only else { return admitted(plan) }
+            counts[0] += 1
+            counts[2] += 1
+            return false
+        }
+        for c in plan.linkClients where text(c) == only { return admitted(plan) }
+        if !plan.mappings.isEmpty {
+            var chosen = -1
+            for i in 0..<plan.mappings.count {
+                let f = plan.conditionFields[i]
+                if f >= 0 {
+                    guard let v = text(f), plan.conditionValues[i].contains(v) else { continue }
+                }
+                chosen = i
+                break
+            }
+            guard chosen >= 0, let joinValue = text(plan.joinFields[chosen]) else { return admitted(plan) }
+            if let link = plan.mappingLinks[chosen] {
+                guard link.complete, link.otherClients.contains(joinValue) else { return admitted(plan) }
+            } else if joinValue == only {
+                return admitted(plan)
+            }
+            counts[2 + chosen] += 1
+        }
+        for i in 0..<plan.links.count where fields[plan.linkClients[i]]?.isEmpty == false {
+            if let key = text(plan.linkKeys[i]) { plan.links[i].addOther(key) }
+        }
+        counts[0] += 1
+        return false
+    }
+
+    /// Adds the counts of passed-over rows to the run's account, as `take` would have kept them
+    /// row by row; before a decoded row too, so ordinals stay those of a run that decodes all.
+    func flush() {
+        guard let plan = current, plan.counts[0] > 0 else { return }
+        let table = plan.table, counts = plan.counts
+        run.ordinal += counts[0]
+        run.tables[table]!.read += counts[0]
+        if plan.route.isClient {
+            run.entities[.client]!.read += counts[2]
+            run.tables[table]!.filtered += counts[2]
+            run.entities[.client]!.filtered += counts[2]
+        } else if plan.mappings.isEmpty {
+            run.tables[table]!.notMapped += counts[0]
+        }
+        for (i, m) in plan.mappings.enumerated() where counts[2 + i] > 0 {
+            let entity = run.a.mappings[m].entity
+            run.entities[entity]!.read += counts[2 + i]
+            run.tables[table]!.filtered += counts[2 + i]
+            run.entities[entity]!.filtered += counts[2 + i]
+        }
+        counts[0] = 0
+        for i in 2..<plan.slots { counts[i] = 0 }
+    }
+
+    private func admitted(_ plan: Plan) -> Bool {
+        if plan.counts[0] > 0 { flush() }
+        return true
+    }
+}

@@ -1,0 +1,149 @@
+// Issue 3's benchmark: a generated pg_dump (fixtures/epd/generate-large.py) scanned and exported
+// through the CareSys profile, beside `wc -l` on the same file as the physical reference.
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dossierport
+import DossierFormats
+import DossierIO
+import DossierModel
+import DossierSources
+import Foundation
+
+/// NDJSON to /dev/null, as `export --format ndjson --out - > /dev/null` does: the cost of encoding
+/// every dossier without the disk's.
+final class NullNDJSONDestination: DossierDestination {
+    private let sink: FileSink
+    private let writer: NDJSONWriter
+    private(set) var dossiers = 0
+
+    init() throws {
+        let fd = open("/dev/null", O_WRONLY)
+        guard fd >= 0 else { throw DossierError("bench.io", "cannot open /dev/null") }
+        sink = FileSink(descriptor: fd, path: "/dev/null", ownsDescriptor: true)
+        writer = NDJSONWriter(sink: sink)
+    }
+
+    func write(_ loaded: LoadedDossier) throws {
+        dossiers += 1
+        try writer.write(loaded.dossier)
+    }
+
+    func finish() throws {
+        try writer.finish()
+        try sink.flush()
+    }
+}
+
+/// Counts every table's rows without decoding one: the reader's own floor, beside `wc -l`.
+final class CountEverySieve: RowSieve {
+    var rows = 0
+    func plan(table: String, columns: [String], file: String) -> RowPlan { .count }
+    func admit(_ fields: RawFields, line: Int) throws -> Bool {
+        rows += 1
+        return false
+    }
+}
+
+/// Wall and CPU seconds of `body`, CPU of this process and of the children it waited for, so a
+/// subprocess (`wc -l`) and in-process work are measured alike; CPU is what the table's MB/s
+/// use, since on a shared machine wall time measures the neighbours as much as the code.
+func timed(_ body: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
+    func cpu() -> Double {
+        var me = rusage(), children = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &me)
+        getrusage(RUSAGE_CHILDREN.rawValue, &children)
+        return [me.ru_utime, me.ru_stime, children.ru_utime, children.ru_stime]
+            .reduce(0) { $0 + Double($1.tv_sec) + Double($1.tv_usec) / 1e6 }
+    }
+    let c0 = cpu()
+    let wall = try wallSeconds(body)
+    return (wall, cpu() - c0)
+}
+
+/// One profile export of `dump` through `ProfileExport`, the CLI's own path.
+func profileExport(_ dump: String, profile: MappingProfile, client: String?, work: String) throws -> Int {
+    let destination = try NullNDJSONDestination()
+    var options = Dossierport.ExportOptions(client: client, today: LocalDate(iso: "2026-11-22")!)
+    options.keepGoing = true
+    _ = try ProfileExport.run(profile, source: dump, to: destination, options: options,
+                              profileOptions: ProfileExportOptions(workDirectory: work, stageDocuments: false))
+    return destination.dossiers
+}
+
+/// `DossierportBenchmarks sources [--clients N] [--smoke] [--keep] [--dump PATH]`: generates a
+/// CareSys dump of N clients (default 50,000: about 1.12 GB and 20 million rows; `--smoke` 200) and
+/// times, in one run, `wc -l`, a parse of every row, a scan that decodes none, the full NDJSON
+/// export and the export of one client, with the peak RSS (VmHWM, reset between phases) of each.
+/// `--dump` reuses a dump the generator made earlier, whose client count `--clients` must give.
+func runSourcesSuite(_ args: [String]) throws {
+    var clients = 50_000, keep = false
+    var existing: String?
+    var i = 0
+    while i < args.count {
+        switch args[i] {
+        case "--smoke": clients = 200
+        case "--keep": keep = true
+        case "--clients" where i + 1 < args.count: clients = Int(args[i + 1]) ?? clients; i += 1
+        case "--dump" where i + 1 < args.count: existing = args[i + 1]; i += 1
+        default:
+            FileHandle.standardError.write(Data("usage: DossierportBenchmarks sources [--clients N] [--smoke] [--keep] [--dump PATH]\n".utf8))
+            exit(64)
+        }
+        i += 1
+    }
+    let work = NSTemporaryDirectory() + "dossierport-sources-bench-\(getpid())"
+    try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+    defer { if keep { print("kept: \(work)") } else { shell("rm -rf '\(work)'") } }
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    let dump = existing ?? work + "/caresys-\(clients).sql"
+    guard existing != nil || shell("python3 '\(root)/fixtures/epd/generate-large.py' \(clients) '\(dump)'") == 0 else {
+        throw DossierError("bench.generate", "generate-large.py failed")
+    }
+    let profile = try MappingProfile.load(path: root + "/fixtures/epd/caresys/caresys.json")
+    let mb = Double(try FileManager.default.attributesOfItem(atPath: dump)[.size] as? Int ?? 0) / 1e6
+    var rows: [Row] = []
+
+    shell("cat '\(dump)' > /dev/null")  // the same warm page cache for every row below
+    let wc = timed { shell("wc -l < '\(dump)' > /dev/null") }
+    rows.append(Row(name: "wc -l (reference)", megabytes: mb, seconds: wc.cpu, note: String(format: "wall %.2f s", wc.wall)))
+
+    Memory.resetPeak()
+    var parsed = 0
+    let parse = try timed {
+        let reader = try SQLDumpReader(path: dump)
+        while try reader.nextRow() != nil { parsed += 1 }
+    }
+    rows.append(Row(name: "parse: every row decoded (SQLDumpReader)", megabytes: mb, seconds: parse.cpu,
+                    note: String(format: "%d rows; %.2f of wc -l's speed; wall %.2f s; peak RSS %.1f MiB", parsed, wc.cpu / parse.cpu,
+                                 parse.wall, Memory.peakMiB())))
+
+    Memory.resetPeak()
+    let counter = CountEverySieve()
+    let scan = try timed {
+        let reader = try SQLDumpReader(path: dump)
+        reader.setSieve(counter)
+        while try reader.nextRow() != nil { parsed += 1 }
+    }
+    rows.append(Row(name: "scan: every row passed over undecoded", megabytes: mb, seconds: scan.cpu,
+                    note: String(format: "%d rows; %.2f of wc -l's speed; wall %.2f s; peak RSS %.1f MiB", counter.rows, wc.cpu / scan.cpu,
+                                 scan.wall, Memory.peakMiB())))
+
+    Memory.resetPeak()
+    var dossiers = 0
+    let full = try timed { dossiers = try profileExport(dump, profile: profile, client: nil, work: work) }
+    rows.append(Row(name: "export --profile, NDJSON, all clients", megabytes: mb, seconds: full.cpu,
+                    note: String(format: "%d dossiers; wall %.2f s; peak RSS %.1f MiB", dossiers, full.wall, Memory.peakMiB())))
+
+    Memory.resetPeak()
+    let key = String(clients / 2)
+    let one = try timed { dossiers = try profileExport(dump, profile: profile, client: key, work: work) }
+    rows.append(Row(name: "export --profile --client \(key)", megabytes: mb, seconds: one.cpu,
+                    note: String(format: "%d dossier; wall %.2f s; peak RSS %.1f MiB", dossiers, one.wall, Memory.peakMiB())))
+
+    print(String(format: "CareSys pg_dump of %d clients, %.0f MB. MB/s and seconds are CPU time (user + system).", clients, mb))
+    print("")
+    print("| Operation | MB/s | CPU seconds | Notes |")
+    print("|---|---:|---:|---|")
+    for row in rows { print(row.markdown) }
+}

@@ -1,0 +1,218 @@
+import DossierModel
+import Foundation
+import Testing
+@testable import DossierSources
+
+/// Hides a reader's sieve, so a run decodes every row as it did before readers could pass rows over.
+final class DecodeEveryRow: RowReader {
+    let inner: any RowReader
+    init(_ inner: any RowReader) { self.inner = inner }
+    func nextRow() throws -> SourceRow? { try inner.nextRow() }
+    var tables: [String: SourceTable] { inner.tables }
+}
+
+/// Passes the sieve on and counts the rows the reader still decodes.
+final class DecodedRowCounter: RowReader {
+    let inner: any RowReader
+    var decoded = 0
+    init(_ inner: any RowReader) { self.inner = inner }
+    func nextRow() throws -> SourceRow? {
+        let row = try inner.nextRow()
+        if row != nil { decoded += 1 }
+        return row
+    }
+    var tables: [String: SourceTable] { inner.tables }
+    func setSieve(_ sieve: (any RowSieve)?) { inner.setSieve(sieve) }
+}
+
+/// One CareSys export of `dump`, with or without the reader's sieve.
+struct SieveRun: Equatable {
+    let account: ExportAccount
+    let dossiers: [Dossier]
+    let decoded: Int
+
+    init(_ dump: String, client: String?, sieve: Bool) throws {
+        let counter = DecodedRowCounter(try SQLDumpReader(path: dump))
+        var all: [Dossier] = []
+        account = try DossierAssembler(profile: try MappingProfile.load(path: epdPath("caresys/caresys.json")),
+                                       options: ExportOptions(clientKey: client, bucketCount: 4),
+                                       documents: HashingResolver(folder: epdPath("caresys")))
+            .run([sieve ? counter : DecodeEveryRow(counter)]) { d, _ in all.append(d) }
+        dossiers = all
+        decoded = counter.decoded
+    }
+
+    var read: Int { account.tables.reduce(0) { $0 + $1.read } }
+
+    static func == (a: SieveRun, b: SieveRun) -> Bool { a.account == b.account && a.dossiers == b.dossiers }
+}
+
+/// The client keys (`id`) of a CareSys dump's client table.
+func careSysClientKeys(_ dump: String) throws -> [String] {
+    try readAll(dump).rows["clients", default: []].compactMap { RecordRules.identifier($0.values[0]) }
+}
+
+@Suite struct RowSieveTests {
+    /// Every client of the clean and the dirty dump (orphans, duplicate keys, rows no `when`
+    /// matches, unknown link keys), no client, and a client that does not exist: the account, down to
+    /// each diagnostic and its location, and the dossiers are those of a run that decodes every row.
+    @Test(arguments: ["caresys.sql", "caresys-dirty.sql", "caresys-mariadb.sql", "caresys-sqlite.sql"])
+    func sievedRunAccountsExactlyAsADecodingRun(file: String) throws {
+        let dump = epdPath("caresys/\(file)")
+        for client in [nil, "424242"] + (try careSysClientKeys(dump)) {
+            let sieved = try SieveRun(dump, client: client, sieve: true)
+            let decoding = try SieveRun(dump, client: client, sieve: false)
+            #expect(sieved == decoding, "client \(client ?? "all")")
+            #expect(sieved.account.reconciles)
+            #expect(decoding.decoded == decoding.read)
+            // audit_log is ignored, so it is never decoded; with a client, most other rows are not either.
+            #expect(sieved.decoded < sieved.read - sieved.account.table("audit_log")!.read + 1, "client \(client ?? "all")")
+        }
+    }
+
+    /// The generator's output has a link table read before the table joined through it and rows
+    /// shared by two clients (attachments of every tenth client): one client's export decodes little.
+    @Test func oneClientOfALargeDumpDecodesItsOwnRows() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sieve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let dump = dir.appendingPathComponent("large.sql").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", epdPath("generate-large.py"), "30", dump]
+        try p.run()
+        p.waitUntilExit()
+        try #require(p.terminationStatus == 0)
+        for client in [nil, "9", "10", "30"] {
+            let sieved = try SieveRun(dump, client: client, sieve: true)
+            #expect(sieved == (try SieveRun(dump, client: client, sieve: false)), "client \(client ?? "all")")
+            if client != nil {
+                #expect(sieved.dossiers.count == 1)
+                #expect(sieved.decoded < sieved.read / 10, "decoded \(sieved.decoded) of \(sieved.read)")
+            }
+        }
+    }
+
+    /// A dump with only an ignored table, whose rows are never decoded.
+    func auditDump(_ rows: String, end: String = "\\.\n") throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sieve-\(UUID().uuidString).sql").path
+        let text = "--\n-- PostgreSQL database dump\n--\n\nCREATE TABLE public.audit_log (\n    id integer NOT NULL,\n    action text\n);\n\n"
+            + "COPY public.audit_log (id, action) FROM stdin;\n" + rows + end
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func outcome(_ dump: String, sieve: Bool) -> String {
+        do {
+            let run = try SieveRun(dump, client: nil, sieve: sieve)
+            return "read \(run.account.table("audit_log")?.read ?? -1)"
+        } catch let e as DossierError {
+            return "\(e.code) at \(e.location?.line ?? -1):\(e.location?.column ?? -1)"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    /// A table the profile does not name is reported at its first row, which was passed over.
+    @Test func unmappedTableIsReportedWhereItStarts() throws {
+        let dump = try auditDump("1\tview\n\\.\n\nCOPY public.extra (id, action) FROM stdin;\n7\tx\n8\ty\n")
+        defer { try? FileManager.default.removeItem(atPath: dump) }
+        let sieved = try SieveRun(dump, client: nil, sieve: true)
+        #expect(sieved == (try SieveRun(dump, client: nil, sieve: false)))
+        #expect(sieved.decoded == 0)
+        let unmapped = try #require(sieved.account.diagnostics.first { $0.code == "table.unmapped" })
+        #expect(unmapped.location?.line == 15 && unmapped.location?.table == "extra")
+        #expect(sieved.account.table("extra")?.read == 2 && sieved.account.table("extra")?.notMapped == 2)
+    }
+
+    /// Decision: a passed-over row is still checked for its column count (by its tabs); a row
+    /// whose count is off is decoded, so the error is the one a decoding run gives, at the same
+    /// place, and a backslash-escaped tab (which only decoding can tell from a separator) is right.
+    @Test func passedOverRowsKeepStructuralErrors() throws {
+        let cases: [(rows: String, end: String, expected: String)] = [
+            ("1\tview\n2\tview\textra\n", "\\.\n", "sql.column-count at 12:1"),
+            ("1\tview\n2\n", "\\.\n", "sql.column-count at 12:1"),
+            ("1\tview\n2\tview\n", "", "sql.truncated at 10:1"),
+            ("1\tview\n2\tvi", "", "sql.truncated at 10:1"),
+            ("1\tview\n2\ta\\\tb\n", "\\.\n", "read 2"),
+        ]
+        for c in cases {
+            let dump = try auditDump(c.rows, end: c.end)
+            defer { try? FileManager.default.removeItem(atPath: dump) }
+            #expect(outcome(dump, sieve: true) == c.expected, "\(c.rows.debugDescription)")
+            #expect(outcome(dump, sieve: false) == c.expected, "\(c.rows.debugDescription)")
+        }
+    }
+
+    /// Tuples of a counted table are lexed but not decoded; their values are still counted, and a
+    /// truncated INSERT is still found, as when decoding. Decision: a value that is an expression
+    /// (MySQL evaluates none; here sqlite's replace) is refused only in a tuple that is decoded.
+    @Test func passedOverTuplesKeepStructuralErrors() throws {
+        let cases: [(tuples: String, sieved: String, decoded: String)] = [
+            ("(1,'view'),(2,'update');\n", "read 2", "read 2"),
+            ("(1,'view'),(2,'a','b');\n", "sql.column-count at 6:43", "sql.column-count at 6:43"),
+            ("(1,'view'),(2);\n", "sql.column-count at 6:43", "sql.column-count at 6:43"),
+            ("(1,'view'),(2,'vi", "sql.truncated at 6:46", "sql.truncated at 6:46"),
+            ("(1,'view'),(2,'view')", "sql.truncated at 6:1", "sql.truncated at 6:1"),
+            ("(1,'view'),(2,replace('a','b',char(10)));\n", "read 2", "sql.unsupported-expression at 6:46"),
+        ]
+        for c in cases {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("sieve-\(UUID().uuidString).sql").path
+            let text = "-- MySQL dump 10.13\n\nCREATE TABLE `audit_log` (\n  `id` int NOT NULL,\n  `action` text);\n"
+                + "INSERT INTO `audit_log` VALUES " + c.tuples
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            #expect(outcome(path, sieve: true) == c.sieved, "\(c.tuples.debugDescription)")
+            #expect(outcome(path, sieve: false) == c.decoded, "\(c.tuples.debugDescription)")
+        }
+    }
+
+    /// The one-pass split of a decoded COPY line keeps the errors, and their order, of splitting
+    /// field by field: NUL before CR anywhere in the line, a bad value before a wrong count after it.
+    @Test func decodedCopyLinesKeepTheirErrors() throws {
+        let cases: [(row: [UInt8], expected: String)] = [
+            (Array("1\tvi\u{0}ew\r\n".utf8), "sql.nul at 12:5"),
+            (Array("1\tview\r\n".utf8), "sql.crlf at 12:7"),
+            (Array("1\t".utf8) + [0xC3, 0x28] + Array("\textra\n".utf8), "sql.encoding at 12:3"),
+            (Array("1\tview\textra\n".utf8), "sql.column-count at 12:1"),
+            (Array("1\tview\\\textra\n".utf8), "read 2"),
+            (Array("\\N\tview\n".utf8), "read 2"),
+        ]
+        for c in cases {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("copy-\(UUID().uuidString).sql").path
+            let head = "--\n-- PostgreSQL database dump\n--\n\nCREATE TABLE public.audit_log (\n    id integer,\n    action text\n);\n\n"
+                + "COPY public.audit_log (id, action) FROM stdin;\n0\tview\n"
+            try Data(Array(head.utf8) + c.row + Array("\\.\n".utf8)).write(to: URL(fileURLWithPath: path))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let outcome: String
+            do {
+                outcome = "read \(try readAll(path).rows["audit_log", default: []].count)"
+            } catch let e as DossierError {
+                outcome = "\(e.code) at \(e.location?.line ?? -1):\(e.location?.column ?? -1)"
+            }
+            #expect(outcome == c.expected, "\(c.row)")
+        }
+    }
+
+    /// The one-pass scans that split and count COPY lines, against a byte-by-byte count, at every
+    /// length and offset around their eight-byte words.
+    @Test func scanCopyLineFindsEveryTabAndTheFirstBackslash() {
+        let tabAt = UnsafeMutablePointer<Int>.allocate(capacity: 64)
+        defer { tabAt.deallocate() }
+        for n in 1..<40 {
+            for special in [nil, 0x00, 0x0D] as [UInt8?] {
+                var bytes = (0..<n).map { i -> UInt8 in i % 3 == 0 ? 0x09 : (i % 7 == 5 ? 0x5C : (i % 5 == 0 ? 0x89 : 0x41)) }
+                if let special { bytes[n / 2] = special }
+                let tabs = bytes.indices.filter { bytes[$0] == 0x09 }
+                for wanted in [0, 2, 40] {
+                    let scan = bytes.withUnsafeBufferPointer { scanCopyLine($0.baseAddress!, n, recording: wanted, into: tabAt) }
+                    #expect(scan.tabs == tabs.count)
+                    #expect(bytes.withUnsafeBufferPointer { countTabs($0.baseAddress!, n) } == tabs.count)
+                    #expect(scan.backslash == (bytes.firstIndex(of: 0x5C) ?? Int.max))
+                    #expect(scan.nulOrCR == (special != nil && bytes[n / 2] == special))
+                    #expect((0..<min(wanted, tabs.count)).map { tabAt[$0] } == Array(tabs.prefix(wanted)))
+                }
+            }
+        }
+    }
+}
