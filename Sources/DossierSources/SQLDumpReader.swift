@@ -754,7 +754,7 @@ public final class SQLDumpReader: RowReader {
 
     /// True when `value` decodes to a text of exactly these bytes in this column.
     private func plainText(_ value: UnsafeBufferPointer<UInt8>, _ kind: SQLColumnKind) -> Bool {
-        if encoding == .utf8, kind == .text { return firstInvalidUTF8(value) == nil }
+        if encoding == .utf8, kind == .text { return UTF8Validation.firstInvalid(value) == nil }
         return value.allSatisfy { $0 < 0x80 }
     }
 
@@ -886,7 +886,7 @@ public final class SQLDumpReader: RowReader {
             }
         case .text:
             guard let s = encoding.decode(bytes) else {
-                throw input.error("sql.encoding", "a value is not valid UTF-8 (at byte \((firstInvalidUTF8(bytes) ?? 0) + 1) of the value)",
+                throw input.error("sql.encoding", "a value is not valid UTF-8 (at byte \((UTF8Validation.firstInvalid(bytes)?.index ?? 0) + 1) of the value)",
                                   line: line, column: column)
             }
             return .text(s)

@@ -1,4 +1,5 @@
 import DossierModel
+internal import DossierIO
 
 /// The SQL dialects whose dumps are read: each differs in quoting, escapes and comments.
 public enum SQLDialect: String, Sendable, CaseIterable {
@@ -302,7 +303,7 @@ final class SQLLexer {
     }
 
     private func identifierText() throws -> String {
-        guard firstInvalidUTF8(literal.bytes) == nil else {
+        guard UTF8Validation.firstInvalid(literal.bytes) == nil else {
             throw input.error("sql.encoding", "a quoted identifier is not valid UTF-8", line: tokenLine, column: tokenColumn)
         }
         return String(decoding: literal.bytes, as: UTF8.self)
@@ -390,7 +391,7 @@ final class SQLLexer {
             try readQuoted(quote: UInt8(ascii: "'"), escapes: .unicode)
             return .string(.text)
         }
-        guard bytes.withUnsafeBufferPointer({ firstInvalidUTF8($0) }) == nil else {
+        guard bytes.withUnsafeBufferPointer({ UTF8Validation.firstInvalid($0) }) == nil else {
             throw input.error("sql.encoding", "a word is not valid UTF-8", line: tokenLine, column: tokenColumn)
         }
         return .word(String(decoding: bytes, as: UTF8.self))

@@ -1,3 +1,5 @@
+internal import DossierIO
+
 /// The character encoding a dump declares for its text (`SET client_encoding`, `SET NAMES`).
 enum SQLTextEncoding {
     case utf8
@@ -21,7 +23,7 @@ enum SQLTextEncoding {
     func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         switch self {
         case .utf8:
-            return firstInvalidUTF8(bytes) == nil ? String(decoding: bytes, as: UTF8.self) : nil
+            return UTF8Validation.firstInvalid(bytes) == nil ? String(decoding: bytes, as: UTF8.self) : nil
         case .latin1:
             return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
         case .windows1252:
@@ -44,42 +46,6 @@ private let windows1252High: [UInt32] = [
     0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D, 0x017D, 0x8F,
     0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
 ]
-
-/// The offset of the first byte that breaks UTF-8 (RFC 3629: no overlongs, surrogates or values
-/// above U+10FFFF), or nil when all is valid.
-///
-/// Our own check, eight ASCII bytes at a time, because the standard library's validating
-/// initialiser is generic and looks up type metadata on every call, which dominated COPY parsing.
-func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-    guard let p = bytes.baseAddress else { return nil }
-    let n = bytes.count
-    var i = 0
-    while i < n {
-        while i + 8 <= n, UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-            i += 8
-        }
-        guard i < n else { return nil }
-        let b = p[i]
-        if b < 0x80 { i += 1; continue }
-        let length: Int
-        var low: UInt8 = 0x80, high: UInt8 = 0xBF
-        switch b {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; low = 0xA0
-        case 0xED: length = 3; high = 0x9F
-        case 0xE1...0xEF: length = 3
-        case 0xF0: length = 4; low = 0x90
-        case 0xF4: length = 4; high = 0x8F
-        case 0xF1...0xF3: length = 4
-        default: return i
-        }
-        guard i + length <= n, p[i + 1] >= low, p[i + 1] <= high else { return i }
-        if length > 2, p[i + 2] & 0xC0 != 0x80 { return i }
-        if length > 3, p[i + 3] & 0xC0 != 0x80 { return i }
-        i += length
-    }
-    return nil
-}
 
 /// How a column's declared type changes the reading of a string value.
 enum SQLColumnKind {
