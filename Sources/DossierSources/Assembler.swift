@@ -58,7 +58,7 @@ public struct ExportOptions: Sendable {
 /// order. Memory holds the link maps (about 60–100 bytes per link row), one entry per row delivered
 /// to several clients until its last delivery is mapped, and per worker one (sub-)bucket's bytes
 /// (at most `bucketLimit`, unless one client alone is larger) plus a 40-byte index entry per record
-/// in it, and up to 64 dossiers queued per worker.
+/// in it, and up to 24 dossiers queued or being batched per worker.
 public final class DossierAssembler {
     public let profile: MappingProfile
     public let options: ExportOptions

@@ -209,6 +209,7 @@ final class ClientAssembler: @unchecked Sendable {
         var dossier = Dossier(id: profile.client.dossierIDPrefix + client.id, controller: profile.controller,
                               client: client, sourceSystem: profile.sourceSystem)
         var locations = [client.id: clientLocation]
+        locations.reserveCapacity(records.count)
         var rowDiagnostics: [Diagnostic] = []
         for r in records where r.mapping != SpillRecord.clientRow {
             let rr = rules(r)
@@ -252,8 +253,8 @@ final class ClientAssembler: @unchecked Sendable {
 /// waits instead of piling up dossiers. The consumer always drains the lowest bucket not yet
 /// finished, whose worker is running, so the pipeline cannot stall.
 final class OrderedAssembly: @unchecked Sendable {
-    static let batchSize = 16
-    static let queuedBatches = 4
+    static let batchSize = 8
+    static let queuedBatches = 2
 
     private let condition = NSCondition()
     private let paths: [String]

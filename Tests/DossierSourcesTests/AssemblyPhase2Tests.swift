@@ -79,3 +79,27 @@ import DossierModel
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent).isEmpty)
     }
 }
+
+/// The per-day offset cache against asking the zone every time.
+@Suite struct ZoneOffsetsTests {
+    /// Every quarter hour around recent and historical transitions (Amsterdam's 1940 switch to
+    /// German time, 1977 reintroduction of summer time, 2024), a zone that shifts by half an hour
+    /// (Lord Howe), and a stride through two centuries.
+    @Test(arguments: ["Europe/Amsterdam", "Australia/Lord_Howe", "America/Sao_Paulo"])
+    func sameAsTheZone(_ zone: String) {
+        let tz = TimeZone(identifier: zone)!
+        let cache = ZoneOffsets(tz)
+        let ranges: [(from: Int, to: Int, step: Int)] = [
+            (-937_000_000, -935_000_000, 900), (228_000_000, 230_000_000, 900), (230_000_000, 260_000_000, 900),
+            (1_711_000_000, 1_740_000_000, 900), (-2_208_988_800, 4_102_444_800, 25_013),
+        ]
+        var mismatches = 0
+        for r in ranges {
+            for t in stride(from: r.from, to: r.to, by: r.step)
+            where cache.secondsFromGMT(t) != tz.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(t))) {
+                mismatches += 1
+            }
+        }
+        #expect(mismatches == 0)
+    }
+}
