@@ -24,6 +24,7 @@ private struct RecordChecker: SectionVisitor {
     }
 
     mutating func visit<R: DossierRecord>(_ entity: Entity, _ records: inout [R]) {
+        if !records.isEmpty { ids.reserveCapacity(ids.count + records.count) }
         for (i, r) in records.enumerated() {
             if r.id.isEmpty { checker.error("id.empty", "record has an empty id", Self.path(entity, i) + ".id") }
             else if let first = ids[r.id] {

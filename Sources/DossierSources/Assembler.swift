@@ -27,7 +27,7 @@ public struct ExportOptions: Sendable {
     public var threads: Int
 
     public init(clientKey: String? = nil, spillDirectory: String = "/tmp", bucketCount: Int = 128,
-                keptDiagnostics: Int = 10_000, bucketLimit: Int = 16 << 20, threads: Int = 2) {
+                keptDiagnostics: Int = 10_000, bucketLimit: Int = 4 << 20, threads: Int = 2) {
         self.clientKey = clientKey; self.spillDirectory = spillDirectory
         self.bucketCount = max(1, bucketCount); self.keptDiagnostics = keptDiagnostics
         self.bucketLimit = max(1, bucketLimit); self.threads = max(1, threads)

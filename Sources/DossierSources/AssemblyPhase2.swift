@@ -10,23 +10,35 @@ internal import Foundation
 /// What assembling one client produced, handed from the worker that built it to the thread that
 /// keeps the account and emits, which replays it in bucket order.
 struct ClientResult: Sendable {
-    /// Account changes in the order the single-threaded engine made them, so the kept
-    /// diagnostics (the first `keptDiagnostics`) are the same whatever thread built the dossier.
+    /// Diagnostics in the order the single-threaded engine reported them, so the kept ones (the
+    /// first `keptDiagnostics`) are the same whatever thread built the dossier, and the outcomes
+    /// of rows delivered to several clients, which count once their last delivery is known.
     enum Event: Sendable {
         case report(Diagnostic)
-        case outcome(table: String, mapping: Int, ordinal: Int, shared: Bool, mapped: Bool)
+        case shared(mapping: Int, ordinal: Int, mapped: Bool)
     }
 
     var events: [Event] = []
+    /// Rows delivered to this client only, mapped and rejected, per mapping (index + 1; 0 is the
+    /// client table): counters add up in any order, so they are summed here, off the thread that books them.
+    var mapped: [Int]
+    var rejected: [Int]
     var validationErrors = 0
     /// Nil when the client row was rejected (or missing); its rows are then accounted as rejected.
     var dossier: Dossier?
     var diagnostics: [Diagnostic] = []
     var findings: [Diagnostic] = []
 
-    mutating func outcome(_ r: SpillRecord, mapped: Bool, _ d: Diagnostic? = nil) {
+    init(mappings: Int) {
+        mapped = Array(repeating: 0, count: mappings + 1)
+        rejected = mapped
+    }
+
+    mutating func outcome(_ r: SpillRecord, mapped isMapped: Bool, _ d: Diagnostic? = nil) {
         if let d { events.append(.report(d)) }
-        events.append(.outcome(table: r.row.table, mapping: r.mapping, ordinal: r.ordinal, shared: r.shared, mapped: mapped))
+        if r.shared { events.append(.shared(mapping: r.mapping, ordinal: r.ordinal, mapped: isMapped)) }
+        else if isMapped { mapped[r.mapping + 1] += 1 }
+        else { rejected[r.mapping + 1] += 1 }
     }
 }
 
@@ -172,7 +184,7 @@ final class ClientAssembler: @unchecked Sendable {
 
     /// One client's dossier from its records (input order), with every record's outcome.
     func assembleClient(_ records: [SpillRecord]) -> ClientResult {
-        var out = ClientResult()
+        var out = ClientResult(mappings: rules.mappings.count)
         let key = records[0].clientKey
         let clientTable = profile.client.table
         func rejectAll(_ code: String, _ message: String) {
@@ -218,7 +230,9 @@ final class ClientAssembler: @unchecked Sendable {
                 let d = Diagnostic.error("value.missing", "a record id column is empty", at: location)
                 diagnostics.append(d); out.outcome(r, mapped: false, d); continue
             }
-            guard locations[id] == nil else {
+            // Inserted before mapping (one hash per record) and taken back in the rare case it fails.
+            if let first = locations.updateValue(location, forKey: id) {
+                locations[id] = first
                 let d = Diagnostic.error("row.duplicate-key", "record id occurs more than once for this client", at: location, recordID: id)
                 diagnostics.append(d); out.outcome(r, mapped: false, d); continue
             }
@@ -230,7 +244,7 @@ final class ClientAssembler: @unchecked Sendable {
                 diagnostics += rowDiagnostics
             }
             out.outcome(r, mapped: mapped)
-            if mapped { locations[id] = location }
+            if !mapped { locations[id] = nil }
         }
         let findings = DossierValidator.validate(dossier)
         for var d in findings {
@@ -373,9 +387,13 @@ extension AssemblyRun {
         for e in r.events {
             switch e {
             case .report(let d): report(d)
-            case let .outcome(table, mapping, ordinal, isShared, mapped):
-                outcome(table, mapping, ordinal, isShared, mapped: mapped)
+            case let .shared(mapping, ordinal, mapped): sharedOutcome(mapping, ordinal, mapped: mapped)
             }
+        }
+        for i in r.mapped.indices where r.mapped[i] + r.rejected[i] > 0 {
+            let (table, entity) = i == 0 ? (a.client.table, Entity.client) : (a.mappings[i - 1].table, a.mappings[i - 1].entity)
+            entities[entity]!.records += r.mapped[i]
+            count(table, entity, mapped: r.mapped[i], rejected: r.rejected[i])
         }
         account.validationErrors += r.validationErrors
         guard let dossier = r.dossier else { return }
@@ -383,24 +401,21 @@ extension AssemblyRun {
         try emit(dossier, r.diagnostics, r.findings)
     }
 
-    func outcome(_ table: String, _ mapping: Int, _ ordinal: Int, _ isShared: Bool, mapped: Bool) {
-        let entity = mapping == SpillRecord.clientRow ? Entity.client : a.mappings[mapping].entity
+    /// A row delivered to several clients is mapped when one delivery was, counted after the last.
+    func sharedOutcome(_ mapping: Int, _ ordinal: Int, mapped: Bool) {
+        let entity = a.mappings[mapping].entity
         if mapped { entities[entity]!.records += 1 }
-        if isShared {
-            guard var s = shared[ordinal] else { return }
-            s.pending -= 1
-            s.mapped = s.mapped || mapped
-            guard s.pending == 0 else { shared[ordinal] = s; return }
-            shared[ordinal] = nil
-            count(table, entity, mapped: s.mapped)
-        } else {
-            count(table, entity, mapped: mapped)
-        }
+        guard var s = shared[ordinal] else { return }
+        s.pending -= 1
+        s.mapped = s.mapped || mapped
+        guard s.pending == 0 else { shared[ordinal] = s; return }
+        shared[ordinal] = nil
+        count(s.table, entity, mapped: s.mapped ? 1 : 0, rejected: s.mapped ? 0 : 1)
     }
 
-    func count(_ table: String, _ entity: Entity, mapped: Bool) {
-        if mapped { tables[table]!.mapped += 1; entities[entity]!.mapped += 1 }
-        else { tables[table]!.rejected += 1; entities[entity]!.rejected += 1 }
+    func count(_ table: String, _ entity: Entity, mapped: Int, rejected: Int) {
+        tables[table]!.mapped += mapped; entities[entity]!.mapped += mapped
+        tables[table]!.rejected += rejected; entities[entity]!.rejected += rejected
     }
 }
 
