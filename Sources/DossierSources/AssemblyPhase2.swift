@@ -293,9 +293,7 @@ final class OrderedAssembly: @unchecked Sendable {
     func run(_ workers: [ClientAssembler], consume: (ClientResult) throws -> Void) throws {
         running = workers.count
         for w in workers {
-            let t = Thread { [self] in self.work(w) }
-            t.stackSize = 8 << 20
-            t.start()
+            Thread { [self] in self.work(w) }.start()
         }
         defer {
             condition.lock()
@@ -309,8 +307,9 @@ final class OrderedAssembly: @unchecked Sendable {
                 condition.lock()
                 while queues[b].isEmpty && !finished[b] { condition.wait() }
                 if queues[b].isEmpty {
+                    let failure = failures[b]
                     condition.unlock()
-                    if let e = failures[b] { throw e }
+                    if let failure { throw failure }
                     break
                 }
                 let batch = queues[b].removeFirst()
@@ -371,6 +370,10 @@ extension AssemblyRun {
             try w.close()
             paths.append(w.path)
         }
+        // Phase 1's write buffers and link maps (tens of MB for a large dump) are done with: the
+        // peak is then the larger of the two phases, not their sum.
+        buckets = []
+        links = []
         let threads = min(a.options.threads, paths.count)
         let apply = { (r: ClientResult) throws in try self.apply(r, emit) }
         if threads <= 1 {
