@@ -23,7 +23,8 @@ public struct ExportOptions: Sendable {
     /// Largest bucket file (bytes) phase 2 loads whole; a larger one is split into sub-buckets
     /// first, so memory stays flat however large the dump is.
     public var bucketLimit: Int
-    /// Threads that assemble buckets in phase 2; the output does not depend on it.
+    /// Threads that assemble buckets in phase 2; the output does not depend on it. With more than
+    /// one, the document resolver is called from several threads at once.
     public var threads: Int
 
     public init(clientKey: String? = nil, spillDirectory: String = "/tmp", bucketCount: Int = 128,

@@ -66,9 +66,10 @@ final class AssemblyRules {
 ///
 /// A bucket file larger than `limit` is not loaded: its records are streamed into `fanout`
 /// sub-bucket files by a second FNV-1a hash of the client key (seeded by the depth, so it is
-/// independent of the bucket choice), which are assembled in sub-bucket order, recursively. A
-/// part as large as its parent (one client holds all its records) is loaded as it is: that client
-/// has to be in memory anyway. So memory is bounded by `limit`, not by the size of the dump.
+/// independent of the bucket choice), which are assembled in sub-bucket order, recursively down to
+/// `maxDepth`. A part as large as its parent (all its records hash alike: in practice one client
+/// holds them all) is loaded as it is, since that client has to be in memory anyway. So memory is
+/// bounded by `limit` (or the largest client), not by the size of the dump.
 final class ClientAssembler: @unchecked Sendable {
     static let fanout = 16
     static let maxDepth = 4
@@ -93,7 +94,7 @@ final class ClientAssembler: @unchecked Sendable {
         let size = try Self.size(path)
         if size > limit, depth < Self.maxDepth {
             for part in try split(path, depth: depth) {
-                // A part the split did not shrink holds one client's records: splitting again cannot help.
+                // A part the split did not shrink is, in practice, one client: splitting again cannot help.
                 try bucket(part, depth: try Self.size(part) == size ? Self.maxDepth : depth + 1, deliver)
             }
             return
