@@ -10,6 +10,34 @@ public enum DossierValidator {
     }
 }
 
+/// Checks every record's id and meta, section by section as its concrete type.
+///
+/// Visiting the typed arrays avoids boxing every record as `any DossierRecord`, and a record's
+/// path is only spelt out when a diagnostic needs it: both used to cost more than all other checks.
+private struct RecordChecker: SectionVisitor {
+    var checker: Checker
+    /// Record id → where it first occurs (section, index).
+    var ids: [String: (entity: Entity, index: Int)] = [:]
+
+    static func path(_ entity: Entity, _ i: Int) -> String {
+        entity == .client ? "$.client" : "$.\(entity.rawValue)[\(i)]"
+    }
+
+    mutating func visit<R: DossierRecord>(_ entity: Entity, _ records: inout [R]) {
+        if !records.isEmpty { ids.reserveCapacity(ids.count + records.count) }
+        for (i, r) in records.enumerated() {
+            if r.id.isEmpty { checker.error("id.empty", "record has an empty id", Self.path(entity, i) + ".id") }
+            else if let first = ids[r.id] {
+                checker.error("id.duplicate", "record id is already used at \(Self.path(first.entity, first.index))",
+                              Self.path(entity, i) + ".id", r.id)
+            } else { ids[r.id] = (entity, i) }
+            if let created = r.meta.createdAt, let until = r.meta.retentionUntil, until < created.date {
+                checker.error("date.order", "retentionUntil is before createdAt", Self.path(entity, i) + ".meta.retentionUntil", r.id)
+            }
+        }
+    }
+}
+
 private struct Checker {
     var diagnostics: [Diagnostic] = []
 
@@ -29,16 +57,11 @@ private struct Checker {
         checkController(d.controller)
 
         // Identifiers: unique and non-empty across all sections, since references do not name the section.
-        var ids: [String: String] = [:]
-        for entity in Entity.allCases {
-            for (i, r) in d.records(entity).enumerated() {
-                let path = entity == .client ? "$.client" : "$.\(entity.rawValue)[\(i)]"
-                if r.id.isEmpty { error("id.empty", "record has an empty id", path + ".id") }
-                else if let first = ids[r.id] { error("id.duplicate", "record id is already used at \(first)", path + ".id", r.id) }
-                else { ids[r.id] = path }
-                checkMeta(r.meta, path + ".meta", r.id)
-            }
-        }
+        var records = RecordChecker(checker: self)
+        var sections = d
+        sections.visitSections(&records)
+        self = records.checker
+        let ids = records.ids
         func resolves(_ ref: String) -> Bool { ids[ref] != nil }
 
         let c = d.client
@@ -54,30 +77,30 @@ private struct Checker {
         for (i, p) in c.contacts.enumerated() { checkContact(p, "$.client.contacts[\(i)]", c.id) }
 
         for (i, r) in d.representatives.enumerated() {
-            let p = "$.representatives[\(i)]"
-            nonEmpty(r.name.familyName, p + ".name.familyName", r.id)
-            period(r.validFrom, r.validUntil, p, r.id)
-            if let a = r.address { checkAddress(a, p + ".address", r.id) }
-            for (j, cp) in r.contacts.enumerated() { checkContact(cp, p + ".contacts[\(j)]", r.id) }
+            func p() -> String { "$.representatives[\(i)]" }
+            nonEmpty(r.name.familyName, p() + ".name.familyName", r.id)
+            period(r.validFrom, r.validUntil, p(), r.id)
+            if let a = r.address { checkAddress(a, p() + ".address", r.id) }
+            for (j, cp) in r.contacts.enumerated() { checkContact(cp, p() + ".contacts[\(j)]", r.id) }
             if let doc = r.documentRef, !d.documents.contains(where: { $0.id == doc }) {
-                error("reference.unresolved", "documentRef names no document in this dossier", p + ".documentRef", r.id)
+                error("reference.unresolved", "documentRef names no document in this dossier", p() + ".documentRef", r.id)
             }
         }
         for (i, r) in d.referrals.enumerated() { period(r.validFrom, r.validUntil, "$.referrals[\(i)]", r.id) }
         for (i, r) in d.insurances.enumerated() { period(r.validFrom, r.validUntil, "$.insurances[\(i)]", r.id) }
         for (i, r) in d.consents.enumerated() {
-            let p = "$.consents[\(i)]"
+            func p() -> String { "$.consents[\(i)]" }
             if r.givenBy != "client", r.givenBy != Consent.representativeNotIncluded,
                !d.representatives.contains(where: { $0.id == r.givenBy }) {
-                error("reference.unresolved", "givenBy is neither 'client', 'representative' nor a representative id", p + ".givenBy", r.id)
+                error("reference.unresolved", "givenBy is neither 'client', 'representative' nor a representative id", p() + ".givenBy", r.id)
             }
             if r.status == .withdrawn, r.withdrawnOn == nil {
-                error("consent.withdrawal", "withdrawn consent has no withdrawnOn date", p + ".withdrawnOn", r.id)
+                error("consent.withdrawal", "withdrawn consent has no withdrawnOn date", p() + ".withdrawnOn", r.id)
             }
             if r.status != .withdrawn, r.withdrawnOn != nil {
-                error("consent.withdrawal", "withdrawnOn is set but status is not 'withdrawn'", p + ".status", r.id)
+                error("consent.withdrawal", "withdrawnOn is set but status is not 'withdrawn'", p() + ".status", r.id)
             }
-            period(r.givenOn, r.withdrawnOn, p, r.id, from: "givenOn", until: "withdrawnOn")
+            period(r.givenOn, r.withdrawnOn, p(), r.id, from: "givenOn", until: "withdrawnOn")
         }
         for (i, r) in d.carePlans.enumerated() {
             nonEmpty(r.title, "$.carePlans[\(i)].title", r.id)
@@ -94,19 +117,19 @@ private struct Checker {
             if let s = r.step, !(1...5).contains(s) { error("value.range", "meldcode step must be 1 to 5", "$.domesticViolenceReports[\(i)].step", r.id) }
         }
         for (i, r) in d.financialRecords.enumerated() {
-            let p = "$.financialRecords[\(i)]"
-            period(r.periodStart, r.periodEnd, p, r.id, from: "periodStart", until: "periodEnd")
-            if !isUpperAlpha(r.currency, count: 3) { error("value.format", "currency is not an ISO 4217 code", p + ".currency", r.id) }
+            func p() -> String { "$.financialRecords[\(i)]" }
+            period(r.periodStart, r.periodEnd, p(), r.id, from: "periodStart", until: "periodEnd")
+            if !isUpperAlpha(r.currency, count: 3) { error("value.format", "currency is not an ISO 4217 code", p() + ".currency", r.id) }
         }
         for (i, r) in d.appointments.enumerated() {
             if let s = r.start, let e = r.end, e < s { error("date.order", "appointment ends before it starts", "$.appointments[\(i)].end", r.id) }
         }
         for (i, r) in d.documents.enumerated() {
-            let p = "$.documents[\(i)]"
-            if r.size < 0 { error("value.range", "size is negative", p + ".size", r.id) }
-            if !isLowerHex(r.sha256, count: 64) { error("value.format", "sha256 is not 64 lower-case hex digits", p + ".sha256", r.id) }
+            func p() -> String { "$.documents[\(i)]" }
+            if r.size < 0 { error("value.range", "size is negative", p() + ".size", r.id) }
+            if !isLowerHex(r.sha256, count: 64) { error("value.format", "sha256 is not 64 lower-case hex digits", p() + ".sha256", r.id) }
             if let path = r.path, !isSafeRelativePath(path) {
-                error("value.format", "path must be relative, without '..', backslashes or empty segments", p + ".path", r.id)
+                error("value.format", "path must be relative, without '..', backslashes or empty segments", p() + ".path", r.id)
             }
         }
         for (i, r) in d.corrections.enumerated() {
@@ -132,33 +155,27 @@ private struct Checker {
         if let a = c.address { checkAddress(a, "$.controller.address", nil) }
     }
 
-    mutating func checkMeta(_ m: RecordMeta, _ path: String, _ id: String) {
-        if let created = m.createdAt, let until = m.retentionUntil, until < created.date {
-            error("date.order", "retentionUntil is before createdAt", path + ".retentionUntil", id)
-        }
-    }
-
-    mutating func checkAddress(_ a: Address, _ path: String, _ id: String?) {
-        if !isUpperAlpha(a.country, count: 2) { error("value.format", "country is not an ISO 3166-1 alpha-2 code", path + ".country", id) }
+    mutating func checkAddress(_ a: Address, _ path: @autoclosure () -> String, _ id: String?) {
+        if !isUpperAlpha(a.country, count: 2) { error("value.format", "country is not an ISO 3166-1 alpha-2 code", path() + ".country", id) }
         if a.country == "NL", let pc = a.postalCode, !DutchPostalCode.isCanonical(pc) {
-            error("value.format", "Dutch postal code is not in the form '1234 AB'", path + ".postalCode", id)
+            error("value.format", "Dutch postal code is not in the form '1234 AB'", path() + ".postalCode", id)
         }
-        period(a.validFrom, a.validUntil, path, id)
+        period(a.validFrom, a.validUntil, path(), id)
     }
 
-    mutating func checkContact(_ c: ContactPoint, _ path: String, _ id: String?) {
-        if c.value.isEmpty { error("value.empty", "contact value is empty", path + ".value", id) }
-        if c.system == .email, !c.value.contains("@") { error("value.format", "e-mail address has no '@'", path + ".value", id) }
+    mutating func checkContact(_ c: ContactPoint, _ path: @autoclosure () -> String, _ id: String?) {
+        if c.value.isEmpty { error("value.empty", "contact value is empty", path() + ".value", id) }
+        if c.system == .email, !c.value.contains("@") { error("value.format", "e-mail address has no '@'", path() + ".value", id) }
     }
 
-    mutating func nonEmpty(_ s: String, _ path: String, _ id: String?) {
-        if s.allSatisfy(\.isWhitespace) { error("value.empty", "required text is empty", path, id) }
+    mutating func nonEmpty(_ s: String, _ path: @autoclosure () -> String, _ id: String?) {
+        if s.allSatisfy(\.isWhitespace) { error("value.empty", "required text is empty", path(), id) }
     }
 
-    mutating func period(_ from: LocalDate?, _ until: LocalDate?, _ path: String, _ id: String?,
+    mutating func period(_ from: LocalDate?, _ until: LocalDate?, _ path: @autoclosure () -> String, _ id: String?,
                          from fromName: String = "validFrom", until untilName: String = "validUntil") {
         if let f = from, let u = until, u < f {
-            error("date.order", "\(untilName) is before \(fromName)", "\(path).\(untilName)", id)
+            error("date.order", "\(untilName) is before \(fromName)", "\(path()).\(untilName)", id)
         }
     }
 }

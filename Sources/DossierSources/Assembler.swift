@@ -20,11 +20,18 @@ public struct ExportOptions: Sendable {
     public var bucketCount: Int
     /// Diagnostics kept in the account; beyond this only their counts per code are kept.
     public var keptDiagnostics: Int
+    /// Largest bucket file (bytes) phase 2 loads whole; a larger one is split into sub-buckets
+    /// first, so memory stays flat however large the dump is.
+    public var bucketLimit: Int
+    /// Threads that assemble buckets in phase 2; the output does not depend on it. With more than
+    /// one, the document resolver is called from several threads at once.
+    public var threads: Int
 
     public init(clientKey: String? = nil, spillDirectory: String = "/tmp", bucketCount: Int = 128,
-                keptDiagnostics: Int = 10_000) {
+                keptDiagnostics: Int = 10_000, bucketLimit: Int = 4 << 20, threads: Int = 2) {
         self.clientKey = clientKey; self.spillDirectory = spillDirectory
         self.bucketCount = max(1, bucketCount); self.keptDiagnostics = keptDiagnostics
+        self.bucketLimit = max(1, bucketLimit); self.threads = max(1, threads)
     }
 }
 
@@ -38,22 +45,28 @@ public struct ExportOptions: Sendable {
 ///    bucket files, chosen by FNV-1a hash of the client key. Rows whose link table has not been read
 ///    yet are appended to a per-link-table deferred file and routed when the input has ended.
 /// 2. Each bucket is loaded on its own, its records indexed by client key and input order, and
-///    each client's rows mapped and assembled into a dossier, which is validated and emitted.
+///    each client's rows mapped and assembled into a dossier, which is validated and emitted. A
+///    bucket file larger than `bucketLimit` is first streamed into sub-bucket files by a second,
+///    independent hash of the client key, recursively (see `ClientAssembler`), so what is loaded
+///    at once stays bounded however large the dump. Buckets are independent, so `threads` workers
+///    assemble them side by side; the calling thread books their results and emits in bucket
+///    order, through a bounded queue.
 ///
-/// Dossiers come out bucket by bucket (bucket index ascending), and within a bucket by client key
-/// (numerically when both keys are digits, else by UTF-8 bytes): deterministic for the same input
-/// and `bucketCount`. Records within a section keep input order. Memory holds the link maps (about
-/// 60–100 bytes per link row), one entry per row delivered to several clients until its last
-/// delivery is mapped, one bucket's bytes plus a 40-byte index entry per record in it, and one
-/// dossier. Measured: 2 million rows, 20,000 clients, peak RSS 49 MiB.
+/// Dossiers come out bucket by bucket (bucket index ascending), within a split bucket sub-bucket by
+/// sub-bucket (index ascending, depth first), and within a loaded (sub-)bucket by client key
+/// (numerically when both keys are digits, else by UTF-8 bytes): deterministic for the same input,
+/// `bucketCount` and `bucketLimit`, whatever `threads` is. Records within a section keep input
+/// order. Memory holds the link maps (about 60–100 bytes per link row), one entry per row delivered
+/// to several clients until its last delivery is mapped, and per worker one (sub-)bucket's bytes
+/// (at most `bucketLimit`, unless one client alone is larger) plus a 40-byte index entry per record
+/// in it, and up to 24 dossiers queued or being batched per worker.
 public final class DossierAssembler {
     public let profile: MappingProfile
     public let options: ExportOptions
     let documents: (any DocumentResolver)?
+    /// Phase 1's rules; each phase-2 worker compiles its own (see `AssemblyRules`).
     let client: RecordRules
-    let clientCatalog = FieldCatalog.client
     let mappings: [RecordRules]
-    let catalogs: [any CatalogProtocol]
 
     /// Fails when the profile maps document content but no resolver is given.
     public init(profile: MappingProfile, options: ExportOptions = ExportOptions(),
@@ -61,14 +74,9 @@ public final class DossierAssembler {
         self.profile = profile
         self.options = options
         self.documents = documents
-        let c = profile.client
-        client = RecordRules(entity: .client, table: c.table, key: c.key, recordID: c.recordID, meta: c.meta,
-                             fields: c.fields, document: nil, source: profile.source)
-        mappings = profile.mappings.map {
-            RecordRules(entity: $0.entity, table: $0.table, key: $0.key, recordID: $0.recordID, meta: $0.meta,
-                        fields: $0.fields, document: $0.document, source: profile.source)
-        }
-        catalogs = profile.mappings.map { FieldCatalog.catalog($0.entity) }
+        let rules = AssemblyRules(profile)
+        client = rules.client
+        mappings = rules.mappings
         if documents == nil, let i = profile.mappings.firstIndex(where: { $0.document != nil }) {
             throw DossierError("profile.documents", "the profile maps document content but no document resolver was given",
                                path: "$.mappings[\(i)].document")
@@ -367,135 +375,6 @@ final class AssemblyRun {
         }
     }
 
-    // MARK: Phase 2: assemble dossiers bucket by bucket
-
-    func assemble(_ emit: (Dossier, [Diagnostic], [Diagnostic]) throws -> Void) throws {
-        for case let w? in buckets {
-            try w.close()
-            let bytes = try ByteReader.readAll(path: w.path, limit: Int.max)
-            try FileManager.default.removeItem(atPath: w.path)
-            var index: [(key: ClientKeyRef, ordinal: Int, body: Int)] = []
-            index.reserveCapacity(w.records)
-            var d = SpillDecoder(bytes: bytes, dict: dict, path: w.path)
-            while d.offset < bytes.count {
-                guard bytes.count - d.offset >= 4 else { throw d.damaged() }
-                let n = Int(bytes[d.offset]) | Int(bytes[d.offset + 1]) << 8 | Int(bytes[d.offset + 2]) << 16 | Int(bytes[d.offset + 3]) << 24
-                let body = d.offset + 4
-                guard n <= bytes.count - body else { throw d.damaged() }
-                d.offset = body
-                let h = try d.header()
-                index.append((ClientKeyRef(h.key, in: bytes), h.ordinal, body))
-                d.offset = body + n
-            }
-            bytes.withUnsafeBufferPointer { p in
-                index.sort { x, y in
-                    let c = x.key.compare(y.key, p)
-                    return c != 0 ? c < 0 : x.ordinal < y.ordinal
-                }
-            }
-            var i = 0
-            while i < index.count {
-                var j = i + 1
-                while j < index.count, bytes.withUnsafeBufferPointer({ index[j].key.compare(index[i].key, $0) }) == 0 { j += 1 }
-                let records = try index[i..<j].map { e -> SpillRecord in
-                    d.offset = e.body
-                    return try d.record()
-                }
-                try assembleClient(records, emit)
-                i = j
-            }
-        }
-    }
-
-    func outcome(_ r: SpillRecord, mapped: Bool, _ d: Diagnostic? = nil) {
-        if let d { report(d) }
-        let entity = r.mapping == SpillRecord.clientRow ? Entity.client : a.mappings[r.mapping].entity
-        if mapped { entities[entity]!.records += 1 }
-        if r.shared {
-            guard var s = shared[r.ordinal] else { return }
-            s.pending -= 1
-            s.mapped = s.mapped || mapped
-            guard s.pending == 0 else { shared[r.ordinal] = s; return }
-            shared[r.ordinal] = nil
-            count(r.row.table, entity, mapped: s.mapped)
-        } else {
-            count(r.row.table, entity, mapped: mapped)
-        }
-    }
-
-    func count(_ table: String, _ entity: Entity, mapped: Bool) {
-        if mapped { tables[table]!.mapped += 1; entities[entity]!.mapped += 1 }
-        else { tables[table]!.rejected += 1; entities[entity]!.rejected += 1 }
-    }
-
-    func assembleClient(_ records: [SpillRecord], _ emit: (Dossier, [Diagnostic], [Diagnostic]) throws -> Void) throws {
-        let key = records[0].clientKey
-        let clientRows = records.filter { $0.mapping == SpillRecord.clientRow }
-        func rules(_ r: SpillRecord) -> RecordRules {
-            let rules = r.mapping == SpillRecord.clientRow ? a.client : a.mappings[r.mapping]
-            rules.columns.bind(r.row.columns)
-            return rules
-        }
-        func rejectAll(_ code: String, _ message: String) {
-            for r in records where r.mapping != SpillRecord.clientRow {
-                outcome(r, mapped: false, .error(code, message, at: rules(r).location(r.row)))
-            }
-        }
-        guard let clientRow = clientRows.first else {
-            return rejectAll("row.orphan", "no row of client table \(a.client.table) has the client key this row refers to")
-        }
-        for dup in clientRows.dropFirst() {
-            outcome(dup, mapped: false, .error("row.duplicate-key", "client key occurs more than once in \(a.client.table)",
-                                               at: rules(dup).location(dup.row)))
-        }
-        let cr = rules(clientRow)
-        let clientLocation = cr.location(clientRow.row)
-        var diagnostics: [Diagnostic] = []
-        guard let clientID = cr.recordID(clientRow.row) else {
-            outcome(clientRow, mapped: false, .error("value.missing", "a client record id column is empty", at: clientLocation))
-            return rejectAll("client.rejected", "the row's client was rejected")
-        }
-        guard var client = a.clientCatalog.build(clientRow.row, cr, id: clientID, location: clientLocation, diagnostics: &diagnostics) else {
-            diagnostics.forEach(report)
-            outcome(clientRow, mapped: false)
-            return rejectAll("client.rejected", "the row's client was rejected")
-        }
-        diagnostics.forEach(report)
-        outcome(clientRow, mapped: true)
-        if client.clientNumber.isEmpty { client.clientNumber = key }
-        var dossier = Dossier(id: a.profile.client.dossierIDPrefix + client.id, controller: a.profile.controller,
-                              client: client, sourceSystem: a.profile.sourceSystem)
-        var locations = [client.id: clientLocation]
-        for r in records where r.mapping != SpillRecord.clientRow {
-            let rr = rules(r)
-            let location = rr.location(r.row)
-            guard let id = rr.recordID(r.row) else {
-                let d = Diagnostic.error("value.missing", "a record id column is empty", at: location)
-                diagnostics.append(d); outcome(r, mapped: false, d); continue
-            }
-            guard locations[id] == nil else {
-                let d = Diagnostic.error("row.duplicate-key", "record id occurs more than once for this client", at: location, recordID: id)
-                diagnostics.append(d); outcome(r, mapped: false, d); continue
-            }
-            var rowDiagnostics: [Diagnostic] = []
-            let mapped = a.catalogs[r.mapping].mapInto(&dossier, r.row, rr, id: id, location: location, documents: a.documents,
-                                                       diagnostics: &rowDiagnostics)
-            rowDiagnostics.forEach(report)
-            diagnostics += rowDiagnostics
-            outcome(r, mapped: mapped)
-            if mapped { locations[id] = location }
-        }
-        let findings = DossierValidator.validate(dossier)
-        for var d in findings {
-            d.location = d.recordID.flatMap { locations[$0] } ?? clientLocation
-            if d.severity == .error { account.validationErrors += 1 }
-            report(d)
-            diagnostics.append(d)
-        }
-        account.dossiers += 1
-        try emit(dossier, diagnostics, findings)
-    }
-
     func finish() -> ExportAccount {
         for t in tables.values.sorted(by: { $0.table < $1.table }) where t.disposition == .unmapped {
             report(.error("table.unmapped", "table \(t.table) is not in the profile: \(t.read) rows not exported",
@@ -513,29 +392,4 @@ func fnv1a(_ s: String) -> UInt64 {
     var h: UInt64 = 0xcbf2_9ce4_8422_2325
     for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
     return h
-}
-
-/// A client key inside a loaded bucket, with what ordering needs precomputed, since a bucket's
-/// index is sorted by it and a comparison must stay a `memcmp`.
-struct ClientKeyRef {
-    let start: Int
-    let count: Int
-    /// Length without leading zeros when the key is all digits, else -1.
-    let digits: Int
-
-    init(_ range: Range<Int>, in bytes: [UInt8]) {
-        start = range.lowerBound
-        count = range.count
-        let key = bytes[range]
-        let allDigits = !key.isEmpty && key.allSatisfy { (0x30...0x39).contains($0) }
-        digits = allDigits ? key.count - key.prefix { $0 == 0x30 }.count : -1
-    }
-
-    /// Numerically when both keys are all digits (so 9 before 10), else by bytes.
-    func compare(_ other: ClientKeyRef, _ p: UnsafeBufferPointer<UInt8>) -> Int {
-        if digits >= 0, other.digits >= 0, digits != other.digits { return digits < other.digits ? -1 : 1 }
-        let c = memcmp(p.baseAddress! + start, p.baseAddress! + other.start, min(count, other.count))
-        if c != 0 { return c < 0 ? -1 : 1 }
-        return count == other.count ? 0 : (count < other.count ? -1 : 1)
-    }
 }

@@ -23,7 +23,8 @@ public struct ResolvedDocument: Sendable, Hashable {
 ///
 /// A protocol rather than a hash call because hashing lives in `DossierCrypto`, which this module
 /// does not depend on, and because only the caller knows where staged bytes go (a bag, a folder).
-public protocol DocumentResolver: AnyObject {
+/// Sendable because phase-2 workers of the assembler call it from several threads at once.
+public protocol DocumentResolver: AnyObject, Sendable {
     /// Throws when the bytes cannot be read (missing file); the row is then rejected as `document.unreadable`.
     func resolve(_ content: DocumentContent, recordID: String, at location: SourceLocation) throws -> ResolvedDocument
 }

@@ -115,6 +115,12 @@ struct ValueConverter {
     let pattern: DatePattern
     let decimalComma: Bool
     let timeZone: TimeZone
+    let offsets: ZoneOffsets
+
+    init(kind: FieldKind, pattern: DatePattern, decimalComma: Bool, timeZone: TimeZone) {
+        self.kind = kind; self.pattern = pattern; self.decimalComma = decimalComma; self.timeZone = timeZone
+        offsets = ZoneOffsets(timeZone)
+    }
 
     /// The converted value, or nil for a null or empty value (left unset).
     func convert(_ value: SourceValue) throws(ConversionFailure) -> Converted? {
@@ -179,8 +185,7 @@ struct ValueConverter {
         var offset = f.offset
         if offset == nil {
             let wall = d.daysSinceEpoch * 86_400 + f.hour * 3600 + f.minute * 60 + f.second
-            let first = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(wall)))
-            offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(wall - first))) / 60
+            offset = offsets.secondsFromGMT(wall - offsets.secondsFromGMT(wall)) / 60
         }
         return Timestamp(date: d, hour: f.hour, minute: f.minute, second: f.second, nanosecond: f.nanosecond,
                          offsetMinutes: offset!)
@@ -242,5 +247,38 @@ struct ValueConverter {
             cents += n == 1 ? fraction * 10 : fraction
         }
         return .some(Amount(cents: negative ? -cents : cents))
+    }
+}
+
+/// A time zone's offset per UTC day, remembered for the days without a transition.
+///
+/// Asking `TimeZone` (ICU) costs a lock and a calendar computation per call, twice per timestamp,
+/// while a zone changes its offset on a handful of days per year. Per compiled field, so a
+/// worker thread has its own.
+final class ZoneOffsets {
+    let timeZone: TimeZone
+    /// UTC day → the offset of the whole day, or nil when the offset changes during that day.
+    private var days: [Int: Int?] = [:]
+    private var lastDay = Int.min
+    private var lastOffset: Int?
+
+    init(_ timeZone: TimeZone) { self.timeZone = timeZone }
+
+    /// Seconds east of UTC at `instant` (seconds since 1970).
+    func secondsFromGMT(_ instant: Int) -> Int {
+        let day = instant >= 0 ? instant / 86_400 : (instant - 86_399) / 86_400
+        if day != lastDay {
+            lastOffset = days[day] ?? {
+                let start = Date(timeIntervalSince1970: TimeInterval(day * 86_400))
+                let next = timeZone.nextDaylightSavingTimeTransition(after: start)
+                let whole = next.map { $0.timeIntervalSince1970 >= TimeInterval(day * 86_400 + 86_400) } ?? true
+                let offset: Int? = whole ? timeZone.secondsFromGMT(for: start) : nil
+                if days.count > 4096 { days.removeAll() }
+                days[day] = offset
+                return offset
+            }()
+            lastDay = day
+        }
+        return lastOffset ?? timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant)))
     }
 }

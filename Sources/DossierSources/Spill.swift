@@ -103,10 +103,15 @@ final class SpillWriter {
         if let t = l.table { b.varint(UInt64(dict.id(t))) }
         if let k = l.key { b.string(k) }
         if let e = l.entry { b.string(e) }
-        var length = UInt32(b.bytes.count).littleEndian
-        try withUnsafeBytes(of: &length) { try sink.write($0) }
-        try sink.write(b.bytes)
+        try appendEncoded(b.bytes)
         body = b.bytes
+    }
+
+    /// Appends a record body as `append` encoded it, e.g. one read back to split a bucket.
+    func appendEncoded(_ body: [UInt8]) throws {
+        var length = UInt32(body.count).littleEndian
+        try withUnsafeBytes(of: &length) { try sink.write($0) }
+        try sink.write(body)
         records += 1
     }
 
@@ -230,13 +235,19 @@ final class SpillStream {
     }
 
     func next() throws -> SpillRecord? {
+        guard let body = try nextBody() else { return nil }
+        var d = SpillDecoder(bytes: body, dict: dict, path: reader.path)
+        return try d.record()
+    }
+
+    /// The next record's encoded body, undecoded.
+    func nextBody() throws -> [UInt8]? {
         guard let length = try take(4) else { return nil }
         let n = Int(length.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }.littleEndian)
         guard let body = try take(n) else {
             throw DossierError("spill.corrupt", "spill file ends inside a record", at: SourceLocation(file: reader.path))
         }
-        var d = SpillDecoder(bytes: body, dict: dict, path: reader.path)
-        return try d.record()
+        return body
     }
 
     private func take(_ n: Int) throws -> [UInt8]? {

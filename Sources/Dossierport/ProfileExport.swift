@@ -98,7 +98,7 @@ public enum ProfileExport {
             var loaded = LoadedDossier(dossier: dossier, origin: origin, documentRoot: staging.folder)
             loaded.findings = findings
             try session.process(loaded)
-            staging.clear()
+            staging.clear(dossier)
         }
         if let key = options.client, account.dossiers == 0 {
             throw DossierError("export.no-client", "no row of \(profile.client.table) has the client key '\(key)'",
@@ -157,14 +157,16 @@ private struct DiagnosticIdentity: Hashable {
 /// Measures, hashes and stages document bytes into a private folder for the destinations.
 ///
 /// A folder rather than memory because documents can be large and a destination streams them from
-/// a file; files are removed once their dossier has been written, so the folder holds one dossier's
-/// documents at a time. Path columns are read only inside the source folder: the engine refuses
+/// a file; files are removed once their dossier has been written, so the folder holds the documents
+/// of the few dossiers being assembled or waiting to be written. The assembler's workers resolve
+/// from several threads, so the name counter is behind a lock; the names never reach the output
+/// (a destination names documents by dossier and document id). Path columns are read only inside the source folder: the engine refuses
 /// `..` and absolute paths, and a symbolic link that leads out of the folder is refused here.
-final class DocumentStaging: DocumentResolver {
+final class DocumentStaging: DocumentResolver, @unchecked Sendable {
     let folder: String
     let sourceFolder: String
     let stage: Bool
-    private var staged: [String] = []
+    private let lock = NSLock()
     private var counter = 0
 
     init(under parent: String, sourceFolder: String, stage: Bool) throws {
@@ -179,8 +181,7 @@ final class DocumentStaging: DocumentResolver {
 
     func resolve(_ content: DocumentContent, recordID: String, at location: SourceLocation) throws -> ResolvedDocument {
         let digest = try Digester(.sha256)
-        counter += 1
-        var name = String(counter)
+        var name = String(lock.withLock { counter += 1; return counter })
         var sink: FileSink?
         var size = 0
         func take(_ chunk: UnsafeRawBufferPointer) throws {
@@ -209,7 +210,6 @@ final class DocumentStaging: DocumentResolver {
         let path = folder + "/" + name
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw DossierError("io.open", "cannot create a staged document (errno \(errno))", at: SourceLocation(file: path)) }
-        staged.append(path)
         return FileSink(descriptor: fd, path: path, ownsDescriptor: true)
     }
 
@@ -222,10 +222,9 @@ final class DocumentStaging: DocumentResolver {
         return resolved
     }
 
-    /// Removes the documents staged so far, once their dossier has been written.
-    func clear() {
-        for path in staged { unlink(path) }
-        staged.removeAll()
+    /// Removes the documents staged for `dossier`, once it has been written.
+    func clear(_ dossier: Dossier) {
+        for case let name? in dossier.documents.map(\.path) { unlink(folder + "/" + name) }
     }
 
     func remove() {

@@ -4,11 +4,15 @@ import DossierModel
 @testable import DossierSources
 
 /// Stands in for the hashing module: records what the engine handed over and answers with
-/// recognisable facts, so tests can see both directions of the protocol.
-final class RecordingResolver: DocumentResolver {
-    var seen: [String: DocumentContent] = [:]
+/// recognisable facts, so tests can see both directions of the protocol. Locked: the engine's
+/// workers resolve from several threads.
+final class RecordingResolver: DocumentResolver, @unchecked Sendable {
+    private let lock = NSLock()
+    private var contents: [String: DocumentContent] = [:]
+    var seen: [String: DocumentContent] { lock.withLock { contents } }
+
     func resolve(_ content: DocumentContent, recordID: String, at location: SourceLocation) throws -> ResolvedDocument {
-        seen[recordID] = content
+        lock.withLock { contents[recordID] = content }
         switch content {
         case .bytes(let b):
             return ResolvedDocument(size: b.count, sha256: String(repeating: "b", count: 64), path: "documents/\(recordID).bin")
