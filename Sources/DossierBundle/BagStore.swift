@@ -56,7 +56,7 @@ public final class ZipBagStore: BagStore, @unchecked Sendable {
             guard e.name.hasPrefix(prefix) else {
                 throw DossierError("bag.outside", "entry lies outside the bag folder", at: SourceLocation(file: reader.path, entry: e.name))
             }
-            out[String(e.name.dropFirst(prefix.count))] = e.uncompressedSize
+            out[prefix.isEmpty ? e.name : String(e.name.dropFirst(prefix.count))] = e.uncompressedSize
         }
         return out
     }

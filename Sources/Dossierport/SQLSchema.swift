@@ -23,7 +23,8 @@ protocol SQLTable: Sendable {
     var entity: Entity? { get }
     var columns: [SQLColumn] { get }
     var keys: [String] { get }
-    func rows(of d: Dossier) throws -> [SQLRow]
+    /// `json` writes each record's canonical JSON (one reused buffer for the whole bundle).
+    func rows(of d: Dossier, json: RecordJSONWriter) throws -> [SQLRow]
 }
 
 /// A value a record contributes to one column.
@@ -75,17 +76,21 @@ struct RecordTable<R: DossierRecord>: SQLTable {
             + (payload == nil ? [] : [SQLColumn(name: "content", type: .blob)])
     }
 
-    func rows(of d: Dossier) throws -> [SQLRow] {
+    func rows(of d: Dossier, json: RecordJSONWriter) throws -> [SQLRow] {
         try d.records(section).map { any in
             let r = any as! R
-            let json = try JSONByteEncoder.encode(r, style: .compact)
+            let (text, digest) = try json.withJSON(of: r) { bytes in
+                let h = try Digester(.sha256)
+                try h.write(bytes)
+                return (String(decoding: bytes, as: UTF8.self), try h.finalize().hexString)
+            }
             let m = r.meta, s = m.source
             var v: [SQLValue] = [.text(d.controller.kvkNumber), .text(d.id), .text(r.id)]
             v += try fields.map { try $0.value(r) }
             v += [.init(m.category), .init(m.provenance), .init(m.legalBasis), .init(m.createdAt), .init(m.author),
                   .init(m.retentionUntil), .init(m.restricted), .init(m.containsThirdPartyData), .init(s?.file),
                   .init(s?.line), .init(s?.column), .init(s?.table), .init(s?.key), .init(s?.entry)]
-            v += [.text(String(decoding: json, as: UTF8.self)), .text(try Digester.hash(.sha256, json).hexString)]
+            v += [.text(text), .text(digest)]
             return SQLRow(values: v, payload: payload.flatMap { $0(r) })
         }
     }
@@ -102,7 +107,7 @@ struct DossierTable: SQLTable {
             + [SQLColumn(name: "row_digest", type: .digest, notNull: true)]
     }
 
-    func rows(of d: Dossier) throws -> [SQLRow] {
+    func rows(of d: Dossier, json: RecordJSONWriter) throws -> [SQLRow] {
         let own: [String?] = [d.controller.name, d.controller.agbCode, d.controller.uraNumber, d.sourceSystem, d.schemaVersion]
         let digest = try Digester.hash(.sha256, try JSONByteEncoder.encode(own, style: .compact)).hexString
         return [SQLRow(values: [.text(d.controller.kvkNumber), .text(d.id)] + own.map { SQLValue($0) } + [.text(digest)])]

@@ -35,6 +35,7 @@ final class SQLScriptWriter {
     private let out: any ByteSink
     private let store: any BagStore
     private var buf: [UInt8] = []
+    private let json = RecordJSONWriter()
     /// Per staged table, its `INSERT INTO stage_… (columns) VALUES` line and whether its rows end
     /// in document content: worked out once, not for every dossier and row.
     private let inserts: [(table: any SQLTable, head: [UInt8], blob: Bool)]
@@ -84,7 +85,7 @@ final class SQLScriptWriter {
     /// record may only pull bytes from those.
     func add(_ d: Dossier, documents: Set<String>) throws {
         for (t, head, blob) in inserts {
-            let rows = try t.rows(of: d)
+            let rows = try t.rows(of: d, json: json)
             guard !rows.isEmpty else { continue }
             buf.append(contentsOf: head)
             for (i, row) in rows.enumerated() {

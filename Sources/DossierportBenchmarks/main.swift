@@ -331,7 +331,10 @@ func run(_ options: Options) throws {
 
 do {
     let arguments = Array(CommandLine.arguments.dropFirst())
-    if arguments.first == "bundle" { try runBundleSuite(Array(arguments.dropFirst())) } else { try run(Options(arguments)) }
+    if arguments.first == "bundle" { try runBundleSuite(Array(arguments.dropFirst())) }
+    else if arguments.first == "import" { try runImportSuite(Array(arguments.dropFirst())) }
+    else if arguments.first == "import-one" { try runImportOne(Array(arguments.dropFirst())) }
+    else { try run(Options(arguments)) }
 } catch {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))
     exit(1)
