@@ -10,21 +10,37 @@ public enum BagItText {
 
     /// Splits a tag file into lines, accepting LF, CRLF and CR endings (RFC 8493 §2.1.1 allows all three).
     static func lines(_ bytes: [UInt8], file: String) throws -> [(line: Int, text: String)] {
+        var out: [(Int, String)] = []
+        try forEachLine(bytes, file: file) { out.append(($0, String($1))) }
+        return out
+    }
+
+    /// The lines of a tag file one at a time, trailing empty lines left out.
+    ///
+    /// A payload manifest has a line per file; materialised, its lines cost more than the
+    /// manifest itself at the peak of verification.
+    static func forEachLine(_ bytes: [UInt8], file: String, _ body: (Int, Substring) throws -> Void) throws {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw DossierError("bag.encoding", "tag file is not valid UTF-8", at: SourceLocation(file: file))
         }
-        var out: [(Int, String)] = []
+        var blank: [Int] = []
         var n = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        var rest = text[...]
+        while true {
+            let end = rest.firstIndex(of: "\n")
+            var l = end.map { rest[..<$0] } ?? rest
             n += 1
-            var l = Substring(raw)
             if l.hasSuffix("\r") { l = l.dropLast() }
             for (k, part) in l.split(separator: "\r", omittingEmptySubsequences: false).enumerated() {
-                out.append((n + k, String(part)))
+                // Empty lines are held back until a line follows them: trailing ones are dropped.
+                if part.isEmpty { blank.append(n + k); continue }
+                for b in blank { try body(b, "") }
+                blank.removeAll()
+                try body(n + k, part)
             }
+            guard let end else { break }
+            rest = rest[rest.index(after: end)...]
         }
-        while let last = out.last, last.1.isEmpty { out.removeLast() }
-        return out
     }
 }
 
@@ -101,7 +117,7 @@ public struct BagManifest: Hashable, Sendable {
     public static func parse(_ bytes: [UInt8], file: String, digestLength: Int) throws -> BagManifest {
         var entries: [(String, String)] = []
         var seen: Set<String> = []
-        for (n, line) in try BagItText.lines(bytes, file: file) {
+        try BagItText.forEachLine(bytes, file: file) { n, line in
             let at = SourceLocation(file: file, line: n)
             guard let sep = line.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
                 throw DossierError("bag.manifest-syntax", "line is not 'digest path'", at: at)
