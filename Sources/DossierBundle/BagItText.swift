@@ -116,6 +116,13 @@ public struct BagManifest: Hashable, Sendable {
     /// Parses a manifest; duplicate paths, unsafe paths and malformed digests are errors naming the line.
     public static func parse(_ bytes: [UInt8], file: String, digestLength: Int) throws -> BagManifest {
         var entries: [(String, String)] = []
+        try forEachEntry(bytes, file: file, digestLength: digestLength) { entries.append(($0, $1)) }
+        return BagManifest(entries)
+    }
+
+    /// The entries one at a time, checked as `parse` checks them, for a verifier that keeps them
+    /// more compactly than `entries` does.
+    static func forEachEntry(_ bytes: [UInt8], file: String, digestLength: Int, _ body: (String, String) throws -> Void) throws {
         var seen: Set<String> = []
         try BagItText.forEachLine(bytes, file: file) { n, line in
             let at = SourceLocation(file: file, line: n)
@@ -133,9 +140,8 @@ public struct BagManifest: Hashable, Sendable {
             guard seen.insert(path).inserted else {
                 throw DossierError("bag.manifest-duplicate", "path is listed twice", at: at)
             }
-            entries.append((path, digest))
+            try body(path, digest)
         }
-        return BagManifest(entries)
     }
 
     /// `digest  path` lines sorted by path, so the same payload always gives the same bytes.
