@@ -67,7 +67,7 @@ func importInChild(_ bundle: String, _ output: String) throws -> (seconds: Doubl
 }
 
 func runImportSuite(_ args: [String]) throws {
-    var sizes = [5_000, 20_000, 50_000], mixedMB = 1_000, mixedDossiers = 2_000
+    var sizes = [5_000, 20_000, 50_000], mixedMB = 1_200, mixedDossiers = 2_000
     var keep: String?
     var i = 0
     while i < args.count {
