@@ -10,21 +10,37 @@ public enum BagItText {
 
     /// Splits a tag file into lines, accepting LF, CRLF and CR endings (RFC 8493 §2.1.1 allows all three).
     static func lines(_ bytes: [UInt8], file: String) throws -> [(line: Int, text: String)] {
+        var out: [(Int, String)] = []
+        try forEachLine(bytes, file: file) { out.append(($0, String($1))) }
+        return out
+    }
+
+    /// The lines of a tag file one at a time, trailing empty lines left out.
+    ///
+    /// A payload manifest has a line per file; materialised, its lines cost more than the
+    /// manifest itself at the peak of verification.
+    static func forEachLine(_ bytes: [UInt8], file: String, _ body: (Int, Substring) throws -> Void) throws {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw DossierError("bag.encoding", "tag file is not valid UTF-8", at: SourceLocation(file: file))
         }
-        var out: [(Int, String)] = []
+        var blank: [Int] = []
         var n = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        var rest = text[...]
+        while true {
+            let end = rest.firstIndex(of: "\n")
+            var l = end.map { rest[..<$0] } ?? rest
             n += 1
-            var l = Substring(raw)
             if l.hasSuffix("\r") { l = l.dropLast() }
             for (k, part) in l.split(separator: "\r", omittingEmptySubsequences: false).enumerated() {
-                out.append((n + k, String(part)))
+                // Empty lines are held back until a line follows them: trailing ones are dropped.
+                if part.isEmpty { blank.append(n + k); continue }
+                for b in blank { try body(b, "") }
+                blank.removeAll()
+                try body(n + k, part)
             }
+            guard let end else { break }
+            rest = rest[rest.index(after: end)...]
         }
-        while let last = out.last, last.1.isEmpty { out.removeLast() }
-        return out
     }
 }
 
@@ -100,8 +116,15 @@ public struct BagManifest: Hashable, Sendable {
     /// Parses a manifest; duplicate paths, unsafe paths and malformed digests are errors naming the line.
     public static func parse(_ bytes: [UInt8], file: String, digestLength: Int) throws -> BagManifest {
         var entries: [(String, String)] = []
+        try forEachEntry(bytes, file: file, digestLength: digestLength) { entries.append(($0, $1)) }
+        return BagManifest(entries)
+    }
+
+    /// The entries one at a time, checked as `parse` checks them, for a verifier that keeps them
+    /// more compactly than `entries` does.
+    static func forEachEntry(_ bytes: [UInt8], file: String, digestLength: Int, _ body: (String, String) throws -> Void) throws {
         var seen: Set<String> = []
-        for (n, line) in try BagItText.lines(bytes, file: file) {
+        try BagItText.forEachLine(bytes, file: file) { n, line in
             let at = SourceLocation(file: file, line: n)
             guard let sep = line.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
                 throw DossierError("bag.manifest-syntax", "line is not 'digest path'", at: at)
@@ -117,9 +140,8 @@ public struct BagManifest: Hashable, Sendable {
             guard seen.insert(path).inserted else {
                 throw DossierError("bag.manifest-duplicate", "path is listed twice", at: at)
             }
-            entries.append((path, digest))
+            try body(path, digest)
         }
-        return BagManifest(entries)
     }
 
     /// `digest  path` lines sorted by path, so the same payload always gives the same bytes.

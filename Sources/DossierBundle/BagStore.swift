@@ -14,12 +14,16 @@ public protocol BagStore: AnyObject, Sendable {
     /// Every regular file, as a path relative to the bag root, with its size.
     func files() throws -> [String: UInt64]
     func read(_ path: String, to sink: any ByteSink) throws
+    /// The size a file says it has, when known without reading it: a reader of a whole file
+    /// allocates it once instead of doubling its buffer (a payload manifest is a line per file).
+    func declaredSize(_ path: String) -> UInt64?
 }
 
 extension BagStore {
     /// A small file (a tag file) in memory, refusing anything over `limit` bytes.
     public func bytes(_ path: String, limit: Int = 16 << 20) throws -> [UInt8] {
         let sink = LimitedMemorySink(limit: limit, at: SourceLocation(file: location, entry: path))
+        if let size = declaredSize(path) { sink.bytes.reserveCapacity(Int(min(size, UInt64(limit)))) }
         try read(path, to: sink)
         return sink.bytes
     }
@@ -56,10 +60,12 @@ public final class ZipBagStore: BagStore, @unchecked Sendable {
             guard e.name.hasPrefix(prefix) else {
                 throw DossierError("bag.outside", "entry lies outside the bag folder", at: SourceLocation(file: reader.path, entry: e.name))
             }
-            out[String(e.name.dropFirst(prefix.count))] = e.uncompressedSize
+            out[prefix.isEmpty ? e.name : String(e.name.dropFirst(prefix.count))] = e.uncompressedSize
         }
         return out
     }
+
+    public func declaredSize(_ path: String) -> UInt64? { reader.entry(named: prefix + path)?.uncompressedSize }
 
     public func read(_ path: String, to sink: any ByteSink) throws {
         guard let e = reader.entry(named: prefix + path) else {
@@ -97,6 +103,12 @@ public final class FolderBagStore: BagStore {
         }
     }
 
+    public func declaredSize(_ path: String) -> UInt64? {
+        var st = stat()
+        guard isSafeRelativePath(path), lstat(location + "/" + path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+        return UInt64(st.st_size)
+    }
+
     public func read(_ path: String, to sink: any ByteSink) throws {
         guard isSafeRelativePath(path) else {
             throw DossierError("bag.path", "path is not a safe relative path", at: SourceLocation(file: location, entry: path))
@@ -113,7 +125,7 @@ public final class FolderBagStore: BagStore {
 
 /// Collects bytes up to a limit; beyond it, the read fails instead of allocating without bound.
 final class LimitedMemorySink: ByteSink {
-    private(set) var bytes: [UInt8] = []
+    var bytes: [UInt8] = []
     let limit: Int
     let at: SourceLocation
 

@@ -16,6 +16,33 @@ public enum JSONByteDecoder {
         try bytes.withUnsafeBytes { try decode(type, from: $0, parser: JSONParser(), file: file, firstLine: 1) }
     }
 
+    /// Decodes a document whose top-level member `key` is a long array of `E`: the elements are
+    /// handed to `each` one at a time, in order, and `T` is decoded with that array empty.
+    ///
+    /// The whole document is parsed strictly first, as `decode` does, but the array's elements are
+    /// not kept on the tape: parsed whole, a manifest listing 50,000 dossiers held some 50 MB of
+    /// nodes at once. An element that fails to decode is located by line; its JSON path starts at
+    /// the element. (If the member's name is written with escapes, the array stays on the tape
+    /// and arrives in `T` instead.)
+    public static func decode<T: Decodable, E: Decodable>(_ type: T.Type, from bytes: [UInt8], file: String? = nil,
+                                                          streaming key: StaticString, of element: E.Type,
+                                                          each: (E) throws -> Void) throws -> T {
+        try bytes.withUnsafeBytes { input in
+            let parser = JSONParser()
+            parser.elide = key
+            let value = try decode(type, from: input, parser: parser, file: file, firstLine: 1)
+            let elementParser = JSONParser()
+            var line = 1, scanned = 0
+            for r in parser.elided {
+                line += input[scanned..<r.lowerBound].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+                scanned = r.lowerBound
+                try each(try decode(E.self, from: UnsafeRawBufferPointer(rebasing: input[r]), parser: elementParser,
+                                    file: file, firstLine: line))
+            }
+            return value
+        }
+    }
+
     /// Parses and decodes one document; `firstLine` places it in its file (NDJSON records),
     /// `check` runs on the parsed tape before decoding starts.
     static func decode<T: Decodable>(_ type: T.Type, from input: UnsafeRawBufferPointer, parser: JSONParser,

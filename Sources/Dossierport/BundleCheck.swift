@@ -96,9 +96,14 @@ public enum BundleInspection {
             r.problems.append(.warning("bundle.no-export-manifest", "no data/export.json: a plain BagIt bag, not a Dossierport bundle", at: at))
             return nil
         }
-        let manifest: ExportManifest
+        var manifest: ExportManifest
         do {
-            manifest = try JSONByteDecoder.decode(ExportManifest.self, from: try store.bytes("data/export.json"), file: "data/export.json")
+            var entries: [ExportManifest.Entry] = []
+            manifest = try JSONByteDecoder.decode(ExportManifest.self, from: try store.bytes("data/export.json", limit: 256 << 20),
+                                                  file: "data/export.json", streaming: "dossiers", of: ExportManifest.Entry.self) {
+                entries.append($0)
+            }
+            manifest.dossiers += entries
         } catch {
             r.problems.append(diagnostic(error, at))
             return nil
@@ -120,13 +125,16 @@ public enum BundleInspection {
                               each: (Dossier, ExportManifest.Entry) -> Void = { _, _ in }) {
         let at = { (entry: String) in SourceLocation(file: store.location, entry: entry) }
         var passing = r.isValid
-        var listed: Set<String> = ["data/export.json"]
+        // The payload's own names (shared storage, not new strings), struck off as export.json lists them.
+        var unlisted = Set(files.keys.lazy.filter { $0.hasPrefix("data/") })
+        unlisted.remove("data/export.json")
         var counts = EntityMap<Int>()
         for entry in manifest.dossiers {
             let before = r.problems.count
             for p in [entry.json] + [entry.xml, entry.accessCopy].compactMap({ $0 }) + entry.documents {
-                listed.insert("data/" + p)
-                if files["data/" + p] == nil { r.problems.append(.error("bundle.missing-dossier", "export.json lists a file the payload lacks", at: at("data/" + p), recordID: entry.id)) }
+                let path = "data/" + p
+                unlisted.remove(path)
+                if files[path] == nil { r.problems.append(.error("bundle.missing-dossier", "export.json lists a file the payload lacks", at: at(path), recordID: entry.id)) }
             }
             do {
                 let d = try DossierJSON.decode(try store.bytes("data/" + entry.json, limit: 1 << 30), file: "data/" + entry.json)
@@ -142,7 +150,7 @@ public enum BundleInspection {
                 passing = false
             }
         }
-        for path in files.keys.sorted() where path.hasPrefix("data/") && !listed.contains(path) {
+        for path in unlisted.sorted() {
             r.problems.append(.error("bundle.unlisted-file", "payload file is not listed in export.json", at: at(path)))
         }
         if counts != manifest.counts {

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 public import DossierModel
 import DossierIO
 import DossierCrypto
@@ -80,7 +83,7 @@ public enum BundleImport {
                 var staged: StagedScript?
                 if check.bag.isValid {
                     if let files = BundleInspection.readManifest(store, &check), let manifest = check.manifest {
-                        if check.isValid, options.output != "-", let dialect = options.target.dialect {
+                        if check.isValid, let dialect = options.target.dialect {
                             let script = StagedScript(dialect: dialect, manifest: manifest, store: store, options: options)
                             BundleInspection.checkDossiers(manifest, files, store, &check) { d, entry in script.add(d, entry) }
                             staged = script
@@ -100,13 +103,6 @@ public enum BundleImport {
                 report.describe(facts)
                 if let staged {
                     try staged.commit()
-                } else if let dialect = options.target.dialect {
-                    try Output.write(to: options.output) { sink in
-                        let writer = SQLScriptWriter(dialect: dialect, facts: facts, store: store, to: sink)
-                        try writer.begin(includeDDL: options.includeDDL)
-                        try forEachDossier(manifest, store) { d, docs in try writer.add(d, documents: docs) }
-                        try writer.finish()
-                    }
                 } else {
                     try ImportFiles.write(manifest: manifest, store: store, to: options.output)
                     report.outcomesKnown = true
@@ -146,20 +142,35 @@ public enum BundleImport {
     /// output only in `commit`: each dossier is decoded once, for the check and the load together,
     /// and a bundle that fails any check leaves no file under the output name.
     ///
-    /// Standard output cannot be taken back, so it keeps the two passes (check all, then load).
+    /// Standard output cannot be taken back, so its script is staged in a private temporary folder
+    /// and copied out only in `commit`: decoding every dossier a second time cost more than writing
+    /// and reading back the script (which is in the page cache and is never synced).
     /// A write failure stops the staging but not the check, so the report still lists every
     /// problem the bundle has; it is thrown only if the bundle passed.
     final class StagedScript {
         private var file: PendingFile?
+        private var temporary: (dir: PrivateTemporaryDirectory, sink: FileSink)?
         private var writer: SQLScriptWriter?
         private var failure: (any Error)?
 
         init(dialect: SQLDialect, manifest: ExportManifest, store: any BagStore, options: ImportOptions) {
             do {
-                let file = try PendingFile(path: options.output)
-                let writer = SQLScriptWriter(dialect: dialect, facts: try SQLBundleFacts(manifest, store), store: store, to: file.sink)
+                let sink: FileSink
+                if options.output == "-" {
+                    let dir = try PrivateTemporaryDirectory()
+                    let path = dir.path + "/import.sql"
+                    let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o600)
+                    guard fd >= 0 else { throw IOFailure.error("open", path: path, errno: errno) }
+                    sink = FileSink(descriptor: fd, path: path, ownsDescriptor: true)
+                    temporary = (dir, sink)
+                } else {
+                    let file = try PendingFile(path: options.output)
+                    sink = file.sink
+                    self.file = file
+                }
+                let writer = SQLScriptWriter(dialect: dialect, facts: try SQLBundleFacts(manifest, store), store: store, to: sink)
                 try writer.begin(includeDDL: options.includeDDL)
-                (self.file, self.writer) = (file, writer)
+                self.writer = writer
             } catch { failure = error }
         }
 
@@ -170,9 +181,16 @@ public enum BundleImport {
 
         func commit() throws {
             if let failure { throw failure }
-            guard let file, let writer else { return }
+            guard let writer else { return }
             try writer.finish()
-            try file.commit()
+            if let file { try file.commit() }
+            if let temporary {
+                try temporary.sink.close()
+                let out = FileSink.standardOutput()
+                let reader = try ByteReader(path: temporary.sink.path)
+                while let chunk = try reader.nextChunk() { try out.write(chunk) }
+                try out.flush()
+            }
         }
     }
 

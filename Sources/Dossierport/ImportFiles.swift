@@ -28,10 +28,11 @@ enum ImportFiles {
             csvs.append(try CSVWriter(sink: csv.sink, options: csvOptions))
             try csvs.last!.write(t.columns.filter { $0.type != .blob }.map(\.name))
         }
+        let json = RecordJSONWriter()
         try BundleImport.forEachDossier(manifest, store) { d, documents in
             for (i, t) in SQLStagingSchema.records.enumerated() {
                 for r in d.records(t.entity!) { try writers[i].write(Line(dossierID: d.id, originKvK: d.controller.kvkNumber, record: r)) }
-                for row in try t.rows(of: d) { try csvs[i].write(row.values.map(\.csvText)) }
+                try t.forEachRow(of: d, json: json) { try csvs[i].write($0.values.map(\.csvText)) }
             }
             for p in documents.sorted() {
                 try folder.write(String(p.dropFirst("data/".count))) { try store.read(p, to: $0) }

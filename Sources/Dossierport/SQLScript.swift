@@ -35,6 +35,7 @@ final class SQLScriptWriter {
     private let out: any ByteSink
     private let store: any BagStore
     private var buf: [UInt8] = []
+    private let json = RecordJSONWriter()
     /// Per staged table, its `INSERT INTO stage_… (columns) VALUES` line and whether its rows end
     /// in document content: worked out once, not for every dossier and row.
     private let inserts: [(table: any SQLTable, head: [UInt8], blob: Bool)]
@@ -84,11 +85,11 @@ final class SQLScriptWriter {
     /// record may only pull bytes from those.
     func add(_ d: Dossier, documents: Set<String>) throws {
         for (t, head, blob) in inserts {
-            let rows = try t.rows(of: d)
-            guard !rows.isEmpty else { continue }
-            buf.append(contentsOf: head)
-            for (i, row) in rows.enumerated() {
-                emit(i == 0 ? "(" : ",\n(")
+            var first = true
+            try t.forEachRow(of: d, json: json) { row in
+                if first { buf.append(contentsOf: head) }
+                emit(first ? "(" : ",\n(")
+                first = false
                 for (j, v) in row.values.enumerated() {
                     if j > 0 { emit(", ") }
                     try lit(v)
@@ -96,6 +97,7 @@ final class SQLScriptWriter {
                 if blob { try appendPayload(row.payload, documents: documents, dossier: d.id) }
                 emit(")")
             }
+            guard !first else { continue }
             emit(";\n")
             try flush()
         }

@@ -333,6 +333,8 @@ do {
     let arguments = Array(CommandLine.arguments.dropFirst())
     if arguments.first == "bundle" { try runBundleSuite(Array(arguments.dropFirst())) }
     else if arguments.first == "sources" { try runSourcesSuite(Array(arguments.dropFirst())) }
+    else if arguments.first == "import" { try runImportSuite(Array(arguments.dropFirst())) }
+    else if arguments.first == "import-one" { try runImportOne(Array(arguments.dropFirst())) }
     else { try run(Options(arguments)) }
 } catch {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))

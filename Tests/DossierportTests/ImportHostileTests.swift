@@ -56,4 +56,23 @@ import Testing
             #expect(written.isEmpty, "import left \(written)")
         }
     }
+
+    /// Standard output is staged: a refused bundle prints no script at all, not the part written
+    /// before the failure was found, and an accepted one prints exactly the script `--out` writes.
+    @Test(arguments: cases)
+    func standardOutputGetsTheWholeScriptOrNothing(_ c: Case) throws {
+        let dir = try ImportFixtures.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let bundle = Self.folder.appendingPathComponent(c.file).path
+        let r = try TestEnv.run(Self.binary.path, ["import", bundle, "--target", "postgres"] + c.args, cwd: TestEnv.root)
+        if c.code == "OK" {
+            let f = try TestEnv.run(Self.binary.path, ["import", bundle, "--target", "postgres", "--out", dir + "/out.sql"] + c.args,
+                                    cwd: TestEnv.root)
+            #expect(r.status == 0 && f.status == 0, "\(r.err)")
+            #expect(r.out == (try String(contentsOfFile: dir + "/out.sql", encoding: .utf8)))
+        } else {
+            #expect(r.status == 1)
+            #expect(r.out.isEmpty)
+        }
+    }
 }

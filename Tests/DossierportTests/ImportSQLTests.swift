@@ -122,6 +122,21 @@ struct SplitMix {
         }
     }
 
+    /// The scan for bytes to escape goes eight bytes at a time: each special byte at every offset
+    /// of a word, and past the last whole word, must still be found.
+    @Test(arguments: SQLDialect.allCases)
+    func specialBytesAreFoundAtEveryOffset(_ d: SQLDialect) throws {
+        for special in ["'", "\\", "\r", "\u{1A}"] {
+            for length in [1, 7, 8, 9, 16, 19] {
+                for at in 0..<length {
+                    let s = String(repeating: "a", count: at) + special + String(repeating: "b", count: length - at - 1)
+                    #expect(unquote(try literal(s, d), d) == s, "\(d) \(special.debugDescription) at \(at) of \(length)")
+                }
+            }
+        }
+        #expect(throws: DossierError.self) { try literal(String(repeating: "a", count: 11) + "\u{0}", d) }
+    }
+
     @Test(arguments: SQLDialect.allCases)
     func nulIsRefused(_ d: SQLDialect) {
         #expect(throws: DossierError.self) { try literal("a\u{0}b", d) }

@@ -1,0 +1,81 @@
+@testable import DossierFormats
+import DossierModel
+import Foundation
+import Testing
+
+// `RecordJSONWriter` must give exactly the Codable bytes (import hashes them into row digests),
+// and a streamed array must decode to what the whole-document decode gives.
+
+private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+@Test func recordJSONIsTheCodableCompactForm() throws {
+    let dir = root.appendingPathComponent("fixtures/dossiers")
+    let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }.sorted()
+    let dossiers = [Sample.dossier(), Sample.minimal()] + (try names.map { try DossierJSON.read(path: dir.appendingPathComponent($0).path) })
+    let writer = RecordJSONWriter()
+    var records = 0
+    for d in dossiers {
+        for e in Entity.allCases {
+            for r in d.records(e) {
+                let direct = try writer.withJSON(of: r) { Array($0) }
+                #expect(direct == (try JSONByteEncoder.encode(r, style: .compact)), "\(d.id) \(e) \(r.id)")
+                records += 1
+            }
+        }
+    }
+    #expect(records > 100)
+}
+
+@Test func recordJSONFallsBackToCodableOnANoncharacter() throws {
+    var d = Sample.minimal()
+    d.client.placeOfBirth = "a\u{FFFE}b"
+    let writer = RecordJSONWriter()
+    #expect(throws: DossierError.self) { try writer.withJSON(of: d.client) { Array($0) } }
+}
+
+private struct List: Codable, Equatable {
+    var name: String
+    var items: [Item]
+    var tail: Int
+}
+
+private struct Item: Codable, Equatable {
+    var id: String
+    var n: Int
+}
+
+private func streamed(_ text: String) throws -> List {
+    var items: [Item] = []
+    var list = try JSONByteDecoder.decode(List.self, from: Array(text.utf8), streaming: "items", of: Item.self) { items.append($0) }
+    list.items += items
+    return list
+}
+
+@Test(arguments: [
+    #"{"name":"a","items":[{"id":"x","n":1},{"id":"y","n":2}],"tail":3}"#,
+    "{\n  \"name\": \"a\",\n  \"items\": [\n    {\"id\": \"x\", \"n\": 1},\n    {\"id\": \"y\", \"n\": 2}\n  ],\n  \"tail\": 3\n}\n",
+    #"{"name":"a","items":[],"tail":3}"#,
+    #"{"name":"a","it\u0065ms":[{"id":"x","n":1}],"tail":3}"#,
+])
+func streamedArrayDecodesAsAWhole(text: String) throws {
+    #expect(try streamed(text) == (try JSONByteDecoder.decode(List.self, from: Array(text.utf8))))
+}
+
+@Test func streamedDocumentIsStillCheckedWhole() throws {
+    // Syntax inside an element, a duplicate key inside one, and trailing bytes all fail the whole document.
+    for bad in [#"{"name":"a","items":[{"id":"x","n":1,}],"tail":3}"#,
+                #"{"name":"a","items":[{"id":"x","id":"y","n":1}],"tail":3}"#,
+                #"{"name":"a","items":[{"id":"x","n":1}],"tail":3} x"#] {
+        #expect(throws: DossierError.self, "\(bad)") { try streamed(bad) }
+    }
+}
+
+@Test func streamedElementErrorNamesItsLine() throws {
+    let text = "{\n\"name\": \"a\",\n\"items\": [\n{\"id\": \"x\", \"n\": 1},\n{\"id\": \"y\", \"n\": \"two\"}\n],\n\"tail\": 3\n}\n"
+    do {
+        _ = try streamed(text)
+        Issue.record("a string where a number belongs was accepted")
+    } catch let e as DossierError {
+        #expect(e.diagnostic.location?.line == 5)
+    }
+}
