@@ -3,7 +3,7 @@ import DossierIO
 public import DossierCrypto
 public import DossierFormats
 public import DossierPolicy
-public import DossierBundle
+import DossierBundle
 
 /// How a bundle is made, beyond the dossiers that go in.
 public struct BundleOptions: Sendable {

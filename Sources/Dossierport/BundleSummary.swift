@@ -1,5 +1,5 @@
 public import DossierModel
-public import DossierPolicy
+import DossierPolicy
 public import DossierBundle
 
 /// What `inspect` shows and `verify --json` prints: sender, purpose, contents, status.

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-public import DossierModel
+import DossierModel
 import DossierIO
 import DossierFormats
 

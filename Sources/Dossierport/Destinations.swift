@@ -1,4 +1,4 @@
-public import DossierModel
+import DossierModel
 import DossierIO
 import DossierFormats
 import DossierCrypto
