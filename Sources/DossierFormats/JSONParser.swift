@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+internal import DossierIO
 
 /// One JSON value in the flat tape the parser produces, in document order.
 ///
@@ -329,27 +330,18 @@ final class JSONParser {
         return i + 6
     }
 
-    /// Validates one UTF-8 sequence (RFC 3629: no overlongs, no surrogates, at most U+10FFFF).
+    /// Validates one UTF-8 sequence by the shared rule, then refuses noncharacters, which only
+    /// I-JSON forbids and so only the JSON reader checks.
     private func utf8(_ s: Scanner, _ i: Int) throws(JSONSyntaxError) -> Int {
-        let b = s.base
-        let c = b[i]
-        let len: Int, minimum: Int
-        var scalar: Int
-        switch c {
-        case 0xC2...0xDF: len = 2; scalar = Int(c & 0x1F); minimum = 0x80
-        case 0xE0...0xEF: len = 3; scalar = Int(c & 0x0F); minimum = 0x800
-        case 0xF0...0xF4: len = 4; scalar = Int(c & 0x07); minimum = 0x10000
-        default: throw s.invalidUTF8(at: i)
+        guard case .valid(let len) = UTF8Validation.sequence(UnsafeBufferPointer(start: s.base, count: s.count), at: i) else {
+            throw s.invalidUTF8(at: i)
         }
-        guard i + len <= s.count else { throw s.invalidUTF8(at: i) }
-        for k in 1..<len {
-            let cc = b[i + k]
-            guard cc & 0xC0 == 0x80 else { throw s.invalidUTF8(at: i) }
-            scalar = scalar << 6 | Int(cc & 0x3F)
-        }
-        guard scalar >= minimum, scalar <= 0x10FFFF, !(0xD800...0xDFFF).contains(scalar) else { throw s.invalidUTF8(at: i) }
-        if len >= 3 && JSONParser.isNoncharacter(scalar) {
-            throw s.error("json.noncharacter", "text contains a Unicode noncharacter, which I-JSON (RFC 7493) forbids", at: i)
+        if len >= 3 {
+            var scalar = Int(s.base[i] & (len == 3 ? 0x0F : 0x07))
+            for k in 1..<len { scalar = scalar << 6 | Int(s.base[i + k] & 0x3F) }
+            if JSONParser.isNoncharacter(scalar) {
+                throw s.error("json.noncharacter", "text contains a Unicode noncharacter, which I-JSON (RFC 7493) forbids", at: i)
+            }
         }
         return i + len
     }

@@ -92,8 +92,18 @@ extension Dossier {
     }
 
     /// Number of records per section; the unit in which runs reconcile.
+    ///
+    /// Through the typed visitor rather than `records(_:)`, which would box every record of a
+    /// dossier as `any DossierRecord` just to count it, twice per dossier in an export.
     public var counts: [Entity: Int] {
-        Dictionary(uniqueKeysWithValues: Entity.allCases.map { ($0, records($0).count) })
+        struct Counter: SectionVisitor {
+            var counts: [Entity: Int] = [:]
+            mutating func visit<R: DossierRecord>(_ entity: Entity, _ records: inout [R]) { counts[entity] = records.count }
+        }
+        var counter = Counter()
+        var view = self
+        view.visitSections(&counter)
+        return counter.counts
     }
 
     /// Removes the records for which `drop` is true from every section except the client itself,
