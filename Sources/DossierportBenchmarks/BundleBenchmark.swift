@@ -134,19 +134,12 @@ func directorySize(_ path: String) -> Int {
 /// `--keep` leaves the source, bag and zips behind for profiling.
 func runBundleSuite(_ args: [String]) throws {
     var dossiers = 2_000, mb = 2_048, keep = false
-    var i = 0
-    while i < args.count {
-        switch args[i] {
-        case "--smoke": dossiers = 20; mb = 8
-        case "--keep": keep = true
-        case "--dossiers" where i + 1 < args.count: dossiers = Int(args[i + 1]) ?? dossiers; i += 1
-        case "--documents-mb" where i + 1 < args.count: mb = Int(args[i + 1]) ?? mb; i += 1
-        default:
-            FileHandle.standardError.write(Data("usage: DossierportBenchmarks bundle [--dossiers N] [--documents-mb M] [--smoke] [--keep]\n".utf8))
-            exit(64)
-        }
-        i += 1
-    }
+    var arguments = SuiteArguments()
+    arguments.flags["--smoke"] = { dossiers = 20; mb = 8 }
+    arguments.flags["--keep"] = { keep = true }
+    arguments.options["--dossiers"] = SuiteArguments.count { dossiers = $0 }
+    arguments.options["--documents-mb"] = SuiteArguments.count { mb = $0 }
+    arguments.parse(args, usage: "bundle [--dossiers N] [--documents-mb M] [--smoke] [--keep]")
     let (rows, peak) = try bundleBenchmark(dossiers: dossiers, documentMB: mb, keep: keep)
     print("| Operation | MB/s | seconds | Notes |")
     print("|---|---:|---:|---|")

@@ -69,20 +69,19 @@ func importInChild(_ bundle: String, _ output: String) throws -> (seconds: Doubl
 func runImportSuite(_ args: [String]) throws {
     var sizes = [5_000, 20_000, 50_000], mixedMB = 1_200, mixedDossiers = 2_000
     var keep: String?
-    var i = 0
-    while i < args.count {
-        switch args[i] {
-        case "--smoke": sizes = [50, 200]; mixedMB = 8; mixedDossiers = 20
-        case "--dossiers" where i + 1 < args.count:
-            sizes = args[i + 1].split(separator: ",").compactMap { Int($0) }; i += 1
-        case "--mixed-mb" where i + 1 < args.count: mixedMB = Int(args[i + 1]) ?? mixedMB; i += 1
-        case "--keep" where i + 1 < args.count: keep = args[i + 1]; i += 1
-        default:
-            FileHandle.standardError.write(Data("usage: DossierportBenchmarks import [--dossiers N,N,...] [--mixed-mb M] [--smoke] [--keep DIR]\n".utf8))
-            exit(64)
-        }
-        i += 1
+    var arguments = SuiteArguments()
+    arguments.flags["--smoke"] = { sizes = [50, 200]; mixedMB = 8; mixedDossiers = 20 }
+    arguments.options["--dossiers"] = { value in
+        sizes = value.split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
+        return !sizes.isEmpty
     }
+    arguments.options["--mixed-mb"] = { value in
+        guard let n = Int(value), n >= 0 else { return false }
+        mixedMB = n
+        return true
+    }
+    arguments.options["--keep"] = { keep = $0; return true }
+    arguments.parse(args, usage: "import [--dossiers N,N,...] [--mixed-mb M] [--smoke] [--keep DIR]")
     let work = keep ?? NSTemporaryDirectory() + "dossierport-import-bench-\(getpid())"
     try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
     defer { if keep == nil { shell("rm -rf '\(work)'") } }

@@ -79,19 +79,12 @@ func profileExport(_ dump: String, profile: MappingProfile, client: String?, wor
 func runSourcesSuite(_ args: [String]) throws {
     var clients = 50_000, keep = false
     var existing: String?
-    var i = 0
-    while i < args.count {
-        switch args[i] {
-        case "--smoke": clients = 200
-        case "--keep": keep = true
-        case "--clients" where i + 1 < args.count: clients = Int(args[i + 1]) ?? clients; i += 1
-        case "--dump" where i + 1 < args.count: existing = args[i + 1]; i += 1
-        default:
-            FileHandle.standardError.write(Data("usage: DossierportBenchmarks sources [--clients N] [--smoke] [--keep] [--dump PATH]\n".utf8))
-            exit(64)
-        }
-        i += 1
-    }
+    var arguments = SuiteArguments()
+    arguments.flags["--smoke"] = { clients = 200 }
+    arguments.flags["--keep"] = { keep = true }
+    arguments.options["--clients"] = SuiteArguments.count { clients = $0 }
+    arguments.options["--dump"] = { existing = $0; return true }
+    arguments.parse(args, usage: "sources [--clients N] [--smoke] [--keep] [--dump PATH]")
     let work = NSTemporaryDirectory() + "dossierport-sources-bench-\(getpid())"
     try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
     defer { if keep { print("kept: \(work)") } else { shell("rm -rf '\(work)'") } }
