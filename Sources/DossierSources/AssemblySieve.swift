@@ -154,6 +154,10 @@ final class AssemblySieve: RowSieve {
         return false
     }
 
+    func passOver(_ rows: Int) {
+        current!.counts[0] += rows
+    }
+
     /// Adds the counts of passed-over rows to the run's account, as `take` would have kept them
     /// row by row; before a decoded row too, so ordinals stay those of a run that decodes all.
     func flush() {

@@ -675,7 +675,13 @@ public final class SQLDumpReader: RowReader {
     /// lines the sieve turns away are passed over.
     private func copyRow(_ target: Target) throws -> SourceRow? {
         let sieve = target.plan == .decode ? nil : self.sieve
+        // Once the sieve has taken one row of a counted table, runs of plain lines go to it in bulk.
+        var counting = false
         while true {
+            if counting, let sieve {
+                let n = input.passLines(tabs: target.columns.count - 1)
+                if n > 0 { sieve.passOver(n) }
+            }
             let line = input.line
             guard let (bytes, ended) = try input.nextLine() else {
                 throw truncated("a COPY block (no \\. end marker)", line: target.line, column: target.column)
@@ -683,7 +689,10 @@ public final class SQLDumpReader: RowReader {
             let p = bytes.baseAddress!, count = bytes.count
             if count == 2, p[0] == 0x5C, p[1] == UInt8(ascii: ".") { return nil }
             guard ended else { throw truncated("a COPY block (no \\. end marker)", line: target.line, column: target.column) }
-            if let sieve, try !admits(target, sieve, p, count, line: line) { continue }
+            if let sieve, try !admits(target, sieve, p, count, line: line) {
+                counting = target.plan == .count
+                continue
+            }
             return try copyValues(target, p, count, line: line)
         }
     }

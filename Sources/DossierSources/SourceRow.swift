@@ -93,6 +93,10 @@ public protocol RowSieve: AnyObject {
     /// for it. `fields` are the raw values of the planned columns, in plan order (nil for SQL
     /// NULL): valid UTF-8 without escapes, exactly the bytes the decoded row's text would hold.
     func admit(_ fields: RawFields, line: Int) throws -> Bool
+    /// Accounts for `rows` more rows of a `.count` table, as if `admit` had passed over each: a
+    /// reader that finds whole runs of plain rows hands them over at once, and only after `admit`
+    /// passed over a row of the same statement.
+    func passOver(_ rows: Int)
 }
 
 /// The raw values a reader hands a `RowSieve`, valid only during the call.

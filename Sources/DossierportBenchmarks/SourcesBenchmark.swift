@@ -43,6 +43,8 @@ final class CountEverySieve: RowSieve {
         rows += 1
         return false
     }
+
+    func passOver(_ rows: Int) { self.rows += rows }
 }
 
 /// Wall and CPU seconds of `body`, CPU of this process and of the children it waited for, so a

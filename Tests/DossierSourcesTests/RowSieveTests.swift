@@ -144,6 +144,33 @@ func careSysClientKeys(_ dump: String) throws -> [String] {
         }
     }
 
+    /// Runs of plain lines are passed over in bulk, eight bytes at a time, across many 64 KiB
+    /// chunks: the count, and the line of a bad line anywhere in the run (at a word's start or end,
+    /// after a line starting with a backslash), must be what a decoding run gives.
+    @Test func bulkPassedLinesKeepCountsAndErrorLines() throws {
+        func rows(_ n: Int, bad: Int? = nil) -> String {
+            var text = ""
+            for i in 1...n {
+                let action = String(repeating: "x", count: i % 23)
+                if i == bad { text += "\(i)\t\(action)\textra\n" }
+                else if i % 97 == 0 { text += "\\N\t\(action)\n" }
+                else { text += "\(i)\t\(action)\n" }
+            }
+            return text
+        }
+        let clean = try auditDump(rows(20_000))
+        defer { try? FileManager.default.removeItem(atPath: clean) }
+        #expect(outcome(clean, sieve: true) == "read 20000")
+        #expect(outcome(clean, sieve: false) == "read 20000")
+        // The COPY statement is line 10, so row i is on line 10 + i.
+        for bad in [1, 2, 7, 8, 9, 5_000, 12_345, 19_999, 20_000] {
+            let dump = try auditDump(rows(20_000, bad: bad))
+            defer { try? FileManager.default.removeItem(atPath: dump) }
+            #expect(outcome(dump, sieve: true) == "sql.column-count at \(10 + bad):1", "bad row \(bad)")
+            #expect(outcome(dump, sieve: true) == outcome(dump, sieve: false), "bad row \(bad)")
+        }
+    }
+
     /// Tuples of a counted table are lexed but not decoded; their values are still counted, and a
     /// truncated INSERT is still found, as when decoding. Decision: a value that is an expression
     /// (MySQL evaluates none; here sqlite's replace) is refused only in a tuple that is decoded.
