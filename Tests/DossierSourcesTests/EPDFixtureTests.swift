@@ -14,6 +14,21 @@ let epdRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deleti
 
 func epdPath(_ relative: String) -> String { epdRoot + "/" + relative }
 
+/// A CareSys dump of `clients` clients from the benchmark generator, in a fresh folder that the
+/// caller removes (the dump's folder).
+func generatedCareSysDump(clients: Int) throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("epd-large-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let out = dir.appendingPathComponent("large.sql").path
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", epdPath("generate-large.py"), String(clients), out]
+    try p.run()
+    p.waitUntilExit()
+    try #require(p.terminationStatus == 0)
+    return out
+}
+
 /// Hashes document bytes as an export does, so a bytea blob and a file in `bijlagen/` compare by content.
 final class HashingResolver: DocumentResolver {
     let folder: String
@@ -240,16 +255,9 @@ let epdClientIDs = (1...10).map { "zorgbrug-client-ZB-\(1000 + $0)" }
     /// The benchmark generator writes what the CareSys profile reads: a small output is checked
     /// row for row, so a 1 GB one differs only in size.
     @Test func largeGeneratorOutputAssembles() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("epd-large-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let out = try generatedCareSysDump(clients: 40)
+        let dir = URL(fileURLWithPath: out).deletingLastPathComponent()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let out = dir.appendingPathComponent("large.sql").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", epdPath("generate-large.py"), "40", out]
-        try p.run()
-        p.waitUntilExit()
-        try #require(p.terminationStatus == 0)
 
         let run = try EPDRun(profile: "caresys/caresys.json", documents: dir.path) { [try SQLDumpReader(path: out)] }
         #expect(run.dossiers.count == 40)

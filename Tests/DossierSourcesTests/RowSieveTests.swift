@@ -73,16 +73,8 @@ func careSysClientKeys(_ dump: String) throws -> [String] {
     /// The generator's output has a link table read before the table joined through it and rows
     /// shared by two clients (attachments of every tenth client): one client's export decodes little.
     @Test func oneClientOfALargeDumpDecodesItsOwnRows() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sieve-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let dump = dir.appendingPathComponent("large.sql").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", epdPath("generate-large.py"), "30", dump]
-        try p.run()
-        p.waitUntilExit()
-        try #require(p.terminationStatus == 0)
+        let dump = try generatedCareSysDump(clients: 30)
+        defer { try? FileManager.default.removeItem(at: URL(fileURLWithPath: dump).deletingLastPathComponent()) }
         for client in [nil, "9", "10", "30"] {
             let sieved = try SieveRun(dump, client: client, sieve: true)
             #expect(sieved == (try SieveRun(dump, client: client, sieve: false)), "client \(client ?? "all")")
