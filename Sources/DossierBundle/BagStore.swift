@@ -7,7 +7,7 @@ public import DossierIO
 /// Read access to the files of a bag, wherever it lies: a zip or an unpacked folder.
 ///
 /// Verification is written once against this, so a zipped bundle and a folder made by bagit.py
-/// are judged by the same code. Implementations must allow concurrent `read`s (hashing uses both cores).
+/// are judged by the same code. Implementations must allow concurrent `read`s (hashing uses every core).
 public protocol BagStore: AnyObject, Sendable {
     /// Names the bag in messages (the zip or folder path).
     var location: String { get }

@@ -138,7 +138,7 @@ public enum BagVerifier {
             }
         }
 
-        // 6. Completeness, then every payload checksum, on both cores. Manifest paths are unique,
+        // 6. Completeness, then every payload checksum, on every core. Manifest paths are unique,
         // so the payload holds an unlisted file exactly when fewer than all its files were listed:
         // only then is the set built that names them.
         var present: [(list: Int, entry: Int)] = []
@@ -199,13 +199,14 @@ public enum BagVerifier {
         } catch { v.problems.append(diagnostic(error, store, entry: path)) }
     }
 
-    /// Hashes files on two threads, largest first, so that one big scan taken last cannot leave a
-    /// core idle while the other finishes it; results still come back in the order of `jobs`.
+    /// Hashes files on every core, largest first, so that one big scan taken last cannot leave the
+    /// other cores idle while it finishes; results still come back in the order of `jobs`. SHA-256
+    /// is the whole cost of verifying a folder, so verification scales with the cores there are.
     private static func hashAll(_ store: any BagStore, _ jobs: [(String, HashAlgorithm, String)],
                                 sizes: [UInt64]) -> [Result<String, any Error>] {
         let order = jobs.indices.sorted { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }
         let results = ResultBox(count: jobs.count)
-        DispatchQueue.concurrentPerform(iterations: min(2, max(1, jobs.count))) { _ in
+        DispatchQueue.concurrentPerform(iterations: max(1, min(ProcessInfo.processInfo.activeProcessorCount, jobs.count))) { _ in
             while let k = results.claim() {
                 let i = order[k]
                 results.set(i, Result {
