@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 public import DossierModel
 import DossierIO
 import DossierCrypto
@@ -149,28 +146,20 @@ public enum BundleImport {
     /// problem the bundle has; it is thrown only if the bundle passed.
     final class StagedScript {
         private var file: PendingFile?
-        private var temporary: (dir: PrivateTemporaryDirectory, sink: FileSink)?
+        /// For standard output: the private folder the script is staged in, never committed.
+        private var staging: PrivateTemporaryDirectory?
         private var writer: SQLScriptWriter?
         private var failure: (any Error)?
 
         init(dialect: SQLDialect, manifest: ExportManifest, store: any BagStore, options: ImportOptions) {
             do {
-                let sink: FileSink
-                if options.output == "-" {
-                    let dir = try PrivateTemporaryDirectory()
-                    let path = dir.path + "/import.sql"
-                    let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o600)
-                    guard fd >= 0 else { throw IOFailure.error("open", path: path, errno: errno) }
-                    sink = FileSink(descriptor: fd, path: path, ownsDescriptor: true)
-                    temporary = (dir, sink)
-                } else {
-                    let file = try PendingFile(path: options.output)
-                    sink = file.sink
-                    self.file = file
-                }
-                let writer = SQLScriptWriter(dialect: dialect, facts: try SQLBundleFacts(manifest, store), store: store, to: sink)
+                let toStandardOutput = options.output == "-"
+                if toStandardOutput { staging = try PrivateTemporaryDirectory() }
+                let file = try PendingFile(path: staging.map { $0.path + "/import.sql" } ?? options.output,
+                                           mode: toStandardOutput ? 0o600 : 0o644)
+                let writer = SQLScriptWriter(dialect: dialect, facts: try SQLBundleFacts(manifest, store), store: store, to: file.sink)
                 try writer.begin(includeDDL: options.includeDDL)
-                self.writer = writer
+                (self.file, self.writer) = (file, writer)
             } catch { failure = error }
         }
 
@@ -181,16 +170,14 @@ public enum BundleImport {
 
         func commit() throws {
             if let failure { throw failure }
-            guard let writer else { return }
+            guard let file, let writer else { return }
             try writer.finish()
-            if let file { try file.commit() }
-            if let temporary {
-                try temporary.sink.close()
-                let out = FileSink.standardOutput()
-                let reader = try ByteReader(path: temporary.sink.path)
-                while let chunk = try reader.nextChunk() { try out.write(chunk) }
-                try out.flush()
-            }
+            guard staging != nil else { return try file.commit() }
+            try file.sink.close()
+            let out = FileSink.standardOutput()
+            let reader = try ByteReader(path: file.sink.path)
+            while let chunk = try reader.nextChunk() { try out.write(chunk) }
+            try out.flush()
         }
     }
 

@@ -11,6 +11,10 @@ import Foundation
 
 /// Wall-clock seconds of `body`: processes like bagit.py use several cores, so CPU time of this
 /// thread would flatter us; both sides are timed the same way in the same run.
+/// The package's folder, for fixtures and the dump generator, found from this file so the
+/// benchmarks run from any working directory.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
 func wallSeconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     try body()
@@ -69,8 +73,7 @@ func makeBundleSource(_ dir: String, template: Dossier, count: Int, documentByte
 func bundleBenchmark(dossiers: Int, documentMB: Int, keep: Bool) throws -> (rows: [Row], peakMiB: Double) {
     let work = NSTemporaryDirectory() + "dossierport-bundle-bench-\(getpid())"
     defer { if keep { print("kept: \(work)") } else { shell("rm -rf '\(work)'") } }
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let template = try DossierJSON.read(path: root.path + "/fixtures/dossiers/ZDL-000102.json")
+    let template = try DossierJSON.read(path: packageRoot + "/fixtures/dossiers/ZDL-000102.json")
     let src = work + "/src"
     try makeBundleSource(src, template: template, count: dossiers, documentBytes: documentMB << 20)
     let payloadMB = Double(directorySize(src)) / 1e6
@@ -79,11 +82,7 @@ func bundleBenchmark(dossiers: Int, documentMB: Int, keep: Bool) throws -> (rows
     // Dossierport: read, validate, hash while compressing on both cores, sign nothing, write.
     Memory.resetPeak()
     let zip = work + "/ours.zip"
-    let ours = try wallSeconds {
-        let options = BundleOptions(createdAt: Timestamp(rfc3339: "2026-11-22T10:00:00Z")!)
-        _ = try Export.run(from: try CanonicalSource(path: src), to: try BundleDestination(path: zip, options: options),
-                           options: ExportOptions(today: LocalDate(iso: "2026-11-22")!))
-    }
+    let ours = try wallSeconds { try exportBundle(from: src, to: zip) }
     let bundlePeak = Memory.peakMiB()
     rows.append(Row(name: "dossierport bundle", megabytes: payloadMB, seconds: ours, note: "wall; payload \(Int(payloadMB)) MB, \(dossiers) dossiers"))
 

@@ -25,8 +25,7 @@ func makeDossierBundle(_ zip: String, count: Int, work: String) throws {
 
 /// A mixed bundle: `dossiers` dossiers, each with a letter and a scan, `documentMB` of documents.
 func makeMixedBundle(_ zip: String, dossiers: Int, documentMB: Int, work: String) throws {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let template = try DossierJSON.read(path: root.path + "/fixtures/dossiers/ZDL-000102.json")
+    let template = try DossierJSON.read(path: packageRoot + "/fixtures/dossiers/ZDL-000102.json")
     let src = work + "/mixed"
     defer { shell("rm -rf '\(src)'") }
     try makeBundleSource(src, template: template, count: dossiers, documentBytes: documentMB << 20)

@@ -90,12 +90,11 @@ func runSourcesSuite(_ args: [String]) throws {
     let work = NSTemporaryDirectory() + "dossierport-sources-bench-\(getpid())"
     try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
     defer { if keep { print("kept: \(work)") } else { shell("rm -rf '\(work)'") } }
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     let dump = existing ?? work + "/caresys-\(clients).sql"
-    guard existing != nil || shell("python3 '\(root)/fixtures/epd/generate-large.py' \(clients) '\(dump)'") == 0 else {
+    guard existing != nil || shell("python3 '\(packageRoot)/fixtures/epd/generate-large.py' \(clients) '\(dump)'") == 0 else {
         throw DossierError("bench.generate", "generate-large.py failed")
     }
-    let profile = try MappingProfile.load(path: root + "/fixtures/epd/caresys/caresys.json")
+    let profile = try MappingProfile.load(path: packageRoot + "/fixtures/epd/caresys/caresys.json")
     let mb = Double(try FileManager.default.attributesOfItem(atPath: dump)[.size] as? Int ?? 0) / 1e6
     var rows: [Row] = []
 
