@@ -97,6 +97,7 @@ struct CLI {
 @Suite struct ExportCommandTests {
     @Test func exportsTheSampleOrganisationByDefault() throws {
         let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("export")
         let r = try CLI.run(["export", "--out", out.path], cwd: CLI.root)
         #expect(r.status == 0, "\(r.stderr)")
@@ -115,6 +116,7 @@ struct CLI {
 
     @Test func sameInputGivesByteIdenticalOutput() throws {
         let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         for f in ["json", "ndjson", "xml"] {
             let a = try CLI.run(["export", "--format", f, "--out", "-", "--client", "ZDL-000102"], cwd: CLI.root)
             let b = try CLI.run(["export", "--format", f, "--out", "-", "--client", "ZDL-000102"], cwd: CLI.root)
@@ -126,6 +128,7 @@ struct CLI {
 
     @Test func refusesToMixWithAnExistingFolder() throws {
         let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         try Data("x".utf8).write(to: dir.appendingPathComponent("keep.txt"))
         let r = try CLI.run(["export", "--out", dir.path], cwd: CLI.root)
         #expect(r.status == 1)
@@ -135,6 +138,7 @@ struct CLI {
 
     @Test func anInvalidDossierLeavesNoOutput() throws {
         let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let src = dir.appendingPathComponent("src")
         try FileManager.default.createDirectory(at: src, withIntermediateDirectories: true)
         for name in ["ZDL-000101.json", "ZDL-000104.json"] {
@@ -203,6 +207,7 @@ struct CLI {
 @Suite struct LogCommandTests {
     @Test func everyExportIsLoggedAndTheChainVerifies() throws {
         let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let log = dir.appendingPathComponent("log.ndjson").path
         #expect(try CLI.run(["export", "--log", log, "--purpose", "access", "--out", dir.appendingPathComponent("a").path], cwd: CLI.root).status == 0)
         #expect(try CLI.run(["bundle", "--log", log, "--on-behalf-of", "dr. Visser", "--created-at", "2026-11-22T10:00:00Z",
@@ -223,6 +228,7 @@ struct CLI {
 @Suite struct ExportBundleAliasTests {
     @Test func exportWithBundleWritesTheSameBundleAsTheBundleCommand() throws {
         let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let a = dir.appendingPathComponent("a.zip").path, b = dir.appendingPathComponent("b.zip").path
         let common = ["--purpose", "portability", "--created-at", "2026-11-22T10:00:00Z"]
         #expect(try CLI.run(["export", "--bundle", a] + common, cwd: CLI.root).status == 0)

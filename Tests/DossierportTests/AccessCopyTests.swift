@@ -42,6 +42,7 @@ import DossierIO
     @Test(.enabled(if: chromium != nil, "needs Debian's chromium"))
     func rendersInHeadlessChromium() throws {
         let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         for (d, html) in try copies() {
             let page = dir.appendingPathComponent("\(d.id).html")
             try html.write(to: page, atomically: true, encoding: .utf8)

@@ -7,8 +7,9 @@ import DossierBundle
 import DossierPolicy
 import Dossierport
 
-/// A signed bundle of the fixture organisation, unpacked, with the keys that made it.
-struct SignedBundle {
+/// A signed bundle of the fixture organisation, unpacked, with the keys that made it; its folder
+/// goes when the test that made it is done.
+final class SignedBundle {
     let dir: URL
     let zip: String
     let key: SSHSigningKey
@@ -22,6 +23,8 @@ struct SignedBundle {
         let k = key
         try TestEnv.bundle(to: zip) { $0.signingKey = k; $0.includeXML = true }
     }
+
+    deinit { try? FileManager.default.removeItem(at: dir) }
 
     /// A fresh unpacked copy to tamper with.
     func unpacked(_ name: String) throws -> String {
@@ -56,6 +59,7 @@ func entries(_ c: BundleCheck) -> [String] { c.allProblems.compactMap { $0.locat
 
     @Test func twoRunsGiveByteIdenticalBundles() throws {
         let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let a = dir.appendingPathComponent("a.zip").path, b = dir.appendingPathComponent("b.zip").path
         try TestEnv.bundle(to: a)
         try TestEnv.bundle(to: b)
@@ -137,6 +141,7 @@ func entries(_ c: BundleCheck) -> [String] { c.allProblems.compactMap { $0.locat
     @Test func wrongPayloadOxum() throws {
         // An unsigned bag whose tag manifest was recomputed, so only the Oxum is wrong.
         let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let zip = dir.appendingPathComponent("u.zip").path
         try TestEnv.bundle(to: zip)
         try ZipReader(path: zip).extract(to: dir.appendingPathComponent("x").path)
@@ -167,6 +172,7 @@ func entries(_ c: BundleCheck) -> [String] { c.allProblems.compactMap { $0.locat
 
     @Test func unsignedWhenASignatureIsRequired() throws {
         let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let zip = dir.appendingPathComponent("u.zip").path
         try TestEnv.bundle(to: zip)
         let key = try SSHSigningKey.generate(comment: "x")
@@ -188,6 +194,7 @@ func entries(_ c: BundleCheck) -> [String] { c.allProblems.compactMap { $0.locat
 
     @Test func encryptedBundleNeedsTheRightKey() throws {
         let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("b.zip.age").path
         let id = try AgeIdentity.generate()
         try TestEnv.bundle(to: path, purpose: .transfer) { $0.recipients = [id.recipient] }
@@ -204,6 +211,7 @@ func entries(_ c: BundleCheck) -> [String] { c.allProblems.compactMap { $0.locat
 
     @Test func objectorsStayOutOfATransfer() throws {
         let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("t.zip").path
         let report = try TestEnv.bundle(to: path, purpose: .transfer)
         #expect(report.dossiersExcluded == 1)
@@ -256,6 +264,7 @@ func entries(_ c: BundleCheck) -> [String] { c.allProblems.compactMap { $0.locat
     @Test(.enabled(if: TestEnv.has("age")))
     func ageDecryptsWhatWeEncryptAndTheOtherWayRound() throws {
         let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let keyFile = dir.appendingPathComponent("key.txt").path
         #expect(try TestEnv.run("age-keygen", ["-o", keyFile]).status == 0)
         let identity = try #require(try AgeIdentity.read(path: keyFile).first)
@@ -273,6 +282,7 @@ func entries(_ c: BundleCheck) -> [String] { c.allProblems.compactMap { $0.locat
     @Test(.enabled(if: TestEnv.has("zip") && (try? TestEnv.run("python3", ["-c", "import bagit"]).status) == 0))
     func aBagMadeByBagitPythonAndZipVerifies() throws {
         let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let bag = dir.appendingPathComponent("external-bag")
         try FileManager.default.createDirectory(at: bag, withIntermediateDirectories: true)
         try Data("Brief aan de huisarts\n".utf8).write(to: bag.appendingPathComponent("brief.txt"))

@@ -3,10 +3,17 @@ import Testing
 import DossierModel
 import Dossierport
 
-@Suite struct ExportLogTests {
-    /// A log of five entries in a fresh folder.
+@Suite final class ExportLogTests {
+    /// This test's folder, removed when the test is done.
+    let dir: URL
+
+    init() throws { dir = try TestEnv.tempDir() }
+
+    deinit { try? FileManager.default.removeItem(at: dir) }
+
+    /// A log of five entries in the test's folder.
     func makeLog() throws -> String {
-        let path = try TestEnv.tempDir().appendingPathComponent("log.ndjson").path
+        let path = dir.appendingPathComponent("log.ndjson").path
         for i in 1...5 {
             var e = ExportLogEntry.now(event: i % 2 == 0 ? "bundle" : "export", outcome: "success", responsibleUser: "dr. Visser")
             e.clients = ["ZDL-00010\(i)"]

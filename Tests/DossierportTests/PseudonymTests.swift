@@ -33,6 +33,7 @@ import Dossierport
 
     @Test func noIdentifyingValueSurvivesAndTheSameKeyGivesTheSamePseudonyms() throws {
         let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let key = Array(repeating: UInt8(7), count: 32)
         let a = dir.appendingPathComponent("a.zip").path, b = dir.appendingPathComponent("b.zip").path
         let c = dir.appendingPathComponent("c.zip").path
