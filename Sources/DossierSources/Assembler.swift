@@ -26,12 +26,15 @@ public struct ExportOptions: Sendable {
     /// Threads that assemble buckets in phase 2; the output does not depend on it. With more than
     /// one, the document resolver is called from several threads at once.
     public var threads: Int
+    /// Bytes (estimated) one link table's key → clients map may hold in memory; a larger map is
+    /// partitioned on disk (see `LinkMap`), so memory does not grow with the link tables.
+    public var linkMemory: Int
 
     public init(clientKey: String? = nil, spillDirectory: String = "/tmp", bucketCount: Int = 128,
-                keptDiagnostics: Int = 10_000, bucketLimit: Int = 4 << 20, threads: Int = 2) {
+                keptDiagnostics: Int = 10_000, bucketLimit: Int = 4 << 20, threads: Int = 2, linkMemory: Int = 8 << 20) {
         self.clientKey = clientKey; self.spillDirectory = spillDirectory
         self.bucketCount = max(1, bucketCount); self.keptDiagnostics = keptDiagnostics
-        self.bucketLimit = max(1, bucketLimit); self.threads = max(1, threads)
+        self.bucketLimit = max(1, bucketLimit); self.threads = max(1, threads); self.linkMemory = max(0, linkMemory)
     }
 }
 
@@ -41,9 +44,10 @@ public struct ExportOptions: Sendable {
 /// than memory, so the run has two phases over a disk spill:
 ///
 /// 1. Every row is routed to the client it belongs to (a client-key column, or one hop through a
-///    link table whose key → clients map is kept in memory) and appended to one of `bucketCount`
-///    bucket files, chosen by FNV-1a hash of the client key. Rows whose link table has not been read
-///    yet are appended to a per-link-table deferred file and routed when the input has ended.
+///    link table's key → clients map) and appended to one of `bucketCount` bucket files, chosen by
+///    FNV-1a hash of the client key. Rows whose link table has not been read yet are appended to a
+///    per-link-table deferred file and routed when the input has ended; so are all rows through a
+///    link map that outgrew `linkMemory` and was partitioned on disk (see `LinkMap`).
 /// 2. Each bucket is loaded on its own, its records indexed by client key and input order, and
 ///    each client's rows mapped and assembled into a dossier, which is validated and emitted. A
 ///    bucket file larger than `bucketLimit` is first streamed into sub-bucket files by a second,
@@ -56,7 +60,7 @@ public struct ExportOptions: Sendable {
 /// sub-bucket (index ascending, depth first), and within a loaded (sub-)bucket by client key
 /// (numerically when both keys are digits, else by UTF-8 bytes): deterministic for the same input,
 /// `bucketCount` and `bucketLimit`, whatever `threads` is. Records within a section keep input
-/// order. Memory holds the link maps (about 60–100 bytes per link row), one entry per row delivered
+/// order. Memory holds the link maps (about 100 bytes per link row, up to `linkMemory` each), one entry per row delivered
 /// to several clients until its last delivery is mapped, and per worker one (sub-)bucket's bytes
 /// (at most `bucketLimit`, unless one client alone is larger) plus a 40-byte index entry per record
 /// in it, and up to 24 dossiers queued or being batched per worker.
@@ -114,67 +118,6 @@ public final class DossierAssembler {
     }
 }
 
-/// The links a mapping may go through: one link table's key column → client column.
-struct LinkSpec: Hashable {
-    let table: String
-    let key: String
-    let clientColumn: String
-}
-
-/// The clients of one link key; one in the common case, so no array is allocated for it.
-enum LinkTargets {
-    case one(String)
-    case many([String])
-
-    var keys: [String] {
-        switch self { case .one(let k): [k]; case .many(let ks): ks }
-    }
-
-    func adding(_ k: String) -> LinkTargets {
-        switch self {
-        case .one(let a): a == k ? self : .many([a, k])
-        case .many(let ks): ks.contains(k) ? self : .many(ks + [k])
-        }
-    }
-}
-
-/// A link table's key → clients map, filled while the table is read.
-final class LinkMap {
-    let spec: LinkSpec
-    let columns = ColumnIndex()
-    let keySlot: Int, clientSlot: Int
-    var targets: [String: LinkTargets] = [:]
-    /// The client asked for, if any.
-    let only: String?
-    /// Keys the sieve passed over that link only other clients than `only`: enough to tell a row
-    /// of another client (filtered) from an orphan (rejected) in one lookup. A key leaves the set
-    /// when a decoded row links it to `only`.
-    var otherClients: Set<String> = []
-    var complete = false
-    var deferred: SpillWriter?
-
-    init(_ spec: LinkSpec, only: String?) {
-        self.spec = spec
-        self.only = only
-        keySlot = columns.slot(spec.key)
-        clientSlot = columns.slot(spec.clientColumn)
-    }
-
-    func add(_ row: SourceRow) {
-        columns.bind(row.columns)
-        guard let k = RecordRules.identifier(columns.value(keySlot, row)),
-              let c = RecordRules.identifier(columns.value(clientSlot, row)) else { return }
-        targets[k] = targets[k].map { $0.adding(c) } ?? .one(c)
-        if c == only { otherClients.remove(k) }
-    }
-
-    /// Records a passed-over row that links `key` to a client other than `only`.
-    func addOther(_ key: String) {
-        if let only, targets[key]?.keys.contains(only) == true { return }
-        otherClients.insert(key)
-    }
-}
-
 /// How phase 1 treats the rows of one table.
 struct TableRoute {
     var isClient = false
@@ -226,7 +169,7 @@ final class AssemblyRun {
                 joinSlots[i] = rules.columns.slot(c)
             case .link(let column, let table, let key, let clientColumn):
                 let spec = LinkSpec(table: table, key: key, clientColumn: clientColumn)
-                let l = linkIndex[spec] ?? { links.append(LinkMap(spec, only: a.options.clientKey)); linkIndex[spec] = links.count - 1; return links.count - 1 }()
+                let l = linkIndex[spec] ?? { links.append(LinkMap(spec, index: links.count, only: a.options.clientKey, budget: a.options.linkMemory, folder: folder)); linkIndex[spec] = links.count - 1; return links.count - 1 }()
                 mappingLink.append(l)
                 joinSlots[i] = rules.columns.slot(column)
                 if !(routes[table]?.links.contains(l) ?? false) {
@@ -249,7 +192,7 @@ final class AssemblyRun {
         if row.table != currentTable { try enter(row.table, at: row.location) }
         let route = currentRoute
         tables[row.table]!.read += 1
-        for l in route.links { links[l].add(row) }
+        for l in route.links { try links[l].add(row) }
         if route.isClient {
             try routeClient(row)
         } else if !route.mappings.isEmpty {
@@ -319,9 +262,8 @@ final class AssemblyRun {
         }
         guard let l = mappingLink[m] else { return try deliver(row, m, [joinValue], ordinal) }
         let link = links[l]
-        guard link.complete else {
-            if link.deferred == nil { link.deferred = try SpillWriter(path: folder.file("deferred-\(l)")) }
-            return try link.deferred!.append(SpillRecord(ordinal: ordinal, clientKey: joinValue, mapping: m, shared: false, row: row), dict)
+        guard !link.defers else {
+            return try link.deferRow(SpillRecord(ordinal: ordinal, clientKey: joinValue, mapping: m, shared: false, row: row), dict)
         }
         try resolveLink(row, m, link, joinValue, ordinal)
     }
@@ -343,12 +285,19 @@ final class AssemblyRun {
     }
 
     func deliver(_ row: SourceRow, _ m: Int, _ targets: [String], _ ordinal: Int) throws {
-        let chosen = a.options.clientKey.map { targets.contains($0) ? [$0] : [] } ?? targets
-        if chosen.isEmpty { return filtered(row.table, a.mappings[m].entity) }
-        if chosen.count > 1 { shared[ordinal] = (chosen.count, false, m, row.table) }
-        for key in chosen {
-            try bucket(key).append(SpillRecord(ordinal: ordinal, clientKey: key, mapping: m, shared: chosen.count > 1, row: row), dict)
+        try deliver(m, targets, ordinal, table: row.table) { key, shared in
+            try bucket(key).append(SpillRecord(ordinal: ordinal, clientKey: key, mapping: m, shared: shared, row: row), dict)
         }
+    }
+
+    /// Books a row for the clients it goes to (with `--client`, that one only) and has `write`
+    /// put it in each one's bucket.
+    func deliver(_ m: Int, _ targets: [String], _ ordinal: Int, table: @autoclosure () -> String,
+                 write: (_ client: String, _ shared: Bool) throws -> Void) throws {
+        let chosen = a.options.clientKey.map { targets.contains($0) ? [$0] : [] } ?? targets
+        if chosen.isEmpty { return filtered(table(), a.mappings[m].entity) }
+        if chosen.count > 1 { shared[ordinal] = (chosen.count, false, m, table()) }
+        for key in chosen { try write(key, chosen.count > 1) }
     }
 
     func bucket(_ key: String) throws -> SpillWriter {
@@ -361,17 +310,29 @@ final class AssemblyRun {
 
     /// Routes rows that waited for their link table, now that every table has been read.
     func drainDeferred() throws {
-        for link in links {
-            link.complete = true
-            guard let w = link.deferred else { continue }
-            try w.close()
-            let stream = try SpillStream(path: w.path, dict: dict)
-            while let r = try stream.next() {
+        for link in links { try link.drain { try routeDeferred($0, link) } }
+    }
+
+    /// Routes one file of deferred rows through `link`'s loaded targets. A row whose key is found
+    /// is moved into its buckets as the bytes it was spilled as, under its client's key: the
+    /// mapping and `when` were chosen before it was deferred, so only orphans and rows for
+    /// another client (with `--client`) are decoded again, to be reported and counted.
+    func routeDeferred(_ path: String, _ link: LinkMap) throws {
+        let stream = try SpillStream(path: path, dict: dict)
+        while let body = try stream.nextBody() {
+            var d = SpillDecoder(bytes: body, dict: dict, path: path)
+            let h = try d.routing()
+            if let targets = link.targets[String(decoding: body[h.key], as: UTF8.self)] {
+                try deliver(h.mapping, targets.keys, h.ordinal, table: self.dict.strings[h.table]) { key, shared in
+                    try bucket(key).appendRerouted(body, from: h.key.upperBound, ordinal: h.ordinal, mapping: h.mapping,
+                                                   shared: shared, clientKey: key)
+                }
+            } else {
+                var full = SpillDecoder(bytes: body, dict: dict, path: path)
+                let r = try full.record()
                 a.mappings[r.mapping].columns.bind(r.row.columns)
                 try resolveLink(r.row, r.mapping, link, r.clientKey, r.ordinal)
             }
-            link.deferred = nil
-            try FileManager.default.removeItem(atPath: w.path)
         }
     }
 

@@ -107,6 +107,21 @@ final class SpillWriter {
         body = b.bytes
     }
 
+    /// Appends a record read back from another spill file under a new header, its row bytes
+    /// (`encoded[rest...]`, from the table id on) copied as they are.
+    func appendRerouted(_ encoded: [UInt8], from rest: Int, ordinal: Int, mapping: Int, shared: Bool, clientKey: String) throws {
+        var b = SpillBytes(bytes: body)
+        body = []
+        b.bytes.removeAll(keepingCapacity: true)
+        b.varint(UInt64(ordinal))
+        b.varint(UInt64(mapping + 1))
+        b.bytes.append(shared ? 1 : 0)
+        b.string(clientKey)
+        b.bytes.append(contentsOf: encoded[rest...])
+        try appendEncoded(b.bytes)
+        body = b.bytes
+    }
+
     /// Appends a record body as `append` encoded it, e.g. one read back to split a bucket.
     func appendEncoded(_ body: [UInt8]) throws {
         var length = UInt32(body.count).littleEndian
@@ -175,6 +190,21 @@ struct SpillDecoder {
         let n = try varint()
         guard n <= bytes.count - offset else { throw damaged() }
         return (ordinal, offset..<(offset + n))
+    }
+
+    /// What routing a deferred record needs, without decoding its row: its position, mapping,
+    /// key (the link key it waits on) and table id; the row's bytes start at `key.upperBound`.
+    mutating func routing() throws -> (ordinal: Int, mapping: Int, key: Range<Int>, table: Int) {
+        let ordinal = try varint()
+        let mapping = try varint() - 1
+        offset += 1
+        let n = try varint()
+        guard n <= bytes.count - offset else { throw damaged() }
+        let key = offset..<(offset + n)
+        offset += n
+        let table = try varint()
+        guard mapping >= 0, table < dict.strings.count else { throw damaged() }
+        return (ordinal, mapping, key, table)
     }
 
     mutating func record() throws -> SpillRecord {

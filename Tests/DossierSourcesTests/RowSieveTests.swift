@@ -31,11 +31,11 @@ struct SieveRun: Equatable {
     let dossiers: [Dossier]
     let decoded: Int
 
-    init(_ dump: String, client: String?, sieve: Bool) throws {
+    init(_ dump: String, client: String?, sieve: Bool, linkMemory: Int = ExportOptions().linkMemory, spill: String = "/tmp") throws {
         let counter = DecodedRowCounter(try SQLDumpReader(path: dump))
         var all: [Dossier] = []
         account = try DossierAssembler(profile: try MappingProfile.load(path: epdPath("caresys/caresys.json")),
-                                       options: ExportOptions(clientKey: client, bucketCount: 4),
+                                       options: ExportOptions(clientKey: client, spillDirectory: spill, bucketCount: 4, linkMemory: linkMemory),
                                        documents: HashingResolver(folder: epdPath("caresys")))
             .run([sieve ? counter : DecodeEveryRow(counter)]) { d, _ in all.append(d) }
         dossiers = all

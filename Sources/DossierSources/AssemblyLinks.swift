@@ -1,0 +1,203 @@
+internal import DossierModel
+internal import Foundation
+
+/// The links a mapping may go through: one link table's key column → client column.
+struct LinkSpec: Hashable {
+    let table: String
+    let key: String
+    let clientColumn: String
+}
+
+/// The clients of one link key; one in the common case, so no array is allocated for it.
+enum LinkTargets {
+    case one(String)
+    case many([String])
+
+    var keys: [String] {
+        switch self { case .one(let k): [k]; case .many(let ks): ks }
+    }
+
+    func adding(_ k: String) -> LinkTargets {
+        switch self {
+        case .one(let a): a == k ? self : .many([a, k])
+        case .many(let ks): ks.contains(k) ? self : .many(ks + [k])
+        }
+    }
+}
+
+/// A link table's key → clients map, filled while the table is read.
+///
+/// The map grows with the link table, so it is held in memory only up to a budget
+/// (`ExportOptions.linkMemory`). Past it, the map is partitioned on disk, a hash join in the
+/// manner of a database's batched hash join: its entries and every row that goes through it are
+/// appended to `LinkPartitions.count` files by hash of the link key, and once the input has ended
+/// each partition's entries are loaded on their own and its rows routed. Memory then holds one
+/// partition's map, about 1/32 of the whole, and the write buffers of the partition files.
+final class LinkMap {
+    let spec: LinkSpec
+    let columns = ColumnIndex()
+    let keySlot: Int, clientSlot: Int
+    /// In memory: every entry; partitioned: the entries of the partition being routed, if any.
+    var targets: [String: LinkTargets] = [:]
+    /// The client asked for, if any.
+    let only: String?
+    /// With `only`: keys linked to it, and keys the sieve passed over that link only other clients,
+    /// so a row of another client (filtered) is told from an orphan (rejected) in one lookup. A
+    /// key leaves `otherClients` when a decoded row links it to `only`.
+    var onlyKeys: Set<String> = []
+    var otherClients: Set<String> = []
+    var complete = false
+    /// Rows met before the link table was complete, routed when the input has ended.
+    var deferred: SpillWriter?
+    /// Set once the map outgrew `budget`.
+    private(set) var partitions: LinkPartitions?
+    /// Estimated bytes of `targets` (about 100 per entry, measured on large dumps).
+    private var held = 0
+    private let budget: Int
+    private let index: Int
+    private let folder: SpillFolder
+
+    init(_ spec: LinkSpec, index: Int, only: String?, budget: Int, folder: SpillFolder) {
+        self.spec = spec
+        self.index = index
+        self.only = only
+        self.budget = budget
+        self.folder = folder
+        keySlot = columns.slot(spec.key)
+        clientSlot = columns.slot(spec.clientColumn)
+    }
+
+    func add(_ row: SourceRow) throws {
+        columns.bind(row.columns)
+        guard let k = RecordRules.identifier(columns.value(keySlot, row)),
+              let c = RecordRules.identifier(columns.value(clientSlot, row)) else { return }
+        if c == only { otherClients.remove(k); onlyKeys.insert(k) }
+        if let partitions { return try partitions.add(k, c) }
+        if let t = targets[k] { targets[k] = t.adding(c); held += 16 + c.utf8.count; return }
+        targets[k] = .one(c)
+        held += 96 + k.utf8.count + c.utf8.count
+        if held > budget { try partition() }
+    }
+
+    /// Records a passed-over row that links `key` to a client other than `only`.
+    func addOther(_ key: String) {
+        if !onlyKeys.contains(key) { otherClients.insert(key) }
+    }
+
+    /// Whether a row through this link must wait: its table is not complete yet, or the map is
+    /// on disk and is read partition by partition once the input has ended.
+    var defers: Bool { !complete || partitions != nil }
+
+    /// Keeps a row that `defers` until `drain`.
+    func deferRow(_ r: SpillRecord, _ dict: SpillDictionary) throws {
+        if let partitions { return try partitions.append(r, dict) }
+        if deferred == nil { deferred = try SpillWriter(path: folder.file("deferred-\(index)")) }
+        try deferred!.append(r, dict)
+    }
+
+    /// Routes every deferred row, now that every table has been read: `route` gets each spill file
+    /// of rows with this map's `targets` loaded for them, and the file is removed after.
+    func drain(_ route: (String) throws -> Void) throws {
+        complete = true
+        if let w = deferred {
+            try w.close()
+            deferred = nil
+            if let partitions { try partitions.take(w.path) } else { try route(w.path) }
+            try FileManager.default.removeItem(atPath: w.path)
+        }
+        guard let partitions else { return }
+        for p in 0..<LinkPartitions.count {
+            targets = try partitions.entries(p)
+            if let rows = try partitions.closeRows(p) {
+                try route(rows)
+                try FileManager.default.removeItem(atPath: rows)
+            }
+        }
+        targets = [:]
+        self.partitions = nil
+    }
+
+    private func partition() throws {
+        let p = try LinkPartitions(folder, index: index)
+        for (k, t) in targets { for c in t.keys { try p.add(k, c) } }
+        targets = [:]
+        held = 0
+        partitions = p
+    }
+}
+
+/// One link map's partition files: its entries, and the rows waiting for them.
+final class LinkPartitions {
+    static let count = 32
+    /// Small write buffers: two files per partition are open at once.
+    private static let buffer = 16 * 1024
+    private let folder: SpillFolder
+    private let index: Int
+    private var entryFiles: [SpillWriter] = []
+    private var rowFiles: [SpillWriter?] = Array(repeating: nil, count: LinkPartitions.count)
+    private var entry = SpillBytes(bytes: [])
+
+    init(_ folder: SpillFolder, index: Int) throws {
+        self.folder = folder
+        self.index = index
+        for p in 0..<Self.count {
+            entryFiles.append(try SpillWriter(path: folder.file("link-\(index)-\(p)"), bufferSize: Self.buffer))
+        }
+    }
+
+    /// A key's partition: FNV-1a again, but from the other end of the hash than bucket choice,
+    /// so partitions do not follow buckets when link keys are also client keys.
+    static func partition(_ key: String) -> Int { Int(fnv1a(key) >> 59) }
+
+    func add(_ key: String, _ client: String) throws {
+        entry.bytes.removeAll(keepingCapacity: true)
+        entry.string(key)
+        entry.string(client)
+        try entryFiles[Self.partition(key)].appendEncoded(entry.bytes)
+    }
+
+    func append(_ r: SpillRecord, _ dict: SpillDictionary) throws {
+        try rows(Self.partition(r.clientKey)).append(r, dict)
+    }
+
+    /// Moves the records of a spill file of deferred rows (keyed by link key) into the partitions.
+    func take(_ path: String) throws {
+        let none = SpillDictionary()
+        let stream = try SpillStream(path: path, dict: none)
+        while let body = try stream.nextBody() {
+            var d = SpillDecoder(bytes: body, dict: none, path: path)
+            let key = String(decoding: body[try d.header().key], as: UTF8.self)
+            try rows(Self.partition(key)).appendEncoded(body)
+        }
+    }
+
+    /// Partition `p`'s map; its entry file is removed once read.
+    func entries(_ p: Int) throws -> [String: LinkTargets] {
+        let w = entryFiles[p]
+        try w.close()
+        var map: [String: LinkTargets] = [:]
+        let none = SpillDictionary()
+        let stream = try SpillStream(path: w.path, dict: none)
+        while let body = try stream.nextBody() {
+            var d = SpillDecoder(bytes: body, dict: none, path: w.path)
+            let k = try d.string(), c = try d.string()
+            map[k] = map[k].map { $0.adding(c) } ?? .one(c)
+        }
+        try FileManager.default.removeItem(atPath: w.path)
+        return map
+    }
+
+    /// Closes partition `p`'s row file; its path, if any row went there.
+    func closeRows(_ p: Int) throws -> String? {
+        guard let w = rowFiles[p] else { return nil }
+        try w.close()
+        return w.path
+    }
+
+    private func rows(_ p: Int) throws -> SpillWriter {
+        if let w = rowFiles[p] { return w }
+        let w = try SpillWriter(path: folder.file("link-\(index)-rows-\(p)"), bufferSize: Self.buffer)
+        rowFiles[p] = w
+        return w
+    }
+}

@@ -1,0 +1,89 @@
+import DossierModel
+import Foundation
+import Testing
+@testable import DossierSources
+
+/// Link maps over their memory budget are partitioned on disk; nothing about the export changes.
+@Suite struct LinkPartitionTests {
+    /// The account with its kept diagnostics in a fixed order: a partitioned link reports its
+    /// orphans when the input has ended, not where the row was read.
+    func normalised(_ account: ExportAccount) -> ExportAccount {
+        var a = account
+        a.diagnostics.sort { $0.description < $1.description }
+        return a
+    }
+
+    /// A budget of nothing partitions every link map at its first entry. The clean and the dirty
+    /// CareSys dump (orphans, unknown link keys, duplicate keys), for every client, none, and one that
+    /// does not exist; and a generated dump whose link table comes after the rows joined through it,
+    /// with rows shared by two clients. Same dossiers in the same order, same counts, same findings.
+    @Test func partitionedLinksExportTheSame() throws {
+        let generated = try generatedCareSysDump(clients: 30)
+        defer { try? FileManager.default.removeItem(at: URL(fileURLWithPath: generated).deletingLastPathComponent()) }
+        let cases: [(dump: String, clients: [String?])] = [
+            (epdPath("caresys/caresys.sql"), [nil, "424242"] + (try careSysClientKeys(epdPath("caresys/caresys.sql")))),
+            (epdPath("caresys/caresys-dirty.sql"), [nil] + (try careSysClientKeys(epdPath("caresys/caresys-dirty.sql")))),
+            (generated, [nil, "9", "10", "30"]),
+        ]
+        for (dump, clients) in cases {
+            for client in clients {
+                for sieve in [true, false] {
+                    let memory = try SieveRun(dump, client: client, sieve: sieve)
+                    let disk = try SieveRun(dump, client: client, sieve: sieve, linkMemory: 0)
+                    #expect(disk.dossiers == memory.dossiers, "\(dump) client \(client ?? "all")")
+                    #expect(normalised(disk.account) == normalised(memory.account), "\(dump) client \(client ?? "all")")
+                }
+            }
+        }
+        let dirty = try SieveRun(epdPath("caresys/caresys-dirty.sql"), client: nil, sieve: true, linkMemory: 0)
+        #expect(dirty.account.diagnostics.contains { $0.code == "row.orphan" && $0.location?.line != nil })
+        #expect(dirty.account.reconciles)
+    }
+
+    /// The map leaves memory once its estimate passes the budget, and not before; rows deferred
+    /// through it find their clients partition by partition when it is drained.
+    @Test func mapIsPartitionedAtItsBudget() throws {
+        let folder = try SpillFolder(under: NSTemporaryDirectory())
+        defer { folder.remove() }
+        let dict = SpillDictionary()
+        func row(_ id: Int) -> SourceRow {
+            SourceRow(table: "episodes", columns: ["id", "client_id"], values: [.number(String(id)), .number(String(id / 2))],
+                      location: SourceLocation(file: "t.sql", line: id))
+        }
+        // About 98 bytes an entry: nine fit in 900, the tenth does not.
+        let map = LinkMap(LinkSpec(table: "episodes", key: "id", clientColumn: "client_id"), index: 0, only: nil, budget: 900, folder: folder)
+        for id in 0..<9 { try map.add(row(id)) }
+        #expect(map.partitions == nil && map.targets.count == 9)
+        try map.add(row(9))
+        #expect(map.partitions != nil && map.targets.isEmpty)
+        for id in 10..<40 { try map.add(row(id)) }
+        map.complete = true
+        #expect(map.defers)
+        for id in 0..<41 {
+            try map.deferRow(SpillRecord(ordinal: id, clientKey: String(id), mapping: 0, shared: false, row: row(id)), dict)
+        }
+        var found: [String: [String]] = [:], missing: [String] = [], files = 0
+        try map.drain { path in
+            files += 1
+            let stream = try SpillStream(path: path, dict: dict)
+            while let r = try stream.next() {
+                if let t = map.targets[r.clientKey] { found[r.clientKey] = t.keys } else { missing.append(r.clientKey) }
+            }
+        }
+        #expect(found.count == 40 && found.allSatisfy { $0.value == [String(Int($0.key)! / 2)] })
+        #expect(missing == ["40"])
+        #expect(files > 1 && files <= LinkPartitions.count)
+        #expect(map.partitions == nil && map.targets.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+
+    /// Partition files live in the run's spill folder and go with it.
+    @Test func partitionFilesAreRemoved() throws {
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("links-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        let run = try SieveRun(epdPath("caresys/caresys.sql"), client: nil, sieve: true, linkMemory: 0, spill: parent)
+        #expect(!run.dossiers.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent).isEmpty)
+    }
+}
