@@ -325,7 +325,7 @@ final class AssemblyRun {
             if let targets = link.targets[String(decoding: body[h.key], as: UTF8.self)] {
                 try deliver(h.mapping, targets.keys, h.ordinal, table: self.dict.strings[h.table]) { key, shared in
                     try bucket(key).appendRerouted(body, from: h.key.upperBound, ordinal: h.ordinal, mapping: h.mapping,
-                                                   shared: shared, clientKey: key)
+                                                   flags: h.flags & ~SpillFlag.shared | (shared ? SpillFlag.shared : 0), clientKey: key)
                 }
             } else {
                 var full = SpillDecoder(bytes: body, dict: dict, path: path)

@@ -90,9 +90,16 @@ final class LinkMap {
 
     /// Keeps a row that `defers` until `drain`.
     func deferRow(_ r: SpillRecord, _ dict: SpillDictionary) throws {
-        if let partitions { return try partitions.append(r, dict) }
-        if deferred == nil { deferred = try SpillWriter(path: folder.file("deferred-\(index)")) }
-        try deferred!.append(r, dict)
+        try deferral(r.clientKey).append(r, dict)
+    }
+
+    /// The file a row that `defers`, waiting on link key `key`, is appended to.
+    func deferral(_ key: String) throws -> SpillWriter {
+        if let partitions { return try partitions.rows(LinkPartitions.partition(key)) }
+        if let deferred { return deferred }
+        let w = try SpillWriter(path: folder.file("deferred-\(index)"))
+        deferred = w
+        return w
     }
 
     /// Routes every deferred row, now that every table has been read: `route` gets each spill file
@@ -156,10 +163,6 @@ final class LinkPartitions {
         try entryFiles[Self.partition(key)].appendEncoded(entry.bytes)
     }
 
-    func append(_ r: SpillRecord, _ dict: SpillDictionary) throws {
-        try rows(Self.partition(r.clientKey)).append(r, dict)
-    }
-
     /// Moves the records of a spill file of deferred rows (keyed by link key) into the partitions.
     func take(_ path: String) throws {
         let none = SpillDictionary()
@@ -194,7 +197,7 @@ final class LinkPartitions {
         return w.path
     }
 
-    private func rows(_ p: Int) throws -> SpillWriter {
+    func rows(_ p: Int) throws -> SpillWriter {
         if let w = rowFiles[p] { return w }
         let w = try SpillWriter(path: folder.file("link-\(index)-rows-\(p)"), bufferSize: Self.buffer)
         rowFiles[p] = w

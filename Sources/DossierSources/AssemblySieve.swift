@@ -1,13 +1,17 @@
 internal import DossierModel
 
-/// Phase 1's answer to a reader's `RowSieve` questions: which rows an export run only counts.
+/// Phase 1's answer to a reader's `RowSieve` questions: which rows an export run only counts, and
+/// which it moves on undecoded.
 ///
 /// Rows of ignored and unmapped tables are only counted; with a selected client, so are rows that
 /// plainly lead to another client, by the same tests `AssemblyRun.take` applies to a decoded row.
-/// A row is passed over only when its fate is certain from the probed fields; anything else (an
-/// empty key, no matching `when`, a link table not yet complete, an unknown link key) is decoded and
-/// goes through `take`, which reports it. The counts of a passed-over row are kept exactly as
-/// `take` would keep them, so the account does not depend on whether a reader can skip.
+/// Exporting all clients, rows of mapped tables (other than the client table and link tables) are
+/// carried: routed by their probed fields and spilled as the reader's checked raw line, to be
+/// decoded in phase 2, on its worker threads, rather than here on the one thread that reads.
+/// A row is passed over or carried only when its fate is certain from the probed fields; anything
+/// else (an empty key, no matching `when`, a link table not yet complete, an unknown link key) is
+/// decoded and goes through `take`, which reports it. The counts of a passed-over or carried row are
+/// kept exactly as `take` would keep them, so the account does not depend on what a reader can do.
 final class AssemblySieve: RowSieve {
     private let run: AssemblyRun
     private let only: String?
@@ -27,9 +31,12 @@ final class AssemblySieve: RowSieve {
         /// Link maps this table fills, with their key and client fields.
         let links: [LinkMap], linkKeys: [Int], linkClients: [Int]
         /// [0]: rows passed over; [1]: whether the run has entered the table; [2...]: rows
-        /// filtered per candidate mapping (or for the client table), until `flush` adds them up.
+        /// filtered per candidate mapping (or for the client table), then rows carried per
+        /// candidate mapping, until `flush` adds them up.
         let counts: UnsafeMutablePointer<Int>
         let slots: Int
+        /// Carried lines' interned ids; the kind set's is known at the first line.
+        var ids: CarriedIDs?
 
         init(table: String, file: String, route: TableRoute, key: [Int] = [], mappings: [Int] = [], conditionFields: [Int] = [],
              conditionValues: [[String]] = [], joinFields: [Int] = [], mappingLinks: [LinkMap?] = [],
@@ -38,10 +45,13 @@ final class AssemblySieve: RowSieve {
             self.mappings = mappings; self.conditionFields = conditionFields; self.conditionValues = conditionValues
             self.joinFields = joinFields; self.mappingLinks = mappingLinks
             self.links = links; self.linkKeys = linkKeys; self.linkClients = linkClients
-            slots = 2 + max(1, mappings.count)
+            slots = 2 + 2 * max(1, mappings.count)
             counts = .allocate(capacity: slots)
             counts.initialize(repeating: 0, count: slots)
         }
+
+        /// Where the carried count of candidate `i` is kept.
+        func carried(_ i: Int) -> Int { 2 + max(1, mappings.count) + i }
 
         deinit { counts.deallocate() }
     }
@@ -59,7 +69,12 @@ final class AssemblySieve: RowSieve {
             current = Plan(table: table, file: file, route: route)
             return .count
         }
-        guard only != nil, !(route.isClient && !route.links.isEmpty) else { return .decode }
+        let carrying = only == nil
+        if carrying {
+            guard !route.isClient, route.links.isEmpty else { return .decode }
+        } else {
+            guard !(route.isClient && !route.links.isEmpty) else { return .decode }
+        }
         var probed: [Int] = []
         func field(_ name: String) -> Int? {
             guard let c = columns.firstIndex(of: name) else { return nil }
@@ -101,26 +116,78 @@ final class AssemblySieve: RowSieve {
             linkKeys.append(k)
             linkClients.append(c)
         }
-        current = Plan(table: table, file: file, route: route, mappings: route.mappings, conditionFields: conditionFields,
-                       conditionValues: conditionValues, joinFields: joinFields, mappingLinks: mappingLinks,
-                       links: route.links.map { run.links[$0] }, linkKeys: linkKeys, linkClients: linkClients)
-        return .probe(probed)
+        let plan = Plan(table: table, file: file, route: route, mappings: route.mappings, conditionFields: conditionFields,
+                        conditionValues: conditionValues, joinFields: joinFields, mappingLinks: mappingLinks,
+                        links: route.links.map { run.links[$0] }, linkKeys: linkKeys, linkClients: linkClients)
+        current = plan
+        guard carrying else { return .probe(probed) }
+        plan.ids = CarriedIDs(table: run.dict.id(table), columns: run.dict.id(columns: columns), kinds: -1, file: run.dict.id(file))
+        return .carry(probed)
+    }
+
+    /// Enters the plan's table at its first row the sieve sees; false when the row must be decoded
+    /// instead: a link table met again must fail in `take`, with the decoded row's location.
+    private func entered(_ plan: Plan, line: Int) throws -> Bool {
+        guard plan.counts[1] == 0 else { return true }
+        if plan.route.links.contains(where: { run.links[$0].complete }) { return false }
+        try run.enter(plan.table, at: SourceLocation(file: plan.file, line: line, table: plan.table))
+        plan.counts[1] = 1
+        return true
+    }
+
+    /// What `RecordRules.identifier` makes of the decoded value.
+    private func text(_ fields: RawFields, _ f: Int) -> String? {
+        guard let v = fields[f], !v.isEmpty else { return nil }
+        return String(decoding: v, as: UTF8.self)
+    }
+
+    /// The candidate mapping `take` would choose for the row (its index in the plan) and the value
+    /// of its join column, if both are certain from the probed fields.
+    private func choice(_ plan: Plan, _ fields: RawFields) -> (index: Int, join: String)? {
+        for i in 0..<plan.mappings.count {
+            let f = plan.conditionFields[i]
+            if f >= 0 {
+                guard let v = text(fields, f), plan.conditionValues[i].contains(v) else { continue }
+            }
+            return text(fields, plan.joinFields[i]).map { (i, $0) }
+        }
+        return nil
+    }
+
+    func carry(_ fields: RawFields, line: Int, raw: CarriedLine) throws -> Bool {
+        guard let plan = current, var ids = plan.ids, try entered(plan, line: line),
+              let (i, joinValue) = choice(plan, fields) else { return true }
+        if ids.kinds < 0 {
+            ids = CarriedIDs(table: ids.table, columns: ids.columns, kinds: run.dict.id(kinds: raw.numeric), file: ids.file)
+            plan.ids = ids
+        }
+        let m = plan.mappings[i], link = plan.mappingLinks[i]
+        var targets = [joinValue]
+        if let link, !link.defers {
+            // An unknown link key is an orphan, which `take` reports.
+            guard let t = link.targets[joinValue] else { return true }
+            targets = t.keys
+        }
+        if plan.counts[0] > 0 { flush() }
+        run.ordinal += 1
+        plan.counts[plan.carried(i)] += 1
+        let ordinal = run.ordinal
+        if let link, link.defers {
+            try link.deferral(joinValue)
+                .appendCarried(raw.bytes, number: line, ids, ordinal: ordinal, mapping: m, shared: false, clientKey: joinValue)
+            return false
+        }
+        try run.deliver(m, targets, ordinal, table: plan.table) { key, shared in
+            try run.bucket(key).appendCarried(raw.bytes, number: line, ids, ordinal: ordinal, mapping: m, shared: shared, clientKey: key)
+        }
+        return false
     }
 
     func admit(_ fields: RawFields, line: Int) throws -> Bool {
         guard let plan = current else { return true }
         let counts = plan.counts
-        if counts[1] == 0 {
-            // A link table met again must fail in `take`, with the decoded row's location.
-            if plan.route.links.contains(where: { run.links[$0].complete }) { return true }
-            try run.enter(plan.table, at: SourceLocation(file: plan.file, line: line, table: plan.table))
-            counts[1] = 1
-        }
-        /// What `RecordRules.identifier` makes of the decoded value.
-        func text(_ f: Int) -> String? {
-            guard let v = fields[f], !v.isEmpty else { return nil }
-            return String(decoding: v, as: UTF8.self)
-        }
+        guard try entered(plan, line: line) else { return true }
+        func text(_ f: Int) -> String? { self.text(fields, f) }
         if plan.route.isClient {
             guard let key = plan.key.count == 1 ? text(plan.key[0]) : RecordRules.joined(plan.key.map(text)),
                   key != only else { return admitted(plan) }
@@ -130,16 +197,7 @@ final class AssemblySieve: RowSieve {
         }
         for c in plan.linkClients where text(c) == only { return admitted(plan) }
         if !plan.mappings.isEmpty {
-            var chosen = -1
-            for i in 0..<plan.mappings.count {
-                let f = plan.conditionFields[i]
-                if f >= 0 {
-                    guard let v = text(f), plan.conditionValues[i].contains(v) else { continue }
-                }
-                chosen = i
-                break
-            }
-            guard chosen >= 0, let joinValue = text(plan.joinFields[chosen]) else { return admitted(plan) }
+            guard let (chosen, joinValue) = choice(plan, fields) else { return admitted(plan) }
             if let link = plan.mappingLinks[chosen] {
                 guard link.complete, link.otherClients.contains(joinValue) else { return admitted(plan) }
             } else if joinValue == only {
@@ -161,8 +219,14 @@ final class AssemblySieve: RowSieve {
     /// Adds the counts of passed-over rows to the run's account, as `take` would have kept them
     /// row by row; before a decoded row too, so ordinals stay those of a run that decodes all.
     func flush() {
-        guard let plan = current, plan.counts[0] > 0 else { return }
+        guard let plan = current else { return }
         let table = plan.table, counts = plan.counts
+        for (i, m) in plan.mappings.enumerated() where counts[plan.carried(i)] > 0 {
+            run.tables[table]!.read += counts[plan.carried(i)]
+            run.entities[run.a.mappings[m].entity]!.read += counts[plan.carried(i)]
+            counts[plan.carried(i)] = 0
+        }
+        guard counts[0] > 0 else { return }
         run.ordinal += counts[0]
         run.tables[table]!.read += counts[0]
         if plan.route.isClient {
@@ -179,7 +243,7 @@ final class AssemblySieve: RowSieve {
             run.entities[entity]!.filtered += counts[2 + i]
         }
         counts[0] = 0
-        for i in 2..<plan.slots { counts[i] = 0 }
+        for i in 2..<plan.carried(0) { counts[i] = 0 }
     }
 
     private func admitted(_ plan: Plan) -> Bool {

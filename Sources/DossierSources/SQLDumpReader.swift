@@ -70,6 +70,8 @@ public final class SQLDumpReader: RowReader {
         let column: Int
         /// What the sieve asked for; INSERT rows are decoded unless their table is only counted.
         var plan = RowPlan.decode
+        /// With a `.carry` plan: per column, whether it is numeric (all others are text).
+        var numeric: [Bool] = []
     }
 
     private enum State {
@@ -658,14 +660,26 @@ public final class SQLDumpReader: RowReader {
             throw input.error("sql.syntax", "COPY data must start on the line after the COPY statement", line: line, column: statementColumn)
         }
         var target = try target(table: table, columns: columns, line: line)
-        if let sieve { target.plan = copyPlan(sieve.plan(table: table, columns: target.columns, file: input.file), target) }
+        if let sieve {
+            target.plan = copyPlan(sieve.plan(table: table, columns: target.columns, file: input.file), target)
+            if case .carry = target.plan { target.numeric = target.kinds.map { $0 == .number } }
+        }
         state = .copy(target)
     }
 
     /// The sieve's plan, or `.decode` when a probed column is one whose decoded text is not its
-    /// raw bytes (bytea, boolean) or does not exist.
+    /// raw bytes (bytea, boolean) or does not exist; lines are carried only when every column is
+    /// text or numeric and the dump is UTF-8, so that a checked line's bytes are its values.
     private func copyPlan(_ plan: RowPlan, _ target: Target) -> RowPlan {
-        guard case .probe(let columns) = plan else { return plan }
+        let columns: [Int]
+        switch plan {
+        case .probe(let c): columns = c
+        case .carry(let c):
+            guard encoding == .utf8, target.kinds.count <= Self.maxColumns,
+                  target.kinds.allSatisfy({ $0 == .text || $0 == .number }) else { return .decode }
+            columns = c
+        case .decode, .count: return plan
+        }
         let readable = columns.count <= Self.maxColumns
             && columns.allSatisfy { $0 >= 0 && $0 < target.kinds.count && (target.kinds[$0] == .text || target.kinds[$0] == .number) }
         return readable ? plan : .decode
@@ -689,7 +703,9 @@ public final class SQLDumpReader: RowReader {
             let p = bytes.baseAddress!, count = bytes.count
             if count == 2, p[0] == 0x5C, p[1] == UInt8(ascii: ".") { return nil }
             guard ended else { throw truncated("a COPY block (no \\. end marker)", line: target.line, column: target.column) }
-            if let sieve, try !admits(target, sieve, p, count, line: line) {
+            if let sieve, case .carry(let columns) = target.plan {
+                if try !carries(target, columns, sieve, p, count, line: line) { continue }
+            } else if let sieve, try !admits(target, sieve, p, count, line: line) {
                 counting = target.plan == .count
                 continue
             }
@@ -724,6 +740,32 @@ public final class SQLDumpReader: RowReader {
             }
         }
         return try sieve.admit(RawFields(probed, count: columns.count), line: line)
+    }
+
+    /// Hands a COPY line to the sieve whole when it is sure to decode without error (see
+    /// `CarriedLine`); true when it must be decoded here after all, which reports any error.
+    private func carries(_ target: Target, _ columns: [Int], _ sieve: any RowSieve, _ p: UnsafePointer<UInt8>, _ count: Int,
+                         line: Int) throws -> Bool {
+        let n = target.columns.count
+        let scan = scanCopyLine(p, count, recording: n, into: tabAt)
+        guard scan.tabs == n - 1, !scan.nulOrCR else { return true }
+        func isNull(_ start: Int, _ end: Int) -> Bool { end - start == 2 && p[start] == 0x5C && p[start + 1] == UInt8(ascii: "N") }
+        var start = 0
+        for f in 0..<n {
+            let end = f < n - 1 ? tabAt[f] : count
+            if end > scan.backslash, !isNull(start, end), find(0x5C, p, from: start, to: end) != nil { return true }
+            if target.numeric[f], !isNull(start, end), !UnsafeBufferPointer(start: p + start, count: end - start).allSatisfy({ $0 < 0x80 }) {
+                return true
+            }
+            start = end + 1
+        }
+        let bytes = UnsafeBufferPointer(start: p, count: count)
+        guard UTF8Validation.firstInvalid(bytes) == nil else { return true }
+        for (i, c) in columns.enumerated() {
+            let start = c == 0 ? 0 : tabAt[c - 1] + 1, end = c < n - 1 ? tabAt[c] : count
+            probed[i] = isNull(start, end) ? nil : UnsafeBufferPointer(start: p + start, count: end - start)
+        }
+        return try sieve.carry(RawFields(probed, count: columns.count), line: line, raw: CarriedLine(bytes: bytes, numeric: target.numeric))
     }
 
     /// The probed fields of a line with a backslash among them or before them, whose boundaries

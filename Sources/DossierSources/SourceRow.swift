@@ -77,6 +77,11 @@ public enum RowPlan: Sendable, Equatable {
     /// Each row's raw values in these columns (indices into the statement's column list) go to
     /// `RowSieve.admit`, which decides whether the row is decoded.
     case probe([Int])
+    /// As `probe`, but a row whose line the reader checked to decode without error goes whole to
+    /// `RowSieve.carry` as raw bytes, so that the sieve can move it on undecoded and have it decoded
+    /// later, elsewhere (on another thread); other rows are decoded. Readers that cannot carry
+    /// decode every row.
+    case carry([Int])
 }
 
 /// A consumer that can tell a reader which rows it does not need decoded.
@@ -97,6 +102,39 @@ public protocol RowSieve: AnyObject {
     /// reader that finds whole runs of plain rows hands them over at once, and only after `admit`
     /// passed over a row of the same statement.
     func passOver(_ rows: Int)
+    /// Takes a row of a `.carry` table as its raw line; false means the sieve has taken it, true
+    /// that it must be decoded after all. `fields` are as for `admit`.
+    func carry(_ fields: RawFields, line: Int, raw: CarriedLine) throws -> Bool
+}
+
+/// A COPY line (PostgreSQL's text format) that its reader has checked: the table's column count
+/// of tab-separated fields, valid UTF-8, no NUL or CR, and no backslash but in fields that are
+/// exactly `\N` (NULL). So it decodes without error, by `CarriedLine.values`, into what the
+/// reader's own decoding gives. Valid only during the call.
+public struct CarriedLine {
+    public let bytes: UnsafeBufferPointer<UInt8>
+    /// Per column, whether its values are `.number`s (else `.text`).
+    public let numeric: [Bool]
+
+    /// The values of a checked line, as the reader would decode them.
+    static func values(_ bytes: UnsafeBufferPointer<UInt8>, numeric: [Bool]) -> [SourceValue] {
+        var values: [SourceValue] = []
+        values.reserveCapacity(numeric.count)
+        var start = 0
+        for isNumber in numeric {
+            var end = start
+            while end < bytes.count, bytes[end] != 0x09 { end += 1 }
+            let field = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            if field.count == 2, field[0] == 0x5C, field[1] == UInt8(ascii: "N") {
+                values.append(.null)
+            } else {
+                let s = String(decoding: field, as: UTF8.self)
+                values.append(isNumber ? .number(s) : .text(s))
+            }
+            start = end + 1
+        }
+        return values
+    }
 }
 
 /// The raw values a reader hands a `RowSieve`, valid only during the call.

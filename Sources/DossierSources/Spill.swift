@@ -30,6 +30,9 @@ final class SpillDictionary {
     private var stringIDs: [String: Int] = [:]
     private(set) var columnSets: [[String]] = []
     private var columnSetIDs: [[String]: Int] = [:]
+    /// Column types of carried lines (true: numeric).
+    private(set) var kindSets: [[Bool]] = []
+    private var kindSetIDs: [[Bool]: Int] = [:]
     /// Rows come table by table, so the column list is nearly always the one before.
     private var lastColumns: (columns: [String], id: Int)?
     /// The two strings interned last: a record's table and file name are nearly always the ones
@@ -44,6 +47,13 @@ final class SpillDictionary {
         return i
     }
 
+    func id(kinds: [Bool]) -> Int {
+        if let i = kindSetIDs[kinds] { return i }
+        kindSets.append(kinds)
+        kindSetIDs[kinds] = kindSets.count - 1
+        return kindSets.count - 1
+    }
+
     func id(columns: [String]) -> Int {
         if let last = lastColumns, last.columns == columns { return last.id }
         let i = columnSetIDs[columns] ?? { columnSets.append(columns); columnSetIDs[columns] = columnSets.count - 1; return columnSets.count - 1 }()
@@ -55,8 +65,18 @@ final class SpillDictionary {
 /// Length-prefixed binary encoding of spill records (varints, UTF-8), written through a buffered sink.
 ///
 /// Layout of one record: u32 little-endian body length, then the body: ordinal, mapping + 1,
-/// shared flag, client key, table id, column-set id, value count, values (tag byte + payload),
-/// location mask and the location parts present.
+/// flags (1: shared, 2: carried), client key, table id, column-set id, then either value count,
+/// values (tag byte + payload), location mask and the location parts present; or, for a carried
+/// COPY line, kind-set id, file id, line number and the line's bytes (see `CarriedLine`).
+enum SpillFlag {
+    static let shared: UInt8 = 1
+    static let carried: UInt8 = 2
+}
+
+/// The interned ids a carried line's record repeats for every line of its table.
+struct CarriedIDs {
+    let table: Int, columns: Int, kinds: Int, file: Int
+}
 final class SpillWriter {
     let path: String
     private let sink: FileSink
@@ -74,13 +94,7 @@ final class SpillWriter {
     func append(_ r: SpillRecord, _ dict: SpillDictionary) throws {
         // Encoded into a local buffer (the instance's, moved out and back to keep its capacity):
         // appends to a class property would each pay an exclusivity check.
-        var b = SpillBytes(bytes: body)
-        body = []
-        b.bytes.removeAll(keepingCapacity: true)
-        b.varint(UInt64(r.ordinal))
-        b.varint(UInt64(r.mapping + 1))
-        b.bytes.append(r.shared ? 1 : 0)
-        b.string(r.clientKey)
+        var b = header(ordinal: r.ordinal, mapping: r.mapping, flags: r.shared ? SpillFlag.shared : 0, clientKey: r.clientKey)
         b.varint(UInt64(dict.id(r.row.table)))
         b.varint(UInt64(dict.id(columns: r.row.columns)))
         b.varint(UInt64(r.row.values.count))
@@ -109,17 +123,38 @@ final class SpillWriter {
 
     /// Appends a record read back from another spill file under a new header, its row bytes
     /// (`encoded[rest...]`, from the table id on) copied as they are.
-    func appendRerouted(_ encoded: [UInt8], from rest: Int, ordinal: Int, mapping: Int, shared: Bool, clientKey: String) throws {
+    func appendRerouted(_ encoded: [UInt8], from rest: Int, ordinal: Int, mapping: Int, flags: UInt8, clientKey: String) throws {
+        var b = header(ordinal: ordinal, mapping: mapping, flags: flags, clientKey: clientKey)
+        b.bytes.append(contentsOf: encoded[rest...])
+        try appendEncoded(b.bytes)
+        body = b.bytes
+    }
+
+    /// Appends a row carried as its checked COPY line, to be decoded when it is read back.
+    func appendCarried(_ line: UnsafeBufferPointer<UInt8>, number: Int, _ ids: CarriedIDs, ordinal: Int, mapping: Int,
+                       shared: Bool, clientKey: String) throws {
+        var b = header(ordinal: ordinal, mapping: mapping, flags: SpillFlag.carried | (shared ? SpillFlag.shared : 0), clientKey: clientKey)
+        b.varint(UInt64(ids.table))
+        b.varint(UInt64(ids.columns))
+        b.varint(UInt64(ids.kinds))
+        b.varint(UInt64(ids.file))
+        b.varint(UInt64(max(0, number)))
+        b.varint(UInt64(line.count))
+        b.bytes.append(contentsOf: line)
+        try appendEncoded(b.bytes)
+        body = b.bytes
+    }
+
+    /// The instance's body buffer, emptied, with a record's header in it.
+    private func header(ordinal: Int, mapping: Int, flags: UInt8, clientKey: String) -> SpillBytes {
         var b = SpillBytes(bytes: body)
         body = []
         b.bytes.removeAll(keepingCapacity: true)
         b.varint(UInt64(ordinal))
         b.varint(UInt64(mapping + 1))
-        b.bytes.append(shared ? 1 : 0)
+        b.bytes.append(flags)
         b.string(clientKey)
-        b.bytes.append(contentsOf: encoded[rest...])
-        try appendEncoded(b.bytes)
-        body = b.bytes
+        return b
     }
 
     /// Appends a record body as `append` encoded it, e.g. one read back to split a bucket.
@@ -194,9 +229,11 @@ struct SpillDecoder {
 
     /// What routing a deferred record needs, without decoding its row: its position, mapping,
     /// key (the link key it waits on) and table id; the row's bytes start at `key.upperBound`.
-    mutating func routing() throws -> (ordinal: Int, mapping: Int, key: Range<Int>, table: Int) {
+    mutating func routing() throws -> (ordinal: Int, mapping: Int, flags: UInt8, key: Range<Int>, table: Int) {
         let ordinal = try varint()
         let mapping = try varint() - 1
+        guard offset < bytes.count else { throw damaged() }
+        let flags = bytes[offset]
         offset += 1
         let n = try varint()
         guard n <= bytes.count - offset else { throw damaged() }
@@ -204,17 +241,27 @@ struct SpillDecoder {
         offset += n
         let table = try varint()
         guard mapping >= 0, table < dict.strings.count else { throw damaged() }
-        return (ordinal, mapping, key, table)
+        return (ordinal, mapping, flags, key, table)
     }
 
     mutating func record() throws -> SpillRecord {
         let ordinal = try varint()
         let mapping = try varint() - 1
         guard offset < bytes.count else { throw damaged() }
-        let shared = bytes[offset] == 1; offset += 1
+        let flags = bytes[offset]; offset += 1
+        let shared = flags & SpillFlag.shared != 0
         let key = try string()
         let table = try varint(), columnSet = try varint()
         guard table < dict.strings.count, columnSet < dict.columnSets.count else { throw damaged() }
+        if flags & SpillFlag.carried != 0 {
+            let kinds = try varint(), file = try interned(), line = try varint()
+            guard kinds < dict.kindSets.count, dict.kindSets[kinds].count == dict.columnSets[columnSet].count else { throw damaged() }
+            let values = try raw().withUnsafeBufferPointer { CarriedLine.values($0, numeric: dict.kindSets[kinds]) }
+            let first: String? = switch values.first { case .text(let s)?, .number(let s)?: s; default: nil }
+            return SpillRecord(ordinal: ordinal, clientKey: key, mapping: mapping, shared: shared,
+                               row: SourceRow(table: dict.strings[table], columns: dict.columnSets[columnSet], values: values,
+                                              location: SourceLocation(file: file, line: line, table: dict.strings[table], key: first)))
+        }
         let count = try varint()
         var values: [SourceValue] = []
         values.reserveCapacity(count)
