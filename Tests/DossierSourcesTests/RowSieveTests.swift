@@ -213,6 +213,56 @@ func careSysClientKeys(_ dump: String) throws -> [String] {
         }
     }
 
+    /// Exporting all clients, lines of mapped tables are carried undecoded (here consents, joined
+    /// by a client column, and reports, through the episodes link) only when they are sure to
+    /// decode: any other line is decoded where it is read, so each variant gives what a run that
+    /// decodes every row gives, down to the error's line and column, and the same dossiers.
+    @Test func carriedLinesKeepValuesAndErrors() throws {
+        let fixture = try String(contentsOfFile: epdPath("caresys/caresys.sql"), encoding: .utf8)
+        let consent = "COPY public.consents (id, client_id, purpose, status, given_by, given_on, withdrawn_on) FROM stdin;\n"
+        let report = "COPY public.reports (id, episode_id, written_at, author, discipline, body, kind) FROM stdin;\n"
+        let cases: [(after: String, line: [UInt8], carried: Bool, expected: String?)] = [
+            (consent, Array("900\t1\tGP\tY\tmw. B\t2023-02-01\t\\N\n".utf8), true, nil),
+            (consent, Array("901\t1\tGP\tY\t\\N\t\\N\t\\N\n".utf8), true, nil),
+            (consent, Array("902\t1\tGP\tY\tmw.\\tB\t2023-02-01\t\\N\n".utf8), false, nil),
+            (consent, Array("903\t1\tGP\tY\tmw. \\\\N\t2023-02-01\t\\N\n".utf8), false, nil),
+            (consent, Array("904\t1\tG".utf8) + [0xC3, 0x28] + Array("\tY\t7\t2023-02-01\t\\N\n".utf8), false, "sql.encoding at 251:7"),
+            (consent, Array("904\t1\tGP\tY\t7".utf8) + [0xC3, 0xA9] + Array("\t2023-02-01\t\\N\n".utf8), false, "sql.value at 251:12"),
+            (consent, Array("90".utf8) + [0xC3, 0xA9] + Array("\t1\tGP\tY\tx\t2023-02-01\t\\N\n".utf8), false, "sql.value at 251:1"),
+            (consent, Array("905\t1\tGP\tY\tx\t2023-02-01\n".utf8), false, "sql.column-count at 251:1"),
+            (consent, Array("906\t1\tGP\tY\tx\\000\t2023-02-01\t\\N\n".utf8), false, "sql.nul at 251:13"),
+            (consent, Array("907\t1\tGP\tY\tx\r\t2023-02-01\t\\N\n".utf8), false, "sql.crlf at 251:13"),
+            (consent, Array("908\t424242\tGP\tY\tx\t2023-02-01\t\\N\n".utf8), true, nil),
+            (report, Array("9001\t201\t2023-01-23 09:00:00\tdr. S\tpsychologie\tTekst 👍\tR\n".utf8), true, nil),
+            (report, Array("9002\t201\t2023-01-23 09:00:00\tdr. S\tpsychologie\tTekst\tX\n".utf8), false, nil),
+            (report, Array("9003\t99999\t2023-01-23 09:00:00\tdr. S\tpsychologie\tTekst\tN\n".utf8), false, nil),
+        ]
+        for c in cases {
+            let split = try #require(fixture.range(of: c.after))
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("carry-\(UUID().uuidString).sql").path
+            try Data(Array(fixture[..<split.upperBound].utf8) + c.line + Array(fixture[split.upperBound...].utf8))
+                .write(to: URL(fileURLWithPath: path))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            func run(sieve: Bool) -> Result<SieveRun, DossierError> {
+                do { return .success(try SieveRun(path, client: nil, sieve: sieve)) } catch { return .failure(error as! DossierError) }
+            }
+            switch (run(sieve: true), run(sieve: false)) {
+            case let (.success(carried), .success(decoded)):
+                #expect(c.expected == nil, "\(c.line)")
+                #expect(carried == decoded, "\(c.line)")
+                #expect(carried.decoded + (c.carried ? 1 : 0) < decoded.decoded, "\(c.line)")
+                let base = try SieveRun(epdPath("caresys/caresys.sql"), client: nil, sieve: true)
+                #expect(carried.decoded == base.decoded + (c.carried ? 0 : 1), "\(c.line)")
+            case let (.failure(a), .failure(b)):
+                let where_ = "\(a.code) at \(a.location?.line ?? -1):\(a.location?.column ?? -1)"
+                #expect(where_ == c.expected, "\(c.line)")
+                #expect(a.code == b.code && a.location == b.location, "\(c.line)")
+            case let (a, b):
+                Issue.record("carrying changed the outcome: \(a) against \(b) for \(c.line)")
+            }
+        }
+    }
+
     /// The one-pass scans that split and count COPY lines, against a byte-by-byte count, at every
     /// length and offset around their eight-byte words.
     @Test func scanCopyLineFindsEveryTabAndTheFirstBackslash() {
