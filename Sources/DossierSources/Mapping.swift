@@ -214,6 +214,16 @@ extension Catalog: CatalogProtocol {
     func kind(_ pattern: String) -> FieldKind? { slots[pattern]?.kind }
     func position(_ pattern: String) -> Int? { positions[pattern] }
 
+    // Called through `any CatalogProtocol`, so without these it runs unspecialised, looking up
+    // generic metadata for every row; these are the record types that come in large numbers.
+    @_specialize(where R == ProgressReport)
+    @_specialize(where R == WorkNote)
+    @_specialize(where R == FinancialRecord)
+    @_specialize(where R == Consent)
+    @_specialize(where R == CarePlan)
+    @_specialize(where R == AccessLogEntry)
+    @_specialize(where R == MedicationAdministration)
+    @_specialize(where R == Appointment)
     func mapInto(_ dossier: inout Dossier, _ row: SourceRow, _ rules: RecordRules, id: String, location: SourceLocation,
                  documents: (any DocumentResolver)?, diagnostics: inout [Diagnostic]) -> Bool {
         guard var record = build(row, rules, id: id, location: location, diagnostics: &diagnostics) else { return false }
