@@ -38,10 +38,10 @@ let package = Package(
         .testTarget(name: "DossierCryptoTests", dependencies: ["DossierCrypto"], swiftSettings: strict),
         .testTarget(name: "DossierXMLTests", dependencies: ["DossierXML"], swiftSettings: strict),
         .testTarget(name: "DossierFormatsTests", dependencies: ["DossierFormats"], swiftSettings: strict),
-        .testTarget(name: "DossierSourcesTests", dependencies: ["DossierSources"], swiftSettings: strict),
+        .testTarget(name: "DossierSourcesTests", dependencies: ["DossierSources", "DossierIO"], swiftSettings: strict),
         .testTarget(name: "DossierPolicyTests", dependencies: ["DossierPolicy"], swiftSettings: strict),
         .testTarget(name: "DossierBundleTests", dependencies: ["DossierBundle"], swiftSettings: strict),
         .testTarget(name: "DossierportTests", dependencies: ["Dossierport", "DossierModel", "DossierIO", "DossierCrypto", "DossierBundle", "DossierPolicy", "DossierFormats"], swiftSettings: strict),
-        .testTarget(name: "DossierportCLITests", dependencies: ["Dossierport"], swiftSettings: strict),
+        .testTarget(name: "DossierportCLITests", dependencies: ["Dossierport", "DossierIO"], swiftSettings: strict),
     ]
 )

@@ -74,6 +74,7 @@ public final class PendingFile {
             throw error
         }
         sink = FileSink(descriptor: fd, path: tmpPath, ownsDescriptor: true)
+        Interruption.register(tmpPath)
     }
 
     /// fsync, close, rename over the final name, fsync the directory. An fsync error is final.
@@ -84,9 +85,11 @@ public final class PendingFile {
             try sink.sync()
             try sink.close()
             try valueOrErrno("rename", path) { renameat(dirfd, tmpName, dirfd, AtomicFile.split(path).name) }
+            Interruption.unregister(sink.path)
             try valueOrErrno("fsync", dir) { fsync(dirfd) }
         } catch {
             _ = unlinkat(dirfd, tmpName, 0)
+            Interruption.unregister(sink.path)
             throw error
         }
     }
@@ -95,6 +98,7 @@ public final class PendingFile {
         if !done {
             _ = try? sink.close()
             _ = unlinkat(dirfd, tmpName, 0)
+            Interruption.unregister(sink.path)
         }
         _ = close(dirfd)
     }

@@ -9,7 +9,8 @@ public import DossierModel
 ///
 /// Commands that write many files (one dossier per file, an unpacked bag) write into a hidden
 /// sibling folder and rename it into place at the end, then fsync the parent: a failed or killed
-/// run leaves no partial output under the name the user asked for.
+/// run leaves no partial output under the name the user asked for, and an interrupted one (see
+/// `Interruption`) not even the hidden folder.
 public final class StagedDirectory {
     public let finalPath: String
     /// Where files are written until `commit()`.
@@ -28,9 +29,15 @@ public final class StagedDirectory {
         let (dir, name) = AtomicFile.split(path)
         stagingPath = dir + "/.\(name).partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try valueOrErrno("mkdir", stagingPath) { mkdir(stagingPath, 0o755) }
+        Interruption.register(stagingPath)
     }
 
-    deinit { if !committed { Self.removeTree(stagingPath) } }
+    deinit {
+        if !committed {
+            Interruption.unregister(stagingPath)
+            Self.removeTree(stagingPath)
+        }
+    }
 
     /// The staging path of a file inside the folder, creating intermediate folders.
     public func path(for relative: String) throws -> String {
@@ -59,6 +66,7 @@ public final class StagedDirectory {
         if (try? FileSystem.list(finalPath, includeHidden: true))?.isEmpty == true { _ = rmdir(finalPath) }
         try valueOrErrno("rename", finalPath) { rename(stagingPath, finalPath) }
         committed = true
+        Interruption.unregister(stagingPath)
         let dirfd = try valueOrErrno("open", dir) { open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         defer { _ = close(dirfd) }
         try valueOrErrno("fsync", dir) { fsync(dirfd) }

@@ -23,7 +23,10 @@ func valueOrErrno<T: BinaryInteger>(_ call: String, _ path: String, _ body: () -
 /// Builds the error for a failed system call: `path: error: open failed: No such file or directory`.
 public enum IOFailure {
     public static func error(_ call: String, path: String, errno e: Int32) -> DossierError {
-        DossierError("io.\(call)", "\(call) failed: \(String(cString: strerror(e))) (errno \(e))",
-                     at: SourceLocation(file: path))
+        if e == EPIPE {
+            return DossierError("io.\(call)", "the output was closed by the program reading it (broken pipe)", at: SourceLocation(file: path))
+        }
+        return DossierError("io.\(call)", "\(call) failed: \(String(cString: strerror(e))) (errno \(e))",
+                            at: SourceLocation(file: path))
     }
 }

@@ -101,7 +101,7 @@ public final class DossierAssembler {
     /// instead of running the validator a second time on the same dossier.
     public func run(_ readers: [any RowReader],
                     emitWithFindings emit: (Dossier, _ diagnostics: [Diagnostic], _ findings: [Diagnostic]) throws -> Void) throws -> ExportAccount {
-        let folder = try SpillFolder(under: options.spillDirectory)
+        let folder = try PrivateFolder(under: options.spillDirectory, prefix: "dossierport-spill")
         defer { folder.remove() }
         let run = AssemblyRun(self, folder)
         let sieve = AssemblySieve(run)
@@ -129,7 +129,7 @@ struct TableRoute {
 /// The state of one run: counters, spill files, link maps. Lives only for the duration of `run`.
 final class AssemblyRun {
     let a: DossierAssembler
-    let folder: SpillFolder
+    let folder: PrivateFolder
     let dict = SpillDictionary()
     var routes: [String: TableRoute] = [:]
     var links: [LinkMap] = []
@@ -151,7 +151,7 @@ final class AssemblyRun {
     /// Rows delivered to several clients: deliveries still to come, and whether one was mapped.
     var shared: [Int: (pending: Int, mapped: Bool, mapping: Int, table: String)] = [:]
 
-    init(_ a: DossierAssembler, _ folder: SpillFolder) {
+    init(_ a: DossierAssembler, _ folder: PrivateFolder) {
         self.a = a
         self.folder = folder
         buckets = Array(repeating: nil, count: a.options.bucketCount)

@@ -1,4 +1,5 @@
 internal import DossierModel
+internal import DossierIO
 internal import Foundation
 
 /// The links a mapping may go through: one link table's key column → client column.
@@ -55,9 +56,9 @@ final class LinkMap {
     private var held = 0
     private let budget: Int
     private let index: Int
-    private let folder: SpillFolder
+    private let folder: PrivateFolder
 
-    init(_ spec: LinkSpec, index: Int, only: String?, budget: Int, folder: SpillFolder) {
+    init(_ spec: LinkSpec, index: Int, only: String?, budget: Int, folder: PrivateFolder) {
         self.spec = spec
         self.index = index
         self.only = only
@@ -138,13 +139,13 @@ final class LinkPartitions {
     static let count = 32
     /// Small write buffers: two files per partition are open at once.
     private static let buffer = 16 * 1024
-    private let folder: SpillFolder
+    private let folder: PrivateFolder
     private let index: Int
     private var entryFiles: [SpillWriter] = []
     private var rowFiles: [SpillWriter?] = Array(repeating: nil, count: LinkPartitions.count)
     private var entry = SpillBytes(bytes: [])
 
-    init(_ folder: SpillFolder, index: Int) throws {
+    init(_ folder: PrivateFolder, index: Int) throws {
         self.folder = folder
         self.index = index
         for p in 0..<Self.count {

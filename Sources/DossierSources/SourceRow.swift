@@ -107,6 +107,11 @@ public protocol RowSieve: AnyObject {
     func carry(_ fields: RawFields, line: Int, raw: CarriedLine) throws -> Bool
 }
 
+extension RowSieve {
+    /// A sieve that never plans `.carry` has every row decoded.
+    public func carry(_ fields: RawFields, line: Int, raw: CarriedLine) throws -> Bool { true }
+}
+
 /// A COPY line (PostgreSQL's text format) that its reader has checked: the table's column count
 /// of tab-separated fields, valid UTF-8, no NUL or CR, and no backslash but in fields that are
 /// exactly `\N` (NULL). So it decodes without error, by `CarriedLine.values`, into what the

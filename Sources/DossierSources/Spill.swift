@@ -340,19 +340,3 @@ final class SpillStream {
         return Array(pending[start..<(start + n)])
     }
 }
-
-/// A private folder for one run's spill files, removed with everything in it when the run ends.
-final class SpillFolder {
-    let path: String
-
-    init(under parent: String) throws {
-        var template = Array((parent + "/dossierport-spill-XXXXXX").utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        guard made != nil else { throw IOFailure.error("mkdtemp", path: parent, errno: errno) }
-        path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
-}

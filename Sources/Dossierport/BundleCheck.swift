@@ -64,7 +64,7 @@ public enum BundleInspection {
             throw DossierError("bundle.encrypted", "bundle is age-encrypted; give --identity FILE or --passphrase-file FILE",
                                at: SourceLocation(file: path))
         }
-        let dir = try PrivateTemporaryDirectory()
+        let dir = try PrivateFolder(under: ProcessEnvironment.tmpdir)
         let plain = dir.path + "/bundle.zip"
         if let p = keys.passphrase {
             try AgeDecryptor.decryptFile(at: path, to: plain, passphrase: p)
@@ -171,21 +171,6 @@ public enum BundleInspection {
         }
         return .error("bundle.error", "\(error)", at: at)
     }
-}
-
-/// A folder only this process can read (0700), removed with everything in it when released.
-final class PrivateTemporaryDirectory {
-    let path: String
-
-    init() throws {
-        var template = Array(((ProcessEnvironment.tmpdir) + "/dossierport-XXXXXX").utf8CString)
-        guard let p = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw IOFailure.error("mkdtemp", path: ProcessEnvironment.tmpdir, errno: errno)
-        }
-        path = String(cString: p)
-    }
-
-    deinit { StagedDirectory.removeTree(path) }
 }
 
 enum ProcessEnvironment {

@@ -147,14 +147,14 @@ public enum BundleImport {
     final class StagedScript {
         private var file: PendingFile?
         /// For standard output: the private folder the script is staged in, never committed.
-        private var staging: PrivateTemporaryDirectory?
+        private var staging: PrivateFolder?
         private var writer: SQLScriptWriter?
         private var failure: (any Error)?
 
         init(dialect: SQLDialect, manifest: ExportManifest, store: any BagStore, options: ImportOptions) {
             do {
                 let toStandardOutput = options.output == "-"
-                if toStandardOutput { staging = try PrivateTemporaryDirectory() }
+                if toStandardOutput { staging = try PrivateFolder(under: ProcessEnvironment.tmpdir) }
                 let file = try PendingFile(path: staging.map { $0.path + "/import.sql" } ?? options.output,
                                            mode: toStandardOutput ? 0o600 : 0o644)
                 let writer = SQLScriptWriter(dialect: dialect, facts: try SQLBundleFacts(manifest, store), store: store, to: file.sink)

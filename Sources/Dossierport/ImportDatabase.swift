@@ -1,5 +1,6 @@
 import Foundation
 import DossierModel
+import DossierIO
 
 extension BundleImport {
     /// Imports into a SQLite database file by running the script through the `sqlite3` shell, then
@@ -12,8 +13,8 @@ extension BundleImport {
                                  shell: String = "/usr/bin/sqlite3") -> ImportReport {
         var o = options
         o.target = .sqlite
-        let dir: PrivateTemporaryDirectory
-        do { dir = try PrivateTemporaryDirectory() } catch {
+        let dir: PrivateFolder
+        do { dir = try PrivateFolder(under: ProcessEnvironment.tmpdir) } catch {
             var r = ImportReport(bundle: path, target: .sqlite, loaded: false)
             r.problems.append(BundleInspection.diagnostic(error, SourceLocation(file: path)))
             return r

@@ -163,18 +163,15 @@ private struct DiagnosticIdentity: Hashable {
 /// (a destination names documents by dossier and document id). Path columns are read only inside the source folder: the engine refuses
 /// `..` and absolute paths, and a symbolic link that leads out of the folder is refused here.
 final class DocumentStaging: DocumentResolver, @unchecked Sendable {
-    let folder: String
+    private let staging: PrivateFolder
+    var folder: String { staging.path }
     let sourceFolder: String
     let stage: Bool
     private let lock = NSLock()
     private var counter = 0
 
     init(under parent: String, sourceFolder: String, stage: Bool) throws {
-        var template = Array((parent.hasSuffix("/") ? parent : parent + "/").utf8CString.dropLast()) + Array("dossierport-docs-XXXXXX".utf8CString)
-        guard mkdtemp(&template) != nil else {
-            throw DossierError("io.mkdtemp", "cannot create a private staging folder (errno \(errno))", at: SourceLocation(file: parent))
-        }
-        folder = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        staging = try PrivateFolder(under: parent, prefix: "dossierport-docs")
         self.sourceFolder = URL(fileURLWithPath: sourceFolder).resolvingSymlinksInPath().path
         self.stage = stage
     }
@@ -227,7 +224,5 @@ final class DocumentStaging: DocumentResolver, @unchecked Sendable {
         for case let name? in dossier.documents.map(\.path) { unlink(folder + "/" + name) }
     }
 
-    func remove() {
-        try? FileManager.default.removeItem(atPath: folder)
-    }
+    func remove() { staging.remove() }
 }

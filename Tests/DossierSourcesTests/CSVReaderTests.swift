@@ -25,9 +25,13 @@ func csvReadAll(_ path: String, _ options: CSVReadOptions = CSVReadOptions()) th
     return (reader, rows)
 }
 
+/// This test process's scratch folder (0700), removed with what tests leave in it when the process exits.
+let csvScratchFolder = try! PrivateFolder(under: NSTemporaryDirectory(), prefix: "dossierport-csv")
+var csvScratch: URL { URL(fileURLWithPath: csvScratchFolder.path) }
+
 /// A fresh temporary folder for one test.
 func csvTempDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("dossierport-csv-\(UUID().uuidString)")
+    let url = csvScratch.appendingPathComponent(UUID().uuidString)
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }

@@ -1,4 +1,5 @@
 import DossierModel
+import DossierIO
 import Foundation
 import Testing
 @testable import DossierSources
@@ -43,7 +44,7 @@ import Testing
     /// The map leaves memory once its estimate passes the budget, and not before; rows deferred
     /// through it find their clients partition by partition when it is drained.
     @Test func mapIsPartitionedAtItsBudget() throws {
-        let folder = try SpillFolder(under: NSTemporaryDirectory())
+        let folder = try PrivateFolder(under: NSTemporaryDirectory())
         defer { folder.remove() }
         let dict = SpillDictionary()
         func row(_ id: Int) -> SourceRow {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import DossierModel
+import DossierIO
 @testable import DossierSources
 
 @Suite struct MappingValueTests {
@@ -113,7 +114,7 @@ import DossierModel
     }
 
     @Test func spillRecordsRoundTrip() throws {
-        let folder = try SpillFolder(under: NSTemporaryDirectory())
+        let folder = try PrivateFolder(under: NSTemporaryDirectory())
         defer { folder.remove() }
         let dict = SpillDictionary()
         let w = try SpillWriter(path: folder.file("t"))

@@ -1,3 +1,4 @@
+import DossierIO
 import Foundation
 import Testing
 
@@ -27,7 +28,10 @@ struct CLI {
         var stdoutBytes: Data
     }
 
-    static let log = FileManager.default.temporaryDirectory.appendingPathComponent("dossierport-cli-log-\(UUID().uuidString).ndjson")
+    /// This test process's scratch folder (0700), removed with what tests leave in it when the process exits.
+    static let scratchFolder = try! PrivateFolder(under: NSTemporaryDirectory(), prefix: "dossierport-cli")
+    static var scratch: URL { URL(fileURLWithPath: scratchFolder.path) }
+    static let log = scratch.appendingPathComponent("export-log.ndjson")
 
     @discardableResult
     static func run(_ args: [String], stdin: Data? = nil, cwd: URL? = nil) throws -> Result {
@@ -65,7 +69,7 @@ struct CLI {
     }
 
     static func tempDir() throws -> URL {
-        let u = FileManager.default.temporaryDirectory.appendingPathComponent("dossierport-cli-\(UUID().uuidString)")
+        let u = scratch.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
         return u
     }

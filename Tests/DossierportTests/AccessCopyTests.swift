@@ -45,7 +45,7 @@ import DossierIO
         defer { try? FileManager.default.removeItem(at: dir) }
         for (d, html) in try copies() {
             let page = dir.appendingPathComponent("\(d.id).html")
-            try html.write(to: page, atomically: true, encoding: .utf8)
+            try html.write(to: page, atomically: false, encoding: .utf8)
             let png = dir.appendingPathComponent("\(d.id).png").path
             let shot = try TestEnv.run(Self.chromium!, ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=1000,1600",
                                                         "--screenshot=\(png)", page.absoluteString])

@@ -1,3 +1,4 @@
+import DossierIO
 import Foundation
 import DossierModel
 import DossierCrypto
@@ -12,10 +13,13 @@ enum TestEnv {
     static let fixtures = root.appendingPathComponent("fixtures")
     static let dossiers = fixtures.appendingPathComponent("dossiers").path
     static let createdAt = Timestamp(rfc3339: "2026-11-22T10:00:00Z")!
-    static let logPath = FileManager.default.temporaryDirectory.appendingPathComponent("dossierport-test-log-\(UUID().uuidString).ndjson").path
+    /// This test process's scratch folder (0700), removed with what tests leave in it when the process exits.
+    static let scratchFolder = try! PrivateFolder(under: NSTemporaryDirectory(), prefix: "dossierport-test")
+    static var scratch: URL { URL(fileURLWithPath: scratchFolder.path) }
+    static let logPath = scratch.appendingPathComponent("export-log.ndjson").path
 
     static func tempDir() throws -> URL {
-        let u = FileManager.default.temporaryDirectory.appendingPathComponent("dossierport-test-\(UUID().uuidString)")
+        let u = scratch.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
         return u
     }

@@ -1,0 +1,87 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+internal import Dispatch
+internal import Synchronization
+
+/// A folder only this process can read (mode 0700) for what must not outlive the run: spill files,
+/// staged documents, a decrypted bundle, all of them health data.
+///
+/// Removed with everything in it by `remove()` or when released; and by `Interruption` when the
+/// process is stopped by a signal, which skips every `defer` and `deinit`, or exits with the folder
+/// still in use.
+public final class PrivateFolder: Sendable {
+    public let path: String
+
+    /// Makes `parent/prefix-XXXXXX` with `mkdtemp`, which picks a name nobody else has.
+    public init(under parent: String, prefix: String = "dossierport") throws {
+        let base = parent.hasSuffix("/") ? String(parent.dropLast()) : parent
+        var template = Array((base + "/" + prefix + "-XXXXXX").utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw IOFailure.error("mkdtemp", path: parent, errno: errno)
+        }
+        path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        _ = Interruption.exitHook
+        Interruption.register(path)
+    }
+
+    /// The path of a file in the folder.
+    public func file(_ name: String) -> String { path + "/" + name }
+
+    /// Removes the folder and everything in it; later calls do nothing.
+    public func remove() {
+        guard Interruption.unregister(path) else { return }
+        StagedDirectory.removeTree(path)
+    }
+
+    deinit { remove() }
+}
+
+/// What the process must remove if it is stopped: private folders, and the temporary files and
+/// staging folders of output not yet in place.
+///
+/// A stopped process runs no `defer` or `deinit`, so without this an interrupted export would
+/// leave health data in its spill folder and half-written files beside the output. `install()`
+/// (called once, by an executable) has SIGINT, SIGTERM and SIGHUP remove every registered path
+/// and end the process with the usual 128 + signal status; and it ignores SIGPIPE, so that writing
+/// to a reader that went away (`dossierport export … | head`) is an error that unwinds, and so
+/// cleans up, rather than a silent death.
+public enum Interruption {
+    private static let paths = Mutex<Set<String>>([])
+    /// Kept for the life of the process; written once, by `install()` before any other thread runs.
+    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
+
+    public static func install() {
+        signal(SIGPIPE, SIG_IGN)
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                removeAll()
+                _exit(128 + sig)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    /// Has whatever is still registered removed when the process exits: a private folder kept
+    /// for the whole process (in a `static`) is never released, so its `deinit` never runs.
+    static let exitHook: Void = { atexit { Interruption.removeAll() } }()
+
+    /// Removes every registered path now.
+    static func removeAll() {
+        for path in paths.withLock({ p in defer { p.removeAll() }; return p }) { StagedDirectory.removeTree(path) }
+    }
+
+    static func register(_ path: String) { _ = paths.withLock { $0.insert(path) } }
+
+    /// False when `path` was not registered (already removed, or never registered).
+    @discardableResult
+    static func unregister(_ path: String) -> Bool { paths.withLock { $0.remove(path) != nil } }
+
+    /// Whether `path` would be removed if the process were stopped now.
+    public static func isRegistered(_ path: String) -> Bool { paths.withLock { $0.contains(path) } }
+}
