@@ -61,8 +61,21 @@ final class AssemblySieve: RowSieve {
         only = run.a.options.clientKey
     }
 
+    /// The last question and its answer: a dump made with `--inserts` asks again for every row.
+    private var last: (table: String, columns: [String], file: String, answer: RowPlan, plan: Plan?)?
+
     func plan(table: String, columns: [String], file: String) -> RowPlan {
         flush()
+        if let l = last, l.table == table, l.columns == columns, l.file == file {
+            current = l.plan
+            return l.answer
+        }
+        let answer = newPlan(table: table, columns: columns, file: file)
+        last = (table, columns, file, answer, current)
+        return answer
+    }
+
+    private func newPlan(table: String, columns: [String], file: String) -> RowPlan {
         current = nil
         let route = run.route(table)
         if !route.isClient, route.mappings.isEmpty, route.links.isEmpty {
