@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-internal import Dispatch
 internal import Synchronization
 
 /// A folder only this process can read (mode 0700) for what must not outlive the run: spill files,
@@ -45,26 +44,44 @@ public final class PrivateFolder: Sendable {
 /// A stopped process runs no `defer` or `deinit`, so without this an interrupted export would
 /// leave health data in its spill folder and half-written files beside the output. `install()`
 /// (called once, by an executable) has SIGINT, SIGTERM and SIGHUP remove every registered path
-/// and end the process with the usual 128 + signal status; and it ignores SIGPIPE, so that writing
-/// to a reader that went away (`dossierport export … | head`) is an error that unwinds, and so
-/// cleans up, rather than a silent death.
+/// and end the process with the usual 128 + signal status; and it catches SIGPIPE and does
+/// nothing, so that writing to a reader that went away (`dossierport export … | head`) is an
+/// error that unwinds, and so cleans up, rather than a silent death.
+///
+/// The signals are caught, not ignored, so that programs the process starts (`sqlite3`) get the
+/// default dispositions back at `exec`. A handler may only do async-signal-safe work, so it writes
+/// the signal number to a pipe, and a thread waiting on the pipe does the removing.
 public enum Interruption {
     private static let paths = Mutex<Set<String>>([])
-    /// Kept for the life of the process; written once, by `install()` before any other thread runs.
-    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
+    /// The pipe from the handlers to the waiting thread; set once, by `install()`, before any
+    /// signal is caught.
+    nonisolated(unsafe) private static var signalled: (read: Int32, write: Int32) = (-1, -1)
 
     public static func install() {
-        signal(SIGPIPE, SIG_IGN)
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        signalled = (fds[0], fds[1])
+        var waiter = pthread_t()
+        guard pthread_create(&waiter, nil, { _ in
+            var sig: Int32 = 0
+            while read(Interruption.signalled.read, &sig, 4) != 4 {}
+            Interruption.removeAll()
+            _exit(128 + sig)
+        }, nil) == 0 else { return }
+        signal(SIGPIPE) { _ in }
+        // A parent may start us with signals blocked (test runners do); they are ours to handle.
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        sigaddset(&handled, SIGPIPE)
         for sig in [SIGINT, SIGTERM, SIGHUP] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler {
-                removeAll()
-                _exit(128 + sig)
+            sigaddset(&handled, sig)
+            signal(sig) { sig in
+                var s = sig
+                _ = write(Interruption.signalled.write, &s, 4)
             }
-            source.resume()
-            sources.append(source)
         }
+        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
     }
 
     /// Has whatever is still registered removed when the process exits: a private folder kept

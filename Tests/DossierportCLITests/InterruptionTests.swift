@@ -46,8 +46,12 @@ import Testing
             ((try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? []).contains { $0.hasPrefix(".caresys.partial-") }
         }
         kill(p.processIdentifier, sig)
+        // Were the signal not handled, the run would wait on its input for ever.
+        let stopped = (try? waitFor("the run to end") { !p.isRunning }) != nil
+        if !stopped { kill(p.processIdentifier, SIGKILL) }
         p.waitUntilExit()
         try? input.fileHandleForWriting.close()
+        #expect(stopped, "the run went on after signal \(sig)")
         #expect(p.terminationReason == .exit && p.terminationStatus == 128 + sig)
         #expect(try FileManager.default.contentsOfDirectory(atPath: spill.path).isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).isEmpty)
