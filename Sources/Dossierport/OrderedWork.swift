@@ -21,7 +21,7 @@ final class OrderedWork<T>: @unchecked Sendable {
 
     /// `body` is given the index and which of the `workers` threads (0-based) runs it, so it can
     /// use per-thread state.
-    init(count: Int, chunk: Int = 32, workers: Int, _ body: @escaping @Sendable (_ index: Int, _ worker: Int) -> T) {
+    init(count: Int, chunk: Int = 16, workers: Int, _ body: @escaping @Sendable (_ index: Int, _ worker: Int) -> T) {
         self.count = count; self.chunk = chunk; self.workers = max(1, workers); self.body = body
         computing = .allocate(capacity: chunk)
         computing.initialize(repeating: nil)
