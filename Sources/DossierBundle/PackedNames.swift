@@ -4,8 +4,11 @@ import Foundation
 ///
 /// A bundle of 50,000 dossiers has as many entry names; a `String` each (and a dictionary to find
 /// them, and a set to find duplicates) made a name cost hundreds of bytes at the peak of an import.
-/// Here a name costs its bytes and eight for where it ends.
+/// Here a name costs its bytes and eight for where it ends, less what all names share.
 struct PackedNames: Sendable {
+    /// Bytes every name starts with, kept once (see `shareCommonPrefix`).
+    private(set) var prefix: [UInt8] = []
+    /// The names after `prefix`, one after the other.
     private(set) var bytes: [UInt8] = []
     private var ends: [Int] = []
 
@@ -17,19 +20,59 @@ struct PackedNames: Sendable {
     }
 
     mutating func append(_ name: some Collection<UInt8>) {
+        precondition(prefix.isEmpty, "PackedNames.append after shareCommonPrefix")
         bytes.append(contentsOf: name)
         ends.append(bytes.count)
     }
 
+    /// Where name `i`, after `prefix`, lies in `bytes`.
     func range(_ i: Int) -> Range<Int> { (i == 0 ? 0 : ends[i - 1])..<ends[i] }
 
-    subscript(_ i: Int) -> ArraySlice<UInt8> { bytes[range(i)] }
+    /// Name `i` as bytes, while no prefix is shared (the checks made while an archive is opened).
+    subscript(_ i: Int) -> ArraySlice<UInt8> {
+        precondition(prefix.isEmpty, "PackedNames subscript after shareCommonPrefix")
+        return bytes[range(i)]
+    }
 
-    func string(_ i: Int) -> String { String(decoding: self[i], as: UTF8.self) }
+    func length(_ i: Int) -> Int { prefix.count + range(i).count }
+
+    func string(_ i: Int) -> String { withName(i) { String(decoding: $0, as: UTF8.self) } }
 
     func withName<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         let r = range(i)
-        return try bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[r])) }
+        return try bytes.withUnsafeBytes { b in
+            let rest = UnsafeRawBufferPointer(rebasing: b[r])
+            guard !prefix.isEmpty else { return try body(rest) }
+            return try withUnsafeTemporaryAllocation(byteCount: prefix.count + r.count, alignment: 1) { name in
+                prefix.withUnsafeBytes { name.copyMemory(from: $0) }
+                UnsafeMutableRawBufferPointer(rebasing: name[prefix.count...]).copyMemory(from: rest)
+                return try body(UnsafeRawBufferPointer(name))
+            }
+        }
+    }
+
+    /// Keeps the bytes all names start with once: in a zipped bag, every name starts with the
+    /// bag's folder (`DP-<KvK>-<time>-<purpose>/`), which was over half of a dossier's name.
+    mutating func shareCommonPrefix() {
+        guard prefix.isEmpty, count > 0 else { return }
+        var common = range(0).count
+        for i in 1..<count where common > 0 {
+            let a = range(0).lowerBound, b = range(i).lowerBound
+            var n = 0
+            while n < min(common, range(i).count) && bytes[a + n] == bytes[b + n] { n += 1 }
+            common = n
+        }
+        guard common > 0 else { return }
+        prefix = Array(bytes[0..<common])
+        var rest: [UInt8] = []
+        rest.reserveCapacity(bytes.count - common * count)
+        var start = 0
+        for i in 0..<count {
+            rest.append(contentsOf: bytes[(start + common)..<ends[i]])
+            start = ends[i]
+            ends[i] = rest.count
+        }
+        bytes = rest
     }
 }
 

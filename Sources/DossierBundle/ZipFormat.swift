@@ -161,6 +161,7 @@ enum ZipNameCollision {
 
     /// The indices of the first colliding pair and the reason, or nil.
     static func first(in names: PackedNames, isDirectory: (Int) -> Bool) -> (Int, Int, String)? {
+        precondition(names.prefix.isEmpty, "collisions are found before names share a prefix")
         var unicode = PackedNames()
         var keys: [Key] = []
         keys.reserveCapacity(names.count)

@@ -47,11 +47,10 @@ public struct ZipEntries: RandomAccessCollection, Sendable {
 
     public subscript(i: Int) -> ZipEntry {
         let r = records[i]
-        let nameRange = names.range(i)
         return ZipEntry(name: names.string(i), isDirectory: r.isDirectory, uncompressedSize: r.uncompressedSize,
                         compressedSize: r.compressedSize, crc32: r.crc32, method: r.method, flags: r.flags,
                         localHeaderOffset: r.localHeaderOffset,
-                        dataOffset: r.localHeaderOffset + UInt64(ZipConstant.localHeaderSize + nameRange.count) + UInt64(r.localExtraLength))
+                        dataOffset: r.localHeaderOffset + UInt64(ZipConstant.localHeaderSize + names.length(i)) + UInt64(r.localExtraLength))
     }
 }
 
@@ -290,6 +289,7 @@ private struct ArchiveValidator {
         let directory = try endRecords()
         var (names, records) = try centralDirectory(directory)
         try checkLocalHeaders(&records, names, directory)
+        names.shareCommonPrefix()
         return ZipEntries(names: names, records: records)
     }
 
