@@ -145,6 +145,12 @@ public struct BagManifest: Hashable, Sendable {
     /// sorted list of path hashes, sixteen bytes a line, rather than a set of every path; the
     /// error still names the first line that repeats a path, unless a malformed line comes first.
     static func forEachEntry(_ bytes: [UInt8], file: String, digestLength: Int, _ body: (String, String) throws -> Void) throws {
+        try check(bytes, file: file, digestLength: digestLength)
+        try forEachCheckedEntry(bytes, file: file, digestLength: digestLength, body)
+    }
+
+    /// Checks a manifest as `forEachEntry` does, for a caller that parses it again later.
+    static func check(_ bytes: [UInt8], file: String, digestLength: Int) throws {
         var hashes: [(hash: UInt64, line: Int)] = []
         var failure: (any Error)?
         do {
@@ -157,10 +163,9 @@ public struct BagManifest: Hashable, Sendable {
             throw DossierError("bag.manifest-duplicate", "path is listed twice", at: SourceLocation(file: file, line: line))
         }
         if let failure { throw failure }
-        try forEachCheckedEntry(bytes, file: file, digestLength: digestLength, body)
     }
 
-    /// The entries of a manifest `forEachEntry` has already accepted, without checking it again.
+    /// The entries of a manifest `check` has already accepted, without checking it again.
     static func forEachCheckedEntry(_ bytes: [UInt8], file: String, digestLength: Int, _ body: (String, String) throws -> Void) throws {
         try BagItText.forEachLine(bytes, file: file) { n, line in
             let (path, digest) = try entry(line, n, file, digestLength)

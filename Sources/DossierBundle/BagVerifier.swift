@@ -102,7 +102,7 @@ public enum BagVerifier {
                 if isTag {
                     tagManifests.append((algorithm, try BagManifest.parse(bytes, file: name, digestLength: algorithm.digestLength * 2)))
                 } else {
-                    try BagManifest.forEachEntry(bytes, file: name, digestLength: algorithm.digestLength * 2) { _, _ in }
+                    try BagManifest.check(bytes, file: name, digestLength: algorithm.digestLength * 2)
                     payloadManifests.append(PayloadList(algorithm: algorithm, name: name, bytes: bytes))
                 }
             } catch { v.problems.append(diagnostic(error, store, entry: name)) }
