@@ -1,4 +1,5 @@
 public import DossierModel
+import DossierIO
 
 /// The text files of a BagIt 1.0 bag (RFC 8493): `bagit.txt`, `bag-info.txt` and the manifests.
 ///
@@ -17,29 +18,45 @@ public enum BagItText {
 
     /// The lines of a tag file one at a time, trailing empty lines left out.
     ///
-    /// A payload manifest has a line per file; materialised, its lines cost more than the
-    /// manifest itself at the peak of verification.
+    /// A payload manifest has a line per file; materialised, its lines (or even one `String` of
+    /// the whole file) cost more than the manifest itself at the peak of verification, so the
+    /// bytes are split where a `String` splits into `Character`s: at an LF that does not follow
+    /// a CR, then at a CR that no LF follows (CR LF is one `Character`, and stays in the line).
     static func forEachLine(_ bytes: [UInt8], file: String, _ body: (Int, Substring) throws -> Void) throws {
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw DossierError("bag.encoding", "tag file is not valid UTF-8", at: SourceLocation(file: file))
-        }
-        var blank: [Int] = []
-        var n = 0
-        var rest = text[...]
-        while true {
-            let end = rest.firstIndex(of: "\n")
-            var l = end.map { rest[..<$0] } ?? rest
-            n += 1
-            if l.hasSuffix("\r") { l = l.dropLast() }
-            for (k, part) in l.split(separator: "\r", omittingEmptySubsequences: false).enumerated() {
-                // Empty lines are held back until a line follows them: trailing ones are dropped.
-                if part.isEmpty { blank.append(n + k); continue }
-                for b in blank { try body(b, "") }
-                blank.removeAll()
-                try body(n + k, part)
+        try bytes.withUnsafeBufferPointer { p in
+            guard UTF8Validation.firstInvalid(p) == nil else {
+                throw DossierError("bag.encoding", "tag file is not valid UTF-8", at: SourceLocation(file: file))
             }
-            guard let end else { break }
-            rest = rest[rest.index(after: end)...]
+            let cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+            var blank: [Int] = []
+            var n = 0
+            var start = 0
+            while true {
+                var end: Int?
+                var i = start
+                while i < p.count {
+                    if p[i] == lf && (i == 0 || p[i - 1] != cr) { end = i; break }
+                    i += 1
+                }
+                var stop = end ?? p.count
+                n += 1
+                if stop > start && p[stop - 1] == cr { stop -= 1 }
+                var k = 0, partStart = start
+                for j in start...stop where j == stop || (p[j] == cr && (j + 1 >= p.count || p[j + 1] != lf)) {
+                    // Empty lines are held back until a line follows them: trailing ones are dropped.
+                    if j == partStart {
+                        blank.append(n + k)
+                    } else {
+                        for b in blank { try body(b, "") }
+                        blank.removeAll()
+                        try body(n + k, String(decoding: UnsafeBufferPointer(rebasing: p[partStart..<j]), as: UTF8.self)[...])
+                    }
+                    k += 1
+                    partStart = j + 1
+                }
+                guard let end else { break }
+                start = end + 1
+            }
         }
     }
 }
@@ -122,26 +139,68 @@ public struct BagManifest: Hashable, Sendable {
 
     /// The entries one at a time, checked as `parse` checks them, for a verifier that keeps them
     /// more compactly than `entries` does.
+    ///
+    /// `body` sees entries only once the whole manifest passed, which callers cannot tell from
+    /// the old way (they dropped what they had collected on an error). Duplicates are found by a
+    /// sorted list of path hashes, sixteen bytes a line, rather than a set of every path; the
+    /// error still names the first line that repeats a path, unless a malformed line comes first.
     static func forEachEntry(_ bytes: [UInt8], file: String, digestLength: Int, _ body: (String, String) throws -> Void) throws {
-        var seen: Set<String> = []
+        try check(bytes, file: file, digestLength: digestLength)
+        try forEachCheckedEntry(bytes, file: file, digestLength: digestLength, body)
+    }
+
+    /// Checks a manifest as `forEachEntry` does, for a caller that parses it again later.
+    static func check(_ bytes: [UInt8], file: String, digestLength: Int) throws {
+        var hashes: [(hash: UInt64, line: Int)] = []
+        var failure: (any Error)?
+        do {
+            try BagItText.forEachLine(bytes, file: file) { n, line in
+                var path = try entry(line, n, file, digestLength).path
+                hashes.append((path.withUTF8 { PackedNameIndex.hash(UnsafeRawBufferPointer($0)) }, n))
+            }
+        } catch { failure = error }
+        if let line = firstRepeat(bytes, file: file, digestLength: digestLength, hashes) {
+            throw DossierError("bag.manifest-duplicate", "path is listed twice", at: SourceLocation(file: file, line: line))
+        }
+        if let failure { throw failure }
+    }
+
+    /// The entries of a manifest `check` has already accepted, without checking it again.
+    static func forEachCheckedEntry(_ bytes: [UInt8], file: String, digestLength: Int, _ body: (String, String) throws -> Void) throws {
         try BagItText.forEachLine(bytes, file: file) { n, line in
-            let at = SourceLocation(file: file, line: n)
-            guard let sep = line.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
-                throw DossierError("bag.manifest-syntax", "line is not 'digest path'", at: at)
-            }
-            let digest = String(line[..<sep]).lowercased()
-            let rawPath = String(line[sep...].drop { $0 == " " || $0 == "\t" })
-            guard digest.utf8.count == digestLength, digest.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
-                throw DossierError("bag.manifest-syntax", "digest is not \(digestLength) hex digits", at: at)
-            }
-            guard let path = percentDecode(rawPath), isSafeRelativePath(path) else {
-                throw DossierError("bag.path", "manifest path is absolute, climbs with '..', or is malformed", at: at)
-            }
-            guard seen.insert(path).inserted else {
-                throw DossierError("bag.manifest-duplicate", "path is listed twice", at: at)
-            }
+            let (path, digest) = try entry(line, n, file, digestLength)
             try body(path, digest)
         }
+    }
+
+    /// The first line whose path an earlier line already listed; paths compare as strings do.
+    private static func firstRepeat(_ bytes: [UInt8], file: String, digestLength: Int, _ hashes: [(hash: UInt64, line: Int)]) -> Int? {
+        let sorted = hashes.sorted { $0.hash != $1.hash ? $0.hash < $1.hash : $0.line < $1.line }
+        var candidates: Set<Int> = []
+        for (a, b) in zip(sorted, sorted.dropFirst()) where a.hash == b.hash { candidates.insert(a.line); candidates.insert(b.line) }
+        guard !candidates.isEmpty else { return nil }
+        var paths: [Int: String] = [:]
+        try? BagItText.forEachLine(bytes, file: file) { n, line in
+            if candidates.contains(n) { paths[n] = try entry(line, n, file, digestLength).path }
+        }
+        var seen: Set<String> = []
+        return candidates.sorted().first { !seen.insert(paths[$0] ?? "").inserted }
+    }
+
+    private static func entry(_ line: Substring, _ n: Int, _ file: String, _ digestLength: Int) throws -> (path: String, digest: String) {
+        let at = SourceLocation(file: file, line: n)
+        guard let sep = line.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
+            throw DossierError("bag.manifest-syntax", "line is not 'digest path'", at: at)
+        }
+        let digest = String(line[..<sep]).lowercased()
+        let rawPath = String(line[sep...].drop { $0 == " " || $0 == "\t" })
+        guard digest.utf8.count == digestLength, digest.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
+            throw DossierError("bag.manifest-syntax", "digest is not \(digestLength) hex digits", at: at)
+        }
+        guard let path = percentDecode(rawPath), isSafeRelativePath(path) else {
+            throw DossierError("bag.path", "manifest path is absolute, climbs with '..', or is malformed", at: at)
+        }
+        return (path, digest)
     }
 
     /// `digest  path` lines sorted by path, so the same payload always gives the same bytes.

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 public import DossierModel
 public import DossierIO
 
@@ -11,19 +12,22 @@ public import DossierIO
 public protocol BagStore: AnyObject, Sendable {
     /// Names the bag in messages (the zip or folder path).
     var location: String { get }
-    /// Every regular file, as a path relative to the bag root, with its size.
-    func files() throws -> [String: UInt64]
+    /// Every regular file, as a path relative to the bag root, with its size, one at a time.
+    ///
+    /// One at a time rather than as a dictionary: a path `String` per file, kept for the whole
+    /// check, was most of what a bundle of many dossiers cost in memory.
+    func forEachFile(_ body: (_ path: String, _ size: UInt64) throws -> Void) throws
     func read(_ path: String, to sink: any ByteSink) throws
-    /// The size a file says it has, when known without reading it: a reader of a whole file
-    /// allocates it once instead of doubling its buffer (a payload manifest is a line per file).
-    func declaredSize(_ path: String) -> UInt64?
+    /// The size of the regular file at `path` (relative to the bag root, as `forEachFile` names
+    /// it), or nil when the bag holds no such file.
+    func fileSize(_ path: String) -> UInt64?
 }
 
 extension BagStore {
     /// A small file (a tag file) in memory, refusing anything over `limit` bytes.
     public func bytes(_ path: String, limit: Int = 16 << 20) throws -> [UInt8] {
         let sink = LimitedMemorySink(limit: limit, at: SourceLocation(file: location, entry: path))
-        if let size = declaredSize(path) { sink.bytes.reserveCapacity(Int(min(size, UInt64(limit)))) }
+        if let size = fileSize(path) { sink.bytes.reserveCapacity(Int(min(size, UInt64(limit)))) }
         try read(path, to: sink)
         return sink.bytes
     }
@@ -41,12 +45,16 @@ public final class ZipBagStore: BagStore, @unchecked Sendable {
 
     public init(reader: ZipReader) throws {
         self.reader = reader
-        let names = reader.entries.filter { !$0.isDirectory }.map(\.name)
-        if names.contains("bagit.txt") {
+        let files = reader.entries.lazy.filter { !$0.isDirectory }.map(\.name)
+        if files.contains("bagit.txt") {
             prefix = ""
         } else {
-            let tops = Set(names.compactMap { $0.split(separator: "/", maxSplits: 1).first.map(String.init) })
-            guard tops.count == 1, let top = tops.first, names.contains(top + "/bagit.txt") else {
+            var tops: Set<String> = []
+            for name in files {
+                if let top = name.split(separator: "/", maxSplits: 1).first { tops.insert(String(top)) }
+                if tops.count > 1 { break }
+            }
+            guard tops.count == 1, let top = tops.first, files.contains(top + "/bagit.txt") else {
                 throw DossierError("bag.not-a-bag", "no bagit.txt at the top of the zip or in its single top-level folder",
                                    at: SourceLocation(file: reader.path))
             }
@@ -54,18 +62,19 @@ public final class ZipBagStore: BagStore, @unchecked Sendable {
         }
     }
 
-    public func files() throws -> [String: UInt64] {
-        var out: [String: UInt64] = [:]
+    public func forEachFile(_ body: (_ path: String, _ size: UInt64) throws -> Void) throws {
         for e in reader.entries where !e.isDirectory {
             guard e.name.hasPrefix(prefix) else {
                 throw DossierError("bag.outside", "entry lies outside the bag folder", at: SourceLocation(file: reader.path, entry: e.name))
             }
-            out[prefix.isEmpty ? e.name : String(e.name.dropFirst(prefix.count))] = e.uncompressedSize
+            try body(prefix.isEmpty ? e.name : String(e.name.dropFirst(prefix.count)), e.uncompressedSize)
         }
-        return out
     }
 
-    public func declaredSize(_ path: String) -> UInt64? { reader.entry(named: prefix + path)?.uncompressedSize }
+    public func fileSize(_ path: String) -> UInt64? {
+        guard let e = reader.entry(named: prefix + path), !e.isDirectory else { return nil }
+        return e.uncompressedSize
+    }
 
     public func read(_ path: String, to sink: any ByteSink) throws {
         guard let e = reader.entry(named: prefix + path) else {
@@ -76,18 +85,42 @@ public final class ZipBagStore: BagStore, @unchecked Sendable {
 }
 
 /// An unpacked bag folder. Symbolic links and special files are refused, not followed.
+///
+/// The folder is walked once, on first use, and its files kept packed: every later question
+/// (is this file there, how large) is answered from that one walk, as the zip's are from its
+/// central directory.
 public final class FolderBagStore: BagStore {
     public let location: String
+    private let listing = Mutex<Result<Listing, any Error>?>(nil)
+
+    private struct Listing {
+        var paths = PackedNames()
+        var sizes: [UInt64] = []
+        var index: PackedNameIndex?
+    }
 
     public init(path: String) { location = path }
 
-    public func files() throws -> [String: UInt64] {
-        var out: [String: UInt64] = [:]
-        try walk("", into: &out)
-        return out
+    private func files() throws -> Listing {
+        try listing.withLock { cached in
+            if let cached { return try cached.get() }
+            let result = Result<Listing, any Error> {
+                var out = Listing()
+                try walk("", into: &out)
+                out.index = PackedNameIndex(out.paths)
+                return out
+            }
+            cached = result
+            return try result.get()
+        }
     }
 
-    private func walk(_ relative: String, into out: inout [String: UInt64]) throws {
+    public func forEachFile(_ body: (_ path: String, _ size: UInt64) throws -> Void) throws {
+        let l = try files()
+        for i in 0..<l.paths.count { try body(l.paths.string(i), l.sizes[i]) }
+    }
+
+    private func walk(_ relative: String, into out: inout Listing) throws {
         let dir = relative.isEmpty ? location : location + "/" + relative
         for name in try FileSystem.list(dir, includeHidden: true) {
             let rel = relative.isEmpty ? name : relative + "/" + name
@@ -95,7 +128,7 @@ public final class FolderBagStore: BagStore {
             guard lstat(location + "/" + rel, &st) == 0 else { throw IOFailure.error("lstat", path: location + "/" + rel, errno: errno) }
             switch st.st_mode & S_IFMT {
             case S_IFDIR: try walk(rel, into: &out)
-            case S_IFREG: out[rel] = UInt64(st.st_size)
+            case S_IFREG: out.paths.append(rel.utf8); out.sizes.append(UInt64(st.st_size))
             default:
                 throw DossierError("bag.special-file", "symbolic links and special files are not allowed in a bag",
                                    at: SourceLocation(file: location, entry: rel))
@@ -103,10 +136,9 @@ public final class FolderBagStore: BagStore {
         }
     }
 
-    public func declaredSize(_ path: String) -> UInt64? {
-        var st = stat()
-        guard isSafeRelativePath(path), lstat(location + "/" + path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
-        return UInt64(st.st_size)
+    public func fileSize(_ path: String) -> UInt64? {
+        guard let l = try? files(), let i = l.index?.find(path, in: l.paths) else { return nil }
+        return l.sizes[i]
     }
 
     public func read(_ path: String, to sink: any ByteSink) throws {

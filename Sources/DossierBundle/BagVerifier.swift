@@ -43,11 +43,19 @@ public enum BagVerifier {
             v.problems.append(.error(code, message, at: here(entry)))
         }
 
-        let files: [String: UInt64]
-        do { files = try store.files() } catch { v.problems.append(diagnostic(error, store)); return v }
+        // What is needed of the listing, in one pass: the top-level names and the payload's size.
+        var topLevel: [String] = []
+        var payloadCount = 0, octets: UInt64 = 0
+        do {
+            try store.forEachFile { path, size in
+                if !path.contains("/") { topLevel.append(path) }
+                if path.hasPrefix("data/") { payloadCount += 1; octets += size }
+            }
+        } catch { v.problems.append(diagnostic(error, store)); return v }
+        let has = { (path: String) in store.fileSize(path) != nil }
 
         // 1. The declaration.
-        guard files["bagit.txt"] != nil else { fail("bag.not-a-bag", "bagit.txt is missing"); return v }
+        guard has("bagit.txt") else { fail("bag.not-a-bag", "bagit.txt is missing"); return v }
         do {
             let decl = try BagInfo.parse(try store.bytes("bagit.txt"), file: "bagit.txt")
             if !["0.97", "1.0"].contains(decl["BagIt-Version"] ?? "") { fail("bag.version", "unsupported BagIt-Version", "bagit.txt") }
@@ -57,7 +65,7 @@ public enum BagVerifier {
         } catch { v.problems.append(diagnostic(error, store)); return v }
 
         // 2. The signature, before anything else is parsed.
-        let hasSignature = files[Bag.signatureFile] != nil
+        let hasSignature = has(Bag.signatureFile)
         if hasSignature {
             if let trusted {
                 do {
@@ -81,7 +89,7 @@ public enum BagVerifier {
         // 3. Manifests: sha256/sha512 only; a weak algorithm is refused outright.
         var payloadManifests: [PayloadList] = []
         var tagManifests: [(HashAlgorithm, BagManifest)] = []
-        for name in files.keys.sorted() where !name.contains("/") {
+        for name in topLevel.sorted() {
             let isTag = name.hasPrefix("tagmanifest-"), isPayload = name.hasPrefix("manifest-")
             guard (isTag || isPayload), name.hasSuffix(".txt") else { continue }
             let alg = String(name.dropFirst(isTag ? 12 : 9).dropLast(4))
@@ -94,15 +102,8 @@ public enum BagVerifier {
                 if isTag {
                     tagManifests.append((algorithm, try BagManifest.parse(bytes, file: name, digestLength: algorithm.digestLength * 2)))
                 } else {
-                    var list = PayloadList(algorithm: algorithm)
-                    let lines = bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + 1
-                    list.paths.reserveCapacity(lines)
-                    list.digests.reserveCapacity(lines * algorithm.digestLength * 2)
-                    try BagManifest.forEachEntry(bytes, file: name, digestLength: algorithm.digestLength * 2) { path, digest in
-                        list.paths.append(path)
-                        list.digests.append(contentsOf: digest.utf8)
-                    }
-                    payloadManifests.append(list)
+                    try BagManifest.check(bytes, file: name, digestLength: algorithm.digestLength * 2)
+                    payloadManifests.append(PayloadList(algorithm: algorithm, name: name, bytes: bytes))
                 }
             } catch { v.problems.append(diagnostic(error, store, entry: name)) }
         }
@@ -115,15 +116,13 @@ public enum BagVerifier {
                     fail("bag.tag-manifest", "tag manifest lists a payload file or another tag manifest", e.path)
                     continue
                 }
-                guard files[e.path] != nil else { fail("bag.missing-file", "tag file listed in the tag manifest is missing", e.path); continue }
+                guard has(e.path) else { fail("bag.missing-file", "tag file listed in the tag manifest is missing", e.path); continue }
                 check(store, e.path, alg, e.digest, &v)
             }
         }
 
         // 5. bag-info.txt and Payload-Oxum.
-        var payloadCount = 0, octets: UInt64 = 0
-        for (path, size) in files where path.hasPrefix("data/") { payloadCount += 1; octets += size }
-        if files["bag-info.txt"] != nil {
+        if has("bag-info.txt") {
             do { v.bagInfo = try BagInfo.parse(try store.bytes("bag-info.txt"), file: "bag-info.txt") } catch { v.problems.append(diagnostic(error, store)) }
         }
         v.payloadFiles = payloadCount
@@ -141,50 +140,60 @@ public enum BagVerifier {
         // 6. Completeness, then every payload checksum, on every core. Manifest paths are unique,
         // so the payload holds an unlisted file exactly when fewer than all its files were listed:
         // only then is the set built that names them.
-        var present: [(list: Int, entry: Int)] = []
-        for (l, m) in payloadManifests.enumerated() {
+        for m in payloadManifests {
             let alg = m.algorithm
             var found = 0
-            for (i, path) in m.paths.enumerated() {
-                guard path.hasPrefix("data/") else { fail("bag.manifest", "payload manifest lists a file outside data/", path); continue }
-                if files[path] == nil { fail("bag.missing-file", "file listed in manifest-\(alg.rawValue).txt is missing", path) }
-                else { found += 1; present.append((l, i)) }
+            m.forEach { path, _ in
+                guard path.hasPrefix("data/") else { fail("bag.manifest", "payload manifest lists a file outside data/", path); return }
+                if has(path) { found += 1 } else { fail("bag.missing-file", "file listed in manifest-\(alg.rawValue).txt is missing", path) }
             }
             guard found < payloadCount else { continue }
-            let listed = Set(m.paths)
-            for path in files.keys.sorted() where path.hasPrefix("data/") && !listed.contains(path) {
+            var listed: Set<String> = []
+            m.forEach { path, _ in listed.insert(path) }
+            var unlisted: [String] = []
+            try? store.forEachFile { path, _ in if path.hasPrefix("data/") && !listed.contains(path) { unlisted.append(path) } }
+            for path in unlisted.sorted() {
                 fail("bag.unlisted-file", "payload file is not listed in manifest-\(alg.rawValue).txt", path)
             }
         }
-        // In batches, so the jobs and their results (a few hundred bytes a file) stay bounded.
-        for start in stride(from: 0, to: present.count, by: PayloadList.batch) {
-            let jobs = present[start..<min(start + PayloadList.batch, present.count)].map { l, i in
-                let m = payloadManifests[l]
-                return (m.paths[i], m.algorithm, String(decoding: m.digest(i), as: UTF8.self))
-            }
-            for (i, r) in hashAll(store, jobs, sizes: jobs.map { files[$0.0] ?? 0 }).enumerated() {
+        // In batches, so the jobs and their results (a few hundred bytes a file) stay bounded: a
+        // thousand files keep both cores busy and cost a few hundred kilobytes.
+        var jobs: [(String, HashAlgorithm, String)] = []
+        var sizes: [UInt64] = []
+        func hashBatch() {
+            for (i, r) in hashAll(store, jobs, sizes: sizes).enumerated() {
                 switch r {
                 case .success(let hex) where hex == jobs[i].2: break
                 case .success: fail("bag.checksum", "\(jobs[i].1.rawValue) checksum does not match the manifest", jobs[i].0)
                 case .failure(let e): v.problems.append(diagnostic(e, store, entry: jobs[i].0))
                 }
             }
+            jobs.removeAll(keepingCapacity: true)
+            sizes.removeAll(keepingCapacity: true)
         }
+        for m in payloadManifests {
+            m.forEach { path, digest in
+                guard path.hasPrefix("data/"), let size = store.fileSize(path) else { return }
+                jobs.append((path, m.algorithm, digest))
+                sizes.append(size)
+                if jobs.count == PayloadList.batch { hashBatch() }
+            }
+        }
+        if !jobs.isEmpty { hashBatch() }
         return v
     }
 
-    /// A payload manifest as verification keeps it: the paths, and the digests as one run of hex
-    /// bytes. A `String` per digest cost over a hundred bytes a file at the peak of verifying a
-    /// bundle of many dossiers.
+    /// A payload manifest as verification keeps it: its bytes, checked once and parsed again
+    /// for each pass over it. Paths and digests kept as strings, or even packed, cost more than
+    /// the manifest's own bytes at the peak of verifying a bundle of many dossiers.
     struct PayloadList {
-        static let batch = 4096
+        static let batch = 1024
         let algorithm: HashAlgorithm
-        var paths: [String] = []
-        var digests: [UInt8] = []
+        let name: String
+        let bytes: [UInt8]
 
-        func digest(_ i: Int) -> ArraySlice<UInt8> {
-            let n = algorithm.digestLength * 2
-            return digests[(i * n)..<((i + 1) * n)]
+        func forEach(_ body: (_ path: String, _ digest: String) -> Void) {
+            try? BagManifest.forEachCheckedEntry(bytes, file: name, digestLength: algorithm.digestLength * 2) { body($0, $1) }
         }
     }
 

@@ -148,43 +148,70 @@ extension Array where Element == UInt8 {
 /// NFC normalisation and lower-casing overwrite each other on macOS and Windows. A file that is
 /// also a directory prefix of another name (`a` and `a/b`) cannot be extracted either. Keys are
 /// sorted once with `/` mapped to byte 0, which puts `a` right before every `a/…`: O(n log n).
+///
+/// An ASCII name (nearly every name) is folded on the fly while sorting, not copied, so the
+/// check costs a few bytes a name; only other names get a folded copy, made by Foundation.
 enum ZipNameCollision {
-    struct Key {
-        let folded: [UInt8]
+    private struct Key {
+        let index: Int32
+        /// Where the folded bytes are: -1 for the name itself (ASCII), else a position in `unicode`.
+        let unicode: Int32
         let isDirectory: Bool
-        let index: Int
-    }
-
-    static func key(_ name: String, isDirectory: Bool, index: Int) -> Key {
-        var bytes = Array(name.utf8)
-        if isDirectory { bytes.removeLast() }
-        let folded: [UInt8]
-        if bytes.allSatisfy({ $0 < 0x80 }) {  // ASCII is already NFC: skip Foundation's normaliser
-            folded = bytes.map { $0 == UInt8(ascii: "/") ? 0 : ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) }
-        } else {
-            let path = String(decoding: bytes, as: UTF8.self)
-            folded = path.precomposedStringWithCanonicalMapping.lowercased().utf8.map { $0 == UInt8(ascii: "/") ? 0 : $0 }
-        }
-        return Key(folded: folded, isDirectory: isDirectory, index: index)
     }
 
     /// The indices of the first colliding pair and the reason, or nil.
-    static func first(in keys: [Key], rawNames: (Int) -> [UInt8]) -> (Int, Int, String)? {
-        let sorted = keys.sorted {
-            $0.folded.lexicographicallyPrecedes($1.folded) || ($0.folded == $1.folded && $0.index < $1.index)
-        }
-        for (a, b) in zip(sorted, sorted.dropFirst()) {
-            if a.folded == b.folded {
-                if a.isDirectory && b.isDirectory && rawNames(a.index) != rawNames(b.index) { continue }
-                let reason = rawNames(a.index) == rawNames(b.index) ? "duplicate entry name"
-                    : "names collide after case folding or Unicode normalisation"
-                return (a.index, b.index, reason)
+    static func first(in names: PackedNames, isDirectory: (Int) -> Bool) -> (Int, Int, String)? {
+        precondition(names.prefix.isEmpty, "collisions are found before names share a prefix")
+        var unicode = PackedNames()
+        var keys: [Key] = []
+        keys.reserveCapacity(names.count)
+        for i in 0..<names.count {
+            let raw = names[i]
+            let dir = isDirectory(i)
+            var u: Int32 = -1
+            if !raw.allSatisfy({ $0 < 0x80 }) {  // ASCII is already NFC: skip Foundation's normaliser
+                let path = String(decoding: dir ? raw.dropLast() : raw, as: UTF8.self)
+                unicode.append(path.precomposedStringWithCanonicalMapping.lowercased().utf8)
+                u = Int32(unicode.count - 1)
             }
-            if !a.isDirectory, b.folded.count > a.folded.count, b.folded[a.folded.count] == 0,
-               b.folded.starts(with: a.folded) {
-                return (a.index, b.index, "a file name is also used as a directory")
+            keys.append(Key(index: Int32(i), unicode: u, isDirectory: dir))
+        }
+        return names.bytes.withUnsafeBytes { nameBytes in
+            unicode.bytes.withUnsafeBytes { unicodeBytes in
+                func folded(_ k: Key) -> UnsafeRawBufferPointer {
+                    if k.unicode >= 0 { return UnsafeRawBufferPointer(rebasing: unicodeBytes[unicode.range(Int(k.unicode))]) }
+                    let r = names.range(Int(k.index))
+                    return UnsafeRawBufferPointer(rebasing: nameBytes[r.lowerBound..<(r.upperBound - (k.isDirectory ? 1 : 0))])
+                }
+                func fold(_ b: UInt8) -> UInt8 { b == UInt8(ascii: "/") ? 0 : (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) }
+                /// -1, 0, 1 for the folded keys; 0 also when one is a prefix of the other and as long.
+                func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+                    for i in 0..<min(a.count, b.count) {
+                        let x = fold(a[i]), y = fold(b[i])
+                        if x != y { return x < y ? -1 : 1 }
+                    }
+                    return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+                }
+                func raw(_ k: Key) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: nameBytes[names.range(Int(k.index))]) }
+                keys.sort { x, y in
+                    let c = compare(folded(x), folded(y))
+                    return c < 0 || (c == 0 && x.index < y.index)
+                }
+                for (a, b) in zip(keys, keys.dropFirst()) {
+                    let fa = folded(a), fb = folded(b)
+                    if compare(fa, fb) == 0 {
+                        let same = raw(a).elementsEqual(raw(b))
+                        if a.isDirectory && b.isDirectory && !same { continue }
+                        let reason = same ? "duplicate entry name" : "names collide after case folding or Unicode normalisation"
+                        return (Int(a.index), Int(b.index), reason)
+                    }
+                    if !a.isDirectory, fb.count > fa.count, fold(fb[fa.count]) == 0,
+                       compare(fa, UnsafeRawBufferPointer(rebasing: fb[0..<fa.count])) == 0 {
+                        return (Int(a.index), Int(b.index), "a file name is also used as a directory")
+                    }
+                }
+                return nil
             }
         }
-        return nil
     }
 }

@@ -18,8 +18,40 @@ public struct ZipEntry: Sendable, Hashable {
     let method: UInt16
     let flags: UInt16
     let localHeaderOffset: UInt64
-    /// Filled in once the local header has been read and checked against this record.
-    fileprivate(set) var dataOffset: UInt64 = 0
+    /// Where the data starts, known once the local header has been checked against the record.
+    let dataOffset: UInt64
+}
+
+/// What the reader keeps of an entry besides its name: forty bytes, where a `ZipEntry` with its
+/// `String` name cost well over a hundred.
+struct ZipRecord: Sendable {
+    var uncompressedSize: UInt64
+    var compressedSize: UInt64
+    var localHeaderOffset: UInt64
+    var crc32: UInt32
+    var method: UInt16
+    var flags: UInt16
+    /// The local header's extra field length, which places the data after the header.
+    var localExtraLength: UInt16 = 0
+    var isDirectory: Bool
+}
+
+/// The members of an archive in central-directory order, each made into a `ZipEntry` (with its
+/// name as a `String`) only when asked for, so an archive of many entries stays compact.
+public struct ZipEntries: RandomAccessCollection, Sendable {
+    let names: PackedNames
+    let records: [ZipRecord]
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { records.count }
+
+    public subscript(i: Int) -> ZipEntry {
+        let r = records[i]
+        return ZipEntry(name: names.string(i), isDirectory: r.isDirectory, uncompressedSize: r.uncompressedSize,
+                        compressedSize: r.compressedSize, crc32: r.crc32, method: r.method, flags: r.flags,
+                        localHeaderOffset: r.localHeaderOffset,
+                        dataOffset: r.localHeaderOffset + UInt64(ZipConstant.localHeaderSize + names.length(i)) + UInt64(r.localExtraLength))
+    }
 }
 
 /// Reads untrusted zip archives without trusting any declared number.
@@ -39,10 +71,10 @@ public struct ZipEntry: Sendable, Hashable {
 /// `zlib.inflate`, and `io.*` for system calls.
 public final class ZipReader {
     public let path: String
-    public let entries: [ZipEntry]
+    public let entries: ZipEntries
     /// Name → position in `entries`; names are unique after validation, and a bundle of 20,000
     /// dossiers looks each one up, so a linear search would make verification quadratic.
-    private let index: [String: Int]
+    private let index: PackedNameIndex
     private let fd: Int32
 
     public init(path: String, limits: ZipLimits = .default) throws {
@@ -51,7 +83,7 @@ public final class ZipReader {
         do {
             var validator = ArchiveValidator(fd: fd, path: path, limits: limits)
             entries = try validator.validate()
-            index = Dictionary(entries.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+            index = PackedNameIndex(entries.names)
         } catch {
             _ = close(fd)
             throw error
@@ -63,7 +95,7 @@ public final class ZipReader {
     deinit { _ = close(fd) }
 
     public func entry(named name: String) -> ZipEntry? {
-        index[name].map { entries[$0] }
+        index.find(name, in: entries.names).map { entries[$0] }
     }
 
     /// Streams an entry's bytes to `sink`, failing on a size or CRC-32 that differs from the record.
@@ -249,15 +281,16 @@ private struct ArchiveValidator {
         }
     }
 
-    mutating func validate() throws -> [ZipEntry] {
+    mutating func validate() throws -> ZipEntries {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw IOFailure.error("fstat", path: path, errno: errno) }
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw fail("zip.structure", "not a regular file") }
         fileSize = UInt64(st.st_size)
         let directory = try endRecords()
-        var entries = try centralDirectory(directory)
-        try checkLocalHeaders(&entries, directory)
-        return entries
+        var (names, records) = try centralDirectory(directory)
+        try checkLocalHeaders(&records, names, directory)
+        names.shareCommonPrefix()
+        return ZipEntries(names: names, records: records)
     }
 
     /// Finds the end record in the last 65,557 bytes and, when present, the Zip64 end record.
@@ -335,11 +368,12 @@ private struct ArchiveValidator {
     }
 
     /// Parses and checks every central-directory record; nothing is read from entry data.
-    private func centralDirectory(_ directory: Directory) throws -> [ZipEntry] {
+    private func centralDirectory(_ directory: Directory) throws -> (PackedNames, [ZipRecord]) {
         let cd = try read(Int(directory.size), at: directory.offset)
-        var entries: [ZipEntry] = []
-        var rawNames: [[UInt8]] = []
-        entries.reserveCapacity(Int(directory.count))
+        var names = PackedNames()
+        var records: [ZipRecord] = []
+        records.reserveCapacity(Int(directory.count))
+        names.reserve(names: Int(directory.count), bytes: cd.count - Int(directory.count) * ZipConstant.centralHeaderSize)
         var total: UInt64 = 0
         try cd.withUnsafeBytes { b in
             var pos = 0
@@ -420,21 +454,19 @@ private struct ArchiveValidator {
                         ? fail("zip.truncated", "entry data runs past the end of the file", entry: name)
                         : fail("zip.overlap", "entry data runs into the central directory", entry: name)
                 }
-                entries.append(ZipEntry(name: name, isDirectory: isDirectory, uncompressedSize: size,
-                                        compressedSize: compressed, crc32: crc, method: method, flags: flags,
-                                        localHeaderOffset: headerOffset))
-                rawNames.append(nameBytes)
+                records.append(ZipRecord(uncompressedSize: size, compressedSize: compressed, localHeaderOffset: headerOffset,
+                                         crc32: crc, method: method, flags: flags, isDirectory: isDirectory))
+                names.append(nameBytes)
                 pos = nameStart + variable
             }
             guard pos == b.count else {
                 throw fail("zip.structure", "central directory has \(b.count - pos) bytes after its \(directory.count) records")
             }
         }
-        let keys = entries.indices.map { ZipNameCollision.key(entries[$0].name, isDirectory: entries[$0].isDirectory, index: $0) }
-        if let (a, b, reason) = ZipNameCollision.first(in: keys, rawNames: { rawNames[$0] }) {
-            throw fail("zip.duplicate-name", "\(reason) (see entry \(entries[a].name))", entry: entries[b].name)
+        if let (a, b, reason) = ZipNameCollision.first(in: names, isDirectory: { records[$0].isDirectory }) {
+            throw fail("zip.duplicate-name", "\(reason) (see entry \(names.string(a)))", entry: names.string(b))
         }
-        return entries
+        return (names, records)
     }
 
     /// Replaces 0xFFFFFFFF/0xFFFF fields with the Zip64 extra field's values, in APPNOTE order
@@ -468,18 +500,18 @@ private struct ArchiveValidator {
 
     /// Checks each local header against its central record, then that the entries tile the
     /// file from offset 0 to the central directory with neither overlap nor hidden bytes.
-    private func checkLocalHeaders(_ entries: inout [ZipEntry], _ directory: Directory) throws {
+    private func checkLocalHeaders(_ records: inout [ZipRecord], _ names: PackedNames, _ directory: Directory) throws {
         // Visiting entries in file order lets one read-ahead window serve many small headers.
-        let order = entries.indices.sorted { entries[$0].localHeaderOffset < entries[$1].localHeaderOffset }
+        let order = records.indices.sorted { records[$0].localHeaderOffset < records[$1].localHeaderOffset }
         var window = ReadWindow(validator: self, limit: directory.offset)
         var ranges: [(start: UInt64, end: UInt64, descriptor: Bool, index: Int)] = []
-        ranges.reserveCapacity(entries.count)
+        ranges.reserveCapacity(records.count)
         for index in order {
-            let entry = entries[index]
+            let entry = records[index]
             let fixed = try window.bytes(ZipConstant.localHeaderSize, at: entry.localHeaderOffset)
             let (nameLength, extraLength) = try fixed.withUnsafeBytes { h in
                 guard h.u32(0) == ZipSignature.localHeader else {
-                    throw fail("zip.header-mismatch", "no local header at offset \(entry.localHeaderOffset)", entry: entry.name)
+                    throw fail("zip.header-mismatch", "no local header at offset \(entry.localHeaderOffset)", entry: names.string(index))
                 }
                 return (Int(h.u16(26)), Int(h.u16(28)))
             }
@@ -487,13 +519,13 @@ private struct ArchiveValidator {
             try header.withUnsafeBytes { h in
                 let nameStart = ZipConstant.localHeaderSize
                 try checkLocalHeader(h, name: UnsafeRawBufferPointer(rebasing: h[nameStart..<(nameStart + nameLength)]),
-                                     extra: UnsafeRawBufferPointer(rebasing: h[(nameStart + nameLength)...]), entry)
+                                     extra: UnsafeRawBufferPointer(rebasing: h[(nameStart + nameLength)...]), entry, names, index)
             }
             let dataOffset = entry.localHeaderOffset + UInt64(header.count)
             guard entry.compressedSize <= directory.offset, dataOffset <= directory.offset - entry.compressedSize else {
-                throw fail("zip.overlap", "entry data runs into the central directory", entry: entry.name)
+                throw fail("zip.overlap", "entry data runs into the central directory", entry: names.string(index))
             }
-            entries[index].dataOffset = dataOffset
+            records[index].localExtraLength = UInt16(extraLength)
             ranges.append((entry.localHeaderOffset, dataOffset + entry.compressedSize,
                            entry.flags & ZipConstant.flagDataDescriptor != 0, index))
         }
@@ -502,13 +534,13 @@ private struct ArchiveValidator {
         let end: (start: UInt64, end: UInt64, descriptor: Bool, index: Int) = (directory.offset, directory.offset, false, -1)
         for range in ranges + [end] {
             if let previous, range.start < previous.end {
-                let other = range.index < 0 ? "the central directory" : "entry \(entries[range.index].name)"
-                throw fail("zip.overlap", "entry data overlaps \(other) (possible zip bomb)", entry: entries[previous.index].name)
+                let other = range.index < 0 ? "the central directory" : "entry \(names.string(range.index))"
+                throw fail("zip.overlap", "entry data overlaps \(other) (possible zip bomb)", entry: names.string(previous.index))
             }
             let gap = range.start - expected
             // A data descriptor (APPNOTE §4.3.9) follows the data: 12 or 20 bytes, 4 more with its signature.
             if gap != 0 && !(previous?.descriptor == true && [12, 16, 20, 24].contains(gap)) {
-                let at = previous.map { "after entry \(entries[$0.index].name)" } ?? "before the first entry"
+                let at = previous.map { "after entry \(names.string($0.index))" } ?? "before the first entry"
                 throw fail("zip.structure", "\(gap) unaccounted bytes \(at)")
             }
             expected = range.end
@@ -519,17 +551,17 @@ private struct ArchiveValidator {
     /// Name, method, encryption/descriptor/UTF-8 flags and (unless deferred to a data descriptor)
     /// CRC and sizes must agree between the local header and the central record.
     private func checkLocalHeader(_ h: UnsafeRawBufferPointer, name: UnsafeRawBufferPointer,
-                                  extra: UnsafeRawBufferPointer, _ entry: ZipEntry) throws {
+                                  extra: UnsafeRawBufferPointer, _ entry: ZipRecord, _ names: PackedNames, _ index: Int) throws {
         func mismatch(_ what: String) -> DossierError {
-            fail("zip.header-mismatch", "local header \(what) differs from the central directory", entry: entry.name)
+            fail("zip.header-mismatch", "local header \(what) differs from the central directory", entry: names.string(index))
         }
-        guard name.elementsEqual(entry.name.utf8) else { throw mismatch("name") }
+        guard name.elementsEqual(names[index]) else { throw mismatch("name") }
         guard h.u16(8) == entry.method else { throw mismatch("compression method") }
         let flagMask = ZipConstant.flagEncrypted | ZipConstant.flagDataDescriptor | ZipConstant.flagUTF8
         guard (h.u16(6) ^ entry.flags) & flagMask == 0 else { throw mismatch("flags") }
         var compressed = UInt64(h.u32(18)), size = UInt64(h.u32(22))
         var offset: UInt64 = 0, disk: UInt32 = 0
-        try resolveZip64(extra, &size, &compressed, &offset, &disk, entry: entry.name)
+        try resolveZip64(extra, &size, &compressed, &offset, &disk, entry: names.string(index))
         let deferred = entry.flags & ZipConstant.flagDataDescriptor != 0
         func agrees(_ local: UInt64, _ central: UInt64) -> Bool { local == central || (deferred && local == 0) }
         guard agrees(UInt64(h.u32(14)), UInt64(entry.crc32)) else { throw mismatch("CRC-32") }

@@ -54,7 +54,7 @@ public final class ZipWriter {
     private let options: ZipWriterOptions
     private var offset: UInt64 = 0
     private var central: [UInt8] = []
-    private var names: [[UInt8]] = []
+    private var names = PackedNames()
     private var pending: [PendingEntry] = []
     private var finished = false
 
@@ -118,10 +118,8 @@ public final class ZipWriter {
         precondition(!finished, "ZipWriter.finish called twice")
         try drain()
         finished = true
-        let keys = names.indices.map { ZipNameCollision.key(String(decoding: names[$0], as: UTF8.self), isDirectory: false, index: $0) }
-        if let (_, b, reason) = ZipNameCollision.first(in: keys, rawNames: { self.names[$0] }) {
-            throw DossierError("zip.duplicate-name", reason,
-                               at: SourceLocation(file: path, entry: String(decoding: names[b], as: UTF8.self)))
+        if let (_, b, reason) = ZipNameCollision.first(in: names, isDirectory: { _ in false }) {
+            throw DossierError("zip.duplicate-name", reason, at: SourceLocation(file: path, entry: names.string(b)))
         }
         let count = UInt64(names.count)
         let cdOffset = offset

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 public import DossierModel
 import DossierIO
 public import DossierCrypto
@@ -83,27 +84,32 @@ public enum BundleInspection {
 
     /// `export.json` against the payload: every dossier listed is there and nothing else, counts add up.
     static func checkManifest(_ store: any BagStore, _ r: inout BundleCheck) {
-        guard let files = readManifest(store, &r), let manifest = r.manifest else { return }
-        checkDossiers(manifest, files, store, &r)
+        guard let payload = readManifest(store, &r), let manifest = r.manifest else { return }
+        checkDossiers(manifest, payload, store, &r)
     }
 
-    /// Reads `export.json` into `r.manifest`; the payload's files when the dossiers can be checked
-    /// against it, nil when there is no manifest or one this build does not read.
-    static func readManifest(_ store: any BagStore, _ r: inout BundleCheck) -> [String: UInt64]? {
+    /// Reads `export.json` into `r.manifest`; how many payload files export.json must list (all
+    /// but itself) when the dossiers can be checked against it, nil when there is no manifest or
+    /// one this build does not read.
+    static func readManifest(_ store: any BagStore, _ r: inout BundleCheck) -> Int? {
         let at = SourceLocation(file: store.location, entry: "data/export.json")
-        guard let files = try? store.files() else { return nil }
-        guard files["data/export.json"] != nil else {
+        var payload = 0
+        do { try store.forEachFile { path, _ in if path.hasPrefix("data/") && path != "data/export.json" { payload += 1 } } } catch { return nil }
+        guard store.fileSize("data/export.json") != nil else {
             r.problems.append(.warning("bundle.no-export-manifest", "no data/export.json: a plain BagIt bag, not a Dossierport bundle", at: at))
             return nil
         }
         var manifest: ExportManifest
         do {
+            // A dossier has at least its JSON file, so the payload bounds the list: reserved once, it
+            // is neither doubled while it grows nor copied into the manifest afterwards.
             var entries: [ExportManifest.Entry] = []
+            entries.reserveCapacity(payload)
             manifest = try JSONByteDecoder.decode(ExportManifest.self, from: try store.bytes("data/export.json", limit: 256 << 20),
                                                   file: "data/export.json", streaming: "dossiers", of: ExportManifest.Entry.self) {
                 entries.append($0)
             }
-            manifest.dossiers += entries
+            manifest.dossiers = manifest.dossiers.isEmpty ? entries : manifest.dossiers + entries
         } catch {
             r.problems.append(diagnostic(error, at))
             return nil
@@ -113,45 +119,65 @@ public enum BundleInspection {
             r.problems.append(.error("bundle.version", "export.json format version is not one this build reads", at: at))
             return nil
         }
-        return files
+        return payload
+    }
+
+    /// Every dossier `manifest` lists against the payload and the model, in export.json order.
+    static func checkDossiers(_ manifest: ExportManifest, _ payloadFiles: Int, _ store: any BagStore, _ r: inout BundleCheck) {
+        checkDossiers(manifest, payloadFiles, store, &r, prepare: { _, _, _ in () }, each: { _ in })
     }
 
     /// Every dossier `manifest` lists against the payload and the model, in export.json order.
     ///
-    /// `each` is handed every dossier that passed, as long as everything checked before it passed
-    /// too, so an import can stage its output in the same pass instead of decoding every dossier
-    /// a second time; the caller still decides from the finished check whether to keep it.
-    static func checkDossiers(_ manifest: ExportManifest, _ files: [String: UInt64], _ store: any BagStore, _ r: inout BundleCheck,
-                              each: (Dossier, ExportManifest.Entry) -> Void = { _, _ in }) {
+    /// Dossiers are decoded and validated on every core, a few dozen ahead, and their problems
+    /// merged in order. `prepare` runs there too, on each dossier that passed its own checks
+    /// (`worker` says which thread, for per-thread state); `each` is then handed, in order, what
+    /// it made of every dossier that passed, as long as everything checked before it passed too,
+    /// so an import can stage its output in the same pass instead of decoding every dossier a
+    /// second time; the caller still decides from the finished check whether to keep it.
+    ///
+    /// `payloadFiles` counts the payload files other than export.json. The listed files are
+    /// counted, not collected: a hash a file (eight bytes), sorted and deduplicated at the end,
+    /// tells whether every payload file was listed; only when not are the names gathered that
+    /// say which. (Two paths with one hash undercount, which only sends the check the long way.)
+    static func checkDossiers<Prepared>(_ manifest: ExportManifest, _ payloadFiles: Int, _ store: any BagStore, _ r: inout BundleCheck,
+                                        prepare: @escaping @Sendable (Dossier, ExportManifest.Entry, _ worker: Int) -> Prepared,
+                                        each: (Prepared) -> Void) {
         let at = { (entry: String) in SourceLocation(file: store.location, entry: entry) }
         var passing = r.isValid
-        // The payload's own names (shared storage, not new strings), struck off as export.json lists them.
-        var unlisted = Set(files.keys.lazy.filter { $0.hasPrefix("data/") })
-        unlisted.remove("data/export.json")
+        var listed: [Int] = []
+        listed.reserveCapacity(payloadFiles)
         var counts = EntityMap<Int>()
-        for entry in manifest.dossiers {
-            let before = r.problems.count
-            for p in [entry.json] + [entry.xml, entry.accessCopy].compactMap({ $0 }) + entry.documents {
-                let path = "data/" + p
-                unlisted.remove(path)
-                if files[path] == nil { r.problems.append(.error("bundle.missing-dossier", "export.json lists a file the payload lacks", at: at(path), recordID: entry.id)) }
-            }
-            do {
-                let d = try DossierJSON.decode(try store.bytes("data/" + entry.json, limit: 1 << 30), file: "data/" + entry.json)
-                if d.id != entry.id {
-                    r.problems.append(.error("bundle.dossier-id", "dossier file holds a different dossier id than export.json says", at: at("data/" + entry.json), recordID: entry.id))
-                }
-                for (e, n) in d.counts where n > 0 { counts[e, default: 0] += n }
-                r.problems += DossierValidator.validate(d).map { var x = $0; x.location = at("data/" + entry.json); return x }
-                passing = passing && !r.problems[before...].contains { $0.severity == .error }
-                if passing { each(d, entry) }
-            } catch {
-                r.problems.append(diagnostic(error, at("data/" + entry.json)))
-                passing = false
-            }
+        let dossiers = manifest.dossiers
+        let outcomes = OrderedWork(count: dossiers.count, workers: workers) { i, worker in
+            checkDossier(dossiers[i], store) { prepare($0, dossiers[i], worker) }
         }
-        for path in unlisted.sorted() {
-            r.problems.append(.error("bundle.unlisted-file", "payload file is not listed in export.json", at: at(path)))
+        for entry in dossiers {
+            let before = r.problems.count
+            for path in listedPaths(entry) {
+                if store.fileSize(path) == nil {
+                    r.problems.append(.error("bundle.missing-dossier", "export.json lists a file the payload lacks", at: at(path), recordID: entry.id))
+                } else if path != "data/export.json" {
+                    listed.append(path.hashValue)
+                }
+            }
+            let outcome = outcomes.next()
+            r.problems += outcome.problems
+            guard let dossierCounts = outcome.counts else { passing = false; continue }
+            for (e, n) in dossierCounts where n > 0 { counts[e, default: 0] += n }
+            passing = passing && !r.problems[before...].contains { $0.severity == .error }
+            if passing, let p = outcome.prepared { each(p) }
+        }
+        listed.sort()
+        if zip(listed, listed.dropFirst()).reduce(listed.isEmpty ? 0 : 1, { $0 + ($1.0 != $1.1 ? 1 : 0) }) < payloadFiles {
+            let names = Set(manifest.dossiers.lazy.flatMap(listedPaths))
+            var unlisted: [String] = []
+            try? store.forEachFile { path, _ in
+                if path.hasPrefix("data/") && path != "data/export.json" && !names.contains(path) { unlisted.append(path) }
+            }
+            for path in unlisted.sorted() {
+                r.problems.append(.error("bundle.unlisted-file", "payload file is not listed in export.json", at: at(path)))
+            }
         }
         if counts != manifest.counts {
             let diff = Entity.allCases.filter { counts[$0] ?? 0 != manifest.counts[$0] ?? 0 }.map(\.rawValue)
@@ -162,6 +188,41 @@ public enum BundleInspection {
         if docs != manifest.documents {
             r.problems.append(.error("bundle.counts", "export.json's document count does not match its list", at: at("data/export.json")))
         }
+    }
+
+    /// The cores dossiers are checked on.
+    static var workers: Int { ProcessInfo.processInfo.activeProcessorCount }
+
+    /// What checking one dossier found, worked out on any thread: its problems, its record
+    /// counts (nil when it could not be decoded) and, when it passed, what `prepare` made of it.
+    struct DossierOutcome<Prepared> {
+        var problems: [Diagnostic] = []
+        var counts: [Entity: Int]?
+        var prepared: Prepared?
+    }
+
+    static func checkDossier<Prepared>(_ entry: ExportManifest.Entry, _ store: any BagStore,
+                                       prepare: (Dossier) -> Prepared) -> DossierOutcome<Prepared> {
+        let file = "data/" + entry.json
+        let at = SourceLocation(file: store.location, entry: file)
+        var outcome = DossierOutcome<Prepared>()
+        do {
+            let d = try DossierJSON.decode(try store.bytes(file, limit: 1 << 30), file: file)
+            if d.id != entry.id {
+                outcome.problems.append(.error("bundle.dossier-id", "dossier file holds a different dossier id than export.json says", at: at, recordID: entry.id))
+            }
+            outcome.counts = d.counts
+            outcome.problems += DossierValidator.validate(d).map { var x = $0; x.location = at; return x }
+            if !outcome.problems.contains(where: { $0.severity == .error }) { outcome.prepared = prepare(d) }
+        } catch {
+            outcome.problems.append(diagnostic(error, at))
+        }
+        return outcome
+    }
+
+    /// The payload paths export.json lists for one dossier.
+    static func listedPaths(_ entry: ExportManifest.Entry) -> [String] {
+        ([entry.json] + [entry.xml, entry.accessCopy].compactMap { $0 } + entry.documents).map { "data/" + $0 }
     }
 
     static func diagnostic(_ error: any Error, _ at: SourceLocation) -> Diagnostic {

@@ -79,13 +79,16 @@ public enum BundleImport {
                 check.bag = BagVerifier.verify(store, trusted: options.keys.trusted, requireSignature: options.keys.requireSignature)
                 var staged: StagedScript?
                 if check.bag.isValid {
-                    if let files = BundleInspection.readManifest(store, &check), let manifest = check.manifest {
+                    if let payload = BundleInspection.readManifest(store, &check), let manifest = check.manifest {
                         if check.isValid, let dialect = options.target.dialect {
                             let script = StagedScript(dialect: dialect, manifest: manifest, store: store, options: options)
-                            BundleInspection.checkDossiers(manifest, files, store, &check) { d, entry in script.add(d, entry) }
+                            let renderers = (0..<BundleInspection.workers).map { _ in SQLDossierRenderer(dialect: dialect, location: store.location) }
+                            BundleInspection.checkDossiers(manifest, payload, store, &check, prepare: { d, entry, worker in
+                                Result { try renderers[worker].render(d, documents: Set(entry.documents.map { "data/" + $0 })) }
+                            }, each: script.write)
                             staged = script
                         } else {
-                            BundleInspection.checkDossiers(manifest, files, store, &check)
+                            BundleInspection.checkDossiers(manifest, payload, store, &check)
                         }
                     }
                     if check.manifest == nil && check.isValid {
@@ -136,8 +139,9 @@ public enum BundleImport {
     }
 
     /// A script file written while the bundle is checked, under a temporary name that becomes the
-    /// output only in `commit`: each dossier is decoded once, for the check and the load together,
-    /// and a bundle that fails any check leaves no file under the output name.
+    /// output only in `commit`: each dossier is decoded once, for the check and the load together
+    /// (and rendered on the core that checked it), and a bundle that fails any check leaves no
+    /// file under the output name.
     ///
     /// Standard output cannot be taken back, so its script is staged in a private temporary folder
     /// and copied out only in `commit`: decoding every dossier a second time cost more than writing
@@ -163,9 +167,10 @@ public enum BundleImport {
             } catch { failure = error }
         }
 
-        func add(_ d: Dossier, _ entry: ExportManifest.Entry) {
+        /// Writes a dossier a `SQLDossierRenderer` rendered, or keeps the error that stopped it.
+        func write(_ rendered: Result<RenderedDossier, any Error>) {
             guard failure == nil, let writer else { return }
-            do { try writer.add(d, documents: Set(entry.documents.map { "data/" + $0 })) } catch { failure = error }
+            do { try writer.write(rendered.get()) } catch { failure = error }
         }
 
         func commit() throws {

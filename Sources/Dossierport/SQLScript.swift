@@ -15,8 +15,69 @@ struct SQLBundleFacts {
 
 extension SQLBundleFacts {
     init(_ manifest: ExportManifest, _ store: any BagStore) throws {
-        let tag = (try store.files())["tagmanifest-sha256.txt"] != nil ? "tagmanifest-sha256.txt" : "manifest-sha256.txt"
+        let tag = store.fileSize("tagmanifest-sha256.txt") != nil ? "tagmanifest-sha256.txt" : "manifest-sha256.txt"
         self.init(bundleID: manifest.bundleID, digest: try Digester.hash(.sha256, try store.bytes(tag)).hexString, manifest: manifest)
+    }
+}
+
+/// One dossier's rows as script text, and where in it each document's bytes (as hex) belong:
+/// rendered apart from the script, so several cores can render dossiers while one writes them.
+struct RenderedDossier: Sendable {
+    var text: [UInt8] = []
+    var documents: [(offset: Int, path: String)] = []
+}
+
+/// Renders dossiers into script text; one per thread, as it reuses its JSON writer and buffers.
+final class SQLDossierRenderer: @unchecked Sendable {
+    let dialect: SQLDialect
+    /// The bundle, for messages.
+    private let location: String
+    private let json = RecordJSONWriter()
+    /// Per staged table, its `INSERT INTO stage_… (columns) VALUES` line and whether its rows end
+    /// in document content: worked out once, not for every dossier and row.
+    private let inserts: [(table: any SQLTable, head: [UInt8], blob: Bool)]
+
+    init(dialect: SQLDialect, location: String) {
+        self.dialect = dialect; self.location = location
+        inserts = SQLStagingSchema.tables.map { t in
+            let columns = t.columns
+            return (t, Array("INSERT INTO stage_\(t.name) (\(columns.map(\.name).joined(separator: ", "))) VALUES\n".utf8),
+                    columns.last?.type == .blob)
+        }
+    }
+
+    /// One dossier's rows, a multi-row `INSERT` per staged table that has any. `documents` are
+    /// the payload paths export.json lists for it: a document record may only pull bytes from those.
+    func render(_ d: Dossier, documents: Set<String>) throws -> RenderedDossier {
+        var r = RenderedDossier()
+        for (t, head, blob) in inserts {
+            var first = true
+            try t.forEachRow(of: d, json: json) { row in
+                if first { r.text.append(contentsOf: head) }
+                r.text.append(contentsOf: first ? "(".utf8 : ",\n(".utf8)
+                first = false
+                for (j, v) in row.values.enumerated() {
+                    if j > 0 { r.text.append(contentsOf: ", ".utf8) }
+                    try dialect.append(v, to: &r.text)
+                }
+                if blob { try appendPayload(row.payload, documents: documents, dossier: d.id, to: &r) }
+                r.text.append(UInt8(ascii: ")"))
+            }
+            if !first { r.text.append(contentsOf: ";\n".utf8) }
+        }
+        return r
+    }
+
+    private func appendPayload(_ path: String?, documents: Set<String>, dossier: String, to r: inout RenderedDossier) throws {
+        guard let path else { r.text.append(contentsOf: ", NULL".utf8); return }
+        guard documents.contains(path) else {
+            throw DossierError("import.document-path", "a document record points at a file export.json does not list for its dossier",
+                               at: SourceLocation(file: location, entry: path), recordID: dossier)
+        }
+        r.text.append(contentsOf: ", ".utf8)
+        dialect.appendBlobOpen(to: &r.text)
+        r.documents.append((r.text.count, path))
+        dialect.appendBlobClose(to: &r.text)
     }
 }
 
@@ -35,18 +96,9 @@ final class SQLScriptWriter {
     private let out: any ByteSink
     private let store: any BagStore
     private var buf: [UInt8] = []
-    private let json = RecordJSONWriter()
-    /// Per staged table, its `INSERT INTO stage_… (columns) VALUES` line and whether its rows end
-    /// in document content: worked out once, not for every dossier and row.
-    private let inserts: [(table: any SQLTable, head: [UInt8], blob: Bool)]
 
     init(dialect: SQLDialect, facts: SQLBundleFacts, store: any BagStore, to out: any ByteSink) {
         self.dialect = dialect; self.facts = facts; self.store = store; self.out = out
-        inserts = SQLStagingSchema.tables.map { t in
-            let columns = t.columns
-            return (t, Array("INSERT INTO stage_\(t.name) (\(columns.map(\.name).joined(separator: ", "))) VALUES\n".utf8),
-                    columns.last?.type == .blob)
-        }
     }
 
     private func emit(_ s: String) { buf.append(contentsOf: s.utf8) }
@@ -81,39 +133,18 @@ final class SQLScriptWriter {
         }
     }
 
-    /// Stages one dossier. `documents` are the payload paths export.json lists for it: a document
-    /// record may only pull bytes from those.
-    func add(_ d: Dossier, documents: Set<String>) throws {
-        for (t, head, blob) in inserts {
-            var first = true
-            try t.forEachRow(of: d, json: json) { row in
-                if first { buf.append(contentsOf: head) }
-                emit(first ? "(" : ",\n(")
-                first = false
-                for (j, v) in row.values.enumerated() {
-                    if j > 0 { emit(", ") }
-                    try lit(v)
-                }
-                if blob { try appendPayload(row.payload, documents: documents, dossier: d.id) }
-                emit(")")
+    /// Stages one dossier, rendered (on any thread) by a `SQLDossierRenderer` of this writer's
+    /// dialect, streaming each document's bytes as hex where the text leaves room for them.
+    func write(_ r: RenderedDossier) throws {
+        var from = 0
+        try r.text.withUnsafeBytes { text in
+            for (offset, path) in r.documents {
+                try out.write(UnsafeRawBufferPointer(rebasing: text[from..<offset]))
+                try store.read(path, to: HexSink(out))
+                from = offset
             }
-            guard !first else { continue }
-            emit(";\n")
-            try flush()
+            try out.write(UnsafeRawBufferPointer(rebasing: text[from...]))
         }
-    }
-
-    private func appendPayload(_ path: String?, documents: Set<String>, dossier: String) throws {
-        guard let path else { emit(", NULL"); return }
-        guard documents.contains(path) else {
-            throw DossierError("import.document-path", "a document record points at a file export.json does not list for its dossier",
-                               at: SourceLocation(file: store.location, entry: path), recordID: dossier)
-        }
-        emit(", ")
-        dialect.appendBlobOpen(to: &buf)
-        try flush()
-        try store.read(path, to: HexSink(out))
-        dialect.appendBlobClose(to: &buf)
     }
 
     func finish() throws {
