@@ -46,7 +46,7 @@ final class LinkMap {
     /// so a row of another client (filtered) is told from an orphan (rejected) in one lookup. A
     /// key leaves `otherClients` when a decoded row links it to `only`.
     var onlyKeys: Set<String> = []
-    var otherClients: Set<String> = []
+    var otherClients = KeySet()
     var complete = false
     /// Rows met before the link table was complete, routed when the input has ended.
     var deferred: SpillWriter?
@@ -131,6 +131,34 @@ final class LinkMap {
         targets = [:]
         held = 0
         partitions = p
+    }
+}
+
+/// A set of link keys, held as numbers when they are plain decimal numbers (as generated keys
+/// mostly are): 8 bytes a key rather than a `String`'s 16 and its share of a string hash table.
+struct KeySet {
+    private var numbers: Set<Int64> = []
+    private var texts: Set<String> = []
+
+    /// The key as a number when its text is exactly that number's decimal form ("007" is not).
+    private static func number(_ key: String) -> Int64? {
+        let u = key.utf8
+        guard (1...18).contains(u.count), u.allSatisfy({ (0x30...0x39).contains($0) }),
+              u.count == 1 || u.first != 0x30 else { return nil }
+        return Int64(key)
+    }
+
+    func contains(_ key: String) -> Bool {
+        if let n = Self.number(key) { return numbers.contains(n) }
+        return texts.contains(key)
+    }
+
+    mutating func insert(_ key: String) {
+        if let n = Self.number(key) { numbers.insert(n) } else { texts.insert(key) }
+    }
+
+    mutating func remove(_ key: String) {
+        if let n = Self.number(key) { numbers.remove(n) } else { texts.remove(key) }
     }
 }
 

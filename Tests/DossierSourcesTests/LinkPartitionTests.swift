@@ -88,3 +88,16 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent).isEmpty)
     }
 }
+
+/// Link keys kept as numbers when they are plain decimal numbers, as text otherwise.
+@Suite struct KeySetTests {
+    @Test func numbersAndTextsDoNotMix() {
+        var set = KeySet()
+        for k in ["7", "0", "123456789012345678", "007", "1234567890123456789", "ep-7", "７", "-7", "+7", " 7"] { set.insert(k) }
+        for k in ["7", "0", "123456789012345678", "007", "1234567890123456789", "ep-7", "７", "-7", "+7", " 7"] { #expect(set.contains(k), "\(k)") }
+        // "07" and "7" are different keys, and so are "7" and "07": a number is only its own shortest form.
+        for k in ["07", "00", "8", "0007", "12345678901234567", "ep-8", ""] { #expect(!set.contains(k), "\(k)") }
+        set.remove("7"); set.remove("007")
+        #expect(!set.contains("7") && !set.contains("007") && set.contains("0"))
+    }
+}
