@@ -52,17 +52,26 @@ func runImportOne(_ args: [String]) throws {
 
 /// Runs `import-one` in a child process; its wall seconds and peak RSS.
 func importInChild(_ bundle: String, _ output: String) throws -> (seconds: Double, peakMiB: Double) {
+    let f = try inChild(["import-one", bundle, output], values: 2)
+    return (f[0], f[1])
+}
+
+/// Runs this executable with `arguments` in a child process, so that what it measures (its peak
+/// RSS above all) is its own and not this process's; the numbers it prints on standard output.
+func inChild(_ arguments: [String], values: Int) throws -> [Double] {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-    p.arguments = ["import-one", bundle, output]
+    p.arguments = arguments
     let pipe = Pipe()
     p.standardOutput = pipe
     try p.run()
     let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     p.waitUntilExit()
     let f = out.split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
-    guard p.terminationStatus == 0, f.count == 2 else { throw DossierError("bench.import", "import-one failed on \(bundle)") }
-    return (f[0], f[1])
+    guard p.terminationStatus == 0, f.count == values else {
+        throw DossierError("bench.child", "\(arguments.first ?? "child") failed: \(arguments.dropFirst().joined(separator: " "))")
+    }
+    return f
 }
 
 func runImportSuite(_ args: [String]) throws {

@@ -73,10 +73,21 @@ func profileExport(_ dump: String, profile: MappingProfile, client: String?, wor
     return destination.dossiers
 }
 
+/// The child's side of an export row: `export-one DUMP WORK [CLIENT]` prints wall and CPU seconds,
+/// dossiers and peak RSS (MiB).
+func runExportOne(_ args: [String]) throws {
+    guard args.count == 2 || args.count == 3 else { throw DossierError("bench.usage", "export-one DUMP WORK [CLIENT]") }
+    let profile = try MappingProfile.load(path: packageRoot + "/fixtures/epd/caresys/caresys.json")
+    var dossiers = 0
+    let t = try timed { dossiers = try profileExport(args[0], profile: profile, client: args.count == 3 ? args[2] : nil, work: args[1]) }
+    print(t.wall, t.cpu, dossiers, Memory.peakMiB())
+}
+
 /// `DossierportBenchmarks sources [--clients N] [--smoke] [--keep] [--dump PATH]`: generates a
 /// CareSys dump of N clients (default 50,000: about 1.12 GB and 20 million rows; `--smoke` 200) and
 /// times, in one run, `wc -l`, a parse of every row, a scan that decodes none, the full NDJSON
-/// export and the export of one client, with the peak RSS (VmHWM, reset between phases) of each.
+/// export and the export of one client, with the peak RSS of each (VmHWM: reset between the
+/// reading phases, and the exports' own, each run in a child process).
 /// `--dump` reuses a dump the generator made earlier, whose client count `--clients` must give.
 func runSourcesSuite(_ args: [String]) throws {
     var clients = 50_000, keep = false
@@ -94,7 +105,6 @@ func runSourcesSuite(_ args: [String]) throws {
     guard existing != nil || shell("python3 '\(packageRoot)/fixtures/epd/generate-large.py' \(clients) '\(dump)'") == 0 else {
         throw DossierError("bench.generate", "generate-large.py failed")
     }
-    let profile = try MappingProfile.load(path: packageRoot + "/fixtures/epd/caresys/caresys.json")
     let mb = Double(try FileManager.default.attributesOfItem(atPath: dump)[.size] as? Int ?? 0) / 1e6
     var rows: [Row] = []
 
@@ -123,17 +133,16 @@ func runSourcesSuite(_ args: [String]) throws {
                     note: String(format: "%d rows; %.2f of wc -l's speed; wall %.2f s; peak RSS %.1f MiB", counter.rows, wc.cpu / scan.cpu,
                                  scan.wall, Memory.peakMiB())))
 
-    Memory.resetPeak()
-    var dossiers = 0
-    let full = try timed { dossiers = try profileExport(dump, profile: profile, client: nil, work: work) }
-    rows.append(Row(name: "export --profile, NDJSON, all clients", megabytes: mb, seconds: full.cpu,
-                    note: String(format: "%d dossiers; wall %.2f s; peak RSS %.1f MiB", dossiers, full.wall, Memory.peakMiB())))
+    // Exports run in a child each: its peak RSS is then the export's alone, not raised by what
+    // this process kept of the phases before.
+    let full = try inChild(["export-one", dump, work], values: 4)
+    rows.append(Row(name: "export --profile, NDJSON, all clients", megabytes: mb, seconds: full[1],
+                    note: String(format: "%.0f dossiers; wall %.2f s; peak RSS %.1f MiB", full[2], full[0], full[3])))
 
-    Memory.resetPeak()
     let key = String(clients / 2)
-    let one = try timed { dossiers = try profileExport(dump, profile: profile, client: key, work: work) }
-    rows.append(Row(name: "export --profile --client \(key)", megabytes: mb, seconds: one.cpu,
-                    note: String(format: "%d dossier; wall %.2f s; peak RSS %.1f MiB", dossiers, one.wall, Memory.peakMiB())))
+    let one = try inChild(["export-one", dump, work, key], values: 4)
+    rows.append(Row(name: "export --profile --client \(key)", megabytes: mb, seconds: one[1],
+                    note: String(format: "%.0f dossier; wall %.2f s; peak RSS %.1f MiB", one[2], one[0], one[3])))
 
     print(String(format: "CareSys pg_dump of %d clients, %.0f MB. MB/s and seconds are CPU time (user + system).", clients, mb))
     print("")

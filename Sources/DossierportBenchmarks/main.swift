@@ -335,6 +335,7 @@ do {
     else if arguments.first == "sources" { try runSourcesSuite(Array(arguments.dropFirst())) }
     else if arguments.first == "import" { try runImportSuite(Array(arguments.dropFirst())) }
     else if arguments.first == "import-one" { try runImportOne(Array(arguments.dropFirst())) }
+    else if arguments.first == "export-one" { try runExportOne(Array(arguments.dropFirst())) }
     else { try run(Options(arguments)) }
 } catch {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))
