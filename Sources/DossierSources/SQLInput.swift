@@ -171,13 +171,15 @@ final class SQLInput {
     /// The tabs in `words` eight-byte words at `p`, or nil when they hold a line feed.
     @inline(__always)
     private static func tabsWithoutLineEnd(_ p: UnsafePointer<UInt8>, words: Int) -> Int? {
-        var lineEnds: UInt64 = 0, tabs = 0
+        var lineEnds: UInt64 = 0, tabs: UInt64 = 0
         for k in 0..<words {
             let w = UInt64(littleEndian: UnsafeRawPointer(p + 8 * k).loadUnaligned(as: UInt64.self))
             lineEnds |= zeroBytes(w ^ 0x0A0A_0A0A_0A0A_0A0A)
-            tabs += zeroBytes(w ^ 0x0909_0909_0909_0909).nonzeroBitCount
+            // One per tab in each byte lane; at most four words, so no lane carries.
+            tabs &+= zeroBytes(w ^ 0x0909_0909_0909_0909) >> 7
         }
-        return lineEnds == 0 ? tabs : nil
+        // The lanes summed into the top byte.
+        return lineEnds == 0 ? Int((tabs &* 0x0101_0101_0101_0101) >> 56) : nil
     }
 
     /// The next line without its LF, and whether it had one (false for a last line cut by the end of
