@@ -263,6 +263,30 @@ func careSysClientKeys(_ dump: String) throws -> [String] {
         }
     }
 
+    /// A carried line can go to two clients: episode 201 made to belong to clients 1 and 2 shares
+    /// its reports. Each gets them, the account counts each row once, with the link map in memory
+    /// and partitioned on disk, exactly as a run that decodes every row.
+    @Test func carriedRowsSharedByTwoClients() throws {
+        let fixture = try String(contentsOfFile: epdPath("caresys/caresys.sql"), encoding: .utf8)
+        let episode = "201\t1\tWijkverpleging\t2023-01-15\t\\N\n"
+        let split = try #require(fixture.range(of: episode))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("shared-\(UUID().uuidString).sql").path
+        try (fixture[..<split.upperBound] + "201\t2\tWijkverpleging\t2023-01-15\t\\N\n" + fixture[split.upperBound...])
+            .write(toFile: path, atomically: false, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let decoded = try SieveRun(path, client: nil, sieve: false)
+        for memory in [ExportOptions().linkMemory, 0] {
+            let carried = try SieveRun(path, client: nil, sieve: true, linkMemory: memory)
+            #expect(carried.dossiers == decoded.dossiers)
+            #expect(carried.account == decoded.account)
+            #expect(carried.decoded < decoded.decoded)
+        }
+        // Report 5001 is on episode 201: both clients' dossiers hold it now.
+        #expect(decoded.dossiers.filter { $0.progressReports.contains { $0.id == "report-5001" } }.count == 2)
+        let reportsRead = try #require(decoded.account.table("reports")).read
+        #expect(decoded.account.table("reports")!.mapped + decoded.account.table("reports")!.rejected == reportsRead)
+    }
+
     /// The one-pass scans that split and count COPY lines, against a byte-by-byte count, at every
     /// length and offset around their eight-byte words.
     @Test func scanCopyLineFindsEveryTabAndTheFirstBackslash() {
