@@ -278,8 +278,11 @@ final class AssemblyRun {
         guard let targets = link.targets[linkKey] else {
             if link.otherClients.contains(linkKey) { return filtered(row.table, a.mappings[m].entity) }
             let rules = a.mappings[m]
-            return reject(row.table, rules.entity, .error("row.orphan", "key not found in link table \(link.spec.table) column '\(link.spec.key)'",
-                                                          at: rules.location(row)))
+            if let others = link.others {
+                return try others.wait(OtherLinkKeys.Waiting(key: linkKey, mapping: m, file: dict.id(row.location.file ?? ""),
+                                                             line: row.location.line ?? 0, recordKey: rules.key(row), counted: true))
+            }
+            return reject(row.table, rules.entity, orphan(link, at: rules.location(row)))
         }
         try deliver(row, m, targets.keys, ordinal)
     }
@@ -308,9 +311,23 @@ final class AssemblyRun {
         return w
     }
 
-    /// Routes rows that waited for their link table, now that every table has been read.
+    /// Routes rows that waited for their link table, now that every table has been read; then
+    /// tells the rows waiting on other clients' keys (`--client`, past the budget) apart.
     func drainDeferred() throws {
-        for link in links { try link.drain { try routeDeferred($0, link) } }
+        for link in links {
+            try link.drain { try routeDeferred($0, link) }
+            try link.others?.drain { w, isOther in
+                let entity = a.mappings[w.mapping].entity, table = a.profile.mappings[w.mapping].table
+                if !w.counted { entities[entity]!.read += 1 }
+                if isOther { return filtered(table, entity) }
+                reject(table, entity, orphan(link, at: SourceLocation(file: dict.strings[w.file], line: w.line, table: table, key: w.recordKey)))
+            }
+        }
+    }
+
+    /// A row whose key its link table does not have.
+    func orphan(_ link: LinkMap, at location: SourceLocation) -> Diagnostic {
+        .error("row.orphan", "key not found in link table \(link.spec.table) column '\(link.spec.key)'", at: location)
     }
 
     /// Routes one file of deferred rows through `link`'s loaded targets. A row whose key is found

@@ -34,6 +34,8 @@ enum LinkTargets {
 /// appended to `LinkPartitions.count` files by hash of the link key, and once the input has ended
 /// each partition's entries are loaded on their own and its rows routed. Memory then holds one
 /// partition's map, about 1/32 of the whole, and the write buffers of the partition files.
+/// With a selected client, the keys of other clients' link rows are held to the same budget (see
+/// `OtherLinkKeys`).
 final class LinkMap {
     let spec: LinkSpec
     let columns = ColumnIndex()
@@ -47,13 +49,17 @@ final class LinkMap {
     /// key leaves `otherClients` when a decoded row links it to `only`.
     var onlyKeys: Set<String> = []
     var otherClients = KeySet()
+    /// With `only`, once `otherClients` outgrew the budget: its keys, and the rows whose key is not
+    /// `only`'s, on disk, to be told apart (another client's, or an orphan) when the input has ended.
+    private(set) var others: OtherLinkKeys?
     var complete = false
     /// Rows met before the link table was complete, routed when the input has ended.
     var deferred: SpillWriter?
     /// Set once the map outgrew `budget`.
     private(set) var partitions: LinkPartitions?
-    /// Estimated bytes of `targets` (about 100 per entry, measured on large dumps).
-    private var held = 0
+    /// Estimated bytes of `targets` (about 100 per entry, measured on large dumps) and of
+    /// `otherClients`, each held to `budget`.
+    private var held = 0, otherHeld = 0
     private let budget: Int
     private let index: Int
     private let folder: PrivateFolder
@@ -81,8 +87,16 @@ final class LinkMap {
     }
 
     /// Records a passed-over row that links `key` to a client other than `only`.
-    func addOther(_ key: String) {
-        if !onlyKeys.contains(key) { otherClients.insert(key) }
+    func addOther(_ key: String) throws {
+        guard !onlyKeys.contains(key) else { return }
+        if let others { return try others.add(key) }
+        if otherClients.insert(key) { otherHeld += KeySet.bytes(key) }
+        guard otherHeld > budget else { return }
+        let o = try OtherLinkKeys(folder, index: index)
+        try otherClients.forEach(o.add)
+        otherClients = KeySet()
+        otherHeld = 0
+        others = o
     }
 
     /// Whether a row through this link must wait: its table is not complete yet, or the map is
@@ -153,12 +167,105 @@ struct KeySet {
         return texts.contains(key)
     }
 
-    mutating func insert(_ key: String) {
-        if let n = Self.number(key) { numbers.insert(n) } else { texts.insert(key) }
+    /// False when the key was in the set already.
+    @discardableResult
+    mutating func insert(_ key: String) -> Bool {
+        if let n = Self.number(key) { return numbers.insert(n).inserted }
+        return texts.insert(key).inserted
+    }
+
+    /// About what one key costs the set, for `LinkMap`'s budget.
+    static func bytes(_ key: String) -> Int { number(key) == nil ? 64 + key.utf8.count : 24 }
+
+    func forEach(_ body: (String) throws -> Void) rethrows {
+        for n in numbers { try body(String(n)) }
+        for t in texts { try body(t) }
     }
 
     mutating func remove(_ key: String) {
         if let n = Self.number(key) { numbers.remove(n) } else { texts.remove(key) }
+    }
+}
+
+/// A `--client` run's keys of other clients that outgrew memory, and the rows waiting on them.
+///
+/// A row of a link-joined table whose key is not the selected client's is either another
+/// client's (counted as filtered) or an orphan (rejected and reported); telling which needs every
+/// other client's key. Past the budget, keys and rows go to partition files by key, and each
+/// partition's keys are loaded on their own once the input has ended. A row waits as no more than
+/// what its outcome needs: key, mapping, where it is, its record key, and whether it was read
+/// into the entity's count already (a decoded row was).
+final class OtherLinkKeys {
+    private var keyFiles: [SpillWriter] = []
+    private var rowFiles: [SpillWriter?] = Array(repeating: nil, count: LinkPartitions.count)
+    private let folder: PrivateFolder
+    private let index: Int
+    private var record = SpillBytes(bytes: [])
+
+    /// One waiting row.
+    struct Waiting {
+        var key: String, mapping: Int, file: Int, line: Int, recordKey: String?, counted: Bool
+    }
+
+    init(_ folder: PrivateFolder, index: Int) throws {
+        self.folder = folder
+        self.index = index
+        for p in 0..<LinkPartitions.count {
+            keyFiles.append(try SpillWriter(path: folder.file("others-\(index)-\(p)"), bufferSize: 16 * 1024))
+        }
+    }
+
+    func add(_ key: String) throws {
+        record.bytes.removeAll(keepingCapacity: true)
+        record.string(key)
+        try keyFiles[LinkPartitions.partition(key)].appendEncoded(record.bytes)
+    }
+
+    func wait(_ w: Waiting) throws {
+        let p = LinkPartitions.partition(w.key)
+        if rowFiles[p] == nil {
+            rowFiles[p] = try SpillWriter(path: folder.file("others-\(index)-rows-\(p)"), bufferSize: 16 * 1024)
+        }
+        record.bytes.removeAll(keepingCapacity: true)
+        record.string(w.key)
+        record.varint(UInt64(w.mapping))
+        record.varint(UInt64(w.file))
+        record.varint(UInt64(max(0, w.line)))
+        record.bytes.append((w.recordKey == nil ? 0 : 1) | (w.counted ? 2 : 0))
+        record.string(w.recordKey ?? "")
+        try rowFiles[p]!.appendEncoded(record.bytes)
+    }
+
+    /// Hands every waiting row to `body` with whether its key is another client's, partition by
+    /// partition, and removes the files.
+    func drain(_ body: (Waiting, _ isOther: Bool) throws -> Void) throws {
+        let none = SpillDictionary()
+        for p in 0..<LinkPartitions.count {
+            let keys = keyFiles[p]
+            try keys.close()
+            var set = KeySet()
+            let stream = try SpillStream(path: keys.path, dict: none)
+            while let body = try stream.nextBody() {
+                var d = SpillDecoder(bytes: body, dict: none, path: keys.path)
+                set.insert(try d.string())
+            }
+            try FileManager.default.removeItem(atPath: keys.path)
+            guard let rows = rowFiles[p] else { continue }
+            try rows.close()
+            let waiting = try SpillStream(path: rows.path, dict: none)
+            while let bytes = try waiting.nextBody() {
+                var d = SpillDecoder(bytes: bytes, dict: none, path: rows.path)
+                let key = try d.string(), mapping = try d.varint(), file = try d.varint(), line = try d.varint()
+                guard d.offset < bytes.count else { throw d.damaged() }
+                let flags = bytes[d.offset]
+                d.offset += 1
+                let recordKey = try d.string()
+                let w = Waiting(key: key, mapping: mapping, file: file, line: line,
+                                recordKey: flags & 1 != 0 ? recordKey : nil, counted: flags & 2 != 0)
+                try body(w, set.contains(key))
+            }
+            try FileManager.default.removeItem(atPath: rows.path)
+        }
     }
 }
 

@@ -37,6 +37,10 @@ final class AssemblySieve: RowSieve {
         let slots: Int
         /// Carried lines' interned ids; the kind set's is known at the first line.
         var ids: CarriedIDs?
+        /// With a selected client: per candidate mapping, the fields of its record key, which a row
+        /// waiting on other clients' link keys on disk (see `OtherLinkKeys`) is reported by.
+        var keyFields: [[Int]] = []
+        var fileID = 0
 
         init(table: String, file: String, route: TableRoute, key: [Int] = [], mappings: [Int] = [], conditionFields: [Int] = [],
              conditionValues: [[String]] = [], joinFields: [Int] = [], mappingLinks: [LinkMap?] = [],
@@ -105,6 +109,7 @@ final class AssemblySieve: RowSieve {
             return .probe(probed)
         }
         var conditionFields: [Int] = [], conditionValues: [[String]] = [], joinFields: [Int] = [], mappingLinks: [LinkMap?] = []
+        var keyFields: [[Int]] = []
         for m in route.mappings {
             if let when = run.a.profile.mappings[m].when {
                 guard let f = field(when.column) else { return .decode }
@@ -122,6 +127,16 @@ final class AssemblySieve: RowSieve {
             guard let j = field(joinColumn) else { return .decode }
             joinFields.append(j)
             mappingLinks.append(run.mappingLink[m].map { run.links[$0] })
+            if !carrying, run.mappingLink[m] != nil {
+                var key: [Int] = []
+                for name in run.a.mappings[m].keyNames {
+                    guard let f = field(name) else { return .decode }
+                    key.append(f)
+                }
+                keyFields.append(key)
+            } else {
+                keyFields.append([])
+            }
         }
         var linkKeys: [Int] = [], linkClients: [Int] = []
         for l in route.links {
@@ -133,6 +148,8 @@ final class AssemblySieve: RowSieve {
                         conditionValues: conditionValues, joinFields: joinFields, mappingLinks: mappingLinks,
                         links: route.links.map { run.links[$0] }, linkKeys: linkKeys, linkClients: linkClients)
         current = plan
+        plan.keyFields = keyFields
+        plan.fileID = run.dict.id(file)
         guard carrying else { return .probe(probed) }
         plan.ids = CarriedIDs(table: run.dict.id(table), columns: run.dict.id(columns: columns), kinds: -1, file: run.dict.id(file))
         return .carry(probed)
@@ -212,14 +229,26 @@ final class AssemblySieve: RowSieve {
         if !plan.mappings.isEmpty {
             guard let (chosen, joinValue) = choice(plan, fields) else { return admitted(plan) }
             if let link = plan.mappingLinks[chosen] {
-                guard link.complete, link.otherClients.contains(joinValue) else { return admitted(plan) }
+                guard link.complete else { return admitted(plan) }
+                if link.otherClients.contains(joinValue) {
+                    counts[2 + chosen] += 1
+                } else {
+                    // Not known as another client's: the selected client's (in `targets`) or an
+                    // unknown key is decoded; past the budget, the rest waits on disk.
+                    guard let others = link.others, link.partitions == nil, link.targets[joinValue] == nil else { return admitted(plan) }
+                    let key = plan.keyFields[chosen]
+                    try others.wait(OtherLinkKeys.Waiting(
+                        key: joinValue, mapping: plan.mappings[chosen], file: plan.fileID, line: line,
+                        recordKey: key.count == 1 ? text(key[0]) : RecordRules.joined(key.map(text)), counted: false))
+                }
             } else if joinValue == only {
                 return admitted(plan)
+            } else {
+                counts[2 + chosen] += 1
             }
-            counts[2 + chosen] += 1
         }
         for i in 0..<plan.links.count where fields[plan.linkClients[i]]?.isEmpty == false {
-            if let key = text(plan.linkKeys[i]) { plan.links[i].addOther(key) }
+            if let key = text(plan.linkKeys[i]) { try plan.links[i].addOther(key) }
         }
         counts[0] += 1
         return false

@@ -30,9 +30,13 @@ import Testing
             for client in clients {
                 for sieve in [true, false] {
                     let memory = try SieveRun(dump, client: client, sieve: sieve)
-                    let disk = try SieveRun(dump, client: client, sieve: sieve, linkMemory: 0)
-                    #expect(disk.dossiers == memory.dossiers, "\(dump) client \(client ?? "all")")
-                    #expect(normalised(disk.account) == normalised(memory.account), "\(dump) client \(client ?? "all")")
+                    // 0: every map on disk at once; 1,000 bytes: one client's few links stay in
+                    // memory while the other clients' keys go to disk (`OtherLinkKeys`).
+                    for budget in [0, 1_000] {
+                        let disk = try SieveRun(dump, client: client, sieve: sieve, linkMemory: budget)
+                        #expect(disk.dossiers == memory.dossiers, "\(dump) client \(client ?? "all") budget \(budget)")
+                        #expect(normalised(disk.account) == normalised(memory.account), "\(dump) client \(client ?? "all") budget \(budget)")
+                    }
                 }
             }
         }
@@ -75,6 +79,33 @@ import Testing
         #expect(missing == ["40"])
         #expect(files > 1 && files <= LinkPartitions.count)
         #expect(map.partitions == nil && map.targets.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+
+    /// Other clients' keys and the rows waiting on them go through disk and come back whole: each
+    /// row told to be another client's exactly when its key was added.
+    @Test func otherKeysRoundTrip() throws {
+        let folder = try PrivateFolder(under: NSTemporaryDirectory())
+        defer { folder.remove() }
+        let others = try OtherLinkKeys(folder, index: 0)
+        for k in stride(from: 0, to: 400, by: 2) { try others.add(String(k)) }
+        try others.add("ep-x")
+        var sent: [OtherLinkKeys.Waiting] = []
+        for k in 0..<100 {
+            let w = OtherLinkKeys.Waiting(key: k == 99 ? "ep-x" : String(k), mapping: k % 3, file: k % 2, line: 1000 + k,
+                                          recordKey: k % 5 == 0 ? nil : "r\(k)", counted: k % 4 == 0)
+            sent.append(w)
+            try others.wait(w)
+        }
+        var back: [(OtherLinkKeys.Waiting, Bool)] = []
+        try others.drain { back.append(($0, $1)) }
+        #expect(back.count == 100)
+        for (w, isOther) in back {
+            let original = try #require(sent.first { $0.line == w.line })
+            #expect(w.key == original.key && w.mapping == original.mapping && w.file == original.file)
+            #expect(w.recordKey == original.recordKey && w.counted == original.counted)
+            #expect(isOther == (w.key == "ep-x" || Int(w.key)! % 2 == 0))
+        }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
     }
 
