@@ -90,7 +90,7 @@ final class LinkMap {
     func addOther(_ key: String) throws {
         guard !onlyKeys.contains(key) else { return }
         if let others { return try others.add(key) }
-        if otherClients.insert(key) { otherHeld += KeySet.bytes(key) }
+        otherHeld += otherClients.insert(key)
         guard otherHeld > budget else { return }
         let o = try OtherLinkKeys(folder, index: index)
         try otherClients.forEach(o.add)
@@ -167,15 +167,12 @@ struct KeySet {
         return texts.contains(key)
     }
 
-    /// False when the key was in the set already.
+    /// About what the key added to the set costs it (0 when it was there already), for `LinkMap`'s budget.
     @discardableResult
-    mutating func insert(_ key: String) -> Bool {
-        if let n = Self.number(key) { return numbers.insert(n).inserted }
-        return texts.insert(key).inserted
+    mutating func insert(_ key: String) -> Int {
+        if let n = Self.number(key) { return numbers.insert(n).inserted ? 24 : 0 }
+        return texts.insert(key).inserted ? 64 + key.utf8.count : 0
     }
-
-    /// About what one key costs the set, for `LinkMap`'s budget.
-    static func bytes(_ key: String) -> Int { number(key) == nil ? 64 + key.utf8.count : 24 }
 
     func forEach(_ body: (String) throws -> Void) rethrows {
         for n in numbers { try body(String(n)) }
