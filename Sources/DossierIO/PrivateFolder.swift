@@ -43,16 +43,18 @@ public final class PrivateFolder: Sendable {
 ///
 /// A stopped process runs no `defer` or `deinit`, so without this an interrupted export would
 /// leave health data in its spill folder and half-written files beside the output. `install()`
-/// (called once, by an executable) has SIGINT, SIGTERM and SIGHUP remove every registered path
-/// and end the process with the usual 128 + signal status; and it catches SIGPIPE and does
-/// nothing, so that writing to a reader that went away (`dossierport export … | head`) is an
-/// error that unwinds, and so cleans up, rather than a silent death.
+/// (called once, by an executable) has SIGINT, SIGTERM and SIGHUP stop the programs the process
+/// started, remove every registered path and end the process with the usual 128 + signal status;
+/// and it catches SIGPIPE and does nothing, so that writing to a reader that went away
+/// (`dossierport export … | head`) is an error that unwinds, and so cleans up, rather than a
+/// silent death.
 ///
 /// The signals are caught, not ignored, so that programs the process starts (`sqlite3`) get the
 /// default dispositions back at `exec`. A handler may only do async-signal-safe work, so it writes
 /// the signal number to a pipe, and a thread waiting on the pipe does the removing.
 public enum Interruption {
     private static let paths = Mutex<Set<String>>([])
+    private static let children = Mutex<Set<Int32>>([])
     /// The pipe from the handlers to the waiting thread; set once, by `install()`, before any
     /// signal is caught.
     nonisolated(unsafe) private static var signalled: (read: Int32, write: Int32) = (-1, -1)
@@ -66,6 +68,7 @@ public enum Interruption {
         guard pthread_create(&waiter, nil, { _ in
             var sig: Int32 = 0
             while read(Interruption.signalled.read, &sig, 4) != 4 {}
+            Interruption.stopChildren()
             Interruption.removeAll()
             _exit(128 + sig)
         }, nil) == 0 else { return }
@@ -87,6 +90,18 @@ public enum Interruption {
     /// Has whatever is still registered removed when the process exits: a private folder kept
     /// for the whole process (in a `static`) is never released, so its `deinit` never runs.
     static let exitHook: Void = { atexit { Interruption.removeAll() } }()
+
+    /// A program the process started and waits for (`sqlite3` applying an import): a stopped
+    /// run stops it too (SIGTERM), so that it does not go on and commit after the run has ended.
+    public static func started(_ pid: Int32) { _ = children.withLock { $0.insert(pid) } }
+
+    /// The program `pid` has ended; it is no longer stopped with the process.
+    public static func ended(_ pid: Int32) { _ = children.withLock { $0.remove(pid) } }
+
+    /// Sends SIGTERM to every program still registered.
+    static func stopChildren() {
+        for pid in children.withLock({ c in defer { c.removeAll() }; return c }) { kill(pid, SIGTERM) }
+    }
 
     /// Removes every registered path now.
     static func removeAll() {

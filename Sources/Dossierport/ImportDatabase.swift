@@ -37,7 +37,9 @@ extension BundleImport {
             p.standardOutput = outHandle
             p.standardError = errHandle
             try p.run()
+            Interruption.started(p.processIdentifier)
             p.waitUntilExit()
+            Interruption.ended(p.processIdentifier)
             try outHandle.close()
             try errHandle.close()
             guard p.terminationStatus == 0 else {

@@ -56,3 +56,25 @@ import Testing
         #expect(contents(dir) == ["export", "out.json"])
     }
 }
+
+/// Programs the process started are stopped with it.
+@Suite struct InterruptionChildrenTests {
+    @Test func registeredProgramsAreStopped() throws {
+        // A test runner's threads block SIGTERM and a child inherits that, so the child unblocks it,
+        // as `dossierport` does for itself and so for what it starts.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import signal, time; signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM]); time.sleep(60)"]
+        try p.run()
+        Interruption.started(p.processIdentifier)
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try ended.run()
+        ended.waitUntilExit()
+        Interruption.started(ended.processIdentifier)
+        Interruption.ended(ended.processIdentifier)
+        Interruption.stopChildren()
+        p.waitUntilExit()
+        #expect(p.terminationReason == .uncaughtSignal && p.terminationStatus == SIGTERM)
+    }
+}
