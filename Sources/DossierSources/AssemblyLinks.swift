@@ -92,7 +92,7 @@ final class LinkMap {
         if let others { return try others.add(key) }
         otherHeld += otherClients.insert(key)
         guard otherHeld > budget else { return }
-        let o = try OtherLinkKeys(folder, index: index)
+        let o = OtherLinkKeys(folder, index: index)
         try otherClients.forEach(o.add)
         otherClients = KeySet()
         otherHeld = 0
@@ -110,7 +110,7 @@ final class LinkMap {
 
     /// The file a row that `defers`, waiting on link key `key`, is appended to.
     func deferral(_ key: String) throws -> SpillWriter {
-        if let partitions { return try partitions.rows(LinkPartitions.partition(key)) }
+        if let partitions { return try partitions.rows(for: key) }
         if let deferred { return deferred }
         let w = try SpillWriter(path: folder.file("deferred-\(index)"))
         deferred = w
@@ -140,7 +140,7 @@ final class LinkMap {
     }
 
     private func partition() throws {
-        let p = try LinkPartitions(folder, index: index)
+        let p = LinkPartitions(folder, index: index)
         for (k, t) in targets { for c in t.keys { try p.add(k, c) } }
         targets = [:]
         held = 0
@@ -193,10 +193,8 @@ struct KeySet {
 /// what its outcome needs: key, mapping, where it is, its record key, and whether it was read
 /// into the entity's count already (a decoded row was).
 final class OtherLinkKeys {
-    private var keyFiles: [SpillWriter] = []
-    private var rowFiles: [SpillWriter?] = Array(repeating: nil, count: LinkPartitions.count)
-    private let folder: PrivateFolder
-    private let index: Int
+    private var keys: SpillPartitions
+    private var rows: SpillPartitions
     private var record = SpillBytes(bytes: [])
 
     /// One waiting row.
@@ -204,25 +202,18 @@ final class OtherLinkKeys {
         var key: String, mapping: Int, file: Int, line: Int, recordKey: String?, counted: Bool
     }
 
-    init(_ folder: PrivateFolder, index: Int) throws {
-        self.folder = folder
-        self.index = index
-        for p in 0..<LinkPartitions.count {
-            keyFiles.append(try SpillWriter(path: folder.file("others-\(index)-\(p)"), bufferSize: 16 * 1024))
-        }
+    init(_ folder: PrivateFolder, index: Int) {
+        keys = SpillPartitions(count: LinkPartitions.count, bufferSize: LinkPartitions.buffer) { folder.file("others-\(index)-\($0)") }
+        rows = SpillPartitions(count: LinkPartitions.count, bufferSize: LinkPartitions.buffer) { folder.file("others-\(index)-rows-\($0)") }
     }
 
     func add(_ key: String) throws {
         record.bytes.removeAll(keepingCapacity: true)
         record.string(key)
-        try keyFiles[LinkPartitions.partition(key)].appendEncoded(record.bytes)
+        try keys.writer(LinkPartitions.partition(key)).appendEncoded(record.bytes)
     }
 
     func wait(_ w: Waiting) throws {
-        let p = LinkPartitions.partition(w.key)
-        if rowFiles[p] == nil {
-            rowFiles[p] = try SpillWriter(path: folder.file("others-\(index)-rows-\(p)"), bufferSize: 16 * 1024)
-        }
         record.bytes.removeAll(keepingCapacity: true)
         record.string(w.key)
         record.varint(UInt64(w.mapping))
@@ -230,38 +221,25 @@ final class OtherLinkKeys {
         record.varint(UInt64(max(0, w.line)))
         record.bytes.append((w.recordKey == nil ? 0 : 1) | (w.counted ? 2 : 0))
         record.string(w.recordKey ?? "")
-        try rowFiles[p]!.appendEncoded(record.bytes)
+        try rows.writer(LinkPartitions.partition(w.key)).appendEncoded(record.bytes)
     }
 
     /// Hands every waiting row to `body` with whether its key is another client's, partition by
     /// partition, and removes the files.
     func drain(_ body: (Waiting, _ isOther: Bool) throws -> Void) throws {
-        let none = SpillDictionary()
         for p in 0..<LinkPartitions.count {
-            let keys = keyFiles[p]
-            try keys.close()
             var set = KeySet()
-            let stream = try SpillStream(path: keys.path, dict: none)
-            while let body = try stream.nextBody() {
-                var d = SpillDecoder(bytes: body, dict: none, path: keys.path)
-                set.insert(try d.string())
-            }
-            try FileManager.default.removeItem(atPath: keys.path)
-            guard let rows = rowFiles[p] else { continue }
-            try rows.close()
-            let waiting = try SpillStream(path: rows.path, dict: none)
-            while let bytes = try waiting.nextBody() {
-                var d = SpillDecoder(bytes: bytes, dict: none, path: rows.path)
+            try keys.consume(p) { set.insert(try $0.string()) }
+            try rows.consume(p) { d in
                 let key = try d.string(), mapping = try d.varint(), file = try d.varint(), line = try d.varint()
-                guard d.offset < bytes.count else { throw d.damaged() }
-                let flags = bytes[d.offset]
+                guard d.offset < d.bytes.count else { throw d.damaged() }
+                let flags = d.bytes[d.offset]
                 d.offset += 1
                 let recordKey = try d.string()
                 let w = Waiting(key: key, mapping: mapping, file: file, line: line,
                                 recordKey: flags & 1 != 0 ? recordKey : nil, counted: flags & 2 != 0)
                 try body(w, set.contains(key))
             }
-            try FileManager.default.removeItem(atPath: rows.path)
         }
     }
 }
@@ -269,20 +247,15 @@ final class OtherLinkKeys {
 /// One link map's partition files: its entries, and the rows waiting for them.
 final class LinkPartitions {
     static let count = 32
-    /// Small write buffers: two files per partition are open at once.
-    private static let buffer = 16 * 1024
-    private let folder: PrivateFolder
-    private let index: Int
-    private var entryFiles: [SpillWriter] = []
-    private var rowFiles: [SpillWriter?] = Array(repeating: nil, count: LinkPartitions.count)
+    /// Small write buffers: two files per partition may be open at once.
+    static let buffer = 16 * 1024
+    private var entries: SpillPartitions
+    private var rows: SpillPartitions
     private var entry = SpillBytes(bytes: [])
 
-    init(_ folder: PrivateFolder, index: Int) throws {
-        self.folder = folder
-        self.index = index
-        for p in 0..<Self.count {
-            entryFiles.append(try SpillWriter(path: folder.file("link-\(index)-\(p)"), bufferSize: Self.buffer))
-        }
+    init(_ folder: PrivateFolder, index: Int) {
+        entries = SpillPartitions(count: Self.count, bufferSize: Self.buffer) { folder.file("link-\(index)-\($0)") }
+        rows = SpillPartitions(count: Self.count, bufferSize: Self.buffer) { folder.file("link-\(index)-rows-\($0)") }
     }
 
     /// A key's partition: FNV-1a again, but from the other end of the hash than bucket choice,
@@ -293,8 +266,11 @@ final class LinkPartitions {
         entry.bytes.removeAll(keepingCapacity: true)
         entry.string(key)
         entry.string(client)
-        try entryFiles[Self.partition(key)].appendEncoded(entry.bytes)
+        try entries.writer(Self.partition(key)).appendEncoded(entry.bytes)
     }
+
+    /// The file a row waiting on `key` goes to.
+    func rows(for key: String) throws -> SpillWriter { try rows.writer(Self.partition(key)) }
 
     /// Moves the records of a spill file of deferred rows (keyed by link key) into the partitions.
     func take(_ path: String) throws {
@@ -302,38 +278,20 @@ final class LinkPartitions {
         let stream = try SpillStream(path: path, dict: none)
         while let body = try stream.nextBody() {
             var d = SpillDecoder(bytes: body, dict: none, path: path)
-            let key = String(decoding: body[try d.header().key], as: UTF8.self)
-            try rows(Self.partition(key)).appendEncoded(body)
+            try rows(for: String(decoding: body[try d.header().key], as: UTF8.self)).appendEncoded(body)
         }
     }
 
     /// Partition `p`'s map; its entry file is removed once read.
     func entries(_ p: Int) throws -> [String: LinkTargets] {
-        let w = entryFiles[p]
-        try w.close()
         var map: [String: LinkTargets] = [:]
-        let none = SpillDictionary()
-        let stream = try SpillStream(path: w.path, dict: none)
-        while let body = try stream.nextBody() {
-            var d = SpillDecoder(bytes: body, dict: none, path: w.path)
+        try entries.consume(p) { d in
             let k = try d.string(), c = try d.string()
             map[k] = map[k].map { $0.adding(c) } ?? .one(c)
         }
-        try FileManager.default.removeItem(atPath: w.path)
         return map
     }
 
     /// Closes partition `p`'s row file; its path, if any row went there.
-    func closeRows(_ p: Int) throws -> String? {
-        guard let w = rowFiles[p] else { return nil }
-        try w.close()
-        return w.path
-    }
-
-    func rows(_ p: Int) throws -> SpillWriter {
-        if let w = rowFiles[p] { return w }
-        let w = try SpillWriter(path: folder.file("link-\(index)-rows-\(p)"), bufferSize: Self.buffer)
-        rowFiles[p] = w
-        return w
-    }
+    func closeRows(_ p: Int) throws -> String? { try rows.close(p) }
 }

@@ -127,19 +127,16 @@ final class ClientAssembler: @unchecked Sendable {
 
     /// Streams the records of `path` into its sub-bucket files, copying their bytes unchanged.
     func split(_ path: String, depth: Int) throws -> [String] {
-        var parts: [SpillWriter?] = Array(repeating: nil, count: Self.fanout)
+        var parts = SpillPartitions(count: Self.fanout) { path + "." + String($0) }
         let stream = try SpillStream(path: path, dict: dict)
         while let body = try stream.nextBody() {
             var d = SpillDecoder(bytes: body, dict: dict, path: path)
             let key = try d.header().key
             let p = body.withUnsafeBufferPointer { Self.subBucket(UnsafeBufferPointer(rebasing: $0[key]), depth: depth) }
-            if parts[p] == nil { parts[p] = try SpillWriter(path: path + "." + String(p)) }
-            try parts[p]!.appendEncoded(body)
+            try parts.writer(p).appendEncoded(body)
         }
         try FileManager.default.removeItem(atPath: path)
-        var paths: [String] = []
-        for case let w? in parts { try w.close(); paths.append(w.path) }
-        return paths
+        return try (0..<Self.fanout).compactMap { try parts.close($0) }
     }
 
     /// Indexes a loaded bucket by client key and input order, and assembles each client.

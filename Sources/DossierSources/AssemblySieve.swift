@@ -151,7 +151,7 @@ final class AssemblySieve: RowSieve {
         plan.keyFields = keyFields
         plan.fileID = run.dict.id(file)
         guard carrying else { return .probe(probed) }
-        plan.ids = CarriedIDs(table: run.dict.id(table), columns: run.dict.id(columns: columns), kinds: -1, file: run.dict.id(file))
+        plan.ids = CarriedIDs(table: run.dict.id(table), columns: run.dict.id(columns: columns), kinds: -1, file: plan.fileID)
         return .carry(probed)
     }
 
@@ -169,6 +169,11 @@ final class AssemblySieve: RowSieve {
     private func text(_ fields: RawFields, _ f: Int) -> String? {
         guard let v = fields[f], !v.isEmpty else { return nil }
         return String(decoding: v, as: UTF8.self)
+    }
+
+    /// What `RecordRules.key` makes of the decoded key columns.
+    private func key(_ fields: RawFields, _ key: [Int]) -> String? {
+        key.count == 1 ? text(fields, key[0]) : RecordRules.joined(key.map { text(fields, $0) })
     }
 
     /// The candidate mapping `take` would choose for the row (its index in the plan) and the value
@@ -219,8 +224,7 @@ final class AssemblySieve: RowSieve {
         guard try entered(plan, line: line) else { return true }
         func text(_ f: Int) -> String? { self.text(fields, f) }
         if plan.route.isClient {
-            guard let key = plan.key.count == 1 ? text(plan.key[0]) : RecordRules.joined(plan.key.map(text)),
-                  key != only else { return admitted(plan) }
+            guard let key = key(fields, plan.key), key != only else { return admitted(plan) }
             counts[0] += 1
             counts[2] += 1
             return false
@@ -236,10 +240,9 @@ final class AssemblySieve: RowSieve {
                     // Not known as another client's: the selected client's (in `targets`) or an
                     // unknown key is decoded; past the budget, the rest waits on disk.
                     guard let others = link.others, link.partitions == nil, link.targets[joinValue] == nil else { return admitted(plan) }
-                    let key = plan.keyFields[chosen]
                     try others.wait(OtherLinkKeys.Waiting(
                         key: joinValue, mapping: plan.mappings[chosen], file: plan.fileID, line: line,
-                        recordKey: key.count == 1 ? text(key[0]) : RecordRules.joined(key.map(text)), counted: false))
+                        recordKey: key(fields, plan.keyFields[chosen]), counted: false))
                 }
             } else if joinValue == only {
                 return admitted(plan)

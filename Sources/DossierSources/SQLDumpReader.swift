@@ -945,13 +945,7 @@ public final class SQLDumpReader: RowReader {
     }
 
     private func makeRow(_ target: Target, _ values: [SourceValue], line: Int) -> SourceRow {
-        let key: String?
-        switch values.first {
-        case .text(let s)?, .number(let s)?: key = s
-        default: key = nil
-        }
-        return SourceRow(table: target.table, columns: target.columns, values: values,
-                         location: SourceLocation(file: input.file, line: line, table: target.table, key: key))
+        SourceRow(dumpTable: target.table, columns: target.columns, values: values, file: input.file, line: line)
     }
 
     // MARK: Errors

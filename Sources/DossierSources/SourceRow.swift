@@ -49,6 +49,14 @@ public struct SourceRow: Hashable, Sendable {
     public subscript(column: String) -> SourceValue? {
         columns.firstIndex(of: column).map { values[$0] }
     }
+
+    /// A row of a SQL dump: located at its line and keyed by its first value, as the reader makes
+    /// it, and as a carried line is made again when it is decoded later.
+    init(dumpTable table: String, columns: [String], values: [SourceValue], file: String?, line: Int) {
+        let key: String? = switch values.first { case .text(let s)?, .number(let s)?: s; default: nil }
+        self.init(table: table, columns: columns, values: values,
+                  location: SourceLocation(file: file, line: line, table: table, key: key))
+    }
 }
 
 /// A pull-based stream of rows from one source file, read without loading the file.

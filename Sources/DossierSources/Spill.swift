@@ -217,19 +217,9 @@ struct SpillDecoder {
 
     mutating func string() throws -> String { String(decoding: try raw(), as: UTF8.self) }
 
-    /// The client key of the record starting at `offset`, without decoding the row.
-    mutating func header() throws -> (ordinal: Int, key: Range<Int>) {
-        let ordinal = try varint()
-        _ = try varint()
-        offset += 1
-        let n = try varint()
-        guard n <= bytes.count - offset else { throw damaged() }
-        return (ordinal, offset..<(offset + n))
-    }
-
-    /// What routing a deferred record needs, without decoding its row: its position, mapping,
-    /// key (the link key it waits on) and table id; the row's bytes start at `key.upperBound`.
-    mutating func routing() throws -> (ordinal: Int, mapping: Int, flags: UInt8, key: Range<Int>, table: Int) {
+    /// The header of the record starting at `offset` (its client key as a range of `bytes`),
+    /// without decoding the row; `offset` is left where the row starts.
+    mutating func header() throws -> (ordinal: Int, mapping: Int, flags: UInt8, key: Range<Int>) {
         let ordinal = try varint()
         let mapping = try varint() - 1
         guard offset < bytes.count else { throw damaged() }
@@ -237,11 +227,17 @@ struct SpillDecoder {
         offset += 1
         let n = try varint()
         guard n <= bytes.count - offset else { throw damaged() }
-        let key = offset..<(offset + n)
         offset += n
+        return (ordinal, mapping, flags, (offset - n)..<offset)
+    }
+
+    /// What routing a deferred record needs, without decoding its row: its header and table id;
+    /// the row's bytes start at `key.upperBound`.
+    mutating func routing() throws -> (ordinal: Int, mapping: Int, flags: UInt8, key: Range<Int>, table: Int) {
+        let h = try header()
         let table = try varint()
-        guard mapping >= 0, table < dict.strings.count else { throw damaged() }
-        return (ordinal, mapping, flags, key, table)
+        guard h.mapping >= 0, table < dict.strings.count else { throw damaged() }
+        return (h.ordinal, h.mapping, h.flags, h.key, table)
     }
 
     mutating func record() throws -> SpillRecord {
@@ -257,10 +253,9 @@ struct SpillDecoder {
             let kinds = try varint(), file = try interned(), line = try varint()
             guard kinds < dict.kindSets.count, dict.kindSets[kinds].count == dict.columnSets[columnSet].count else { throw damaged() }
             let values = try raw().withUnsafeBufferPointer { CarriedLine.values($0, numeric: dict.kindSets[kinds]) }
-            let first: String? = switch values.first { case .text(let s)?, .number(let s)?: s; default: nil }
             return SpillRecord(ordinal: ordinal, clientKey: key, mapping: mapping, shared: shared,
-                               row: SourceRow(table: dict.strings[table], columns: dict.columnSets[columnSet], values: values,
-                                              location: SourceLocation(file: file, line: line, table: dict.strings[table], key: first)))
+                               row: SourceRow(dumpTable: dict.strings[table], columns: dict.columnSets[columnSet], values: values,
+                                              file: file, line: line))
         }
         let count = try varint()
         var values: [SourceValue] = []
@@ -295,6 +290,49 @@ struct SpillDecoder {
         let i = try varint()
         guard i < dict.strings.count else { throw damaged() }
         return dict.strings[i]
+    }
+}
+
+/// Spill files for records spread over `count` partitions, each file made at its first record.
+///
+/// Sub-buckets, link-map partitions and the rows waiting on them all spread records this way;
+/// a partition no record went to costs no file.
+struct SpillPartitions {
+    private var files: [SpillWriter?]
+    private let path: (Int) -> String
+    private let bufferSize: Int
+
+    init(count: Int, bufferSize: Int = 64 * 1024, path: @escaping (_ partition: Int) -> String) {
+        files = Array(repeating: nil, count: count)
+        self.path = path
+        self.bufferSize = bufferSize
+    }
+
+    mutating func writer(_ p: Int) throws -> SpillWriter {
+        if let w = files[p] { return w }
+        let w = try SpillWriter(path: path(p), bufferSize: bufferSize)
+        files[p] = w
+        return w
+    }
+
+    /// Closes partition `p`'s file; its path, if a record went there.
+    mutating func close(_ p: Int) throws -> String? {
+        guard let w = files[p] else { return nil }
+        try w.close()
+        files[p] = nil
+        return w.path
+    }
+
+    /// Closes partition `p`'s file and hands each of its record bodies to `body`, then removes it.
+    mutating func consume(_ p: Int, _ body: (_ record: inout SpillDecoder) throws -> Void) throws {
+        guard let path = try close(p) else { return }
+        let none = SpillDictionary()
+        let stream = try SpillStream(path: path, dict: none)
+        while let bytes = try stream.nextBody() {
+            var d = SpillDecoder(bytes: bytes, dict: none, path: path)
+            try body(&d)
+        }
+        try FileManager.default.removeItem(atPath: path)
     }
 }
 

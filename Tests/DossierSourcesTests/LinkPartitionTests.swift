@@ -87,7 +87,7 @@ import Testing
     @Test func otherKeysRoundTrip() throws {
         let folder = try PrivateFolder(under: NSTemporaryDirectory())
         defer { folder.remove() }
-        let others = try OtherLinkKeys(folder, index: 0)
+        let others = OtherLinkKeys(folder, index: 0)
         for k in stride(from: 0, to: 400, by: 2) { try others.add(String(k)) }
         try others.add("ep-x")
         var sent: [OtherLinkKeys.Waiting] = []
