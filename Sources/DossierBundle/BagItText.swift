@@ -16,47 +16,132 @@ public enum BagItText {
         return out
     }
 
+
     /// The lines of a tag file one at a time, trailing empty lines left out.
-    ///
-    /// A payload manifest has a line per file; materialised, its lines (or even one `String` of
-    /// the whole file) cost more than the manifest itself at the peak of verification, so the
-    /// bytes are split where a `String` splits into `Character`s: at an LF that does not follow
-    /// a CR, then at a CR that no LF follows (CR LF is one `Character`, and stays in the line).
     static func forEachLine(_ bytes: [UInt8], file: String, _ body: (Int, Substring) throws -> Void) throws {
-        try bytes.withUnsafeBufferPointer { p in
-            guard UTF8Validation.firstInvalid(p) == nil else {
-                throw DossierError("bag.encoding", "tag file is not valid UTF-8", at: SourceLocation(file: file))
+        var lines = TagFileLines(file: file)
+        try bytes.withUnsafeBufferPointer { try lines.split($0, final: true, body) }
+    }
+}
+
+/// Splits a tag file into lines, in as many parts as it arrives in.
+///
+/// A payload manifest has a line per file; materialised, its lines (or even one `String` of
+/// the whole file) cost more than the manifest itself at the peak of verification, so the
+/// bytes are split where a `String` splits into `Character`s: at an LF that does not follow
+/// a CR, then at a CR that no LF follows (CR LF is one `Character`, and stays in the line).
+/// Every part but the last must end just after such an LF, where no line is cut.
+struct TagFileLines {
+    let file: String
+    /// Lines so far.
+    private var n = 0
+    /// Empty lines held back until a line follows them: trailing ones are dropped.
+    private var blank: [Int] = []
+
+    init(file: String) { self.file = file }
+
+    static let cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+
+    /// Where in `p` the last LF that does not follow a CR is, if any: a part may end after it.
+    static func lastBreak(_ p: UnsafeBufferPointer<UInt8>) -> Int? {
+        var i = p.count - 1
+        while i >= 0 {
+            if p[i] == lf && (i == 0 || p[i - 1] != cr) { return i }
+            i -= 1
+        }
+        return nil
+    }
+
+    mutating func split(_ p: UnsafeBufferPointer<UInt8>, final: Bool, _ body: (Int, Substring) throws -> Void) throws {
+        guard UTF8Validation.firstInvalid(p) == nil else {
+            throw DossierError("bag.encoding", "tag file is not valid UTF-8", at: SourceLocation(file: file))
+        }
+        let cr = Self.cr, lf = Self.lf
+        var start = 0
+        while true {
+            var end: Int?
+            var i = start
+            while i < p.count {
+                if p[i] == lf && (i == 0 || p[i - 1] != cr) { end = i; break }
+                i += 1
             }
-            let cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
-            var blank: [Int] = []
-            var n = 0
-            var start = 0
-            while true {
-                var end: Int?
-                var i = start
-                while i < p.count {
-                    if p[i] == lf && (i == 0 || p[i - 1] != cr) { end = i; break }
-                    i += 1
+            if end == nil && !final { return }
+            var stop = end ?? p.count
+            n += 1
+            if stop > start && p[stop - 1] == cr { stop -= 1 }
+            var k = 0, partStart = start
+            for j in start...stop where j == stop || (p[j] == cr && (j + 1 >= p.count || p[j + 1] != lf)) {
+                if j == partStart {
+                    blank.append(n + k)
+                } else {
+                    for b in blank { try body(b, "") }
+                    blank.removeAll()
+                    try body(n + k, String(decoding: UnsafeBufferPointer(rebasing: p[partStart..<j]), as: UTF8.self)[...])
                 }
-                var stop = end ?? p.count
-                n += 1
-                if stop > start && p[stop - 1] == cr { stop -= 1 }
-                var k = 0, partStart = start
-                for j in start...stop where j == stop || (p[j] == cr && (j + 1 >= p.count || p[j + 1] != lf)) {
-                    // Empty lines are held back until a line follows them: trailing ones are dropped.
-                    if j == partStart {
-                        blank.append(n + k)
-                    } else {
-                        for b in blank { try body(b, "") }
-                        blank.removeAll()
-                        try body(n + k, String(decoding: UnsafeBufferPointer(rebasing: p[partStart..<j]), as: UTF8.self)[...])
-                    }
-                    k += 1
-                    partStart = j + 1
-                }
-                guard let end else { break }
-                start = end + 1
+                k += 1
+                partStart = j + 1
             }
+            guard let end else { return }
+            start = end + 1
+        }
+    }
+}
+
+/// A tag file's lines as its bytes arrive from a bag (`TagFileLines` over a stream), holding one
+/// part at a time, so a payload manifest is read again for each pass rather than kept.
+final class TagFileLineSink: ByteSink {
+    /// No line of a manifest is longer: a zip entry name has at most 65,535 bytes.
+    static let maxLine = 1 << 20
+    private var lines: TagFileLines
+    private var pending: [UInt8] = []
+    private let body: (Int, Substring) throws -> Void
+
+    init(file: String, _ body: @escaping (Int, Substring) throws -> Void) {
+        lines = TagFileLines(file: file); self.body = body
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        pending.append(contentsOf: bytes)
+        let cut = try pending.withUnsafeBufferPointer { p -> Int? in
+            guard let cut = TagFileLines.lastBreak(p) else { return nil }
+            try lines.split(UnsafeBufferPointer(rebasing: p[...cut]), final: false, body)
+            return cut
+        }
+        if let cut {
+            pending.removeFirst(cut + 1)
+        } else if pending.count > Self.maxLine {
+            throw DossierError("bag.too-large", "a line of the tag file is longer than \(Self.maxLine) bytes",
+                               at: SourceLocation(file: lines.file))
+        }
+    }
+
+    func finish() throws {
+        try pending.withUnsafeBufferPointer { try lines.split($0, final: true, body) }
+        pending = []
+    }
+}
+
+/// A tag file to read line by line: bytes in memory, or a file of a bag, read again on each pass.
+struct TagFileSource {
+    let file: String
+    private let read: (any ByteSink) throws -> Void
+
+    init(_ bytes: [UInt8], file: String) {
+        self.file = file
+        read = { try $0.write(bytes) }
+    }
+
+    init(_ store: any BagStore, path: String) {
+        file = path
+        read = { try store.read(path, to: $0) }
+    }
+
+    func forEachLine(_ body: (Int, Substring) throws -> Void) throws {
+        // The sink is gone when this returns, so `body` does not in fact escape.
+        try withoutActuallyEscaping(body) { body in
+            let sink = TagFileLineSink(file: file, body)
+            try read(sink)
+            try sink.finish()
         }
     }
 }
@@ -133,55 +218,50 @@ public struct BagManifest: Hashable, Sendable {
     /// Parses a manifest; duplicate paths, unsafe paths and malformed digests are errors naming the line.
     public static func parse(_ bytes: [UInt8], file: String, digestLength: Int) throws -> BagManifest {
         var entries: [(String, String)] = []
-        try forEachEntry(bytes, file: file, digestLength: digestLength) { entries.append(($0, $1)) }
+        let source = TagFileSource(bytes, file: file)
+        try check(source, digestLength: digestLength)
+        try forEachCheckedEntry(source, digestLength: digestLength) { entries.append(($0, $1)) }
         return BagManifest(entries)
     }
 
-    /// The entries one at a time, checked as `parse` checks them, for a verifier that keeps them
-    /// more compactly than `entries` does.
+    /// Checks a manifest as `parse` does, for a verifier that reads it again for each pass and
+    /// keeps none of it.
     ///
-    /// `body` sees entries only once the whole manifest passed, which callers cannot tell from
-    /// the old way (they dropped what they had collected on an error). Duplicates are found by a
-    /// sorted list of path hashes, sixteen bytes a line, rather than a set of every path; the
-    /// error still names the first line that repeats a path, unless a malformed line comes first.
-    static func forEachEntry(_ bytes: [UInt8], file: String, digestLength: Int, _ body: (String, String) throws -> Void) throws {
-        try check(bytes, file: file, digestLength: digestLength)
-        try forEachCheckedEntry(bytes, file: file, digestLength: digestLength, body)
-    }
-
-    /// Checks a manifest as `forEachEntry` does, for a caller that parses it again later.
-    static func check(_ bytes: [UInt8], file: String, digestLength: Int) throws {
+    /// Duplicates are found by a sorted list of path hashes, sixteen bytes a line, rather than a
+    /// set of every path; the error still names the first line that repeats a path, unless a
+    /// malformed line comes first.
+    static func check(_ source: TagFileSource, digestLength: Int) throws {
         var hashes: [(hash: UInt64, line: Int)] = []
         var failure: (any Error)?
         do {
-            try BagItText.forEachLine(bytes, file: file) { n, line in
-                var path = try entry(line, n, file, digestLength).path
+            try source.forEachLine { n, line in
+                var path = try entry(line, n, source.file, digestLength).path
                 hashes.append((path.withUTF8 { PackedNameIndex.hash(UnsafeRawBufferPointer($0)) }, n))
             }
         } catch { failure = error }
-        if let line = firstRepeat(bytes, file: file, digestLength: digestLength, hashes) {
-            throw DossierError("bag.manifest-duplicate", "path is listed twice", at: SourceLocation(file: file, line: line))
+        if let line = firstRepeat(source, digestLength: digestLength, hashes) {
+            throw DossierError("bag.manifest-duplicate", "path is listed twice", at: SourceLocation(file: source.file, line: line))
         }
         if let failure { throw failure }
     }
 
     /// The entries of a manifest `check` has already accepted, without checking it again.
-    static func forEachCheckedEntry(_ bytes: [UInt8], file: String, digestLength: Int, _ body: (String, String) throws -> Void) throws {
-        try BagItText.forEachLine(bytes, file: file) { n, line in
-            let (path, digest) = try entry(line, n, file, digestLength)
+    static func forEachCheckedEntry(_ source: TagFileSource, digestLength: Int, _ body: (String, String) throws -> Void) throws {
+        try source.forEachLine { n, line in
+            let (path, digest) = try entry(line, n, source.file, digestLength)
             try body(path, digest)
         }
     }
 
     /// The first line whose path an earlier line already listed; paths compare as strings do.
-    private static func firstRepeat(_ bytes: [UInt8], file: String, digestLength: Int, _ hashes: [(hash: UInt64, line: Int)]) -> Int? {
+    private static func firstRepeat(_ source: TagFileSource, digestLength: Int, _ hashes: [(hash: UInt64, line: Int)]) -> Int? {
         let sorted = hashes.sorted { $0.hash != $1.hash ? $0.hash < $1.hash : $0.line < $1.line }
         var candidates: Set<Int> = []
         for (a, b) in zip(sorted, sorted.dropFirst()) where a.hash == b.hash { candidates.insert(a.line); candidates.insert(b.line) }
         guard !candidates.isEmpty else { return nil }
         var paths: [Int: String] = [:]
-        try? BagItText.forEachLine(bytes, file: file) { n, line in
-            if candidates.contains(n) { paths[n] = try entry(line, n, file, digestLength).path }
+        try? source.forEachLine { n, line in
+            if candidates.contains(n) { paths[n] = try entry(line, n, source.file, digestLength).path }
         }
         var seen: Set<String> = []
         return candidates.sorted().first { !seen.insert(paths[$0] ?? "").inserted }

@@ -98,12 +98,13 @@ public enum BagVerifier {
                 continue
             }
             do {
-                let bytes = try store.bytes(name, limit: 256 << 20)
                 if isTag {
+                    let bytes = try store.bytes(name, limit: 256 << 20)
                     tagManifests.append((algorithm, try BagManifest.parse(bytes, file: name, digestLength: algorithm.digestLength * 2)))
                 } else {
-                    try BagManifest.check(bytes, file: name, digestLength: algorithm.digestLength * 2)
-                    payloadManifests.append(PayloadList(algorithm: algorithm, name: name, bytes: bytes))
+                    let list = PayloadList(algorithm: algorithm, source: TagFileSource(store, path: name))
+                    try BagManifest.check(list.source, digestLength: algorithm.digestLength * 2)
+                    payloadManifests.append(list)
                 }
             } catch { v.problems.append(diagnostic(error, store, entry: name)) }
         }
@@ -139,17 +140,21 @@ public enum BagVerifier {
 
         // 6. Completeness, then every payload checksum, on every core. Manifest paths are unique,
         // so the payload holds an unlisted file exactly when fewer than all its files were listed:
-        // only then is the set built that names them.
+        // only then is the set built that names them. A manifest is read again for each pass; one
+        // that cannot be read again fails the bag rather than shortening the pass.
+        func pass(_ m: PayloadList, _ body: (_ path: String, _ digest: String) -> Void) {
+            do { try m.forEach(body) } catch { v.problems.append(diagnostic(error, store, entry: m.name)) }
+        }
         for m in payloadManifests {
             let alg = m.algorithm
             var found = 0
-            m.forEach { path, _ in
+            pass(m) { path, _ in
                 guard path.hasPrefix("data/") else { fail("bag.manifest", "payload manifest lists a file outside data/", path); return }
                 if has(path) { found += 1 } else { fail("bag.missing-file", "file listed in manifest-\(alg.rawValue).txt is missing", path) }
             }
             guard found < payloadCount else { continue }
             var listed: Set<String> = []
-            m.forEach { path, _ in listed.insert(path) }
+            pass(m) { path, _ in listed.insert(path) }
             var unlisted: [String] = []
             try? store.forEachFile { path, _ in if path.hasPrefix("data/") && !listed.contains(path) { unlisted.append(path) } }
             for path in unlisted.sorted() {
@@ -172,7 +177,7 @@ public enum BagVerifier {
             sizes.removeAll(keepingCapacity: true)
         }
         for m in payloadManifests {
-            m.forEach { path, digest in
+            pass(m) { path, digest in
                 guard path.hasPrefix("data/"), let size = store.fileSize(path) else { return }
                 jobs.append((path, m.algorithm, digest))
                 sizes.append(size)
@@ -183,17 +188,17 @@ public enum BagVerifier {
         return v
     }
 
-    /// A payload manifest as verification keeps it: its bytes, checked once and parsed again
-    /// for each pass over it. Paths and digests kept as strings, or even packed, cost more than
-    /// the manifest's own bytes at the peak of verifying a bundle of many dossiers.
+    /// A payload manifest as verification keeps it: where to read it, checked once and read and
+    /// parsed again for each pass over it. Its bytes alone, held through verification, were the
+    /// most a bundle of many dossiers cost in memory at that point.
     struct PayloadList {
         static let batch = 1024
         let algorithm: HashAlgorithm
-        let name: String
-        let bytes: [UInt8]
+        let source: TagFileSource
+        var name: String { source.file }
 
-        func forEach(_ body: (_ path: String, _ digest: String) -> Void) {
-            try? BagManifest.forEachCheckedEntry(bytes, file: name, digestLength: algorithm.digestLength * 2) { body($0, $1) }
+        func forEach(_ body: (_ path: String, _ digest: String) -> Void) throws {
+            try BagManifest.forEachCheckedEntry(source, digestLength: algorithm.digestLength * 2) { body($0, $1) }
         }
     }
 
