@@ -35,7 +35,7 @@ public struct ZipWriterOptions: Sendable, Hashable {
     public var workers = 2
     /// Compressed output beyond this spills to an unlinked temporary file.
     public var memoryPerEntry = 4 << 20
-    public var temporaryDirectory = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+    public var temporaryDirectory = PrivateFolder.temporaryDirectory
 
     public init() {}
 }

@@ -18,29 +18,13 @@ public enum JSONByteDecoder {
 
     /// Decodes a document whose top-level member `key` is a long array of `E`: the elements are
     /// handed to `each` one at a time, in order, and `T` is decoded with that array empty.
-    ///
-    /// The whole document is parsed strictly first, as `decode` does, but the array's elements are
-    /// not kept on the tape: parsed whole, a manifest listing 50,000 dossiers held some 50 MB of
-    /// nodes at once. An element that fails to decode is located by line; its JSON path starts at
-    /// the element. (If the member's name is written with escapes, the array stays on the tape
-    /// and arrives in `T` instead.)
+    /// `JSONArrayStream` does the same for a document that arrives in chunks.
     public static func decode<T: Decodable, E: Decodable>(_ type: T.Type, from bytes: [UInt8], file: String? = nil,
                                                           streaming key: StaticString, of element: E.Type,
-                                                          each: (E) throws -> Void) throws -> T {
-        try bytes.withUnsafeBytes { input in
-            let parser = JSONParser()
-            parser.elide = key
-            let value = try decode(type, from: input, parser: parser, file: file, firstLine: 1)
-            let elementParser = JSONParser()
-            var line = 1, scanned = 0
-            for r in parser.elided {
-                line += input[scanned..<r.lowerBound].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-                scanned = r.lowerBound
-                try each(try decode(E.self, from: UnsafeRawBufferPointer(rebasing: input[r]), parser: elementParser,
-                                    file: file, firstLine: line))
-            }
-            return value
-        }
+                                                          each: @escaping (E) throws -> Void) throws -> T {
+        let stream = JSONArrayStream(T.self, file: file, streaming: key, of: E.self, each: each)
+        try stream.write(bytes)
+        return try stream.finish()
     }
 
     /// Parses and decodes one document; `firstLine` places it in its file (NDJSON records),
@@ -48,7 +32,15 @@ public enum JSONByteDecoder {
     static func decode<T: Decodable>(_ type: T.Type, from input: UnsafeRawBufferPointer, parser: JSONParser,
                                      file: String?, firstLine: Int,
                                      check: (TapeDecoder) throws -> Void = { _ in }) throws -> T {
-        try decode(from: input, parser: parser, file: file, firstLine: firstLine, check: check) { try $0.value(T.self, at: 0) }
+        try decode(type, from: input, parser: parser, at: TextPosition(input: input, file: file, firstLine: firstLine), check: check)
+    }
+
+    /// Parses and decodes one document whose bytes are not the file's as they stand: one element
+    /// of a streamed array, or what is left around it (`position` maps offsets back).
+    static func decode<T: Decodable>(_ type: T.Type, from input: UnsafeRawBufferPointer, parser: JSONParser,
+                                     at position: TextPosition,
+                                     check: (TapeDecoder) throws -> Void = { _ in }) throws -> T {
+        try decode(from: input, parser: parser, position: position, check: check) { try $0.value(T.self, at: 0) }
     }
 
     /// Decodes a model type through its direct path; whatever that path refuses is decoded again
@@ -56,16 +48,15 @@ public enum JSONByteDecoder {
     static func decode<T: JSONObject & Decodable>(direct type: T.Type, from input: UnsafeRawBufferPointer, parser: JSONParser,
                                                   file: String?, firstLine: Int,
                                                   check: (TapeDecoder) throws -> Void) throws -> T {
-        try decode(from: input, parser: parser, file: file, firstLine: firstLine, check: check) { tape in
+        try decode(from: input, parser: parser, position: TextPosition(input: input, file: file, firstLine: firstLine), check: check) { tape in
             if let value = try? T.readJSON(tape, at: 0) { return value }
             tape.resetConsumed()
             return try tape.value(T.self, at: 0)
         }
     }
 
-    private static func decode<T>(from input: UnsafeRawBufferPointer, parser: JSONParser, file: String?, firstLine: Int,
+    private static func decode<T>(from input: UnsafeRawBufferPointer, parser: JSONParser, position: TextPosition,
                                   check: (TapeDecoder) throws -> Void, root: (TapeDecoder) throws -> T) throws -> T {
-        let position = TextPosition(input: input, file: file, firstLine: firstLine)
         do {
             try parser.parse(input)
         } catch {
@@ -91,15 +82,44 @@ struct TextPosition {
     let input: UnsafeRawBufferPointer
     let file: String?
     let firstLine: Int
+    /// Where `input` starts on its first line: past column 1 for an element cut out of a longer line.
+    var firstColumn = 1
+    /// Bytes of the file left out of `input`, in order, so positions after them still name the
+    /// file's own line and column.
+    var gaps: [TextGap] = []
+
+    init(input: UnsafeRawBufferPointer, file: String?, firstLine: Int, firstColumn: Int = 1, gaps: [TextGap] = []) {
+        self.input = input; self.file = file; self.firstLine = firstLine; self.firstColumn = firstColumn; self.gaps = gaps
+    }
 
     func location(_ offset: Int) -> SourceLocation {
-        var line = firstLine
-        var lineStart = 0
-        for (i, b) in input.prefix(offset).enumerated() where b == 0x0A {
-            line += 1
-            lineStart = i + 1
+        var line = firstLine, column = firstColumn
+        var gap = gaps.startIndex
+        for i in 0...min(offset, input.count) {
+            while gap < gaps.endIndex && gaps[gap].offset == i {
+                gaps[gap].skip(&line, &column)
+                gap += 1
+            }
+            guard i < offset && i < input.count else { break }
+            if input[i] == 0x0A { line += 1; column = 1 } else { column += 1 }
         }
-        return SourceLocation(file: file, line: line, column: offset - lineStart + 1)
+        return SourceLocation(file: file, line: line, column: column)
+    }
+}
+
+/// A run of a file's bytes left out of the bytes being decoded, before `offset` of those.
+struct TextGap {
+    var offset: Int
+    var newlines = 0
+    /// Bytes after the last line break in the run, or all of its bytes when it has none.
+    var tail = 0
+
+    mutating func add(_ byte: UInt8) {
+        if byte == 0x0A { newlines += 1; tail = 0 } else { tail += 1 }
+    }
+
+    func skip(_ line: inout Int, _ column: inout Int) {
+        if newlines > 0 { line += newlines; column = 1 + tail } else { column += tail }
     }
 }
 

@@ -43,20 +43,9 @@ final class JSONParser {
 
     @exclusivity(unchecked) private(set) var nodes: [JSONNode] = []
 
-    /// The top-level member whose array elements are checked but left off the tape, or nil.
-    ///
-    /// A document that lists thousands of items (export.json lists every dossier) would otherwise
-    /// hold about a hundred bytes of nodes per item scalar; elided, each element costs only its
-    /// byte range in `elided`, and the caller parses the elements one at a time afterwards. The
-    /// whole document is still checked strictly in this one pass.
-    var elide: StaticString?
-    /// Byte ranges of the elided elements, in document order.
-    private(set) var elided: [Range<Int>] = []
-
     /// Parses `input`; a failure is reported at a byte offset, turned into line:column by the caller.
     func parse(_ input: UnsafeRawBufferPointer) throws(JSONSyntaxError) {
         nodes.removeAll(keepingCapacity: true)
-        elided.removeAll()
         guard let base = input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count > 0 else {
             throw JSONSyntaxError("json.truncated", "document is empty", offset: 0)
         }
@@ -82,8 +71,6 @@ final class JSONParser {
         var seen: UInt64 = 0
         /// An escaped name can equal an unescaped one with other bytes, so it disables the shortcut.
         var anyEscaped = false
-        /// An array whose elements are left off the tape (see `elide`).
-        var elides = false
     }
 
     private func parseDocument(_ s: inout Scanner) throws(JSONSyntaxError) {
@@ -104,8 +91,7 @@ final class JSONParser {
                     throw s.error("json.depth", "nesting is deeper than \(JSONParser.maxDepth) levels")
                 }
                 let isObject = c == 0x7B
-                let elides = !isObject && stack.count == 1 && isElidedName(nodes.count - 1, s)
-                stack.append(Frame(node: nodes.count, isObject: isObject, firstKey: keys.count, elides: elides))
+                stack.append(Frame(node: nodes.count, isObject: isObject, firstKey: keys.count))
                 nodes.append(JSONNode(kind: isObject ? .object : .array, offset: s.i))
                 s.i += 1
                 s.skipWhitespace()
@@ -134,10 +120,6 @@ final class JSONParser {
 
             // After a value: a separator, the end of a container, or the end of the document.
             while true {
-                if let top = stack.last, top.elides, nodes.count > top.node + 1 {
-                    elided.append(nodes[top.node + 1].offset..<s.i)
-                    nodes.removeSubrange((top.node + 1)...)
-                }
                 s.skipWhitespace()
                 guard let top = stack.last else {
                     guard s.i == s.count else { throw s.unexpected("after the end of the document") }
@@ -146,7 +128,7 @@ final class JSONParser {
                 guard s.i < s.count else { throw s.error("json.truncated", "document ends inside \(top.isObject ? "an object" : "an array")") }
                 let c = s.base[s.i]
                 s.i += 1
-                if !top.elides { nodes[top.node].count += 1 }
+                nodes[top.node].count += 1
                 if c == 0x2C {
                     s.skipWhitespace()
                     if top.isObject { try member(&s, &stack[stack.count - 1], &keys, &bigObjectKeys) }
@@ -160,14 +142,6 @@ final class JSONParser {
                 throw s.unexpected(top.isObject ? "where ',' or '}' was expected" : "where ',' or ']' was expected")
             }
         }
-    }
-
-    /// Whether node `k` is a plain (unescaped) member name equal to `elide`.
-    private func isElidedName(_ k: Int, _ s: Scanner) -> Bool {
-        guard let elide, k >= 0 else { return false }
-        let n = nodes[k]
-        return n.isKey && !n.escaped && n.end - n.start == elide.utf8CodeUnitCount
-            && memcmp(s.base + n.start, elide.utf8Start, elide.utf8CodeUnitCount) == 0
     }
 
     private func close(_ f: Frame, _ keys: inout [Int], _ big: inout [Int: Set<[UInt8]>]) {

@@ -26,6 +26,9 @@ public final class PrivateFolder: Sendable {
         Interruption.register(path)
     }
 
+    /// Where private folders go unless told otherwise: `$TMPDIR`, or `/tmp`.
+    public static var temporaryDirectory: String { getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp" }
+
     /// The path of a file in the folder.
     public func file(_ name: String) -> String { path + "/" + name }
 

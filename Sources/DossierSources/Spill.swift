@@ -78,17 +78,14 @@ struct CarriedIDs {
     let table: Int, columns: Int, kinds: Int, file: Int
 }
 final class SpillWriter {
-    let path: String
-    private let sink: FileSink
+    private let file: RecordFileWriter
     private var body: [UInt8] = []
-    private(set) var records = 0
+    var path: String { file.path }
+    var records: Int { file.records }
 
     /// Creates the file exclusively with mode 0600: spill files hold health data.
     init(path: String, bufferSize: Int = 64 * 1024) throws {
-        let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { throw IOFailure.error("open", path: path, errno: errno) }
-        self.path = path
-        sink = FileSink(descriptor: fd, path: path, ownsDescriptor: true, bufferSize: bufferSize)
+        file = try RecordFileWriter(path: path, bufferSize: bufferSize)
     }
 
     func append(_ r: SpillRecord, _ dict: SpillDictionary) throws {
@@ -158,14 +155,9 @@ final class SpillWriter {
     }
 
     /// Appends a record body as `append` encoded it, e.g. one read back to split a bucket.
-    func appendEncoded(_ body: [UInt8]) throws {
-        var length = UInt32(body.count).littleEndian
-        try withUnsafeBytes(of: &length) { try sink.write($0) }
-        try sink.write(body)
-        records += 1
-    }
+    func appendEncoded(_ body: [UInt8]) throws { try file.append(body) }
 
-    func close() throws { try sink.close() }
+    func close() throws { try file.close() }
 }
 
 /// The body of one spill record being encoded.
@@ -339,42 +331,20 @@ struct SpillPartitions {
 /// Reads the records of a spill file one at a time, holding one chunk, for files too large to load
 /// (rows deferred until their link table was read can be most of a dump).
 final class SpillStream {
-    private let reader: ByteReader
+    private let file: RecordFileReader
     private let dict: SpillDictionary
-    private var pending: [UInt8] = []
-    private var start = 0
 
     init(path: String, dict: SpillDictionary) throws {
-        reader = try ByteReader(path: path)
+        file = try RecordFileReader(path: path)
         self.dict = dict
     }
 
     func next() throws -> SpillRecord? {
         guard let body = try nextBody() else { return nil }
-        var d = SpillDecoder(bytes: body, dict: dict, path: reader.path)
+        var d = SpillDecoder(bytes: body, dict: dict, path: file.path)
         return try d.record()
     }
 
     /// The next record's encoded body, undecoded.
-    func nextBody() throws -> [UInt8]? {
-        guard let length = try take(4) else { return nil }
-        let n = Int(length.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }.littleEndian)
-        guard let body = try take(n) else {
-            throw DossierError("spill.corrupt", "spill file ends inside a record", at: SourceLocation(file: reader.path))
-        }
-        return body
-    }
-
-    private func take(_ n: Int) throws -> [UInt8]? {
-        while pending.count - start < n {
-            guard let chunk = try reader.nextChunk() else {
-                if pending.count - start == 0 { return nil }
-                throw DossierError("spill.corrupt", "spill file ends inside a record", at: SourceLocation(file: reader.path))
-            }
-            pending.removeFirst(start); start = 0
-            pending.append(contentsOf: chunk)
-        }
-        defer { start += n }
-        return Array(pending[start..<(start + n)])
-    }
+    func nextBody() throws -> [UInt8]? { try file.next() }
 }

@@ -25,7 +25,10 @@ public struct BundleCheck: Sendable {
     public var path: String
     public var encrypted = false
     public var bag = BagVerification()
+    /// export.json without its dossier list, which is in `dossiers`.
     public var manifest: ExportManifest?
+    /// export.json's dossier list, read as it streamed by and set aside on disk when long.
+    public var dossiers: DossierList?
     /// Problems beyond BagIt's: the export manifest against the payload, and the dossiers themselves.
     public var problems: [Diagnostic] = []
 
@@ -65,7 +68,7 @@ public enum BundleInspection {
             throw DossierError("bundle.encrypted", "bundle is age-encrypted; give --identity FILE or --passphrase-file FILE",
                                at: SourceLocation(file: path))
         }
-        let dir = try PrivateFolder(under: ProcessEnvironment.tmpdir)
+        let dir = try PrivateFolder(under: PrivateFolder.temporaryDirectory)
         let plain = dir.path + "/bundle.zip"
         if let p = keys.passphrase {
             try AgeDecryptor.decryptFile(at: path, to: plain, passphrase: p)
@@ -84,14 +87,14 @@ public enum BundleInspection {
 
     /// `export.json` against the payload: every dossier listed is there and nothing else, counts add up.
     static func checkManifest(_ store: any BagStore, _ r: inout BundleCheck) {
-        guard let payload = readManifest(store, &r), let manifest = r.manifest else { return }
-        checkDossiers(manifest, payload, store, &r)
+        guard let payload = readManifest(store, &r), let manifest = r.manifest, let dossiers = r.dossiers else { return }
+        checkDossiers(manifest, dossiers, payload, store, &r)
     }
 
     /// Reads `export.json` into `r.manifest`; how many payload files export.json must list (all
     /// but itself) when the dossiers can be checked against it, nil when there is no manifest or
     /// one this build does not read.
-    static func readManifest(_ store: any BagStore, _ r: inout BundleCheck) -> Int? {
+    static func readManifest(_ store: any BagStore, _ r: inout BundleCheck, holding: Int = 4096) -> Int? {
         let at = SourceLocation(file: store.location, entry: "data/export.json")
         var payload = 0
         do { try store.forEachFile { path, _ in if path.hasPrefix("data/") && path != "data/export.json" { payload += 1 } } } catch { return nil }
@@ -100,31 +103,33 @@ public enum BundleInspection {
             return nil
         }
         var manifest: ExportManifest
+        let dossiers = DossierList(holding: holding)
         do {
-            // A dossier has at least its JSON file, so the payload bounds the list: reserved once, it
-            // is neither doubled while it grows nor copied into the manifest afterwards.
-            var entries: [ExportManifest.Entry] = []
-            entries.reserveCapacity(payload)
-            manifest = try JSONByteDecoder.decode(ExportManifest.self, from: try store.bytes("data/export.json", limit: 256 << 20),
-                                                  file: "data/export.json", streaming: "dossiers", of: ExportManifest.Entry.self) {
-                entries.append($0)
+            let stream = JSONArrayStream(ExportManifest.self, file: "data/export.json", streaming: "dossiers",
+                                         of: ExportManifest.Entry.self) { try dossiers.append($0) }
+            try store.read("data/export.json", to: stream)
+            manifest = try stream.finish { m in
+                guard m.formatVersion.split(separator: ".").first == "1" else {
+                    r.manifest = m
+                    throw DossierError("bundle.version", "export.json format version is not one this build reads", at: at)
+                }
             }
-            manifest.dossiers = manifest.dossiers.isEmpty ? entries : manifest.dossiers + entries
+            // Written with an escaped member name, the list arrives in the manifest instead.
+            for e in manifest.dossiers { try dossiers.append(e) }
+            manifest.dossiers = []
         } catch {
             r.problems.append(diagnostic(error, at))
             return nil
         }
+        r.dossiers = dossiers
         r.manifest = manifest
-        guard manifest.formatVersion.split(separator: ".").first == "1" else {
-            r.problems.append(.error("bundle.version", "export.json format version is not one this build reads", at: at))
-            return nil
-        }
         return payload
     }
 
     /// Every dossier `manifest` lists against the payload and the model, in export.json order.
-    static func checkDossiers(_ manifest: ExportManifest, _ payloadFiles: Int, _ store: any BagStore, _ r: inout BundleCheck) {
-        checkDossiers(manifest, payloadFiles, store, &r, prepare: { _, _, _ in () }, each: { _ in })
+    static func checkDossiers(_ manifest: ExportManifest, _ dossiers: DossierList, _ payloadFiles: Int, _ store: any BagStore,
+                              _ r: inout BundleCheck) {
+        checkDossiers(manifest, dossiers, payloadFiles, store, &r, prepare: { _, _, _ in () }, each: { _ in })
     }
 
     /// Every dossier `manifest` lists against the payload and the model, in export.json order.
@@ -140,7 +145,8 @@ public enum BundleInspection {
     /// counted, not collected: a hash a file (eight bytes), sorted and deduplicated at the end,
     /// tells whether every payload file was listed; only when not are the names gathered that
     /// say which. (Two paths with one hash undercount, which only sends the check the long way.)
-    static func checkDossiers<Prepared>(_ manifest: ExportManifest, _ payloadFiles: Int, _ store: any BagStore, _ r: inout BundleCheck,
+    static func checkDossiers<Prepared>(_ manifest: ExportManifest, _ dossiers: DossierList, _ payloadFiles: Int, _ store: any BagStore,
+                                        _ r: inout BundleCheck,
                                         prepare: @escaping @Sendable (Dossier, ExportManifest.Entry, _ worker: Int) -> Prepared,
                                         each: (Prepared) -> Void) {
         let at = { (entry: String) in SourceLocation(file: store.location, entry: entry) }
@@ -148,29 +154,34 @@ public enum BundleInspection {
         var listed: [Int] = []
         listed.reserveCapacity(payloadFiles)
         var counts = EntityMap<Int>()
-        let dossiers = manifest.dossiers
-        let outcomes = OrderedWork(count: dossiers.count, workers: workers) { i, worker in
-            checkDossier(dossiers[i], store) { prepare($0, dossiers[i], worker) }
-        }
-        for entry in dossiers {
-            let before = r.problems.count
-            for path in listedPaths(entry) {
-                if store.fileSize(path) == nil {
-                    r.problems.append(.error("bundle.missing-dossier", "export.json lists a file the payload lacks", at: at(path), recordID: entry.id))
-                } else if path != "data/export.json" {
-                    listed.append(path.hashValue)
-                }
+        do {
+            let reader = try dossiers.makeReader()
+            let outcomes = OrderedWork(workers: workers, inputs: reader.next) { entry, worker in
+                checkDossier(entry, store) { prepare($0, entry, worker) }
             }
-            let outcome = outcomes.next()
-            r.problems += outcome.problems
-            guard let dossierCounts = outcome.counts else { passing = false; continue }
-            for (e, n) in dossierCounts where n > 0 { counts[e, default: 0] += n }
-            passing = passing && !r.problems[before...].contains { $0.severity == .error }
-            if passing, let p = outcome.prepared { each(p) }
+            while let (entry, outcome) = try outcomes.next() {
+                let before = r.problems.count
+                for path in listedPaths(entry) {
+                    if store.fileSize(path) == nil {
+                        r.problems.append(.error("bundle.missing-dossier", "export.json lists a file the payload lacks", at: at(path), recordID: entry.id))
+                    } else if path != "data/export.json" {
+                        listed.append(path.hashValue)
+                    }
+                }
+                r.problems += outcome.problems
+                guard let dossierCounts = outcome.counts else { passing = false; continue }
+                for (e, n) in dossierCounts where n > 0 { counts[e, default: 0] += n }
+                passing = passing && !r.problems[before...].contains { $0.severity == .error }
+                if passing, let p = outcome.prepared { each(p) }
+            }
+        } catch {
+            r.problems.append(diagnostic(error, at("data/export.json")))
+            return
         }
         listed.sort()
         if zip(listed, listed.dropFirst()).reduce(listed.isEmpty ? 0 : 1, { $0 + ($1.0 != $1.1 ? 1 : 0) }) < payloadFiles {
-            let names = Set(manifest.dossiers.lazy.flatMap(listedPaths))
+            var names: Set<String> = []
+            try? dossiers.forEach { names.formUnion(listedPaths($0)) }
             var unlisted: [String] = []
             try? store.forEachFile { path, _ in
                 if path.hasPrefix("data/") && path != "data/export.json" && !names.contains(path) { unlisted.append(path) }
@@ -184,8 +195,7 @@ public enum BundleInspection {
             r.problems.append(.error("bundle.counts", "record counts in export.json do not match the dossiers for: \(diff.joined(separator: ", "))",
                                      at: at("data/export.json")))
         }
-        let docs = manifest.dossiers.reduce(0) { $0 + $1.documents.count }
-        if docs != manifest.documents {
+        if dossiers.documents != manifest.documents {
             r.problems.append(.error("bundle.counts", "export.json's document count does not match its list", at: at("data/export.json")))
         }
     }
@@ -234,6 +244,3 @@ public enum BundleInspection {
     }
 }
 
-enum ProcessEnvironment {
-    static var tmpdir: String { getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp" }
-}

@@ -37,7 +37,9 @@ public struct BundleSummary: Sendable, Codable {
         recipient = m?.recipient
         payloadFiles = c.bag.payloadFiles
         payloadOctets = c.bag.payloadOctets
-        dossiers = m?.dossiers.map(\.id) ?? []
+        var ids: [String] = []
+        try? c.dossiers?.forEach { ids.append($0.id) }
+        dossiers = ids
         counts = m?.counts ?? EntityMap()
         documents = m?.documents ?? 0
         problems = c.allProblems

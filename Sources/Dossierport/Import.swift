@@ -18,6 +18,8 @@ public struct ImportOptions: Sendable {
     public var keys: BundleKeys
     /// Leave the `CREATE TABLE IF NOT EXISTS` statements out of the script.
     public var includeDDL = true
+    /// Entries of export.json's dossier list held in memory; the rest wait on disk (`DossierList`).
+    public var dossiersHeld = 4096
 
     public init(target: ImportTarget, output: String, keys: BundleKeys = BundleKeys()) {
         self.target = target; self.output = output; self.keys = keys
@@ -79,16 +81,16 @@ public enum BundleImport {
                 check.bag = BagVerifier.verify(store, trusted: options.keys.trusted, requireSignature: options.keys.requireSignature)
                 var staged: StagedScript?
                 if check.bag.isValid {
-                    if let payload = BundleInspection.readManifest(store, &check), let manifest = check.manifest {
+                    if let payload = BundleInspection.readManifest(store, &check, holding: options.dossiersHeld), let manifest = check.manifest, let dossiers = check.dossiers {
                         if check.isValid, let dialect = options.target.dialect {
-                            let script = StagedScript(dialect: dialect, manifest: manifest, store: store, options: options)
+                            let script = StagedScript(dialect: dialect, manifest: manifest, dossiers: dossiers, store: store, options: options)
                             let renderers = (0..<BundleInspection.workers).map { _ in SQLDossierRenderer(dialect: dialect, location: store.location) }
-                            BundleInspection.checkDossiers(manifest, payload, store, &check, prepare: { d, entry, worker in
+                            BundleInspection.checkDossiers(manifest, dossiers, payload, store, &check, prepare: { d, entry, worker in
                                 Result { try renderers[worker].render(d, documents: Set(entry.documents.map { "data/" + $0 })) }
                             }, each: script.write)
                             staged = script
                         } else {
-                            BundleInspection.checkDossiers(manifest, payload, store, &check)
+                            BundleInspection.checkDossiers(manifest, dossiers, payload, store, &check)
                         }
                     }
                     if check.manifest == nil && check.isValid {
@@ -96,15 +98,15 @@ public enum BundleImport {
                                                      at: SourceLocation(file: path, entry: "data/export.json")))
                     }
                 }
-                if check.isValid, let m = check.manifest { check.problems += checkXML(m, store) }
+                if check.isValid, let dossiers = check.dossiers { check.problems += checkXML(dossiers, store) }
                 report.problems = check.allProblems
-                guard check.isValid, let manifest = check.manifest else { return }
-                let facts = try SQLBundleFacts(manifest, store)
-                report.describe(facts)
+                guard check.isValid, let manifest = check.manifest, let dossiers = check.dossiers else { return }
+                let facts = try SQLBundleFacts(manifest, dossiers, store)
+                try report.describe(facts)
                 if let staged {
                     try staged.commit()
                 } else {
-                    try ImportFiles.write(manifest: manifest, store: store, to: options.output)
+                    try ImportFiles.write(dossiers: dossiers, store: store, to: options.output)
                     report.outcomesKnown = true
                     for i in report.entities.indices { report.entities[i].added = report.entities[i].records }
                 }
@@ -120,22 +122,28 @@ public enum BundleImport {
     /// A bundle that carries a dossier twice (JSON and XML) must say the same thing in both, or the
     /// receiver cannot know which one the sender meant; the XML is also parsed, so a hostile XML
     /// file fails the import even though the load reads the JSON.
-    static func checkXML(_ m: ExportManifest, _ store: any BagStore) -> [Diagnostic] {
+    static func checkXML(_ dossiers: DossierList, _ store: any BagStore) -> [Diagnostic] {
         var problems: [Diagnostic] = []
-        for entry in m.dossiers {
-            guard let xml = entry.xml else { continue }
-            let at = SourceLocation(file: store.location, entry: "data/" + xml)
-            do {
-                let fromXML = try DossierXMLFormat.decode(try store.bytes("data/" + xml, limit: 1 << 30), file: "data/" + xml)
-                let fromJSON = try DossierJSON.decode(try store.bytes("data/" + entry.json, limit: 1 << 30), file: "data/" + entry.json)
-                if fromXML != fromJSON {
-                    problems.append(.error("import.xml-mismatch", "the XML form of a dossier differs from its JSON form", at: at, recordID: entry.id))
-                }
-            } catch {
-                problems.append(BundleInspection.diagnostic(error, at))
-            }
+        do {
+            try dossiers.forEach { entry in checkXML(entry, store, &problems) }
+        } catch {
+            problems.append(BundleInspection.diagnostic(error, SourceLocation(file: store.location, entry: "data/export.json")))
         }
         return problems
+    }
+
+    private static func checkXML(_ entry: ExportManifest.Entry, _ store: any BagStore, _ problems: inout [Diagnostic]) {
+        guard let xml = entry.xml else { return }
+        let at = SourceLocation(file: store.location, entry: "data/" + xml)
+        do {
+            let fromXML = try DossierXMLFormat.decode(try store.bytes("data/" + xml, limit: 1 << 30), file: "data/" + xml)
+            let fromJSON = try DossierJSON.decode(try store.bytes("data/" + entry.json, limit: 1 << 30), file: "data/" + entry.json)
+            if fromXML != fromJSON {
+                problems.append(.error("import.xml-mismatch", "the XML form of a dossier differs from its JSON form", at: at, recordID: entry.id))
+            }
+        } catch {
+            problems.append(BundleInspection.diagnostic(error, at))
+        }
     }
 
     /// A script file written while the bundle is checked, under a temporary name that becomes the
@@ -155,13 +163,13 @@ public enum BundleImport {
         private var writer: SQLScriptWriter?
         private var failure: (any Error)?
 
-        init(dialect: SQLDialect, manifest: ExportManifest, store: any BagStore, options: ImportOptions) {
+        init(dialect: SQLDialect, manifest: ExportManifest, dossiers: DossierList, store: any BagStore, options: ImportOptions) {
             do {
                 let toStandardOutput = options.output == "-"
-                if toStandardOutput { staging = try PrivateFolder(under: ProcessEnvironment.tmpdir) }
+                if toStandardOutput { staging = try PrivateFolder(under: PrivateFolder.temporaryDirectory) }
                 let file = try PendingFile(path: staging.map { $0.path + "/import.sql" } ?? options.output,
                                            mode: toStandardOutput ? 0o600 : 0o644)
-                let writer = SQLScriptWriter(dialect: dialect, facts: try SQLBundleFacts(manifest, store), store: store, to: file.sink)
+                let writer = SQLScriptWriter(dialect: dialect, facts: try SQLBundleFacts(manifest, dossiers, store), store: store, to: file.sink)
                 try writer.begin(includeDDL: options.includeDDL)
                 (self.file, self.writer) = (file, writer)
             } catch { failure = error }
@@ -187,8 +195,8 @@ public enum BundleImport {
     }
 
     /// Decodes the dossiers one at a time, in export.json order, so memory holds one dossier.
-    static func forEachDossier(_ m: ExportManifest, _ store: any BagStore, _ body: (Dossier, Set<String>) throws -> Void) throws {
-        for entry in m.dossiers {
+    static func forEachDossier(_ dossiers: DossierList, _ store: any BagStore, _ body: (Dossier, Set<String>) throws -> Void) throws {
+        try dossiers.forEach { entry in
             let d = try DossierJSON.decode(try store.bytes("data/" + entry.json, limit: 1 << 30), file: "data/" + entry.json)
             try body(d, Set(entry.documents.map { "data/" + $0 }))
         }
@@ -196,7 +204,7 @@ public enum BundleImport {
 }
 
 extension ImportReport {
-    mutating func describe(_ f: SQLBundleFacts) {
+    mutating func describe(_ f: SQLBundleFacts) throws {
         let m = f.manifest
         bundleID = f.bundleID
         bundleDigest = f.digest
@@ -204,9 +212,10 @@ extension ImportReport {
         senderKvK = m.controller.kvkNumber
         purpose = m.purpose?.rawValue ?? "complete"
         createdAt = m.createdAt.description
-        dossiers = m.dossiers.count
-        dossierIDs = m.dossiers.map(\.id)
-        entities = [EntityOutcome(table: "dossiers", records: m.dossiers.count)]
+        dossiers = f.dossiers.count
+        dossierIDs.reserveCapacity(dossiers)
+        try f.dossiers.forEach { dossierIDs.append($0.id) }
+        entities = [EntityOutcome(table: "dossiers", records: dossiers)]
             + Entity.allCases.map { EntityOutcome(table: SQLStagingSchema.tableName($0), records: m.counts[$0] ?? 0) }
     }
 

@@ -14,7 +14,7 @@ extension BundleImport {
         var o = options
         o.target = .sqlite
         let dir: PrivateFolder
-        do { dir = try PrivateFolder(under: ProcessEnvironment.tmpdir) } catch {
+        do { dir = try PrivateFolder(under: PrivateFolder.temporaryDirectory) } catch {
             var r = ImportReport(bundle: path, target: .sqlite, loaded: false)
             r.problems.append(BundleInspection.diagnostic(error, SourceLocation(file: path)))
             return r

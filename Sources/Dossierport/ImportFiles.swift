@@ -14,7 +14,7 @@ import DossierSources
 /// their bundle paths and `export.json` beside them, so the folder is as traceable as the bundle.
 /// The folder appears only when complete.
 enum ImportFiles {
-    static func write(manifest: ExportManifest, store: any BagStore, to path: String) throws {
+    static func write(dossiers: DossierList, store: any BagStore, to path: String) throws {
         let folder = try StagedDirectory(finalPath: path)
         var files: [PendingFile] = []
         var writers: [NDJSONWriter] = []
@@ -29,7 +29,7 @@ enum ImportFiles {
             try csvs.last!.write(t.columns.filter { $0.type != .blob }.map(\.name))
         }
         let json = RecordJSONWriter()
-        try BundleImport.forEachDossier(manifest, store) { d, documents in
+        try BundleImport.forEachDossier(dossiers, store) { d, documents in
             for (i, t) in SQLStagingSchema.records.enumerated() {
                 for r in d.records(t.entity!) { try writers[i].write(Line(dossierID: d.id, originKvK: d.controller.kvkNumber, record: r)) }
                 try t.forEachRow(of: d, json: json) { try csvs[i].write($0.values.map(\.csvText)) }

@@ -1,33 +1,48 @@
 import Foundation
 
-/// Works out `body(i)` for `0..<count` on several threads, a chunk ahead of a caller who takes the
-/// results one at a time in order.
+/// Works out `body(input)` for a run of inputs on several threads, a chunk ahead of a caller who
+/// takes the results one at a time in order.
 ///
 /// Decoding, validating and rendering a dossier is the whole cost of importing one, and dossiers
 /// are independent; what the caller does with each result (merge problems, write the script)
 /// must stay in export.json order. While the caller takes chunk k, the threads work on chunk k+1,
-/// so at most two chunks of results are held.
-final class OrderedWork<T>: @unchecked Sendable {
-    private let count: Int
+/// so at most two chunks of inputs and results are held. Inputs are drawn from `inputs` on the
+/// caller's thread, a chunk at a time, so a list read from disk is never held whole either.
+final class OrderedWork<Input: Sendable, T>: @unchecked Sendable {
     private let chunk: Int
     private let workers: Int
-    private let body: @Sendable (_ index: Int, _ worker: Int) -> T
+    private let inputs: () throws -> Input?
+    private let body: @Sendable (_ input: Input, _ worker: Int) -> T
     private let group = DispatchGroup()
     /// The chunk being worked on, written by the worker threads at distinct indices.
-    private var computing: UnsafeMutableBufferPointer<T?>
+    private var computing: UnsafeMutableBufferPointer<(Input, T)?>
     /// The chunk the caller takes from.
-    private var ready: UnsafeMutableBufferPointer<T?>
+    private var ready: UnsafeMutableBufferPointer<(Input, T)?>
+    private var computingCount = 0, readyCount = 0
     private var position = 0
+    private var exhausted = false
 
-    /// `body` is given the index and which of the `workers` threads (0-based) runs it, so it can
-    /// use per-thread state.
-    init(count: Int, chunk: Int = 16, workers: Int, _ body: @escaping @Sendable (_ index: Int, _ worker: Int) -> T) {
-        self.count = count; self.chunk = chunk; self.workers = max(1, workers); self.body = body
+    /// `body` is given each input and which of the `workers` threads (0-based) runs it, so it can
+    /// use per-thread state. `inputs` returns nil after the last input; an error it throws is
+    /// thrown by `next()` once the results before it were taken.
+    init(chunk: Int = 16, workers: Int, inputs: @escaping () throws -> Input?,
+         _ body: @escaping @Sendable (_ input: Input, _ worker: Int) -> T) {
+        self.chunk = chunk; self.workers = max(1, workers); self.inputs = inputs; self.body = body
         computing = .allocate(capacity: chunk)
         computing.initialize(repeating: nil)
         ready = .allocate(capacity: chunk)
         ready.initialize(repeating: nil)
-        if count > 0 { start(at: 0) }
+        start()
+    }
+
+    /// Over `0..<count`, each result paired with its index.
+    convenience init(count: Int, chunk: Int = 16, workers: Int, _ body: @escaping @Sendable (_ index: Int, _ worker: Int) -> T)
+    where Input == Int {
+        var i = 0
+        self.init(chunk: chunk, workers: workers, inputs: { () -> Int? in
+            defer { i += 1 }
+            return i < count ? i : nil
+        }, body)
     }
 
     deinit {
@@ -38,14 +53,28 @@ final class OrderedWork<T>: @unchecked Sendable {
         }
     }
 
-    private func start(at first: Int) {
-        let end = min(first + chunk, count)
+    private var failure: (any Error)?
+
+    /// Draws the next chunk of inputs and sets the threads to work on it.
+    private func start() {
+        var batch: [Input] = []
+        batch.reserveCapacity(chunk)
+        do {
+            while !exhausted && batch.count < chunk {
+                if let input = try inputs() { batch.append(input) } else { exhausted = true }
+            }
+        } catch {
+            exhausted = true
+            failure = error
+        }
+        computingCount = batch.count
+        guard !batch.isEmpty else { return }
         group.enter()
-        DispatchQueue.global(qos: .userInitiated).async { [body, workers] in
+        DispatchQueue.global(qos: .userInitiated).async { [body, workers, batch] in
             DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var i = first + w
-                while i < end {
-                    self.computing[i - first] = body(i, w)
+                var i = w
+                while i < batch.count {
+                    self.computing[i] = (batch[i], body(batch[i], w))
                     i += workers
                 }
             }
@@ -53,18 +82,21 @@ final class OrderedWork<T>: @unchecked Sendable {
         }
     }
 
-    /// The next result in order; call exactly `count` times.
-    func next() -> T {
-        precondition(position < count, "OrderedWork.next past the end")
-        let slot = position % chunk
-        if slot == 0 {
+    /// The next input and its result, in order; nil after the last.
+    func next() throws -> (input: Input, result: T)? {
+        if position == readyCount {
             group.wait()
             swap(&computing, &ready)
-            if position + chunk < count { start(at: position + chunk) }
+            (readyCount, position) = (computingCount, 0)
+            guard readyCount > 0 else {
+                if let failure { self.failure = nil; throw failure }
+                return nil
+            }
+            start()
         }
+        let value = ready[position]!
+        ready[position] = nil
         position += 1
-        let value = ready[slot]!
-        ready[slot] = nil
         return value
     }
 }

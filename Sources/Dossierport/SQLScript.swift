@@ -11,12 +11,14 @@ struct SQLBundleFacts {
     /// manifest and so every payload byte, which makes it the bundle's identity for "already imported".
     var digest: String
     var manifest: ExportManifest
+    var dossiers: DossierList
 }
 
 extension SQLBundleFacts {
-    init(_ manifest: ExportManifest, _ store: any BagStore) throws {
+    init(_ manifest: ExportManifest, _ dossiers: DossierList, _ store: any BagStore) throws {
         let tag = store.fileSize("tagmanifest-sha256.txt") != nil ? "tagmanifest-sha256.txt" : "manifest-sha256.txt"
-        self.init(bundleID: manifest.bundleID, digest: try Digester.hash(.sha256, try store.bytes(tag)).hexString, manifest: manifest)
+        self.init(bundleID: manifest.bundleID, digest: try Digester.hash(.sha256, try store.bytes(tag)).hexString, manifest: manifest,
+                  dossiers: dossiers)
     }
 }
 
@@ -232,7 +234,7 @@ final class SQLScriptWriter {
         emit("INSERT INTO imports (bundle_digest, bundle_id, sender_name, sender_kvk, purpose, created_at, dossiers, records, documents, counts_json, conflicts)\nVALUES (\(digest), ")
         for v: SQLValue in [.text(facts.bundleID), .text(m.controller.name), .text(m.controller.kvkNumber),
                             .text(m.purpose?.rawValue ?? "complete"), .text(m.createdAt.description),
-                            .integer(Int64(m.dossiers.count)), .integer(Int64(records)), .integer(Int64(m.documents)), .text(counts)] {
+                            .integer(Int64(facts.dossiers.count)), .integer(Int64(records)), .integer(Int64(m.documents)), .text(counts)] {
             try lit(v)
             emit(", ")
         }

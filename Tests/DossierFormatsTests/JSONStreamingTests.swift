@@ -79,3 +79,63 @@ func streamedArrayDecodesAsAWhole(text: String) throws {
         #expect(e.diagnostic.location?.line == 5)
     }
 }
+
+/// The document fed to a `JSONArrayStream` in pieces, split where `cuts` say.
+private func streamed(_ text: String, cuts: [Int]) throws -> List {
+    var items: [Item] = []
+    let stream = JSONArrayStream(List.self, file: "t.json", streaming: "items", of: Item.self) { items.append($0) }
+    let bytes = Array(text.utf8)
+    var start = 0
+    for cut in (cuts + [bytes.count]).map({ min($0, bytes.count) }) where cut >= start {
+        try stream.write(Array(bytes[start..<cut]))
+        start = cut
+    }
+    var list = try stream.finish()
+    list.items += items
+    return list
+}
+
+private let pretty = "{\n  \"name\": \"a \\\"[x]\\\" b\",\n  \"items\": [\n    {\"id\": \"x,]\", \"n\": 1},\n    {\"id\": \"y\\\\\", \"n\": 2}\n  ],\n  \"tail\": 3\n}\n"
+
+@Test func streamedArrayGivesTheSameValueWhereverTheInputIsCut() throws {
+    let whole = try JSONByteDecoder.decode(List.self, from: Array(pretty.utf8))
+    #expect(whole.items.count == 2)
+    for cut in 0...pretty.utf8.count {
+        #expect(try streamed(pretty, cuts: [cut]) == whole, "cut at \(cut)")
+    }
+    #expect(try streamed(pretty, cuts: Array(0...pretty.utf8.count)) == whole)
+}
+
+/// A malformed document fails streamed as it fails whole: the same code at the same line and
+/// column, whether the fault is inside an element, between elements or after the array.
+@Test(arguments: [
+    #"{"name":"a","items":[{"id":"x","n":1,}],"tail":3}"#,
+    #"{"name":"a","items":[{"id":"x","n":1},],"tail":3}"#,
+    #"{"name":"a","items":[,{"id":"x","n":1}],"tail":3}"#,
+    #"{"name":"a","items":[{"id":"x","n":1} {"id":"y","n":2}],"tail":3}"#,
+    #"{"name":"a","items":[{"id":"x","n":1}],"tail":"3"}"#,
+    #"{"name":"a","items":[{"id":"x","n":1}],"tail":3} x"#,
+    #"{"name":"a","items":[{"id":"x","n":1}],"tail":3,"extra":1}"#,
+    "{\"name\":\"a\",\"items\":[\n{\"id\":\"x\",\"n\":1},\n{\"id\":\"y\",\"n\":\"two\"}\n],\n\"tail\":3}",
+    "{\"name\":\"a\",\"items\":[\n{\"id\":\"x\",\"n\":1}\n],\n\"tail\":true}",
+    "{\"name\":\"a\",\"items\":[{\"id\":\"x\",\"n\":1}],\"items\":[],\"tail\":3}",
+    #"{"name":"a","items":[{"id":"x","n":1}"#,
+    #"{"name":"a","items":[{"id":"x","n":1}],"tail":3"#,
+    #"{"name":"a","items":[{"id":"x","n":1},{"id":"y","n":[[[]]]}],"tail":3}"#,
+])
+func streamedErrorIsTheWholeDocumentsError(text: String) throws {
+    func failure(_ body: () throws -> List) -> (String, Int?, Int?)? {
+        do { _ = try body(); return nil } catch let e as DossierError {
+            return (e.diagnostic.code, e.diagnostic.location?.line, e.diagnostic.location?.column)
+        } catch { return ("other", nil, nil) }
+    }
+    let whole = failure { try JSONByteDecoder.decode(List.self, from: Array(text.utf8), file: "t.json") }
+    let inPieces = failure { try streamed(text, cuts: [7, 23, 24, 40]) }
+    #expect(whole != nil)
+    #expect(whole?.0 == inPieces?.0 && whole?.1 == inPieces?.1 && whole?.2 == inPieces?.2, "\(String(describing: whole)) vs \(String(describing: inPieces))")
+}
+
+@Test func streamedDocumentBesidesItsArrayIsLimited() throws {
+    let stream = JSONArrayStream(List.self, file: "t.json", streaming: "items", of: Item.self, restLimit: 16) { _ in }
+    #expect(throws: DossierError.self) { try stream.write(Array(#"{"name":"a long name","items":[],"tail":3}"#.utf8)) }
+}

@@ -168,6 +168,40 @@ struct SplitMix {
         #expect(a.count > 10_000)
     }
 
+    /// export.json's dossier list set aside on disk after one entry gives the same script, report
+    /// and files as one held in memory, and leaves nothing of itself behind.
+    @Test(arguments: [ImportTarget.postgres, .sqlite, .files])
+    func dossierListOnDiskGivesTheSameImport(_ target: ImportTarget) throws {
+        let dir = try ImportFixtures.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let bundle = try ImportFixtures.bundle(in: dir)
+        var outputs: [[String: [UInt8]]] = []
+        var reports: [ImportReport] = []
+        for held in [4096, 1, 0] {
+            var options = ImportOptions(target: target, output: dir + "/out-\(held)" + (target == .files ? "" : ".sql"))
+            options.dossiersHeld = held
+            let report = BundleImport.run(bundle: bundle, options: options)
+            #expect(report.loaded, "\(report.problems)")
+            reports.append(report)
+            var files: [String: [UInt8]] = [:]
+            if target == .files {
+                for f in try FileManager.default.subpathsOfDirectory(atPath: options.output) where !f.hasSuffix("/") {
+                    var isDir: ObjCBool = false
+                    if FileManager.default.fileExists(atPath: options.output + "/" + f, isDirectory: &isDir), !isDir.boolValue {
+                        files[f] = Array(try Data(contentsOf: URL(fileURLWithPath: options.output + "/" + f)))
+                    }
+                }
+            } else {
+                files[""] = Array(try Data(contentsOf: URL(fileURLWithPath: options.output)))
+            }
+            outputs.append(files)
+        }
+        #expect(outputs[0].count >= 1 && outputs[0].values.allSatisfy { !$0.isEmpty })
+        #expect(outputs[1] == outputs[0] && outputs[2] == outputs[0])
+        #expect(reports[0].dossierIDs.count == 7)
+        #expect(reports.allSatisfy { $0.dossierIDs == reports[0].dossierIDs && $0.entities == reports[0].entities })
+    }
+
     /// The conflict guard is in the script, before the merge, and rejected dossiers leave the stage
     /// before any row reaches a real table.
     @Test(arguments: [ImportTarget.postgres, .mysql, .sqlite])

@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+public import DossierModel
+
+/// A private file of length-prefixed records, written once and read back in order.
+///
+/// Work that cannot be held in memory as inputs grow (rows waiting for their client, a bundle's
+/// dossier list) is set aside in these. The file holds personal data, so it is created exclusively
+/// with mode 0600, and only ever inside a `PrivateFolder`.
+public final class RecordFileWriter {
+    public let path: String
+    private let sink: FileSink
+    public private(set) var records = 0
+
+    public init(path: String, bufferSize: Int = 64 * 1024) throws {
+        let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw IOFailure.error("open", path: path, errno: errno) }
+        self.path = path
+        sink = FileSink(descriptor: fd, path: path, ownsDescriptor: true, bufferSize: bufferSize)
+    }
+
+    public func append(_ body: [UInt8]) throws {
+        var length = UInt32(body.count).littleEndian
+        try withUnsafeBytes(of: &length) { try sink.write($0) }
+        try sink.write(body)
+        records += 1
+    }
+
+    /// Puts what is buffered in the file, so a reader sees every record appended so far.
+    public func flush() throws { try sink.flush() }
+
+    public func close() throws { try sink.close() }
+}
+
+/// Reads a `RecordFileWriter`'s records one at a time, holding one chunk of the file.
+///
+/// The file was written by this process, so a record cut short means it was damaged on disk,
+/// which stops the run.
+public final class RecordFileReader {
+    private let reader: ByteReader
+    private var pending: [UInt8] = []
+    private var start = 0
+
+    public var path: String { reader.path }
+
+    public init(path: String) throws {
+        reader = try ByteReader(path: path)
+    }
+
+    /// The next record's body, or nil at the end of the file.
+    public func next() throws -> [UInt8]? {
+        guard let length = try take(4) else { return nil }
+        let n = Int(length.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }.littleEndian)
+        guard let body = try take(n) else { throw damaged }
+        return body
+    }
+
+    private var damaged: DossierError {
+        DossierError("spill.corrupt", "spill file ends inside a record", at: SourceLocation(file: reader.path))
+    }
+
+    private func take(_ n: Int) throws -> [UInt8]? {
+        while pending.count - start < n {
+            guard let chunk = try reader.nextChunk() else {
+                if pending.count - start == 0 { return nil }
+                throw damaged
+            }
+            pending.removeFirst(start); start = 0
+            pending.append(contentsOf: chunk)
+        }
+        defer { start += n }
+        return Array(pending[start..<(start + n)])
+    }
+}

@@ -1,0 +1,38 @@
+import DossierBundle
+import DossierIO
+import Foundation
+import Testing
+
+/// export.json's dossier list reads back the same whether it stayed in memory or went to disk,
+/// and leaves nothing on disk once released.
+@Test(arguments: [0, 1, 3, 1000])
+func dossierListReadsBackWhatWasAppended(holding: Int) throws {
+    let entries = (0..<7).map { i in
+        ExportManifest.Entry(id: "D-\(i)", json: "dossiers/D-\(i).json", xml: i % 2 == 0 ? "dossiers/D-\(i).xml" : nil,
+                             accessCopy: i == 3 ? "access/D-3.html" : nil,
+                             documents: (0..<(i % 3)).map { "documents/D-\(i)/doc \($0) cliënt.pdf" } + (i == 5 ? [""] : []))
+    }
+    var folder: String?
+    do {
+        let list = DossierList(holding: holding)
+        for e in entries { try list.append(e) }
+        #expect(list.count == 7)
+        #expect(list.documents == entries.reduce(0) { $0 + $1.documents.count })
+        for _ in 0..<2 {
+            var back: [ExportManifest.Entry] = []
+            try list.forEach { back.append($0) }
+            #expect(back == entries)
+        }
+        folder = try spillFolder()
+        #expect((folder != nil) == (holding < entries.count))
+    }
+    if let folder { #expect(!FileManager.default.fileExists(atPath: folder)) }
+}
+
+/// The private folder of a list that went to disk, found as the one registered for removal.
+private func spillFolder() throws -> String? {
+    let tmp = PrivateFolder.temporaryDirectory
+    return try FileManager.default.contentsOfDirectory(atPath: tmp)
+        .filter { $0.hasPrefix("dossierport-list-") }.map { tmp + "/" + $0 }
+        .first { Interruption.isRegistered($0) }
+}
