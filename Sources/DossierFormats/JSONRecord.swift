@@ -22,6 +22,31 @@ public final class RecordJSONWriter {
         return try JSONByteEncoder.encode(record, style: .compact).withUnsafeBytes(body)
     }
 
+    /// `{"name":"text",…,"record":{record}}`, compact, as `JSONByteEncoder` writes an object with
+    /// these members: a record with the few texts that place it (the NDJSON lines of
+    /// `import --target files`). The bytes are valid only during the call.
+    public func withJSON<R>(of record: any DossierRecord, after members: [(name: String, text: String)],
+                            _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        writer.truncate(to: 0)
+        writer.byte(0x7B)
+        for (name, text) in members {
+            try writer.string(name)
+            writer.byte(0x3A)
+            try writer.string(text)
+            writer.byte(0x2C)
+        }
+        writer.ascii("\"record\":")
+        let start = writer.used
+        if let direct = record as? any JSONObject, (try? write(direct)) != nil {
+        } else {
+            writer.truncate(to: start)
+            let bytes = try JSONByteEncoder.encode(record, style: .compact)
+            bytes.withUnsafeBufferPointer { writer.bytes($0.baseAddress!, $0.count) }
+        }
+        writer.byte(0x7D)
+        return try body(UnsafeRawBufferPointer(start: writer.buffer, count: writer.used))
+    }
+
     private func write<T: JSONObject>(_ value: T) throws {
         var x = value
         try T.writeJSON(&x, to: writer, level: 0)

@@ -80,6 +80,7 @@ public enum BundleImport {
                 check.encrypted = encrypted
                 check.bag = BagVerifier.verify(store, trusted: options.keys.trusted, requireSignature: options.keys.requireSignature)
                 var staged: StagedScript?
+                var stagedFiles: StagedFiles?
                 if check.bag.isValid {
                     if let payload = BundleInspection.readManifest(store, &check, holding: options.dossiersHeld), let manifest = check.manifest, let dossiers = check.dossiers {
                         if check.isValid, let dialect = options.target.dialect {
@@ -89,6 +90,13 @@ public enum BundleImport {
                                 Result { try renderers[worker].render(d, documents: Set(entry.documents.map { "data/" + $0 })) }
                             }, each: script.write)
                             staged = script
+                        } else if check.isValid {
+                            let folder = StagedFiles(path: options.output, store: store)
+                            let renderers = (0..<BundleInspection.workers).map { _ in FilesRenderer() }
+                            BundleInspection.checkDossiers(manifest, dossiers, payload, store, &check, prepare: { d, entry, worker in
+                                Result { try renderers[worker].render(d, documents: Set(entry.documents.map { "data/" + $0 })) }
+                            }, each: folder.write)
+                            stagedFiles = folder
                         } else {
                             BundleInspection.checkDossiers(manifest, dossiers, payload, store, &check)
                         }
@@ -105,8 +113,8 @@ public enum BundleImport {
                 try report.describe(facts)
                 if let staged {
                     try staged.commit()
-                } else {
-                    try ImportFiles.write(dossiers: dossiers, store: store, to: options.output)
+                } else if let stagedFiles {
+                    try stagedFiles.commit()
                     report.outcomesKnown = true
                     for i in report.entities.indices { report.entities[i].added = report.entities[i].records }
                 }
@@ -191,14 +199,6 @@ public enum BundleImport {
             let reader = try ByteReader(path: file.sink.path)
             while let chunk = try reader.nextChunk() { try out.write(chunk) }
             try out.flush()
-        }
-    }
-
-    /// Decodes the dossiers one at a time, in export.json order, so memory holds one dossier.
-    static func forEachDossier(_ dossiers: DossierList, _ store: any BagStore, _ body: (Dossier, Set<String>) throws -> Void) throws {
-        try dossiers.forEach { entry in
-            let d = try DossierJSON.decode(try store.bytes("data/" + entry.json, limit: 1 << 30), file: "data/" + entry.json)
-            try body(d, Set(entry.documents.map { "data/" + $0 }))
         }
     }
 }

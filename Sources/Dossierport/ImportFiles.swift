@@ -13,50 +13,88 @@ import DossierSources
 /// formula neutralisation, which would change data). Documents are copied to `documents/` under
 /// their bundle paths and `export.json` beside them, so the folder is as traceable as the bundle.
 /// The folder appears only when complete.
-enum ImportFiles {
-    static func write(dossiers: DossierList, store: any BagStore, to path: String) throws {
-        let folder = try StagedDirectory(finalPath: path)
-        var files: [PendingFile] = []
-        var writers: [NDJSONWriter] = []
-        var csvs: [CSVWriter] = []
-        let csvOptions = CSVWriter.Options(delimiter: UInt8(ascii: ","), byteOrderMark: false, neutraliseFormulas: false)
-        for t in SQLStagingSchema.records {
-            let json = try PendingFile(path: try folder.path(for: t.name + ".ndjson"))
-            let csv = try PendingFile(path: try folder.path(for: t.name + ".csv"))
-            files += [json, csv]
-            writers.append(NDJSONWriter(sink: json.sink))
-            csvs.append(try CSVWriter(sink: csv.sink, options: csvOptions))
-            try csvs.last!.write(t.columns.filter { $0.type != .blob }.map(\.name))
-        }
-        let json = RecordJSONWriter()
-        try BundleImport.forEachDossier(dossiers, store) { d, documents in
-            for (i, t) in SQLStagingSchema.records.enumerated() {
-                for r in d.records(t.entity!) { try writers[i].write(Line(dossierID: d.id, originKvK: d.controller.kvkNumber, record: r)) }
-                try t.forEachRow(of: d, json: json) { try csvs[i].write($0.values.map(\.csvText)) }
+///
+/// Staged like the SQL script: each dossier is decoded once, for the check and the load, and its
+/// lines and rows are rendered on the core that checked it (`FilesRenderer`); `StagedFiles` writes
+/// them in export.json order into a folder that is renamed into place only after every check passed.
+final class StagedFiles {
+    private var folder: StagedDirectory?
+    private var files: [PendingFile] = []
+    private var lines: [any ByteSink] = []
+    private var csvs: [CSVWriter] = []
+    private let store: any BagStore
+    private var failure: (any Error)?
+
+    init(path: String, store: any BagStore) {
+        self.store = store
+        do {
+            let folder = try StagedDirectory(finalPath: path)
+            let csvOptions = CSVWriter.Options(delimiter: UInt8(ascii: ","), byteOrderMark: false, neutraliseFormulas: false)
+            for t in SQLStagingSchema.records {
+                let json = try PendingFile(path: try folder.path(for: t.name + ".ndjson"))
+                let csv = try PendingFile(path: try folder.path(for: t.name + ".csv"))
+                files += [json, csv]
+                lines.append(json.sink)
+                csvs.append(try CSVWriter(sink: csv.sink, options: csvOptions))
+                try csvs.last!.write(t.columns.filter { $0.type != .blob }.map(\.name))
             }
-            for p in documents.sorted() {
+            self.folder = folder
+        } catch { failure = error }
+    }
+
+    /// Writes a dossier a `FilesRenderer` rendered, and copies its documents, or keeps the error
+    /// that stopped it.
+    func write(_ rendered: Result<RenderedFiles, any Error>) {
+        guard failure == nil, let folder else { return }
+        do {
+            let r = try rendered.get()
+            for (i, t) in r.tables.enumerated() {
+                try lines[i].write(t.lines)
+                for row in t.rows { try csvs[i].write(row) }
+            }
+            for p in r.documents {
                 try folder.write(String(p.dropFirst("data/".count))) { try store.read(p, to: $0) }
             }
-        }
-        for w in writers { try w.finish() }
+        } catch { failure = error }
+    }
+
+    func commit() throws {
+        if let failure { throw failure }
+        guard let folder else { return }
         for f in files { try f.commit() }
         try folder.write("export.json") { try store.read("data/export.json", to: $0) }
         try folder.commit()
     }
+}
 
-    struct Line: Encodable {
-        let dossierID: String
-        let originKvK: String
-        let record: any DossierRecord
+/// One dossier as `--target files` writes it: per record table its NDJSON lines and its CSV rows.
+struct RenderedFiles: Sendable {
+    var tables: [(lines: [UInt8], rows: [[String?]])] = []
+    /// Payload paths of its documents, in the order they are copied.
+    var documents: [String] = []
+}
 
-        enum Keys: String, CodingKey { case dossier_id, origin_kvk, record }
+/// Renders dossiers for `--target files`; one per thread, as it reuses its JSON writer.
+///
+/// Each NDJSON line is `{"dossier_id":…,"origin_kvk":…,"record":{canonical record}}`, written by the
+/// direct JSON path as `Codable` would write it.
+final class FilesRenderer: @unchecked Sendable {
+    private let json = RecordJSONWriter()
 
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: Keys.self)
-            try c.encode(dossierID, forKey: .dossier_id)
-            try c.encode(originKvK, forKey: .origin_kvk)
-            try c.encode(record, forKey: .record)
+    func render(_ d: Dossier, documents: Set<String>) throws -> RenderedFiles {
+        var r = RenderedFiles()
+        let place = [(name: "dossier_id", text: d.id), (name: "origin_kvk", text: d.controller.kvkNumber)]
+        for t in SQLStagingSchema.records {
+            var table: (lines: [UInt8], rows: [[String?]]) = ([], [])
+            for record in d.records(t.entity!) {
+                try json.withJSON(of: record, after: place) { table.lines.append(contentsOf: $0) }
+                table.lines.append(0x0A)
+            }
+            try t.forEachRow(of: d, json: json) { table.rows.append($0.values.map(\.csvText)) }
+            r.tables.append(table)
         }
+        r.documents = documents.sorted()
+        return r
     }
 }
 

@@ -139,3 +139,41 @@ func streamedErrorIsTheWholeDocumentsError(text: String) throws {
     let stream = JSONArrayStream(List.self, file: "t.json", streaming: "items", of: Item.self, restLimit: 16) { _ in }
     #expect(throws: DossierError.self) { try stream.write(Array(#"{"name":"a long name","items":[],"tail":3}"#.utf8)) }
 }
+
+/// What `withJSON(of:after:)` must equal: the object `Codable` writes with the same members.
+private struct PlacedRecord: Encodable {
+    let dossierID: String
+    let originKvK: String
+    let record: any DossierRecord
+
+    enum Keys: String, CodingKey { case dossier_id, origin_kvk, record }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(dossierID, forKey: .dossier_id)
+        try c.encode(originKvK, forKey: .origin_kvk)
+        try c.encode(record, forKey: .record)
+    }
+}
+
+@Test func placedRecordJSONIsTheCodableCompactForm() throws {
+    let dir = root.appendingPathComponent("fixtures/dossiers")
+    let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }.sorted()
+    var odd = Sample.minimal()
+    odd.id = "quote\"back\\slash\u{1}é"
+    odd.client.placeOfBirth = "a\u{FFFE}b"   // not written by the direct path: falls back to Codable
+    let dossiers = [Sample.dossier(), odd] + (try names.map { try DossierJSON.read(path: dir.appendingPathComponent($0).path) })
+    let writer = RecordJSONWriter()
+    var records = 0
+    for d in dossiers {
+        for e in Entity.allCases {
+            for r in d.records(e) {
+                let placed = try? writer.withJSON(of: r, after: [("dossier_id", d.id), ("origin_kvk", d.controller.kvkNumber)]) { Array($0) }
+                let codable = try? JSONByteEncoder.encode(PlacedRecord(dossierID: d.id, originKvK: d.controller.kvkNumber, record: r), style: .compact)
+                #expect(placed == codable, "\(d.id) \(e) \(r.id)")
+                records += 1
+            }
+        }
+    }
+    #expect(records > 100)
+}
