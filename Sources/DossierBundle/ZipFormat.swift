@@ -37,8 +37,10 @@ enum ZipConstant {
 /// Zip bombs rely on extreme ratios, huge entry counts or sizes; each cap turns one of those into
 /// a clean rejection before any byte is produced (reliability.md §1).
 public struct ZipLimits: Sendable, Hashable {
-    /// Checked against the end record before the central directory is even read.
-    public var maxEntries = 100_000
+    /// Checked against the end record before the central directory is even read. A bundle has one
+    /// to three files a dossier, so the default admits an organisation of some 150,000 clients
+    /// or more (a receiver raises it for larger), and still refuses a million empty entries.
+    public var maxEntries = 500_000
     /// The sum of declared sizes; reading never produces more than declared.
     public var maxTotalUncompressedSize: UInt64 = 16 << 30
     /// Deflate alone cannot exceed about 1032:1, so a higher ratio means overlap or nesting.

@@ -2,7 +2,7 @@ public import DossierModel
 import DossierIO
 import DossierCrypto
 import DossierFormats
-import DossierBundle
+public import DossierBundle
 
 /// Where an imported bundle goes.
 public enum ImportTarget: String, Sendable, Codable, CaseIterable {
@@ -20,6 +20,8 @@ public struct ImportOptions: Sendable {
     public var includeDDL = true
     /// Entries of export.json's dossier list held in memory; the rest wait on disk (`DossierList`).
     public var dossiersHeld = 4096
+    /// What the archive may declare before it is refused unread (entries, size, ratio).
+    public var limits = ZipLimits.default
 
     public init(target: ImportTarget, output: String, keys: BundleKeys = BundleKeys()) {
         self.target = target; self.output = output; self.keys = keys
@@ -75,7 +77,7 @@ public enum BundleImport {
     public static func run(bundle path: String, options: ImportOptions) -> ImportReport {
         var report = ImportReport(bundle: path, target: options.target, loaded: false)
         do {
-            try BundleInspection.withStore(path: path, keys: options.keys) { store, encrypted in
+            try BundleInspection.withStore(path: path, keys: options.keys, limits: options.limits) { store, encrypted in
                 var check = BundleCheck(path: path)
                 check.encrypted = encrypted
                 check.bag = BagVerifier.verify(store, trusted: options.keys.trusted, requireSignature: options.keys.requireSignature)

@@ -108,11 +108,41 @@ enum KeyOptions {
     }
 }
 
+/// The receiver's limits on what an archive may declare, each checked before anything is read.
+enum LimitOptions {
+    static let options: Set<String> = ["--max-entries", "--max-size", "--max-ratio"]
+    static let help = """
+      --max-entries N        refuse an archive of more than N files (default \(ZipLimits.default.maxEntries))
+      --max-size SIZE        refuse an archive whose files add up to more than SIZE unpacked, in bytes or
+                             with K, M, G or T (powers of 1024; default \(ZipLimits.default.maxTotalUncompressedSize >> 30)G)
+      --max-ratio N          refuse a file over 1 MiB that unpacks to more than N times its packed size
+                             (default \(ZipLimits.default.maxRatio); deflate alone never exceeds about 1032)
+    """
+
+    static func limits(_ args: Arguments) throws -> ZipLimits {
+        var l = ZipLimits.default
+        if let n = try args.integer("--max-entries") { l.maxEntries = n }
+        if let s = args.value("--max-size") { l.maxTotalUncompressedSize = try size(s) }
+        if let n = try args.integer("--max-ratio") { l.maxRatio = UInt64(n) }
+        return l
+    }
+
+    static func size(_ text: String) throws -> UInt64 {
+        let units: [Character: Int] = ["K": 10, "M": 20, "G": 30, "T": 40]
+        let shift = text.last.flatMap { units[Character($0.uppercased())] } ?? 0
+        guard let n = UInt64(shift == 0 ? text : String(text.dropLast())), n <= UInt64.max >> shift else {
+            throw UsageError("--max-size needs a whole number of bytes, or one with K, M, G or T")
+        }
+        return n << shift
+    }
+}
+
 struct VerifyCommand: Command {
     static let name = "verify"
     static let summary = "Check a bundle: BagIt validity, signature, export manifest and every dossier"
     static let help = """
-    Usage: dossierport verify BUNDLE [--trusted FILE] [--require-signature] [--identity FILE]... [--passphrase-file FILE] [--json]
+    Usage: dossierport verify BUNDLE [--trusted FILE] [--require-signature] [--identity FILE]... [--passphrase-file FILE]
+                              [--max-entries N] [--max-size SIZE] [--max-ratio N] [--json]
 
     BUNDLE is a zip, an age-encrypted zip, or an unpacked bag folder (also bags made by bagit.py).
     Checks, in order: decryption (every chunk authenticated), the signature over the tag manifest,
@@ -122,16 +152,17 @@ struct VerifyCommand: Command {
 
     Options:
     \(KeyOptions.help)
+    \(LimitOptions.help)
       --json                 print the result as JSON on standard output
 
     Exit codes: 0 the bundle is valid; 1 it is not (or cannot be read); 64 usage error.
     """
-    static let options = KeyOptions.options
+    static let options = KeyOptions.options.union(LimitOptions.options)
     static let flags = KeyOptions.flags.union(["--json"])
 
     static func run(_ args: Arguments) throws -> ExitCode {
         guard args.operands.count == 1, let path = args.operands.first else { throw UsageError("verify needs exactly one BUNDLE") }
-        let check = BundleInspection.check(path: path, keys: try KeyOptions.keys(args))
+        let check = BundleInspection.check(path: path, keys: try KeyOptions.keys(args), limits: try LimitOptions.limits(args))
         if args.flag("--json") {
             print(try MachineOutput.json(BundleSummary(check)))
         } else {
@@ -147,23 +178,25 @@ struct InspectCommand: Command {
     static let name = "inspect"
     static let summary = "Show who sent a bundle, when, why, for whom, and what it holds"
     static let help = """
-    Usage: dossierport inspect BUNDLE [--trusted FILE] [--require-signature] [--identity FILE]... [--passphrase-file FILE] [--json]
+    Usage: dossierport inspect BUNDLE [--trusted FILE] [--require-signature] [--identity FILE]... [--passphrase-file FILE]
+                               [--max-entries N] [--max-size SIZE] [--max-ratio N] [--json]
 
     Prints the sender, creation time, purpose, recipient, signature and validity status, the
     dossiers and the record counts per section. Checks the bundle exactly as 'verify' does.
 
     Options:
     \(KeyOptions.help)
+    \(LimitOptions.help)
       --json                 print as JSON on standard output
 
     Exit codes: 0 shown and valid; 1 shown but invalid, or unreadable; 64 usage error.
     """
-    static let options = KeyOptions.options
+    static let options = KeyOptions.options.union(LimitOptions.options)
     static let flags = KeyOptions.flags.union(["--json"])
 
     static func run(_ args: Arguments) throws -> ExitCode {
         guard args.operands.count == 1, let path = args.operands.first else { throw UsageError("inspect needs exactly one BUNDLE") }
-        let check = BundleInspection.check(path: path, keys: try KeyOptions.keys(args))
+        let check = BundleInspection.check(path: path, keys: try KeyOptions.keys(args), limits: try LimitOptions.limits(args))
         let summary = BundleSummary(check)
         if args.flag("--json") { print(try MachineOutput.json(summary)) } else { print(summary.table) }
         for d in check.allProblems { Console.error(d.description) }

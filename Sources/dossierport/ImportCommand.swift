@@ -7,7 +7,8 @@ struct ImportCommand: Command {
     static let summary = "Load a verified bundle into PostgreSQL, MariaDB or SQLite (a SQL script) or per-table files"
     static let help = """
     Usage: dossierport import BUNDLE --target postgres|mysql|sqlite|files [--out FILE|DIR|-] [--no-ddl]
-                                     [--trusted FILE] [--require-signature] [--identity FILE]... [--passphrase-file FILE] [--json]
+                                     [--trusted FILE] [--require-signature] [--identity FILE]... [--passphrase-file FILE]
+                                     [--max-entries N] [--max-size SIZE] [--max-ratio N] [--json]
            dossierport import --schema-only --target postgres|mysql|sqlite
 
     Checks the bundle exactly as 'verify' does (decryption, signature, every checksum, export.json
@@ -36,12 +37,13 @@ struct ImportCommand: Command {
                              and report what it added, updated, left unchanged and rejected
       --schema-only          print the staging schema (formats/staging/<target>.sql) and nothing else
     \(KeyOptions.help)
+    \(LimitOptions.help)
       --json                 print the import report as JSON (on standard error when the script goes to standard output)
     \(LogOptions.help)
 
     Exit codes: 0 written; 1 the bundle failed a check or could not be read (nothing written); 64 usage error.
     """
-    static let options = KeyOptions.options.union(["--target", "--out", "--database"]).union(LogOptions.options)
+    static let options = KeyOptions.options.union(LimitOptions.options).union(["--target", "--out", "--database"]).union(LogOptions.options)
     static let flags = KeyOptions.flags.union(["--json", "--no-ddl", "--schema-only"])
 
     static func run(_ args: Arguments) throws -> ExitCode {
@@ -59,6 +61,7 @@ struct ImportCommand: Command {
         if out.isEmpty || (target == .files && out == "-") { throw UsageError("--target files needs --out DIR") }
         var options = ImportOptions(target: target, output: out, keys: try KeyOptions.keys(args))
         options.includeDDL = !args.flag("--no-ddl")
+        options.limits = try LimitOptions.limits(args)
         let report: ImportReport
         if let db = args.value("--database") {
             guard target == .sqlite, args.value("--out") == nil else { throw UsageError("--database needs --target sqlite and no --out") }

@@ -241,3 +241,25 @@ struct CLI {
         #expect(try CLI.run(["export", "--bundle", a, "--format", "xml"], cwd: CLI.root).status == 64)
     }
 }
+
+@Suite struct ArchiveLimits {
+    /// A receiver sets the archive limits on the command line: a bundle over them is refused
+    /// unread, with exit 1 and nothing written, and the same bundle passes within them.
+    @Test func limitsFromTheCommandLineRefuseOrAdmitABundle() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let zip = dir.appendingPathComponent("b.zip").path
+        #expect(try CLI.run(["bundle", "--out", zip, "--created-at", "2026-11-22T10:00:00Z"], cwd: CLI.root).status == 0)
+        for (flags, message) in [(["--max-entries", "5"], "over the 5-entry limit"), (["--max-size", "1K"], "more than the 1024-byte limit")] {
+            for command in [["verify", zip], ["inspect", zip], ["import", zip, "--target", "sqlite", "--out", dir.appendingPathComponent("s.sql").path]] {
+                let r = try CLI.run(command + flags)
+                #expect(r.status == 1, "\(command) \(flags)")
+                #expect(r.stderr.contains(message), "\(command) \(flags): \(r.stderr)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("s.sql").path))
+        }
+        #expect(try CLI.run(["verify", zip, "--max-entries", "1000", "--max-size", "1G", "--max-ratio", "2000"]).status == 0)
+        #expect(try CLI.run(["verify", zip, "--max-size", "12X"]).status == 64)
+        #expect(try CLI.run(["verify", zip, "--max-entries", "-3"]).status == 64)
+    }
+}
