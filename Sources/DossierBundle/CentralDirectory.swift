@@ -225,17 +225,26 @@ struct CentralDirectory: Sendable {
 
     /// Entry `i` as a `ZipEntry`, from its record and its local header's extra field length.
     func entry(_ i: Int) throws -> ZipEntry {
+        try withRecord(i) { bytes, record in try makeEntry(i, bytes, record) }
+    }
+
+    /// Entry `i` if its name is `name` (as `PackedNameIndex.equal` compares), from one read.
+    func entry(_ i: Int, named name: UnsafeRawBufferPointer) throws -> ZipEntry? {
         try withRecord(i) { bytes, record in
-            let resolved: (size: UInt64, compressed: UInt64, headerOffset: UInt64, disk: UInt32)
-            do throws(ZipCheckError) { resolved = try record.resolved(bytes) } catch { throw fail(error.code, error.reason) }
-            let (size, compressed, headerOffset, _) = resolved
-            let name = UnsafeRawBufferPointer(rebasing: bytes[record.nameRange])
-            let localExtra = localExtraLengths.isEmpty ? 0 : Int(localExtraLengths[i])
-            return ZipEntry(name: String(decoding: name, as: UTF8.self), isDirectory: name.last == UInt8(ascii: "/"),
-                            uncompressedSize: size, compressedSize: compressed, crc32: record.crc32,
-                            method: record.method, flags: record.flags, localHeaderOffset: headerOffset,
-                            dataOffset: headerOffset + UInt64(ZipConstant.localHeaderSize + record.nameLength + localExtra))
+            PackedNameIndex.equal(UnsafeRawBufferPointer(rebasing: bytes[record.nameRange]), name) ? try makeEntry(i, bytes, record) : nil
         }
+    }
+
+    private func makeEntry(_ i: Int, _ bytes: UnsafeRawBufferPointer, _ record: CentralRecord) throws -> ZipEntry {
+        let resolved: (size: UInt64, compressed: UInt64, headerOffset: UInt64, disk: UInt32)
+        do throws(ZipCheckError) { resolved = try record.resolved(bytes) } catch { throw fail(error.code, error.reason) }
+        let (size, compressed, headerOffset, _) = resolved
+        let name = UnsafeRawBufferPointer(rebasing: bytes[record.nameRange])
+        let localExtra = localExtraLengths.isEmpty ? 0 : Int(localExtraLengths[i])
+        return ZipEntry(name: String(decoding: name, as: UTF8.self), isDirectory: name.last == UInt8(ascii: "/"),
+                        uncompressedSize: size, compressedSize: compressed, crc32: record.crc32,
+                        method: record.method, flags: record.flags, localHeaderOffset: headerOffset,
+                        dataOffset: headerOffset + UInt64(ZipConstant.localHeaderSize + record.nameLength + localExtra))
     }
 
     /// Entry `i`'s name, for messages.

@@ -85,6 +85,13 @@ struct PackedNameIndex: Sendable {
 
     /// The first position (in order of addition) whose name is `name`.
     func find(_ name: String, in names: some NameList) throws -> Int? {
+        try first(name) { p, key in try names.withName(p) { Self.equal($0, key) } ? p : nil }
+    }
+
+    /// The first non-nil `match` over the positions whose hash equals `name`'s, in order of
+    /// addition; `match` gets the position and `name`'s bytes, and compares the names itself (a
+    /// zip's reader compares and rebuilds the entry from one read of its record).
+    func first<R>(_ name: String, _ match: (Int, UnsafeRawBufferPointer) throws -> R?) throws -> R? {
         var name = name
         return try name.withUTF8 { utf8 in
             let key = UnsafeRawBufferPointer(utf8)
@@ -95,8 +102,7 @@ struct PackedNameIndex: Sendable {
                 if hashes[mid] < h { lo = mid + 1 } else { hi = mid }
             }
             while lo < hashes.count && hashes[lo] == h {
-                let p = Int(positions[lo])
-                if try names.withName(p, { Self.equal($0, key) }) { return p }
+                if let found = try match(Int(positions[lo]), key) { return found }
                 lo += 1
             }
             return nil

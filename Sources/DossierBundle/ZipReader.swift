@@ -86,7 +86,7 @@ public final class ZipReader {
 
     /// The entry named `name` (names match as Swift strings do), or nil when there is none.
     public func findEntry(named name: String) throws -> ZipEntry? {
-        try index.find(name, in: entries.directory).map { try entries.directory.entry($0) }
+        try index.first(name) { try entries.directory.entry($0, named: $1) }
     }
 
     /// Entry `i` of `entries`, failing if its central record cannot be read back unchanged.
