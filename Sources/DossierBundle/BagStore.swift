@@ -49,11 +49,9 @@ public final class ZipBagStore: BagStore, @unchecked Sendable {
             prefix = ""
         } else {
             var tops: Set<String> = []
-            for i in reader.entries.indices {
-                let e = try reader.entry(at: i)
-                guard !e.isDirectory else { continue }
+            try reader.forEachEntry { e in
+                guard tops.count < 2, !e.isDirectory else { return }
                 if let top = e.name.split(separator: "/", maxSplits: 1).first { tops.insert(String(top)) }
-                if tops.count > 1 { break }
             }
             guard tops.count == 1, let top = tops.first, try reader.findEntry(named: top + "/bagit.txt") != nil else {
                 throw DossierError("bag.not-a-bag", "no bagit.txt at the top of the zip or in its single top-level folder",
@@ -64,9 +62,8 @@ public final class ZipBagStore: BagStore, @unchecked Sendable {
     }
 
     public func forEachFile(_ body: (_ path: String, _ size: UInt64) throws -> Void) throws {
-        for i in reader.entries.indices {
-            let e = try reader.entry(at: i)
-            guard !e.isDirectory else { continue }
+        try reader.forEachEntry { e in
+            guard !e.isDirectory else { return }
             guard e.name.hasPrefix(prefix) else {
                 throw DossierError("bag.outside", "entry lies outside the bag folder", at: SourceLocation(file: reader.path, entry: e.name))
             }

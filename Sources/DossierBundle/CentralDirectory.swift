@@ -140,10 +140,10 @@ struct CentralDirectory: Sendable {
         checks.append(check(record))
     }
 
-    /// Records where entry `i`'s data starts, once its local header was checked.
-    mutating func setLocalExtraLength(_ length: Int, of i: Int) {
-        if localExtraLengths.isEmpty { localExtraLengths = Array(repeating: 0, count: count) }
-        localExtraLengths[i] = UInt16(length)
+    /// Records where each entry's data starts (by position), once the local headers were checked.
+    mutating func setLocalExtraLengths(_ lengths: [UInt16]) {
+        precondition(lengths.count == count)
+        localExtraLengths = lengths
     }
 
     private func check(_ record: UnsafeRawBufferPointer) -> UInt32 {
@@ -198,28 +198,42 @@ struct CentralDirectory: Sendable {
         }
     }
 
+    private func changed(_ i: Int) -> DossierError {
+        fail("zip.changed", "central record #\(i) changed after the archive was opened")
+    }
+
     /// Entry `i`'s record (without its comment), read again and checked against its hash.
     func withRecord<R>(_ i: Int, _ body: (UnsafeRawBufferPointer, CentralRecord) throws -> R) throws -> R {
         let start = offsets[i]
-        func changed() -> DossierError { fail("zip.changed", "central record #\(i) changed after the archive was opened") }
         // Most records (46 bytes and a name) fit one small read; a long extra field takes a second.
         let guess = Int(min(512, location.size - start))
         return try withUnsafeTemporaryAllocation(byteCount: 512, alignment: 16) { temp in
             let first = UnsafeMutableRawBufferPointer(rebasing: temp[0..<guess])
             try file.read(into: first, at: location.offset + start)
-            guard guess >= ZipConstant.centralHeaderSize else { throw changed() }
+            guard guess >= ZipConstant.centralHeaderSize else { throw changed(i) }
             let record = CentralRecord(UnsafeRawBufferPointer(first))
             let length = record.keptLength
             func checked(_ bytes: UnsafeRawBufferPointer) throws -> R {
-                guard check(bytes) == checks[i] else { throw changed() }
+                guard check(bytes) == checks[i] else { throw changed(i) }
                 return try body(bytes, record)
             }
             if length <= guess { return try checked(UnsafeRawBufferPointer(rebasing: first[0..<length])) }
-            guard UInt64(length) <= location.size - start else { throw changed() }
+            guard UInt64(length) <= location.size - start else { throw changed(i) }
             let whole = UnsafeMutableRawBufferPointer.allocate(byteCount: length, alignment: 16)
             defer { whole.deallocate() }
             try file.read(into: whole, at: location.offset + start)
             return try checked(UnsafeRawBufferPointer(whole))
+        }
+    }
+
+    /// Every entry in order, rebuilt from records streamed through one window (a `pread` a
+    /// megabyte, not one a record) and checked against their hashes as `withRecord` checks them.
+    func forEachEntry(_ body: (Int, ZipEntry) throws -> Void) throws {
+        try scan { index, _, bytes in
+            let record = CentralRecord(bytes)
+            let kept = UnsafeRawBufferPointer(rebasing: bytes[0..<record.keptLength])
+            guard index < count, check(kept) == checks[index] else { throw changed(index) }
+            try body(index, try makeEntry(index, kept, record))
         }
     }
 

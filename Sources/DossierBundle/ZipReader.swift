@@ -94,6 +94,11 @@ public final class ZipReader {
         try entries.directory.entry(i)
     }
 
+    /// Every entry in order, as `entry(at:)` gives them but read a megabyte of records at a time.
+    public func forEachEntry(_ body: (ZipEntry) throws -> Void) throws {
+        try entries.directory.forEachEntry { try body($1) }
+    }
+
     /// Streams an entry's bytes to `sink`, failing on a size or CRC-32 that differs from the record.
     ///
     /// Bytes reach `sink` before the CRC is known; callers that must not keep unverified bytes
@@ -154,8 +159,7 @@ public final class ZipReader {
     /// Reads every entry and checks sizes and CRC-32s, keeping nothing (like `unzip -t`).
     public func verify() throws {
         let discard = DiscardSink()
-        for i in entries.indices {
-            let entry = try entry(at: i)
+        try forEachEntry { entry in
             if !entry.isDirectory { try read(entry, to: discard) }
         }
     }
@@ -175,13 +179,12 @@ public final class ZipReader {
             let root = open(stagingDirectory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             guard root >= 0 else { throw IOFailure.error("open", path: stagingDirectory, errno: errno) }
             defer { _ = close(root) }
-            for i in entries.indices {
-                let entry = try entry(at: i)
+            try forEachEntry { entry in
                 var components = entry.name.split(separator: "/").map(String.init)
                 let fileName = entry.isDirectory ? nil : components.removeLast()
                 let dir = try openDirectory(root, components, staging: stagingDirectory)
                 defer { _ = close(dir) }
-                guard let fileName else { continue }
+                guard let fileName else { return }
                 let target = stagingDirectory + "/" + entry.name
                 let fd = openat(dir, fileName, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0o600)
                 guard fd >= 0 else { throw IOFailure.error("open", path: target, errno: errno) }
@@ -472,9 +475,8 @@ private struct ArchiveValidator {
             expected = end
             previous = (end, descriptor, index)
         }
-        for position in order {
-            let index = Int(position)
-            let entry = try directory.entry(index)
+        var localExtraLengths = [UInt16](repeating: 0, count: directory.count)
+        func visit(_ index: Int, _ entry: ZipEntry) throws {
             let fixed = try window.bytes(ZipConstant.localHeaderSize, at: entry.localHeaderOffset)
             let (nameLength, extraLength) = try fixed.withUnsafeBytes { h in
                 guard h.u32(0) == ZipSignature.localHeader else {
@@ -492,12 +494,20 @@ private struct ArchiveValidator {
             guard entry.compressedSize <= limit, dataOffset <= limit - entry.compressedSize else {
                 throw fail("zip.overlap", "entry data runs into the central directory", entry: entry.name)
             }
-            directory.setLocalExtraLength(extraLength, of: index)
+            localExtraLengths[index] = UInt16(extraLength)
             try tile(entry.localHeaderOffset, dataOffset + entry.compressedSize,
                      descriptor: entry.flags & ZipConstant.flagDataDescriptor != 0, index: index)
         }
+        // Entries usually lie in central-directory order: then the records are streamed, not
+        // read one `pread` each. The order visited is the same (a stable sort of ordered offsets).
+        if order.elementsEqual(0..<UInt32(order.count)) {
+            try directory.forEachEntry(visit)
+        } else {
+            for position in order { try visit(Int(position), try directory.entry(Int(position))) }
+        }
         try tile(limit, limit, descriptor: false, index: -1)
         if let tilingFailure { throw tilingFailure }
+        directory.setLocalExtraLengths(localExtraLengths)
     }
 
     /// Name, method, encryption/descriptor/UTF-8 flags and (unless deferred to a data descriptor)
