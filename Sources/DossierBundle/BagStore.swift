@@ -45,16 +45,15 @@ public final class ZipBagStore: BagStore, @unchecked Sendable {
 
     public init(reader: ZipReader) throws {
         self.reader = reader
-        let files = reader.entries.lazy.filter { !$0.isDirectory }.map(\.name)
-        if files.contains("bagit.txt") {
+        if try reader.findEntry(named: "bagit.txt") != nil {
             prefix = ""
         } else {
             var tops: Set<String> = []
-            for name in files {
-                if let top = name.split(separator: "/", maxSplits: 1).first { tops.insert(String(top)) }
-                if tops.count > 1 { break }
+            try reader.forEachEntry { e in
+                guard tops.count < 2, !e.isDirectory else { return }
+                if let top = e.name.split(separator: "/", maxSplits: 1).first { tops.insert(String(top)) }
             }
-            guard tops.count == 1, let top = tops.first, files.contains(top + "/bagit.txt") else {
+            guard tops.count == 1, let top = tops.first, try reader.findEntry(named: top + "/bagit.txt") != nil else {
                 throw DossierError("bag.not-a-bag", "no bagit.txt at the top of the zip or in its single top-level folder",
                                    at: SourceLocation(file: reader.path))
             }
@@ -63,7 +62,8 @@ public final class ZipBagStore: BagStore, @unchecked Sendable {
     }
 
     public func forEachFile(_ body: (_ path: String, _ size: UInt64) throws -> Void) throws {
-        for e in reader.entries where !e.isDirectory {
+        try reader.forEachEntry { e in
+            guard !e.isDirectory else { return }
             guard e.name.hasPrefix(prefix) else {
                 throw DossierError("bag.outside", "entry lies outside the bag folder", at: SourceLocation(file: reader.path, entry: e.name))
             }
@@ -71,13 +71,14 @@ public final class ZipBagStore: BagStore, @unchecked Sendable {
         }
     }
 
+    /// The size, or nil also when the entry cannot be read back (then `read` reports why).
     public func fileSize(_ path: String) -> UInt64? {
-        guard let e = reader.entry(named: prefix + path), !e.isDirectory else { return nil }
+        guard let e = try? reader.findEntry(named: prefix + path), !e.isDirectory else { return nil }
         return e.uncompressedSize
     }
 
     public func read(_ path: String, to sink: any ByteSink) throws {
-        guard let e = reader.entry(named: prefix + path) else {
+        guard let e = try reader.findEntry(named: prefix + path) else {
             throw DossierError("bag.missing-file", "file is not in the bag", at: SourceLocation(file: reader.path, entry: path))
         }
         try reader.read(e, to: sink)
@@ -107,7 +108,7 @@ public final class FolderBagStore: BagStore {
             let result = Result<Listing, any Error> {
                 var out = Listing()
                 try walk("", into: &out)
-                out.index = PackedNameIndex(out.paths)
+                out.index = try PackedNameIndex(out.paths)
                 return out
             }
             cached = result
@@ -137,7 +138,7 @@ public final class FolderBagStore: BagStore {
     }
 
     public func fileSize(_ path: String) -> UInt64? {
-        guard let l = try? files(), let i = l.index?.find(path, in: l.paths) else { return nil }
+        guard let l = try? files(), let i = try? l.index?.find(path, in: l.paths) else { return nil }
         return l.sizes[i]
     }
 

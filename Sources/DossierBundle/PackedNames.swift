@@ -4,90 +4,63 @@ import Foundation
 ///
 /// A bundle of 50,000 dossiers has as many entry names; a `String` each (and a dictionary to find
 /// them, and a set to find duplicates) made a name cost hundreds of bytes at the peak of an import.
-/// Here a name costs its bytes and eight for where it ends, less what all names share.
+/// Here a name costs its bytes and eight for where it ends. (A zip's names are not kept at all:
+/// `CentralDirectory` reads them back from the file.)
 struct PackedNames: Sendable {
-    /// Bytes every name starts with, kept once (see `shareCommonPrefix`).
-    private(set) var prefix: [UInt8] = []
-    /// The names after `prefix`, one after the other.
+    /// The names, one after the other.
     private(set) var bytes: [UInt8] = []
     private var ends: [Int] = []
 
     var count: Int { ends.count }
 
-    mutating func reserve(names: Int, bytes total: Int) {
-        ends.reserveCapacity(names)
-        bytes.reserveCapacity(total)
-    }
-
     mutating func append(_ name: some Collection<UInt8>) {
-        precondition(prefix.isEmpty, "PackedNames.append after shareCommonPrefix")
         bytes.append(contentsOf: name)
         ends.append(bytes.count)
     }
 
-    /// Where name `i`, after `prefix`, lies in `bytes`.
+    /// Where name `i` lies in `bytes`.
     func range(_ i: Int) -> Range<Int> { (i == 0 ? 0 : ends[i - 1])..<ends[i] }
-
-    /// Name `i` as bytes, while no prefix is shared (the checks made while an archive is opened).
-    subscript(_ i: Int) -> ArraySlice<UInt8> {
-        precondition(prefix.isEmpty, "PackedNames subscript after shareCommonPrefix")
-        return bytes[range(i)]
-    }
-
-    func length(_ i: Int) -> Int { prefix.count + range(i).count }
 
     func string(_ i: Int) -> String { withName(i) { String(decoding: $0, as: UTF8.self) } }
 
     func withName<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        let r = range(i)
-        return try bytes.withUnsafeBytes { b in
-            let rest = UnsafeRawBufferPointer(rebasing: b[r])
-            guard !prefix.isEmpty else { return try body(rest) }
-            return try withUnsafeTemporaryAllocation(byteCount: prefix.count + r.count, alignment: 1) { name in
-                prefix.withUnsafeBytes { name.copyMemory(from: $0) }
-                UnsafeMutableRawBufferPointer(rebasing: name[prefix.count...]).copyMemory(from: rest)
-                return try body(UnsafeRawBufferPointer(name))
-            }
-        }
-    }
-
-    /// Keeps the bytes all names start with once: in a zipped bag, every name starts with the
-    /// bag's folder (`DP-<KvK>-<time>-<purpose>/`), which was over half of a dossier's name.
-    mutating func shareCommonPrefix() {
-        guard prefix.isEmpty, count > 0 else { return }
-        var common = range(0).count
-        for i in 1..<count where common > 0 {
-            let a = range(0).lowerBound, b = range(i).lowerBound
-            var n = 0
-            while n < min(common, range(i).count) && bytes[a + n] == bytes[b + n] { n += 1 }
-            common = n
-        }
-        guard common > 0 else { return }
-        prefix = Array(bytes[0..<common])
-        var rest: [UInt8] = []
-        rest.reserveCapacity(bytes.count - common * count)
-        var start = 0
-        for i in 0..<count {
-            rest.append(contentsOf: bytes[(start + common)..<ends[i]])
-            start = ends[i]
-            ends[i] = rest.count
-        }
-        bytes = rest
+        try bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range(i)])) }
     }
 }
 
-/// Finds a name in `PackedNames` by a sorted table of 64-bit hashes (twelve bytes a name), comparing
+/// Names that can be visited by position, wherever their bytes are kept: in memory
+/// (`PackedNames`) or read back from a zip's central directory (`CentralDirectory`).
+protocol NameList {
+    var count: Int { get }
+    /// Name `i`'s bytes, valid only inside `body`.
+    func withName<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R
+    /// Every name in order; a list that reads its names from a file streams them here.
+    func forEachName(_ body: (Int, UnsafeRawBufferPointer) throws -> Void) throws
+}
+
+extension NameList {
+    func forEachName(_ body: (Int, UnsafeRawBufferPointer) throws -> Void) throws {
+        for i in 0..<count { try withName(i) { try body(i, $0) } }
+    }
+}
+
+extension PackedNames: NameList {}
+
+/// Finds a name in a `NameList` by a sorted table of 32-bit hashes (eight bytes a name), comparing
 /// names only among those whose hashes are equal.
 ///
 /// Names match as Swift strings do (canonical equivalence), as the dictionary this replaces did:
 /// an ASCII name is hashed and compared as its bytes, any other by its NFC form. The hashes are
-/// seeded per process (`Hasher`), so an archive cannot be built to make its names collide.
+/// seeded per process (`Hasher`), so an archive cannot be built to make its names collide; 32
+/// bits leave a few equal hashes among 100,000 names, each costing one more name comparison.
 struct PackedNameIndex: Sendable {
-    private let hashes: [UInt64]
+    private let hashes: [UInt32]
     private let positions: [UInt32]
 
-    init(_ names: PackedNames) {
-        var pairs = (0..<names.count).map { (hash: names.withName($0, Self.hash), position: UInt32($0)) }
+    init(_ names: some NameList) throws {
+        var pairs: [(hash: UInt32, position: UInt32)] = []
+        pairs.reserveCapacity(names.count)
+        try names.forEachName { i, name in pairs.append((UInt32(truncatingIfNeeded: Self.hash(name)), UInt32(i))) }
         pairs.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.position < $1.position }
         hashes = pairs.map(\.hash)
         positions = pairs.map(\.position)
@@ -111,19 +84,25 @@ struct PackedNameIndex: Sendable {
     }
 
     /// The first position (in order of addition) whose name is `name`.
-    func find(_ name: String, in names: PackedNames) -> Int? {
+    func find(_ name: String, in names: some NameList) throws -> Int? {
+        try first(name) { p, key in try names.withName(p) { Self.equal($0, key) } ? p : nil }
+    }
+
+    /// The first non-nil `match` over the positions whose hash equals `name`'s, in order of
+    /// addition; `match` gets the position and `name`'s bytes, and compares the names itself (a
+    /// zip's reader compares and rebuilds the entry from one read of its record).
+    func first<R>(_ name: String, _ match: (Int, UnsafeRawBufferPointer) throws -> R?) throws -> R? {
         var name = name
-        return name.withUTF8 { utf8 in
+        return try name.withUTF8 { utf8 in
             let key = UnsafeRawBufferPointer(utf8)
-            let h = Self.hash(key)
+            let h = UInt32(truncatingIfNeeded: Self.hash(key))
             var lo = 0, hi = hashes.count
             while lo < hi {
                 let mid = (lo + hi) / 2
                 if hashes[mid] < h { lo = mid + 1 } else { hi = mid }
             }
             while lo < hashes.count && hashes[lo] == h {
-                let p = Int(positions[lo])
-                if names.withName(p, { Self.equal($0, key) }) { return p }
+                if let found = try match(Int(positions[lo]), key) { return found }
                 lo += 1
             }
             return nil

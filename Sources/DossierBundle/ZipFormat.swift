@@ -50,7 +50,8 @@ public struct ZipLimits: Sendable, Hashable {
     /// Bytes per entry name, and path components per name.
     public var maxNameLength = 1_024
     public var maxDepth = 64
-    /// The central directory is read whole, so its size bounds the memory used to validate it.
+    /// The central directory is streamed through a 1 MiB window, but every byte of it is read
+    /// several times while validating (and names are hashed), so its size bounds that work.
     public var maxCentralDirectorySize = 64 << 20
     /// Bundles never carry archives; accepting one would invite recursive bombs (42.zip).
     public var rejectNestedArchives = true
@@ -74,7 +75,7 @@ enum ZipName {
     /// A trailing `/` marks a directory entry and is not part of the checked path. Anything a
     /// file system could interpret as leaving the extraction root is `zip.path-traversal`; the
     /// other malformed names are `zip.name`.
-    static func check(_ bytes: [UInt8], limits: ZipLimits) -> Result<String, ZipNameError> {
+    static func check(_ bytes: [UInt8], limits: ZipLimits) -> Result<String, ZipCheckError> {
         if bytes.isEmpty { return .failure(.init("zip.name", "empty name")) }
         if bytes.count > limits.maxNameLength {
             return .failure(.init("zip.name", "name is \(bytes.count) bytes, over the \(limits.maxNameLength)-byte limit"))
@@ -124,7 +125,9 @@ enum ZipName {
     }
 }
 
-struct ZipNameError: Error {
+/// Why a name or field was refused; the caller makes it a `DossierError` located at the archive
+/// and entry, which the check itself does not know.
+struct ZipCheckError: Error {
     let code: String
     let reason: String
     init(_ code: String, _ reason: String) { self.code = code; self.reason = reason }
@@ -142,78 +145,4 @@ extension Array where Element == UInt8 {
     mutating func le16(_ v: UInt16) { Swift.withUnsafeBytes(of: v.littleEndian) { append(contentsOf: $0) } }
     mutating func le32(_ v: UInt32) { Swift.withUnsafeBytes(of: v.littleEndian) { append(contentsOf: $0) } }
     mutating func le64(_ v: UInt64) { Swift.withUnsafeBytes(of: v.littleEndian) { append(contentsOf: $0) } }
-}
-
-/// Finds names that would land on the same file on some file system.
-///
-/// Exact duplicates are ambiguous (tools disagree on first versus last), and names equal after
-/// NFC normalisation and lower-casing overwrite each other on macOS and Windows. A file that is
-/// also a directory prefix of another name (`a` and `a/b`) cannot be extracted either. Keys are
-/// sorted once with `/` mapped to byte 0, which puts `a` right before every `a/…`: O(n log n).
-///
-/// An ASCII name (nearly every name) is folded on the fly while sorting, not copied, so the
-/// check costs a few bytes a name; only other names get a folded copy, made by Foundation.
-enum ZipNameCollision {
-    private struct Key {
-        let index: Int32
-        /// Where the folded bytes are: -1 for the name itself (ASCII), else a position in `unicode`.
-        let unicode: Int32
-        let isDirectory: Bool
-    }
-
-    /// The indices of the first colliding pair and the reason, or nil.
-    static func first(in names: PackedNames, isDirectory: (Int) -> Bool) -> (Int, Int, String)? {
-        precondition(names.prefix.isEmpty, "collisions are found before names share a prefix")
-        var unicode = PackedNames()
-        var keys: [Key] = []
-        keys.reserveCapacity(names.count)
-        for i in 0..<names.count {
-            let raw = names[i]
-            let dir = isDirectory(i)
-            var u: Int32 = -1
-            if !raw.allSatisfy({ $0 < 0x80 }) {  // ASCII is already NFC: skip Foundation's normaliser
-                let path = String(decoding: dir ? raw.dropLast() : raw, as: UTF8.self)
-                unicode.append(path.precomposedStringWithCanonicalMapping.lowercased().utf8)
-                u = Int32(unicode.count - 1)
-            }
-            keys.append(Key(index: Int32(i), unicode: u, isDirectory: dir))
-        }
-        return names.bytes.withUnsafeBytes { nameBytes in
-            unicode.bytes.withUnsafeBytes { unicodeBytes in
-                func folded(_ k: Key) -> UnsafeRawBufferPointer {
-                    if k.unicode >= 0 { return UnsafeRawBufferPointer(rebasing: unicodeBytes[unicode.range(Int(k.unicode))]) }
-                    let r = names.range(Int(k.index))
-                    return UnsafeRawBufferPointer(rebasing: nameBytes[r.lowerBound..<(r.upperBound - (k.isDirectory ? 1 : 0))])
-                }
-                func fold(_ b: UInt8) -> UInt8 { b == UInt8(ascii: "/") ? 0 : (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) }
-                /// -1, 0, 1 for the folded keys; 0 also when one is a prefix of the other and as long.
-                func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
-                    for i in 0..<min(a.count, b.count) {
-                        let x = fold(a[i]), y = fold(b[i])
-                        if x != y { return x < y ? -1 : 1 }
-                    }
-                    return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
-                }
-                func raw(_ k: Key) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: nameBytes[names.range(Int(k.index))]) }
-                keys.sort { x, y in
-                    let c = compare(folded(x), folded(y))
-                    return c < 0 || (c == 0 && x.index < y.index)
-                }
-                for (a, b) in zip(keys, keys.dropFirst()) {
-                    let fa = folded(a), fb = folded(b)
-                    if compare(fa, fb) == 0 {
-                        let same = raw(a).elementsEqual(raw(b))
-                        if a.isDirectory && b.isDirectory && !same { continue }
-                        let reason = same ? "duplicate entry name" : "names collide after case folding or Unicode normalisation"
-                        return (Int(a.index), Int(b.index), reason)
-                    }
-                    if !a.isDirectory, fb.count > fa.count, fold(fb[fa.count]) == 0,
-                       compare(fa, UnsafeRawBufferPointer(rebasing: fb[0..<fa.count])) == 0 {
-                        return (Int(a.index), Int(b.index), "a file name is also used as a directory")
-                    }
-                }
-                return nil
-            }
-        }
-    }
 }

@@ -22,36 +22,26 @@ public struct ZipEntry: Sendable, Hashable {
     let dataOffset: UInt64
 }
 
-/// What the reader keeps of an entry besides its name: forty bytes, where a `ZipEntry` with its
-/// `String` name cost well over a hundred.
-struct ZipRecord: Sendable {
-    var uncompressedSize: UInt64
-    var compressedSize: UInt64
-    var localHeaderOffset: UInt64
-    var crc32: UInt32
-    var method: UInt16
-    var flags: UInt16
-    /// The local header's extra field length, which places the data after the header.
-    var localExtraLength: UInt16 = 0
-    var isDirectory: Bool
-}
-
-/// The members of an archive in central-directory order, each made into a `ZipEntry` (with its
-/// name as a `String`) only when asked for, so an archive of many entries stays compact.
+/// The members of an archive in central-directory order, each rebuilt as a `ZipEntry` from its
+/// central record only when asked for, so an archive of many entries stays compact.
+///
+/// The record is read again from the file; if that fails (the file changed or became unreadable
+/// after it was validated), the subscript stops the program, as it has no way to throw. Code that
+/// must survive that uses `ZipReader.entry(at:)`, which throws instead.
 public struct ZipEntries: RandomAccessCollection, Sendable {
-    let names: PackedNames
-    let records: [ZipRecord]
+    let directory: CentralDirectory
 
     public var startIndex: Int { 0 }
-    public var endIndex: Int { records.count }
+    public var endIndex: Int { directory.count }
 
     public subscript(i: Int) -> ZipEntry {
-        let r = records[i]
-        return ZipEntry(name: names.string(i), isDirectory: r.isDirectory, uncompressedSize: r.uncompressedSize,
-                        compressedSize: r.compressedSize, crc32: r.crc32, method: r.method, flags: r.flags,
-                        localHeaderOffset: r.localHeaderOffset,
-                        dataOffset: r.localHeaderOffset + UInt64(ZipConstant.localHeaderSize + names.length(i)) + UInt64(r.localExtraLength))
+        do { return try directory.entry(i) } catch { unreadable(error) }
     }
+}
+
+/// Stops the program when an entry cannot be read back by an API that cannot throw.
+private func unreadable(_ error: any Error) -> Never {
+    preconditionFailure("zip entry cannot be read back after validation: \(error)")
 }
 
 /// Reads untrusted zip archives without trusting any declared number.
@@ -61,41 +51,52 @@ public struct ZipEntries: RandomAccessCollection, Sendable {
 /// central record, names, file types, limits, and that entries neither overlap nor hide bytes
 /// between them (sorted ranges, O(n log n)). Reading then inflates with a hard stop one byte past
 /// the declared size and checks the CRC-32 at the end. Access is by `pread` on one descriptor,
-/// so memory does not grow with the archive, only with its entry count.
+/// so memory does not grow with the archive, only with its entry count: eighteen bytes an entry
+/// once open (`CentralDirectory` and the name index), a few more while opening.
 ///
 /// Every failure is a `DossierError` located at the archive (and entry, where one is known) with
 /// a stable code: `zip.truncated`, `zip.structure`, `zip.zip64`, `zip.multidisk`,
 /// `zip.too-many-entries`, `zip.too-large`, `zip.name`, `zip.path-traversal`, `zip.symlink`,
 /// `zip.special-file`, `zip.encrypted`, `zip.method`, `zip.duplicate-name`, `zip.nested-archive`,
 /// `zip.bomb-ratio`, `zip.overlap`, `zip.header-mismatch`, `zip.size-mismatch`, `zip.crc`,
-/// `zlib.inflate`, and `io.*` for system calls.
+/// `zlib.inflate`, `zip.changed` (a central record differs from when it was validated), and
+/// `io.*` for system calls.
 public final class ZipReader {
     public let path: String
     public let entries: ZipEntries
     /// Name → position in `entries`; names are unique after validation, and a bundle of 20,000
     /// dossiers looks each one up, so a linear search would make verification quadratic.
     private let index: PackedNameIndex
-    private let fd: Int32
+    private let file: ArchiveFile
 
     public init(path: String, limits: ZipLimits = .default) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw IOFailure.error("open", path: path, errno: errno) }
-        do {
-            var validator = ArchiveValidator(fd: fd, path: path, limits: limits)
-            entries = try validator.validate()
-            index = PackedNameIndex(entries.names)
-        } catch {
-            _ = close(fd)
-            throw error
-        }
-        self.fd = fd
+        file = try ArchiveFile(path: path)
+        var validator = ArchiveValidator(file: file, limits: limits)
+        let directory = try validator.validate()
+        index = try PackedNameIndex(directory)
+        entries = ZipEntries(directory: directory)
         self.path = path
     }
 
-    deinit { _ = close(fd) }
-
+    /// The entry named `name`, stopping the program if its record cannot be read back (see
+    /// `ZipEntries`); `findEntry(named:)` throws instead.
     public func entry(named name: String) -> ZipEntry? {
-        index.find(name, in: entries.names).map { entries[$0] }
+        do { return try findEntry(named: name) } catch { unreadable(error) }
+    }
+
+    /// The entry named `name` (names match as Swift strings do), or nil when there is none.
+    public func findEntry(named name: String) throws -> ZipEntry? {
+        try index.first(name) { try entries.directory.entry($0, named: $1) }
+    }
+
+    /// Entry `i` of `entries`, failing if its central record cannot be read back unchanged.
+    public func entry(at i: Int) throws -> ZipEntry {
+        try entries.directory.entry(i)
+    }
+
+    /// Every entry in order, as `entry(at:)` gives them but read a megabyte of records at a time.
+    public func forEachEntry(_ body: (ZipEntry) throws -> Void) throws {
+        try entries.directory.forEachEntry { try body($1) }
     }
 
     /// Streams an entry's bytes to `sink`, failing on a size or CRC-32 that differs from the record.
@@ -115,7 +116,7 @@ public final class ZipReader {
         while remaining > 0 {
             let n = Int(min(remaining, UInt64(buffer.count - 1)))
             let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n])
-            try preadFully(fd, into: chunk, at: position, path: path, location: location)
+            try preadFully(file.fd, into: chunk, at: position, path: path, location: location)
             if let inflater {
                 let used = try inflater.inflate(UnsafeRawBufferPointer(chunk)) { try out.write($0) }
                 if inflater.finished && (used < n || remaining > UInt64(n)) {
@@ -158,7 +159,9 @@ public final class ZipReader {
     /// Reads every entry and checks sizes and CRC-32s, keeping nothing (like `unzip -t`).
     public func verify() throws {
         let discard = DiscardSink()
-        for entry in entries where !entry.isDirectory { try read(entry, to: discard) }
+        try forEachEntry { entry in
+            if !entry.isDirectory { try read(entry, to: discard) }
+        }
     }
 
     /// Extracts every entry into `stagingDirectory`, which must not exist yet.
@@ -176,12 +179,12 @@ public final class ZipReader {
             let root = open(stagingDirectory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             guard root >= 0 else { throw IOFailure.error("open", path: stagingDirectory, errno: errno) }
             defer { _ = close(root) }
-            for entry in entries {
+            try forEachEntry { entry in
                 var components = entry.name.split(separator: "/").map(String.init)
                 let fileName = entry.isDirectory ? nil : components.removeLast()
                 let dir = try openDirectory(root, components, staging: stagingDirectory)
                 defer { _ = close(dir) }
-                guard let fileName else { continue }
+                guard let fileName else { return }
                 let target = stagingDirectory + "/" + entry.name
                 let fd = openat(dir, fileName, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0o600)
                 guard fd >= 0 else { throw IOFailure.error("open", path: target, errno: errno) }
@@ -250,20 +253,18 @@ private final class DiscardSink: ByteSink {
 }
 
 /// The checks run when an archive is opened, in the order that makes each failure cheapest.
+///
+/// The central directory is streamed through a bounded window, and what checks across entries
+/// need (names' hashes, local header offsets) is held in fixed-size arrays freed when the
+/// archive is open; names themselves are read again only where hashes meet.
 private struct ArchiveValidator {
-    let fd: Int32
-    let path: String
+    let file: ArchiveFile
     let limits: ZipLimits
     var fileSize: UInt64 = 0
+    var path: String { file.path }
 
-    init(fd: Int32, path: String, limits: ZipLimits) {
-        self.fd = fd; self.path = path; self.limits = limits
-    }
-
-    private struct Directory {
-        var count: UInt64
-        var size: UInt64
-        var offset: UInt64
+    init(file: ArchiveFile, limits: ZipLimits) {
+        self.file = file; self.limits = limits
     }
 
     func fail(_ code: String, _ message: String, entry: String? = nil) -> DossierError {
@@ -275,26 +276,27 @@ private struct ArchiveValidator {
             throw fail("zip.truncated", "a \(count)-byte record at offset \(offset) runs past the end of the \(fileSize)-byte file")
         }
         return try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            try preadFully(fd, into: UnsafeMutableRawBufferPointer(buffer), at: offset, path: path,
-                           location: SourceLocation(file: path))
+            try file.read(into: UnsafeMutableRawBufferPointer(buffer), at: offset)
             initialized = count
         }
     }
 
-    mutating func validate() throws -> ZipEntries {
+    mutating func validate() throws -> CentralDirectory {
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw IOFailure.error("fstat", path: path, errno: errno) }
+        guard fstat(file.fd, &st) == 0 else { throw IOFailure.error("fstat", path: path, errno: errno) }
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw fail("zip.structure", "not a regular file") }
         fileSize = UInt64(st.st_size)
-        let directory = try endRecords()
-        var (names, records) = try centralDirectory(directory)
-        try checkLocalHeaders(&records, names, directory)
-        names.shareCommonPrefix()
-        return ZipEntries(names: names, records: records)
+        var directory = CentralDirectory(file: file, location: try endRecords())
+        let headerOffsets = try checkRecords(&directory)
+        if let (a, b, reason) = try ZipNameCollision.first(in: directory) {
+            throw fail("zip.duplicate-name", "\(reason) (see entry \(try directory.name(a)))", entry: try directory.name(b))
+        }
+        try checkLocalHeaders(&directory, headerOffsets)
+        return directory
     }
 
     /// Finds the end record in the last 65,557 bytes and, when present, the Zip64 end record.
-    private func endRecords() throws -> Directory {
+    private func endRecords() throws -> DirectoryLocation {
         guard fileSize >= UInt64(ZipConstant.endRecordSize) else {
             throw fail("zip.truncated", "file is \(fileSize) bytes, too short for a zip archive")
         }
@@ -320,7 +322,7 @@ private struct ArchiveValidator {
         }
         let endOffset = tailStart + UInt64(found)
         var directory = tail.withUnsafeBytes {
-            Directory(count: UInt64($0.u16(found + 10)), size: UInt64($0.u32(found + 12)), offset: UInt64($0.u32(found + 16)))
+            DirectoryLocation(count: UInt64($0.u16(found + 10)), size: UInt64($0.u32(found + 12)), offset: UInt64($0.u32(found + 16)))
         }
         var directoryEnd = endOffset
         let locatorSize = UInt64(ZipConstant.zip64LocatorSize)
@@ -344,7 +346,7 @@ private struct ArchiveValidator {
                     if r.u32(16) != 0 || r.u32(20) != 0 || r.u64(24) != r.u64(32) {
                         throw fail("zip.multidisk", "Zip64 archive spans several disks")
                     }
-                    directory = Directory(count: r.u64(32), size: r.u64(40), offset: r.u64(48))
+                    directory = DirectoryLocation(count: r.u64(32), size: r.u64(40), offset: r.u64(48))
                 }
                 directoryEnd = recordOffset
             }
@@ -367,151 +369,118 @@ private struct ArchiveValidator {
         return directory
     }
 
-    /// Parses and checks every central-directory record; nothing is read from entry data.
-    private func centralDirectory(_ directory: Directory) throws -> (PackedNames, [ZipRecord]) {
-        let cd = try read(Int(directory.size), at: directory.offset)
-        var names = PackedNames()
-        var records: [ZipRecord] = []
-        records.reserveCapacity(Int(directory.count))
-        names.reserve(names: Int(directory.count), bytes: cd.count - Int(directory.count) * ZipConstant.centralHeaderSize)
+    /// Checks every central-directory record on its own (nothing is read from entry data) and
+    /// adds it to `directory`; the local header offsets, by entry, for `checkLocalHeaders`.
+    private func checkRecords(_ directory: inout CentralDirectory) throws -> [UInt64] {
+        let location = directory.location
+        var headerOffsets: [UInt64] = []
+        headerOffsets.reserveCapacity(Int(location.count))
         var total: UInt64 = 0
-        try cd.withUnsafeBytes { b in
-            var pos = 0
-            for index in 0..<Int(directory.count) {
-                let recordOffset = directory.offset + UInt64(pos)
-                var label = "central record #\(index) at offset \(recordOffset)"
-                guard b.count - pos >= ZipConstant.centralHeaderSize, b.u32(pos) == ZipSignature.centralHeader else {
-                    throw fail("zip.structure", "no central-directory record at offset \(recordOffset)")
-                }
-                let madeBy = b.u16(pos + 4), flags = b.u16(pos + 8), method = b.u16(pos + 10)
-                let crc = b.u32(pos + 16)
-                var compressed = UInt64(b.u32(pos + 20)), size = UInt64(b.u32(pos + 24))
-                let nameLength = Int(b.u16(pos + 28)), extraLength = Int(b.u16(pos + 30))
-                let commentLength = Int(b.u16(pos + 32))
-                var disk = UInt32(b.u16(pos + 34))
-                let external = b.u32(pos + 38)
-                var headerOffset = UInt64(b.u32(pos + 42))
-                let variable = nameLength + extraLength + commentLength
-                guard b.count - pos - ZipConstant.centralHeaderSize >= variable else {
-                    throw fail("zip.structure", "\(label) runs past the end of the central directory")
-                }
-                let nameStart = pos + ZipConstant.centralHeaderSize
-                let nameBytes = Array(b[nameStart..<(nameStart + nameLength)])
-                let name: String
-                switch ZipName.check(nameBytes, limits: limits) {
-                case .failure(let e): throw fail(e.code, "\(label): \(e.reason)")
-                case .success(let n): name = n
-                }
-                label = "entry"
-                let isDirectory = nameBytes.last == UInt8(ascii: "/")
+        try directory.scan { index, relativeOffset, b in
+            let record = CentralRecord(b)
+            let label = "central record #\(index) at offset \(location.offset + relativeOffset)"
+            let nameBytes = Array(b[record.nameRange])
+            let name: String
+            switch ZipName.check(nameBytes, limits: limits) {
+            case .failure(let e): throw fail(e.code, "\(label): \(e.reason)")
+            case .success(let n): name = n
+            }
+            let isDirectory = nameBytes.last == UInt8(ascii: "/")
+            let flags = record.flags, method = record.method, external = record.externalAttributes
 
-                if flags & (ZipConstant.flagEncrypted | ZipConstant.flagStrongEncryption | ZipConstant.flagMaskedDirectory) != 0
-                    || method == ZipConstant.methodAES {
-                    throw fail("zip.encrypted", "entry is encrypted", entry: name)
-                }
-                guard method == ZipConstant.methodStored || method == ZipConstant.methodDeflate else {
-                    throw fail("zip.method", "compression method \(method) is not stored (0) or deflate (8)", entry: name)
-                }
-                let extra = UnsafeRawBufferPointer(rebasing: b[(nameStart + nameLength)..<(nameStart + nameLength + extraLength)])
-                try resolveZip64(extra, &size, &compressed, &headerOffset, &disk, entry: name)
-                guard disk == 0 else { throw fail("zip.multidisk", "entry starts on disk \(disk)", entry: name) }
+            if flags & (ZipConstant.flagEncrypted | ZipConstant.flagStrongEncryption | ZipConstant.flagMaskedDirectory) != 0
+                || method == ZipConstant.methodAES {
+                throw fail("zip.encrypted", "entry is encrypted", entry: name)
+            }
+            guard method == ZipConstant.methodStored || method == ZipConstant.methodDeflate else {
+                throw fail("zip.method", "compression method \(method) is not stored (0) or deflate (8)", entry: name)
+            }
+            let resolved: (size: UInt64, compressed: UInt64, headerOffset: UInt64, disk: UInt32)
+            do throws(ZipCheckError) { resolved = try record.resolved(b) } catch { throw fail(error.code, error.reason, entry: name) }
+            let (size, compressed, headerOffset, disk) = resolved
+            guard disk == 0 else { throw fail("zip.multidisk", "entry starts on disk \(disk)", entry: name) }
 
-                if external & 0x400 != 0 { throw fail("zip.symlink", "entry is a reparse point (link)", entry: name) }
-                // Unix hosts keep st_mode in the high half; p7zip marks the same with bit 15 on FAT hosts.
-                if UInt8(madeBy >> 8) == ZipConstant.hostUnix || external & 0x8000 != 0 {
-                    let type = (external >> 16) & UInt32(S_IFMT)
-                    if type == UInt32(S_IFLNK) { throw fail("zip.symlink", "entry is a symbolic link", entry: name) }
-                    let expected = UInt32(isDirectory ? S_IFDIR : S_IFREG)
-                    if type != 0 && type != expected {
-                        throw fail("zip.special-file", "entry is not a regular file or directory", entry: name)
-                    }
+            if external & 0x400 != 0 { throw fail("zip.symlink", "entry is a reparse point (link)", entry: name) }
+            // Unix hosts keep st_mode in the high half; p7zip marks the same with bit 15 on FAT hosts.
+            if UInt8(record.madeBy >> 8) == ZipConstant.hostUnix || external & 0x8000 != 0 {
+                let type = (external >> 16) & UInt32(S_IFMT)
+                if type == UInt32(S_IFLNK) { throw fail("zip.symlink", "entry is a symbolic link", entry: name) }
+                let expected = UInt32(isDirectory ? S_IFDIR : S_IFREG)
+                if type != 0 && type != expected {
+                    throw fail("zip.special-file", "entry is not a regular file or directory", entry: name)
                 }
-                if isDirectory && size != 0 {
-                    throw fail("zip.structure", "directory entry declares \(size) bytes of data", entry: name)
-                }
-                if method == ZipConstant.methodStored && compressed != size {
-                    throw fail("zip.size-mismatch", "stored entry declares \(compressed) stored and \(size) original bytes", entry: name)
-                }
-                let (ceiling, overflow) = compressed.multipliedReportingOverflow(by: limits.maxRatio)
-                if size > limits.ratioAppliesAbove && !overflow && size > ceiling {
-                    throw fail("zip.bomb-ratio", "entry expands \(compressed) bytes to \(size), beyond the \(limits.maxRatio):1 ratio limit", entry: name)
-                }
-                guard size <= limits.maxTotalUncompressedSize - total else {
-                    throw fail("zip.too-large", "entries expand to more than the \(limits.maxTotalUncompressedSize)-byte limit", entry: name)
-                }
-                total += size
-                if limits.rejectNestedArchives && !isDirectory && ZipName.isArchive(name) {
-                    throw fail("zip.nested-archive", "entry is an archive; nested archives are not accepted", entry: name)
-                }
-                guard headerOffset < directory.offset else {
-                    throw headerOffset >= fileSize
-                        ? fail("zip.truncated", "local header offset \(headerOffset) is past the end of the file", entry: name)
-                        : fail("zip.overlap", "local header offset \(headerOffset) is inside the central directory", entry: name)
-                }
-                let minimumEnd = headerOffset + UInt64(ZipConstant.localHeaderSize + nameLength)
-                guard compressed <= fileSize, minimumEnd + compressed <= directory.offset else {
-                    throw minimumEnd + min(compressed, fileSize) > fileSize
-                        ? fail("zip.truncated", "entry data runs past the end of the file", entry: name)
-                        : fail("zip.overlap", "entry data runs into the central directory", entry: name)
-                }
-                records.append(ZipRecord(uncompressedSize: size, compressedSize: compressed, localHeaderOffset: headerOffset,
-                                         crc32: crc, method: method, flags: flags, isDirectory: isDirectory))
-                names.append(nameBytes)
-                pos = nameStart + variable
             }
-            guard pos == b.count else {
-                throw fail("zip.structure", "central directory has \(b.count - pos) bytes after its \(directory.count) records")
+            if isDirectory && size != 0 {
+                throw fail("zip.structure", "directory entry declares \(size) bytes of data", entry: name)
             }
-        }
-        if let (a, b, reason) = ZipNameCollision.first(in: names, isDirectory: { records[$0].isDirectory }) {
-            throw fail("zip.duplicate-name", "\(reason) (see entry \(names.string(a)))", entry: names.string(b))
-        }
-        return (names, records)
-    }
-
-    /// Replaces 0xFFFFFFFF/0xFFFF fields with the Zip64 extra field's values, in APPNOTE order
-    /// (§4.5.3: original size, compressed size, header offset, disk), present only when marked.
-    private func resolveZip64(_ extra: UnsafeRawBufferPointer, _ size: inout UInt64, _ compressed: inout UInt64,
-                              _ headerOffset: inout UInt64, _ disk: inout UInt32, entry: String) throws {
-        var pos = 0
-        var zip64: UnsafeRawBufferPointer?
-        while pos < extra.count {
-            guard extra.count - pos >= 4 else { throw fail("zip.structure", "malformed extra field", entry: entry) }
-            let id = extra.u16(pos), length = Int(extra.u16(pos + 2))
-            guard extra.count - pos - 4 >= length else { throw fail("zip.structure", "malformed extra field", entry: entry) }
-            if id == ZipSignature.zip64ExtraID {
-                zip64 = UnsafeRawBufferPointer(rebasing: extra[(pos + 4)..<(pos + 4 + length)])
+            if method == ZipConstant.methodStored && compressed != size {
+                throw fail("zip.size-mismatch", "stored entry declares \(compressed) stored and \(size) original bytes", entry: name)
             }
-            pos += 4 + length
-        }
-        var at = 0
-        func next(_ width: Int) throws -> UInt64 {
-            guard let z = zip64, z.count - at >= width else {
-                throw fail("zip.zip64", "Zip64 extra field is missing or too short", entry: entry)
+            let (ceiling, overflow) = compressed.multipliedReportingOverflow(by: limits.maxRatio)
+            if size > limits.ratioAppliesAbove && !overflow && size > ceiling {
+                throw fail("zip.bomb-ratio", "entry expands \(compressed) bytes to \(size), beyond the \(limits.maxRatio):1 ratio limit", entry: name)
             }
-            defer { at += width }
-            return width == 8 ? z.u64(at) : UInt64(z.u32(at))
+            guard size <= limits.maxTotalUncompressedSize - total else {
+                throw fail("zip.too-large", "entries expand to more than the \(limits.maxTotalUncompressedSize)-byte limit", entry: name)
+            }
+            total += size
+            if limits.rejectNestedArchives && !isDirectory && ZipName.isArchive(name) {
+                throw fail("zip.nested-archive", "entry is an archive; nested archives are not accepted", entry: name)
+            }
+            guard headerOffset < location.offset else {
+                throw headerOffset >= fileSize
+                    ? fail("zip.truncated", "local header offset \(headerOffset) is past the end of the file", entry: name)
+                    : fail("zip.overlap", "local header offset \(headerOffset) is inside the central directory", entry: name)
+            }
+            let minimumEnd = headerOffset + UInt64(ZipConstant.localHeaderSize + record.nameLength)
+            guard compressed <= fileSize, minimumEnd + compressed <= location.offset else {
+                throw minimumEnd + min(compressed, fileSize) > fileSize
+                    ? fail("zip.truncated", "entry data runs past the end of the file", entry: name)
+                    : fail("zip.overlap", "entry data runs into the central directory", entry: name)
+            }
+            directory.append(at: relativeOffset, record: UnsafeRawBufferPointer(rebasing: b[0..<record.keptLength]))
+            headerOffsets.append(headerOffset)
         }
-        if size == 0xFFFF_FFFF { size = try next(8) }
-        if compressed == 0xFFFF_FFFF { compressed = try next(8) }
-        if headerOffset == 0xFFFF_FFFF { headerOffset = try next(8) }
-        if disk == 0xFFFF { disk = UInt32(try next(4)) }
+        return headerOffsets
     }
 
     /// Checks each local header against its central record, then that the entries tile the
     /// file from offset 0 to the central directory with neither overlap nor hidden bytes.
-    private func checkLocalHeaders(_ records: inout [ZipRecord], _ names: PackedNames, _ directory: Directory) throws {
+    ///
+    /// Every header is checked before any tiling failure is reported, so the first tiling
+    /// failure (in file order) is kept while the remaining headers are checked.
+    private func checkLocalHeaders(_ directory: inout CentralDirectory, _ headerOffsets: [UInt64]) throws {
         // Visiting entries in file order lets one read-ahead window serve many small headers.
-        let order = records.indices.sorted { records[$0].localHeaderOffset < records[$1].localHeaderOffset }
-        var window = ReadWindow(validator: self, limit: directory.offset)
-        var ranges: [(start: UInt64, end: UInt64, descriptor: Bool, index: Int)] = []
-        ranges.reserveCapacity(records.count)
-        for index in order {
-            let entry = records[index]
+        let order = (0..<UInt32(headerOffsets.count)).sorted { headerOffsets[Int($0)] < headerOffsets[Int($1)] }
+        let limit = directory.location.offset
+        var window = ReadWindow(validator: self, limit: limit)
+        var expected: UInt64 = 0
+        var previous: (end: UInt64, descriptor: Bool, index: Int)?
+        var tilingFailure: DossierError?
+        /// Checks that the range `start..<end` follows the previous one (index -1: the directory).
+        func tile(_ start: UInt64, _ end: UInt64, descriptor: Bool, index: Int) throws {
+            guard tilingFailure == nil else { return }
+            if let previous, start < previous.end {
+                let other = index < 0 ? "the central directory" : "entry \(try directory.name(index))"
+                tilingFailure = fail("zip.overlap", "entry data overlaps \(other) (possible zip bomb)", entry: try directory.name(previous.index))
+                return
+            }
+            let gap = start - expected
+            // A data descriptor (APPNOTE §4.3.9) follows the data: 12 or 20 bytes, 4 more with its signature.
+            if gap != 0 && !(previous?.descriptor == true && [12, 16, 20, 24].contains(gap)) {
+                let at = try previous.map { "after entry \(try directory.name($0.index))" } ?? "before the first entry"
+                tilingFailure = fail("zip.structure", "\(gap) unaccounted bytes \(at)")
+                return
+            }
+            expected = end
+            previous = (end, descriptor, index)
+        }
+        var localExtraLengths = [UInt16](repeating: 0, count: directory.count)
+        func visit(_ index: Int, _ entry: ZipEntry) throws {
             let fixed = try window.bytes(ZipConstant.localHeaderSize, at: entry.localHeaderOffset)
             let (nameLength, extraLength) = try fixed.withUnsafeBytes { h in
                 guard h.u32(0) == ZipSignature.localHeader else {
-                    throw fail("zip.header-mismatch", "no local header at offset \(entry.localHeaderOffset)", entry: names.string(index))
+                    throw fail("zip.header-mismatch", "no local header at offset \(entry.localHeaderOffset)", entry: entry.name)
                 }
                 return (Int(h.u16(26)), Int(h.u16(28)))
             }
@@ -519,49 +488,42 @@ private struct ArchiveValidator {
             try header.withUnsafeBytes { h in
                 let nameStart = ZipConstant.localHeaderSize
                 try checkLocalHeader(h, name: UnsafeRawBufferPointer(rebasing: h[nameStart..<(nameStart + nameLength)]),
-                                     extra: UnsafeRawBufferPointer(rebasing: h[(nameStart + nameLength)...]), entry, names, index)
+                                     extra: UnsafeRawBufferPointer(rebasing: h[(nameStart + nameLength)...]), entry)
             }
             let dataOffset = entry.localHeaderOffset + UInt64(header.count)
-            guard entry.compressedSize <= directory.offset, dataOffset <= directory.offset - entry.compressedSize else {
-                throw fail("zip.overlap", "entry data runs into the central directory", entry: names.string(index))
+            guard entry.compressedSize <= limit, dataOffset <= limit - entry.compressedSize else {
+                throw fail("zip.overlap", "entry data runs into the central directory", entry: entry.name)
             }
-            records[index].localExtraLength = UInt16(extraLength)
-            ranges.append((entry.localHeaderOffset, dataOffset + entry.compressedSize,
-                           entry.flags & ZipConstant.flagDataDescriptor != 0, index))
+            localExtraLengths[index] = UInt16(extraLength)
+            try tile(entry.localHeaderOffset, dataOffset + entry.compressedSize,
+                     descriptor: entry.flags & ZipConstant.flagDataDescriptor != 0, index: index)
         }
-        var expected: UInt64 = 0
-        var previous: (end: UInt64, descriptor: Bool, index: Int)?
-        let end: (start: UInt64, end: UInt64, descriptor: Bool, index: Int) = (directory.offset, directory.offset, false, -1)
-        for range in ranges + [end] {
-            if let previous, range.start < previous.end {
-                let other = range.index < 0 ? "the central directory" : "entry \(names.string(range.index))"
-                throw fail("zip.overlap", "entry data overlaps \(other) (possible zip bomb)", entry: names.string(previous.index))
-            }
-            let gap = range.start - expected
-            // A data descriptor (APPNOTE §4.3.9) follows the data: 12 or 20 bytes, 4 more with its signature.
-            if gap != 0 && !(previous?.descriptor == true && [12, 16, 20, 24].contains(gap)) {
-                let at = previous.map { "after entry \(names.string($0.index))" } ?? "before the first entry"
-                throw fail("zip.structure", "\(gap) unaccounted bytes \(at)")
-            }
-            expected = range.end
-            previous = (range.end, range.descriptor, range.index)
+        // Entries usually lie in central-directory order: then the records are streamed, not
+        // read one `pread` each. The order visited is the same (a stable sort of ordered offsets).
+        if order.elementsEqual(0..<UInt32(order.count)) {
+            try directory.forEachEntry(visit)
+        } else {
+            for position in order { try visit(Int(position), try directory.entry(Int(position))) }
         }
+        try tile(limit, limit, descriptor: false, index: -1)
+        if let tilingFailure { throw tilingFailure }
+        directory.setLocalExtraLengths(localExtraLengths)
     }
 
     /// Name, method, encryption/descriptor/UTF-8 flags and (unless deferred to a data descriptor)
     /// CRC and sizes must agree between the local header and the central record.
     private func checkLocalHeader(_ h: UnsafeRawBufferPointer, name: UnsafeRawBufferPointer,
-                                  extra: UnsafeRawBufferPointer, _ entry: ZipRecord, _ names: PackedNames, _ index: Int) throws {
+                                  extra: UnsafeRawBufferPointer, _ entry: ZipEntry) throws {
         func mismatch(_ what: String) -> DossierError {
-            fail("zip.header-mismatch", "local header \(what) differs from the central directory", entry: names.string(index))
+            fail("zip.header-mismatch", "local header \(what) differs from the central directory", entry: entry.name)
         }
-        guard name.elementsEqual(names[index]) else { throw mismatch("name") }
+        guard name.elementsEqual(entry.name.utf8) else { throw mismatch("name") }
         guard h.u16(8) == entry.method else { throw mismatch("compression method") }
         let flagMask = ZipConstant.flagEncrypted | ZipConstant.flagDataDescriptor | ZipConstant.flagUTF8
         guard (h.u16(6) ^ entry.flags) & flagMask == 0 else { throw mismatch("flags") }
         var compressed = UInt64(h.u32(18)), size = UInt64(h.u32(22))
         var offset: UInt64 = 0, disk: UInt32 = 0
-        try resolveZip64(extra, &size, &compressed, &offset, &disk, entry: names.string(index))
+        do throws(ZipCheckError) { try resolveZip64(extra, &size, &compressed, &offset, &disk) } catch { throw fail(error.code, error.reason, entry: entry.name) }
         let deferred = entry.flags & ZipConstant.flagDataDescriptor != 0
         func agrees(_ local: UInt64, _ central: UInt64) -> Bool { local == central || (deferred && local == 0) }
         guard agrees(UInt64(h.u32(14)), UInt64(entry.crc32)) else { throw mismatch("CRC-32") }

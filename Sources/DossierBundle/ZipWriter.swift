@@ -118,7 +118,7 @@ public final class ZipWriter {
         precondition(!finished, "ZipWriter.finish called twice")
         try drain()
         finished = true
-        if let (_, b, reason) = ZipNameCollision.first(in: names, isDirectory: { _ in false }) {
+        if let (_, b, reason) = try ZipNameCollision.first(in: names) {
             throw DossierError("zip.duplicate-name", reason, at: SourceLocation(file: path, entry: names.string(b)))
         }
         let count = UInt64(names.count)
