@@ -121,7 +121,12 @@ enum LimitOptions {
 
     static func limits(_ args: Arguments) throws -> ZipLimits {
         var l = ZipLimits.default
-        if let n = try args.integer("--max-entries") { l.maxEntries = n }
+        if let n = try args.integer("--max-entries") {
+            // More files need a longer central directory: 256 bytes a file leaves room for names
+            // far longer than a bundle's own.
+            l.maxEntries = n
+            l.maxCentralDirectorySize = max(l.maxCentralDirectorySize, n > Int.max / 256 ? Int.max : n * 256)
+        }
         if let s = args.value("--max-size") { l.maxTotalUncompressedSize = try size(s) }
         if let n = try args.integer("--max-ratio") { l.maxRatio = UInt64(n) }
         return l
