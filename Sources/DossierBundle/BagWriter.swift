@@ -1,6 +1,6 @@
 import Foundation
 public import DossierModel
-import DossierIO
+public import DossierIO
 import DossierCrypto
 
 /// Writes a BagIt 1.0 bag (RFC 8493) into a zip, one payload file at a time.
@@ -12,13 +12,7 @@ public final class BagZipWriter {
     /// The folder inside the zip that holds the bag (bagit.py validates the unzipped folder).
     public let root: String
     private let zip: ZipWriter
-    private var payload: [(path: String, digest: DigestResult, expected: Expectation?)] = []
-
-    struct Expectation {
-        var size: Int
-        var sha256: String
-        var recordID: String?
-    }
+    private let payload = PayloadTable()
 
     public init(zip: ZipWriter, root: String) {
         self.zip = zip
@@ -27,53 +21,59 @@ public final class BagZipWriter {
 
     /// Adds `data/<path>` from bytes already in memory.
     public func add(_ path: String, bytes: [UInt8], compression: ZipCompression = .automatic) throws {
-        let result = DigestResult()
-        result.set(size: UInt64(bytes.count), digest: try Digester.hash(.sha256, bytes))
-        try zip.add(entryName(path), .bytes(bytes), compression: compression)
-        payload.append((path, result, nil))
+        let name = try entryName(path)
+        let slot = payload.append(path)
+        payload.fill(slot, size: UInt64(bytes.count), digest: try Digester.hash(.sha256, bytes))
+        try zip.add(name, .bytes(bytes), compression: compression)
     }
 
     /// Adds `data/<path>` from a file, checking it against the size and SHA-256 its record states.
+    /// The size and SHA-256 are checked by the worker that reads the file; a mismatch is thrown by
+    /// `finish`, the first in the order files were added.
     public func add(_ path: String, file: String, expectedSize: Int, expectedSHA256: String, recordID: String?) throws {
-        let result = DigestResult()
         // Opened now, read later by a compression worker: the caller may remove or reuse the path
         // as soon as this returns (staged documents are), and the open descriptor keeps the bytes.
         let opened = OpenedFile(try ByteReader(path: file))
-        try zip.add(entryName(path), .stream { sink in
-            let reader = opened.reader
-            let digest = try Digester(.sha256)
-            var size: UInt64 = 0
-            while let chunk = try reader.nextChunk() {
-                try digest.write(chunk)
-                try sink.write(chunk)
-                size += UInt64(chunk.count)
+        try add(path, expected: (expectedSize, expectedSHA256, recordID)) { sink in
+            while let chunk = try opened.reader.nextChunk() { try sink.write(chunk) }
+        }
+    }
+
+    /// Adds `data/<path>` written by `produce` on a compression worker, so a file too large to hold
+    /// (export.json of a bundle of many dossiers) is never in memory whole.
+    public func add(_ path: String, streaming produce: @escaping @Sendable (any ByteSink) throws -> Void) throws {
+        try add(path, expected: nil, produce)
+    }
+
+    private func add(_ path: String, expected: (size: Int, sha256: String, recordID: String?)?,
+                     _ produce: @escaping @Sendable (any ByteSink) throws -> Void) throws {
+        let name = try entryName(path)
+        let slot = payload.append(path)
+        let table = payload
+        try zip.add(name, .stream { sink in
+            let hashing = try HashingSink(sink)
+            try produce(hashing)
+            let sha256 = try hashing.digest.finalize()
+            table.fill(slot, size: hashing.size, digest: sha256)
+            if let e = expected, Int(hashing.size) != e.size || sha256.hexString != e.sha256 {
+                table.fail(slot, DossierError("document.checksum", "document bytes do not match the size and SHA-256 in its record",
+                                              at: SourceLocation(entry: "data/" + path), recordID: e.recordID))
             }
-            result.set(size: size, digest: try digest.finalize())
         })
-        payload.append((path, result, Expectation(size: expectedSize, sha256: expectedSHA256, recordID: recordID)))
     }
 
     /// Writes the manifests, `bagit.txt`, `bag-info.txt` (with Payload-Oxum), the tag manifest and,
     /// when a signer is given, a signature over the tag manifest's exact bytes; then closes the zip.
     public func finish(info: BagInfo, signer: ((_ tagManifest: [UInt8]) throws -> String)? = nil) throws -> BagSummary {
         try zip.drain()
-        var manifest = BagManifest()
-        var octets: Int64 = 0
-        for p in payload {
-            let hex = p.digest.digest.hexString
-            if let e = p.expected, Int(p.digest.size) != e.size || hex != e.sha256 {
-                throw DossierError("document.checksum", "document bytes do not match the size and SHA-256 in its record",
-                                   at: SourceLocation(entry: "data/" + p.path), recordID: e.recordID)
-            }
-            manifest.entries.append(("data/" + p.path, hex))
-            octets += Int64(p.digest.size)
-        }
+        if let failure = payload.failure { throw failure }
+        let octets = payload.octets
         var fullInfo = info
         fullInfo.fields.append(("Payload-Oxum", PayloadOxum(octets: octets, streams: payload.count).description))
         let tagFiles: [(String, [UInt8])] = [
             ("bagit.txt", Array(BagItText.declaration.utf8)),
             ("bag-info.txt", fullInfo.serialized()),
-            ("manifest-sha256.txt", manifest.serialized()),
+            ("manifest-sha256.txt", payload.manifest()),
         ]
         var tagManifest = BagManifest()
         for (name, bytes) in tagFiles {
@@ -115,25 +115,90 @@ public enum Bag {
     public static let signatureFile = "tagmanifest-sha256.txt.sig"
 }
 
+/// Passes bytes on while hashing and counting them, so a payload file is read once.
+private final class HashingSink: ByteSink {
+    let digest: Digester
+    private let target: any ByteSink
+    private(set) var size: UInt64 = 0
+
+    init(_ target: any ByteSink) throws {
+        self.target = target
+        digest = try Digester(.sha256)
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try digest.write(bytes)
+        try target.write(bytes)
+        size += UInt64(bytes.count)
+    }
+}
+
 /// A reader handed from the thread that adds an entry to the worker that compresses it, once.
 final class OpenedFile: @unchecked Sendable {
     let reader: ByteReader
     init(_ reader: ByteReader) { self.reader = reader }
 }
 
-/// A digest filled in by a background compression job and read after `ZipWriter.drain()`.
+/// Every payload file's path, size and SHA-256, in the order added: filled in by the compression
+/// workers, read once `ZipWriter.drain()` has returned, to write the payload manifest.
 ///
-/// The lock makes the hand-over explicit rather than relying on the writer's internal semaphore.
-final class DigestResult: @unchecked Sendable {
+/// Packed paths and fixed-size slots: a path `String`, a digest array and a locked object per
+/// file were most of what writing a bundle of many dossiers held at its end (over 600 bytes a file).
+final class PayloadTable: @unchecked Sendable {
     private let lock = NSLock()
-    private var _size: UInt64 = 0
-    private var _digest: [UInt8] = []
+    /// The paths (under `data/`), one after the other, and where each ends.
+    private var paths: [UInt8] = []
+    private var ends: [UInt32] = []
+    private var sizes: [UInt64] = []
+    /// 32 bytes a file.
+    private var digests: [UInt8] = []
+    private var firstFailure: (slot: Int, error: DossierError)?
 
-    func set(size: UInt64, digest: [UInt8]) {
-        lock.lock(); defer { lock.unlock() }
-        _size = size; _digest = digest
+    var count: Int { lock.withLock { ends.count } }
+
+    /// Reserves the next slot, on the thread that adds files.
+    func append(_ path: String) -> Int {
+        lock.withLock {
+            paths.append(contentsOf: path.utf8)
+            ends.append(UInt32(paths.count))
+            sizes.append(0)
+            digests.append(contentsOf: repeatElement(0, count: 32))
+            return ends.count - 1
+        }
     }
 
-    var size: UInt64 { lock.lock(); defer { lock.unlock() }; return _size }
-    var digest: [UInt8] { lock.lock(); defer { lock.unlock() }; return _digest }
+    func fill(_ slot: Int, size: UInt64, digest: [UInt8]) {
+        precondition(digest.count == 32, "PayloadTable holds SHA-256 digests")
+        lock.withLock {
+            sizes[slot] = size
+            digests.replaceSubrange((slot * 32)..<(slot * 32 + 32), with: digest)
+        }
+    }
+
+    /// Keeps the failure of the earliest file, whatever order the workers finish in.
+    func fail(_ slot: Int, _ error: DossierError) {
+        lock.withLock { if firstFailure.map({ slot < $0.slot }) ?? true { firstFailure = (slot, error) } }
+    }
+
+    var failure: DossierError? { lock.withLock { firstFailure?.error } }
+    var octets: Int64 { lock.withLock { sizes.reduce(0) { $0 + Int64($1) } } }
+
+    /// `manifest-sha256.txt`: `digest  data/path` lines sorted by path, as `BagManifest.serialized` writes them.
+    func manifest() -> [UInt8] {
+        lock.withLock {
+            let order = (0..<ends.count).sorted { a, b in
+                paths[range(a)].lexicographicallyPrecedes(paths[range(b)])
+            }
+            var out: [UInt8] = []
+            for i in order {
+                out.append(contentsOf: Array(digests[(i * 32)..<(i * 32 + 32)]).hexString.utf8)
+                out.append(contentsOf: "  ".utf8)
+                out.append(contentsOf: BagManifest.percentEncode("data/" + String(decoding: paths[range(i)], as: UTF8.self)).utf8)
+                out.append(0x0A)
+            }
+            return out
+        }
+    }
+
+    private func range(_ i: Int) -> Range<Int> { (i == 0 ? 0 : Int(ends[i - 1]))..<Int(ends[i]) }
 }

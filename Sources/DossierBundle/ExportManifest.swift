@@ -1,5 +1,7 @@
 public import DossierModel
 public import DossierPolicy
+public import DossierIO
+import DossierFormats
 
 /// `data/export.json`: what a bundle claims to hold, checked by `verify` against the payload.
 ///
@@ -47,5 +49,48 @@ public struct ExportManifest: Hashable, Sendable, Codable {
         self.bundleID = bundleID; self.software = software; self.createdAt = createdAt; self.purpose = purpose
         self.controller = controller; self.recipient = recipient; self.sourceSystems = sourceSystems
         self.counts = counts; self.documents = documents; self.dossiers = dossiers; self.scope = scope
+    }
+}
+
+extension ExportManifest {
+    /// The manifest as `JSONByteEncoder` writes it in pretty style, with `dossiers` (which must be
+    /// empty here) read from `list`: the list is written element by element, each encoded alone and
+    /// indented to its place, so a bundle of many dossiers never holds export.json whole. The
+    /// bytes are those of encoding the manifest with the list in it (tests hold the two together).
+    public func writePretty(dossiers list: DossierList, to sink: any ByteSink) throws {
+        precondition(dossiers.isEmpty, "ExportManifest.writePretty takes the dossiers from the list")
+        let whole = try JSONByteEncoder.encode(self, style: .pretty)
+        // Members are one to a line and strings never hold a raw line break, so this is the
+        // member itself, not text inside a value.
+        let member = Array("\n  \"dossiers\": []".utf8)
+        guard let at = Self.firstRange(of: member, in: whole) else {
+            preconditionFailure("pretty export.json lists its dossiers at the top level")
+        }
+        let open = at.upperBound - 1
+        try sink.write(Array(whole[..<open]))
+        var first = true
+        try list.forEach { entry in
+            var element = Array((first ? "\n" : ",\n").utf8)
+            first = false
+            element.append(contentsOf: "    ".utf8)
+            var encoded = try JSONByteEncoder.encode(entry, style: .pretty)
+            // A document ends with a line break; an element does not.
+            if encoded.last == 0x0A { encoded.removeLast() }
+            for b in encoded {
+                element.append(b)
+                if b == 0x0A { element.append(contentsOf: "    ".utf8) }
+            }
+            try sink.write(element)
+        }
+        try sink.write(Array((first ? "" : "\n  ").utf8))
+        try sink.write(Array(whole[open...]))
+    }
+
+    private static func firstRange(of needle: [UInt8], in haystack: [UInt8]) -> Range<Int>? {
+        guard haystack.count >= needle.count else { return nil }
+        for i in 0...(haystack.count - needle.count) where haystack[i] == needle[0] {
+            if haystack[i..<(i + needle.count)].elementsEqual(needle) { return i..<(i + needle.count) }
+        }
+        return nil
     }
 }

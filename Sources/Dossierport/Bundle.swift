@@ -45,13 +45,16 @@ public final class BundleDestination: DossierDestination {
     private let encryptor: AgeEncryptor?
     private let bag: BagZipWriter
     private let bundleID: String
-    private var entries: [ExportManifest.Entry] = []
+    /// export.json's dossier list, on disk once long (a migration bundle lists every client).
+    private let entries = DossierList()
     private var counts = EntityMap<Int>()
     private var documents = 0
     private var scope: [ScopeEntry] = []
     private var sources: Set<String> = []
     private var controller: Controller?
-    private var seen: Set<String> = []
+    /// Hashes of the dossier ids written, to refuse one used twice; a hash seen before is checked
+    /// against the list itself, so ids are not held twice.
+    private var seen: Set<Int> = []
 
     public init(path: String, options: BundleOptions) throws {
         self.options = options
@@ -79,7 +82,7 @@ public final class BundleDestination: DossierDestination {
 
     public func write(_ loaded: LoadedDossier) throws {
         var d = loaded.dossier
-        guard isSafeFileName(d.id), seen.insert(d.id).inserted else {
+        guard isSafeFileName(d.id), try isNew(d.id) else {
             throw DossierError("output.name", "dossier id is unusable as a file name or used twice", at: loaded.origin, recordID: d.id)
         }
         if let c = controller, c != d.controller {
@@ -109,11 +112,18 @@ public final class BundleDestination: DossierDestination {
             try HTMLAccessCopy.write(d, context: context, to: html)
             try bag.add(entry.accessCopy!, bytes: html.bytes)
         }
-        entries.append(entry)
+        try entries.append(entry)
         for (e, n) in d.counts where n > 0 { counts[e, default: 0] += n }
         documents += docPaths.count
         scope += loaded.scope.map { ScopeEntry(dossier: d.id, note: $0) }
         if let s = d.sourceSystem { sources.insert(s) }
+    }
+
+    private func isNew(_ id: String) throws -> Bool {
+        if seen.insert(id.hashValue).inserted { return true }
+        var found = false
+        try entries.forEach { found = found || $0.id == id }
+        return !found
     }
 
     public func excluded(_ dossierID: String, notes: [ScopeNote]) throws {
@@ -127,8 +137,9 @@ public final class BundleDestination: DossierDestination {
         let manifest = ExportManifest(bundleID: bundleID, software: "dossierport \(Toolkit.version)", createdAt: options.createdAt,
                                       purpose: options.purpose, controller: controller, recipient: options.recipient,
                                       sourceSystems: sources.sorted(), counts: counts, documents: documents,
-                                      dossiers: entries, scope: scope)
-        try bag.add("export.json", bytes: try JSONByteEncoder.encode(manifest, style: .pretty))
+                                      dossiers: [], scope: scope)
+        let list = entries
+        try bag.add("export.json", streaming: { try manifest.writePretty(dossiers: list, to: $0) })
         var info = BagInfo([
             ("Source-Organization", controller.name),
             ("Organization-Address", controller.address.map { [$0.street, $0.houseNumber, $0.postalCode, $0.city].compactMap { $0 }.joined(separator: " ") } ?? ""),

@@ -1,4 +1,6 @@
 import DossierBundle
+import DossierModel
+import DossierFormats
 import DossierIO
 import Foundation
 import Testing
@@ -35,4 +37,25 @@ private func spillFolder() throws -> String? {
     return try FileManager.default.contentsOfDirectory(atPath: tmp)
         .filter { $0.hasPrefix("dossierport-list-") }.map { tmp + "/" + $0 }
         .first { Interruption.isRegistered($0) }
+}
+
+/// export.json written element by element from a list is byte for byte the pretty encoding of
+/// the manifest with the list in it, for no dossiers, one, and many set aside on disk.
+@Test(arguments: [0, 1, 2, 700])
+func exportManifestWrittenFromAListIsItsPrettyEncoding(count: Int) throws {
+    let entries = (0..<count).map { i in
+        ExportManifest.Entry(id: "D-\(i)", json: "dossiers/D-\(i).json", xml: i % 2 == 0 ? "dossiers/D-\(i).xml" : nil,
+                             accessCopy: i % 3 == 0 ? "copy/D-\(i).html" : nil,
+                             documents: (0..<(i % 3)).map { "documents/D-\(i)/brief \($0) \"cliënt\".pdf" })
+    }
+    let controller = Controller(name: "Zorggroep \"De Linde\"\n", kvkNumber: "12345678", dpo: ContactPerson(name: "FG", email: "fg@example.org"))
+    var manifest = ExportManifest(bundleID: "DP-12345678", software: "dossierport test", createdAt: Timestamp(rfc3339: "2026-11-22T10:00:00Z")!,
+                                  purpose: nil, controller: controller, recipient: nil, sourceSystems: ["a", "b"], counts: EntityMap(),
+                                  documents: entries.reduce(0) { $0 + $1.documents.count }, dossiers: [], scope: [])
+    let list = DossierList(holding: 64)
+    for e in entries { try list.append(e) }
+    let sink = MemorySink()
+    try manifest.writePretty(dossiers: list, to: sink)
+    manifest.dossiers = entries
+    #expect(sink.bytes == (try JSONByteEncoder.encode(manifest, style: .pretty)))
 }
