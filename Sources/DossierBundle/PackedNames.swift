@@ -5,7 +5,8 @@ import Foundation
 /// A bundle of 50,000 dossiers has as many entry names; a `String` each (and a dictionary to find
 /// them, and a set to find duplicates) made a name cost hundreds of bytes at the peak of an import.
 /// Here a name costs its bytes and eight for where it ends. (A zip's names are not kept at all:
-/// `CentralDirectory` reads them back from the file.)
+/// its reader and writer read them back from the central directory, `CentralDirectory` and
+/// `WrittenDirectory`.)
 struct PackedNames: Sendable {
     /// The names, one after the other.
     private(set) var bytes: [UInt8] = []

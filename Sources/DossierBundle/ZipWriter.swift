@@ -35,6 +35,10 @@ public struct ZipWriterOptions: Sendable, Hashable {
     public var workers = 2
     /// Compressed output beyond this spills to an unlinked temporary file.
     public var memoryPerEntry = 4 << 20
+    /// Central-directory bytes beyond this (some 9,500 entries) spill to an unlinked temporary
+    /// file too, so an archive of any number of entries is written in bounded memory. Small,
+    /// because the directory is written last, when the caller's own memory peaks (a bag's manifests).
+    public var centralDirectoryMemory = 1 << 20
     public var temporaryDirectory = PrivateFolder.temporaryDirectory
 
     public init() {}
@@ -48,13 +52,16 @@ public struct ZipWriterOptions: Sendable, Hashable {
 /// before its header is written, to memory or an unlinked temporary file. Entries are independent,
 /// so up to `workers` of them are compressed concurrently while earlier ones are written in order.
 /// Zip64 records appear only when a size, an offset or the entry count needs them.
+///
+/// The central directory is set aside on disk as it grows (`WrittenDirectory`), and names are
+/// checked for collisions from it at `finish()`, so memory grows by eight bytes an entry (twenty
+/// while the names are checked), not by the directory (some 110 bytes an entry) and every name.
 public final class ZipWriter {
     private let sink: any ByteSink
     private let path: String
     private let options: ZipWriterOptions
     private var offset: UInt64 = 0
-    private var central: [UInt8] = []
-    private var names = PackedNames()
+    private let directory: WrittenDirectory
     private var pending: [PendingEntry] = []
     private var finished = false
 
@@ -64,6 +71,9 @@ public final class ZipWriter {
         self.sink = sink
         self.path = path
         self.options = options
+        directory = WrittenDirectory(
+            SpillBuffer(limit: options.centralDirectoryMemory, directory: options.temporaryDirectory,
+                        at: SourceLocation(file: path)))
     }
 
     /// Writes an archive to `path` atomically; `body` adds the entries.
@@ -90,7 +100,6 @@ public final class ZipWriter {
         if bytes.last == UInt8(ascii: "/") {
             throw DossierError("zip.name", "cannot add entry: directory entries are not written", at: location)
         }
-        names.append(bytes)
         let method: UInt16
         switch compression {
         case .deflate: method = ZipConstant.methodDeflate
@@ -118,14 +127,14 @@ public final class ZipWriter {
         precondition(!finished, "ZipWriter.finish called twice")
         try drain()
         finished = true
-        if let (_, b, reason) = try ZipNameCollision.first(in: names) {
-            throw DossierError("zip.duplicate-name", reason, at: SourceLocation(file: path, entry: names.string(b)))
+        defer { directory.discard() }
+        if let (_, b, reason) = try ZipNameCollision.first(in: directory) {
+            throw DossierError("zip.duplicate-name", reason, at: SourceLocation(file: path, entry: try directory.name(b)))
         }
-        let count = UInt64(names.count)
+        let count = UInt64(directory.count)
         let cdOffset = offset
-        try emit(central)
-        let cdSize = UInt64(central.count)
-        central = []
+        try directory.copy { try self.sink.write($0); self.offset += UInt64($0.count) }
+        let cdSize = directory.size
         let force = options.forceZip64
         let zip64 = force || count >= 0xFFFF || cdOffset >= 0xFFFF_FFFF || cdSize >= 0xFFFF_FFFF
         var end: [UInt8] = []
@@ -186,6 +195,7 @@ public final class ZipWriter {
             if zip64Sizes { extra.le64(entry.size); extra.le64(entry.compressedSize) }
             if zip64Offset { extra.le64(offset) }
         }
+        var central: [UInt8] = []
         central.le32(ZipSignature.centralHeader)
         central.le16(UInt16(ZipConstant.hostUnix) << 8 | (version == 45 ? 45 : 30))
         central.le16(version); central.le16(ZipConstant.flagUTF8); central.le16(entry.method)
@@ -199,6 +209,7 @@ public final class ZipWriter {
         central.le32(zip64Offset ? 0xFFFF_FFFF : UInt32(offset))
         central.append(contentsOf: name)
         central.append(contentsOf: extra)
+        try directory.append(central)
 
         try emit(local)
         try entry.copyData { try self.sink.write($0); self.offset += UInt64($0.count) }
@@ -212,6 +223,70 @@ public final class ZipWriter {
     /// Whether the name's extension says the bytes are already compressed, where deflate only costs time.
     static func isPrecompressed(_ name: String) -> Bool {
         ZipName.lowercasedExtension(name).map(precompressedExtensions.contains) ?? false
+    }
+}
+
+/// The central directory written so far: its records in a `SpillBuffer` (memory up to a budget,
+/// then an unlinked temporary file) and where each starts, eight bytes an entry.
+///
+/// An unlinked file rather than one in a `PrivateFolder`: it is never visible to anyone, and
+/// nothing is left to remove however the process ends, even by SIGKILL.
+///
+/// It is also the list of names `ZipNameCollision` checks at `finish()`: names are streamed back
+/// from the records, and read one by one only where their hashes meet.
+private final class WrittenDirectory: NameList {
+    private let records: SpillBuffer
+    private var starts: [UInt64] = []
+
+    init(_ records: SpillBuffer) { self.records = records }
+
+    var count: Int { starts.count }
+    var size: UInt64 { records.count }
+
+    func append(_ record: [UInt8]) throws {
+        starts.append(records.count)
+        try records.write(record)
+    }
+
+    /// Streams the records, in chunks once they are on disk.
+    func copy(to write: (UnsafeRawBufferPointer) throws -> Void) throws { try records.copy(to: write) }
+
+    /// Frees the memory and the temporary file once the archive is finished, though the writer may live on.
+    func discard() {
+        starts = []
+        records.discard()
+    }
+
+    private func end(_ i: Int) -> UInt64 { i + 1 < count ? starts[i + 1] : records.count }
+
+    private static func name(in record: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: record[ZipConstant.centralHeaderSize..<(ZipConstant.centralHeaderSize + Int(record.u16(28)))])
+    }
+
+    func withName<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        try withUnsafeTemporaryAllocation(byteCount: Int(end(i) - starts[i]), alignment: 16) { record in
+            try records.read(into: record, at: starts[i])
+            return try body(Self.name(in: UnsafeRawBufferPointer(record)))
+        }
+    }
+
+    func name(_ i: Int) throws -> String { try withName(i) { String(decoding: $0, as: UTF8.self) } }
+
+    /// Reads the records through one 1 MiB window (a record is at most 46 + 1,024 + 28 bytes).
+    func forEachName(_ body: (Int, UnsafeRawBufferPointer) throws -> Void) throws {
+        let window = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(min(records.count, 1 << 20)), alignment: 16)
+        defer { window.deallocate() }
+        var windowStart: UInt64 = 0, windowEnd: UInt64 = 0
+        for i in 0..<count {
+            let start = starts[i], end = end(i)
+            if end > windowEnd {
+                windowStart = start
+                windowEnd = min(records.count, start + UInt64(window.count))
+                try records.read(into: UnsafeMutableRawBufferPointer(rebasing: window[0..<Int(windowEnd - windowStart)]), at: start)
+            }
+            let record = UnsafeRawBufferPointer(rebasing: window[Int(start - windowStart)..<Int(end - windowStart)])
+            try body(i, Self.name(in: record))
+        }
     }
 }
 
@@ -335,7 +410,13 @@ private final class SpillBuffer: ByteSink {
         self.limit = limit; self.directory = directory; self.location = location
     }
 
-    deinit { if fd >= 0 { _ = close(fd) } }
+    deinit { discard() }
+
+    /// Drops the bytes: frees the memory, and closes (so deletes) the temporary file.
+    func discard() {
+        if fd >= 0 { _ = close(fd) }
+        (memory, file, fd, count) = ([], nil, -1, 0)
+    }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         count += UInt64(bytes.count)
@@ -351,6 +432,17 @@ private final class SpillBuffer: ByteSink {
         try sink.write(bytes)
         memory = []
         file = sink
+    }
+
+    /// Copies `buffer.count` bytes from `position` on, which must have been written.
+    func read(into buffer: UnsafeMutableRawBufferPointer, at position: UInt64) throws {
+        precondition(position + UInt64(buffer.count) <= count)
+        guard let file else {
+            memory.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[Int(position)..<(Int(position) + buffer.count)])) }
+            return
+        }
+        try file.flush()
+        try preadFully(fd, into: buffer, at: position, path: file.path, location: location)
     }
 
     func copy(to write: (UnsafeRawBufferPointer) throws -> Void) throws {
