@@ -73,13 +73,19 @@ public final class BagZipWriter {
         let tagFiles: [(String, [UInt8])] = [
             ("bagit.txt", Array(BagItText.declaration.utf8)),
             ("bag-info.txt", fullInfo.serialized()),
-            ("manifest-sha256.txt", payload.manifest()),
         ]
         var tagManifest = BagManifest()
         for (name, bytes) in tagFiles {
             try zip.add(root + "/" + name, .bytes(bytes), compression: .deflate)
             tagManifest.entries.append((name, try Digester.hash(.sha256, bytes).hexString))
         }
+        // A line per payload file: hashed here, then written again into the zip by a worker,
+        // rather than held whole.
+        let manifestDigest = try Digester(.sha256)
+        try payload.writeManifest(to: manifestDigest)
+        let table = payload
+        try zip.add(root + "/manifest-sha256.txt", .stream { try table.writeManifest(to: $0) }, compression: .deflate)
+        tagManifest.entries.append(("manifest-sha256.txt", try manifestDigest.finalize().hexString))
         let tagBytes = tagManifest.serialized()
         try zip.add(root + "/tagmanifest-sha256.txt", .bytes(tagBytes), compression: .deflate)
         var signed = false
@@ -153,6 +159,8 @@ final class PayloadTable: @unchecked Sendable {
     /// 32 bytes a file.
     private var digests: [UInt8] = []
     private var firstFailure: (slot: Int, error: DossierError)?
+    /// Slots in manifest order, worked out once for the two passes over it.
+    private var sortedOrder: [Int32]?
 
     var count: Int { lock.withLock { ends.count } }
 
@@ -183,21 +191,28 @@ final class PayloadTable: @unchecked Sendable {
     var failure: DossierError? { lock.withLock { firstFailure?.error } }
     var octets: Int64 { lock.withLock { sizes.reduce(0) { $0 + Int64($1) } } }
 
-    /// `manifest-sha256.txt`: `digest  data/path` lines sorted by path, as `BagManifest.serialized` writes them.
-    func manifest() -> [UInt8] {
-        lock.withLock {
-            let order = (0..<ends.count).sorted { a, b in
-                paths[range(a)].lexicographicallyPrecedes(paths[range(b)])
+    /// `manifest-sha256.txt`: `digest  data/path` lines sorted by path, as `BagManifest.serialized`
+    /// writes them, a few hundred lines at a time. Call once every file is in.
+    func writeManifest(to sink: any ByteSink) throws {
+        let order = lock.withLock {
+            if sortedOrder == nil {
+                sortedOrder = (0..<Int32(ends.count)).sorted { a, b in
+                    paths[range(Int(a))].lexicographicallyPrecedes(paths[range(Int(b))])
+                }
             }
-            var out: [UInt8] = []
-            for i in order {
+            return sortedOrder!
+        }
+        var out: [UInt8] = []
+        for i in order.map(Int.init) {
+            lock.withLock {
                 out.append(contentsOf: Array(digests[(i * 32)..<(i * 32 + 32)]).hexString.utf8)
                 out.append(contentsOf: "  ".utf8)
                 out.append(contentsOf: BagManifest.percentEncode("data/" + String(decoding: paths[range(i)], as: UTF8.self)).utf8)
                 out.append(0x0A)
             }
-            return out
+            if out.count >= 1 << 16 { try sink.write(out); out.removeAll(keepingCapacity: true) }
         }
+        if !out.isEmpty { try sink.write(out) }
     }
 
     private func range(_ i: Int) -> Range<Int> { (i == 0 ? 0 : Int(ends[i - 1]))..<Int(ends[i]) }
