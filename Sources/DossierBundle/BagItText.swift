@@ -1,4 +1,4 @@
-public import DossierModel
+import DossierModel
 import DossierIO
 
 /// The text files of a BagIt 1.0 bag (RFC 8493): `bagit.txt`, `bag-info.txt` and the manifests.

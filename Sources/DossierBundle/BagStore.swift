@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import Synchronization
-public import DossierModel
+import DossierModel
 public import DossierIO
 
 /// Read access to the files of a bag, wherever it lies: a zip or an unpacked folder.

@@ -1,5 +1,5 @@
 import Foundation
-public import DossierModel
+import DossierModel
 public import DossierIO
 import DossierCrypto
 

@@ -1,4 +1,4 @@
-public import DossierModel
+import DossierModel
 
 /// The language of a copy a person reads: Dutch by default, since the clients are Dutch.
 public enum CopyLanguage: String, Hashable, Sendable, CaseIterable { case nl, en }

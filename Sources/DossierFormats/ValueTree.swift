@@ -1,4 +1,4 @@
-public import DossierModel
+import DossierModel
 
 /// A model value as an ordered tree of fields, for writers that show every field generically.
 ///

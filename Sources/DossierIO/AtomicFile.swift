@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-public import DossierModel
+import DossierModel
 
 /// Writes a file so that its final name holds either nothing, the old content, or all of the new.
 ///

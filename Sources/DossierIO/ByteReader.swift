@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-public import DossierModel
+import DossierModel
 
 /// Reads a file or standard input in large chunks, so parsers see bytes without loading the whole
 /// input: a 5 GB dump is read through one fixed buffer.

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-public import DossierModel
+import DossierModel
 
 /// Somewhere bytes go: a file, standard output, a hash, a zip entry, a memory buffer.
 ///

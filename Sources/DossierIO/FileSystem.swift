@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-public import DossierModel
+import DossierModel
 
 /// The few file-system questions the pipelines ask, answered with POSIX calls in one place.
 public enum FileSystem {

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-public import DossierModel
+import DossierModel
 
 /// A private file of length-prefixed records, written once and read back in order.
 ///

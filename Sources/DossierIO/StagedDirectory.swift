@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-public import DossierModel
+import DossierModel
 
 /// An output folder that appears under its final name only when everything in it is complete.
 ///

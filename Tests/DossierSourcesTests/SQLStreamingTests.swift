@@ -12,7 +12,7 @@ import Testing
 
     func write(_ name: String, header: String, row: (Int) -> String, separator: String, footer: String) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("dossierport-\(getpid())-\(name)")
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
         try handle.write(contentsOf: Data(header.utf8))

@@ -55,8 +55,8 @@ enum TestEnv {
         let dir = try tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let o = dir.appendingPathComponent("o"), e = dir.appendingPathComponent("e")
-        FileManager.default.createFile(atPath: o.path, contents: nil)
-        FileManager.default.createFile(atPath: e.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: o.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: e.path, contents: nil)
         let oh = try FileHandle(forWritingTo: o), eh = try FileHandle(forWritingTo: e)
         p.standardOutput = oh
         p.standardError = eh
