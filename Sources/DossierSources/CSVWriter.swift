@@ -49,14 +49,28 @@ public final class CSVWriter {
     public func write(_ fields: [String?]) throws {
         recordCount += 1
         record.removeAll(keepingCapacity: true)
+        try Self.encode(fields, options: options, number: recordCount, into: &record)
+        try sink.write(record)
+    }
+
+    /// Writes `records` records that `encode` turned into `bytes` elsewhere (on other threads),
+    /// none of them the file's first: the same bytes `write` would have written for them.
+    public func write(encoded bytes: [UInt8], records: Int) throws {
+        recordCount += records
+        try sink.write(bytes)
+    }
+
+    /// Appends one record to `out` as `write` writes it; `number` is its place in the file
+    /// (1 for the first, which has a rule of its own), for the message of a field it refuses.
+    public static func encode(_ fields: [String?], options: Options, number: Int, into out: inout [UInt8]) throws {
         for (k, field) in fields.enumerated() {
-            if k > 0 { record.append(options.delimiter) }
+            if k > 0 { out.append(options.delimiter) }
             guard var text = field else {
-                if fields.count == 1 { record += [0x22, 0x22] }
+                if fields.count == 1 { out += [0x22, 0x22] }
                 continue
             }
             if text.utf8.contains(0) {
-                throw DossierError("csv.nul", "record \(recordCount), field \(k + 1) contains a NUL byte, which CSV readers refuse")
+                throw DossierError("csv.nul", "record \(number), field \(k + 1) contains a NUL byte, which CSV readers refuse")
             }
             let utf8 = text.utf8
             var mustQuote = text.isEmpty
@@ -65,23 +79,22 @@ public final class CSVWriter {
                 mustQuote = true
             }
             // A first field `sep=…` on the first line would be read as Excel's delimiter directive.
-            if recordCount == 1 && k == 0 && text.utf8.starts(with: "sep=".utf8) { mustQuote = true }
+            if number == 1 && k == 0 && text.utf8.starts(with: "sep=".utf8) { mustQuote = true }
             if !mustQuote {
                 mustQuote = utf8.contains { $0 == options.delimiter || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }
             }
             if mustQuote {
-                record.append(0x22)
+                out.append(0x22)
                 for b in text.utf8 {
-                    record.append(b)
-                    if b == 0x22 { record.append(0x22) }
+                    out.append(b)
+                    if b == 0x22 { out.append(0x22) }
                 }
-                record.append(0x22)
+                out.append(0x22)
             } else {
-                record += text.utf8
+                out += text.utf8
             }
         }
-        record += [0x0D, 0x0A]
-        try sink.write(record)
+        out += [0x0D, 0x0A]
     }
 
     /// `=`, `+`, `-`, `@`, tab, CR, LF: the first characters OWASP lists as starting a formula.

@@ -29,7 +29,7 @@ final class StagedFiles {
         self.store = store
         do {
             let folder = try StagedDirectory(finalPath: path)
-            let csvOptions = CSVWriter.Options(delimiter: UInt8(ascii: ","), byteOrderMark: false, neutraliseFormulas: false)
+            let csvOptions = ImportFiles.csvOptions
             for t in SQLStagingSchema.records {
                 let json = try PendingFile(path: try folder.path(for: t.name + ".ndjson"))
                 let csv = try PendingFile(path: try folder.path(for: t.name + ".csv"))
@@ -50,7 +50,10 @@ final class StagedFiles {
             let r = try rendered.get()
             for (i, t) in r.tables.enumerated() {
                 try lines[i].write(t.lines)
-                for row in t.rows { try csvs[i].write(row) }
+                switch t.csv {
+                case .encoded(let bytes, let records): try csvs[i].write(encoded: bytes, records: records)
+                case .rows(let rows): for row in rows { try csvs[i].write(row) }
+                }
             }
             for p in r.documents {
                 try folder.write(String(p.dropFirst("data/".count))) { try store.read(p, to: $0) }
@@ -67,11 +70,23 @@ final class StagedFiles {
     }
 }
 
+enum ImportFiles {
+    /// For programs: comma, no byte-order mark, values verbatim.
+    static let csvOptions = CSVWriter.Options(delimiter: UInt8(ascii: ","), byteOrderMark: false, neutraliseFormulas: false)
+}
+
 /// One dossier as `--target files` writes it: per record table its NDJSON lines and its CSV rows.
 struct RenderedFiles: Sendable {
-    var tables: [(lines: [UInt8], rows: [[String?]])] = []
+    var tables: [(lines: [UInt8], csv: CSVRows)] = []
     /// Payload paths of its documents, in the order they are copied.
     var documents: [String] = []
+}
+
+/// A dossier's CSV rows for one table: encoded where they were rendered or, when a field was
+/// refused, as fields, so the writer refuses it with the message that names its record number.
+enum CSVRows: Sendable {
+    case encoded([UInt8], records: Int)
+    case rows([[String?]])
 }
 
 /// Renders dossiers for `--target files`; one per thread, as it reuses its JSON writer.
@@ -85,13 +100,17 @@ final class FilesRenderer: @unchecked Sendable {
         var r = RenderedFiles()
         let place = [(name: "dossier_id", text: d.id), (name: "origin_kvk", text: d.controller.kvkNumber)]
         for t in SQLStagingSchema.records {
-            var table: (lines: [UInt8], rows: [[String?]]) = ([], [])
+            var lines: [UInt8] = []
             for record in d.records(t.entity!) {
-                try json.withJSON(of: record, after: place) { table.lines.append(contentsOf: $0) }
-                table.lines.append(0x0A)
+                try json.withJSON(of: record, after: place) { lines.append(contentsOf: $0) }
+                lines.append(0x0A)
             }
-            try t.forEachRow(of: d, json: json) { table.rows.append($0.values.map(\.csvText)) }
-            r.tables.append(table)
+            var rows: [[String?]] = []
+            try t.forEachRow(of: d, json: json) { rows.append($0.values.map(\.csvText)) }
+            // Never a file's first record: each file starts with its header.
+            var csv: [UInt8] = []
+            let encoded = (try? rows.forEach { try CSVWriter.encode($0, options: ImportFiles.csvOptions, number: 2, into: &csv) }) != nil
+            r.tables.append((lines, encoded ? .encoded(csv, records: rows.count) : .rows(rows)))
         }
         r.documents = documents.sorted()
         return r
