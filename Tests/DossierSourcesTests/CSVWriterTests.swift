@@ -73,3 +73,22 @@ struct CSVTestRandom: RandomNumberGenerator {
         }
     }
 }
+
+/// Records encoded apart (on other threads) and written as bytes give the file `write` gives
+/// field by field, for both option sets, with a first record that only `write` may treat as first.
+@Test(arguments: [CSVWriter.Options(), CSVWriter.Options(delimiter: UInt8(ascii: ","), byteOrderMark: false, neutraliseFormulas: false)])
+func encodedRecordsWriteTheSameFile(options: CSVWriter.Options) throws {
+    let rows: [[String?]] = [["sep=;", "header"], ["sep=,", "=1+1", nil], ["a;b", "say \"hi\"", "line\nbreak", ""], [nil], ["cliënt", "-5", "@x", "\r"]]
+    let direct = MemorySink()
+    let one = try CSVWriter(sink: direct, options: options)
+    for r in rows { try one.write(r) }
+    let apart = MemorySink()
+    let two = try CSVWriter(sink: apart, options: options)
+    try two.write(rows[0])
+    var bytes: [UInt8] = []
+    for (i, r) in rows.dropFirst().enumerated() { try CSVWriter.encode(r, options: options, number: i + 2, into: &bytes) }
+    try two.write(encoded: bytes, records: rows.count - 1)
+    #expect(apart.bytes == direct.bytes)
+    #expect(two.recordCount == one.recordCount)
+    #expect(throws: DossierError.self) { try CSVWriter.encode(["a\u{0}b"], options: options, number: 2, into: &bytes) }
+}
