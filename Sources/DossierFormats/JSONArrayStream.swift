@@ -20,6 +20,8 @@ public final class JSONArrayStream<T: Decodable, E: Decodable>: ByteSink {
     private let key: [UInt8]
     /// Bytes the document may have around the array, which are held until `finish`.
     private let restLimit: Int
+    /// Bytes one element may have: it is held whole while it arrives.
+    private let elementLimit: Int
     private let each: (E) throws -> Void
     private let elementParser = JSONParser()
 
@@ -52,9 +54,10 @@ public final class JSONArrayStream<T: Decodable, E: Decodable>: ByteSink {
     private var elementFailure: (any Error)?
 
     public init(_ type: T.Type, file: String?, streaming key: StaticString, of element: E.Type, restLimit: Int = 256 << 20,
-                each: @escaping (E) throws -> Void) {
+                elementLimit: Int = 16 << 20, each: @escaping (E) throws -> Void) {
         self.file = file
         self.restLimit = restLimit
+        self.elementLimit = elementLimit
         self.key = Array(UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
         self.each = each
     }
@@ -129,6 +132,10 @@ public final class JSONArrayStream<T: Decodable, E: Decodable>: ByteSink {
     }
 
     private func arrayByte(_ b: UInt8) throws {
+        if inElement && element.count >= elementLimit {
+            throw DossierError("json.too-large", "an element of the '\(String(decoding: key, as: UTF8.self))' list is longer than \(elementLimit) bytes",
+                               at: SourceLocation(file: file, line: elementLine, column: elementColumn))
+        }
         if inElement {
             if inString {
                 element.append(b)

@@ -140,6 +140,24 @@ func streamedErrorIsTheWholeDocumentsError(text: String) throws {
     #expect(throws: DossierError.self) { try stream.write(Array(#"{"name":"a long name","items":[],"tail":3}"#.utf8)) }
 }
 
+/// One element is held whole while it arrives, so its size is limited too: a hostile list of one
+/// endless element is refused at the limit, not read into memory.
+@Test func streamedElementIsLimited() throws {
+    let fits = JSONArrayStream(List.self, file: "t.json", streaming: "items", of: Item.self, elementLimit: 19) { _ in }
+    try fits.write(Array(#"{"name":"a","items":[{"id":"x","n":1}],"tail":3}"#.utf8))
+    #expect(try fits.finish().name == "a")
+    let stream = JSONArrayStream(List.self, file: "t.json", streaming: "items", of: Item.self, elementLimit: 1 << 10) { _ in }
+    try stream.write(Array(#"{"name":"a","items":[{"id":""#.utf8))
+    let filler = [UInt8](repeating: UInt8(ascii: "x"), count: 4096)
+    do {
+        for _ in 0..<16 { try stream.write(filler) }
+        Issue.record("an element past the limit was accepted")
+    } catch let e as DossierError {
+        #expect(e.diagnostic.code == "json.too-large")
+        #expect(e.diagnostic.location?.line == 1 && e.diagnostic.location?.column == 22)
+    }
+}
+
 /// What `withJSON(of:after:)` must equal: the object `Codable` writes with the same members.
 private struct PlacedRecord: Encodable {
     let dossierID: String
