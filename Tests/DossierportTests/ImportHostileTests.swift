@@ -57,6 +57,25 @@ import Testing
         }
     }
 
+    /// `--target files` stages its folder while the bundle is checked: a refused bundle leaves
+    /// neither the folder nor its hidden staging sibling.
+    @Test(arguments: cases)
+    func hostileBundleLeavesNoFolder(_ c: Case) throws {
+        let dir = try ImportFixtures.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try TestEnv.run(Self.binary.path, ["import", Self.folder.appendingPathComponent(c.file).path, "--target", "files",
+                                                   "--out", dir + "/out"] + c.args, cwd: TestEnv.root)
+        let written = try FileManager.default.contentsOfDirectory(atPath: dir)
+        if c.code == "OK" {
+            #expect(r.status == 0, "\(r.err)")
+            #expect(written == ["out"])
+        } else {
+            #expect(r.status == 1)
+            #expect(r.err.contains("[\(c.code)]"), "\(r.err)")
+            #expect(written.isEmpty, "import left \(written)")
+        }
+    }
+
     /// Standard output is staged: a refused bundle prints no script at all, not the part written
     /// before the failure was found, and an accepted one prints exactly the script `--out` writes.
     @Test(arguments: cases)
