@@ -23,11 +23,6 @@ public final class DossierList: @unchecked Sendable {
         self.holding = holding
     }
 
-    public convenience init(_ entries: [ExportManifest.Entry]) throws {
-        self.init(holding: entries.count)
-        for e in entries { try append(e) }
-    }
-
     public func append(_ entry: ExportManifest.Entry) throws {
         count += 1
         documents += entry.documents.count
@@ -53,16 +48,23 @@ public final class DossierList: @unchecked Sendable {
     }
 
     public final class Reader {
-        private var held: IndexingIterator<[ExportManifest.Entry]>?
-        private let file: RecordFileReader?
+        private enum Source {
+            case held(IndexingIterator<[ExportManifest.Entry]>)
+            case file(RecordFileReader)
+        }
+        private var source: Source
 
-        init(held: [ExportManifest.Entry]) { self.held = held.makeIterator(); file = nil }
-        init(file: RecordFileReader) { self.file = file }
+        init(held: [ExportManifest.Entry]) { source = .held(held.makeIterator()) }
+        init(file: RecordFileReader) { source = .file(file) }
 
         public func next() throws -> ExportManifest.Entry? {
-            if held != nil { return held!.next() }
-            guard let body = try file?.next() else { return nil }
-            return try DossierList.decode(body, from: file!.path)
+            switch source {
+            case .held(var entries):
+                defer { source = .held(entries) }
+                return entries.next()
+            case .file(let file):
+                return try file.next().map { try DossierList.decode($0, from: file.path) }
+            }
         }
     }
 

@@ -63,7 +63,7 @@ extension ExportManifest {
         // Members are one to a line and strings never hold a raw line break, so this is the
         // member itself, not text inside a value.
         let member = Array("\n  \"dossiers\": []".utf8)
-        guard let at = Self.firstRange(of: member, in: whole) else {
+        guard let at = whole.firstRange(of: member) else {
             preconditionFailure("pretty export.json lists its dossiers at the top level")
         }
         let open = at.upperBound - 1
@@ -84,13 +84,5 @@ extension ExportManifest {
         }
         try sink.write(Array((first ? "" : "\n  ").utf8))
         try sink.write(Array(whole[open...]))
-    }
-
-    private static func firstRange(of needle: [UInt8], in haystack: [UInt8]) -> Range<Int>? {
-        guard haystack.count >= needle.count else { return nil }
-        for i in 0...(haystack.count - needle.count) where haystack[i] == needle[0] {
-            if haystack[i..<(i + needle.count)].elementsEqual(needle) { return i..<(i + needle.count) }
-        }
-        return nil
     }
 }

@@ -16,17 +16,6 @@ public enum JSONByteDecoder {
         try bytes.withUnsafeBytes { try decode(type, from: $0, parser: JSONParser(), file: file, firstLine: 1) }
     }
 
-    /// Decodes a document whose top-level member `key` is a long array of `E`: the elements are
-    /// handed to `each` one at a time, in order, and `T` is decoded with that array empty.
-    /// `JSONArrayStream` does the same for a document that arrives in chunks.
-    public static func decode<T: Decodable, E: Decodable>(_ type: T.Type, from bytes: [UInt8], file: String? = nil,
-                                                          streaming key: StaticString, of element: E.Type,
-                                                          each: @escaping (E) throws -> Void) throws -> T {
-        let stream = JSONArrayStream(T.self, file: file, streaming: key, of: E.self, each: each)
-        try stream.write(bytes)
-        return try stream.finish()
-    }
-
     /// Parses and decodes one document; `firstLine` places it in its file (NDJSON records),
     /// `check` runs on the parsed tape before decoding starts.
     static func decode<T: Decodable>(_ type: T.Type, from input: UnsafeRawBufferPointer, parser: JSONParser,

@@ -88,16 +88,14 @@ public enum BundleImport {
                         if check.isValid, let dialect = options.target.dialect {
                             let script = StagedScript(dialect: dialect, manifest: manifest, dossiers: dossiers, store: store, options: options)
                             let renderers = (0..<BundleInspection.workers).map { _ in SQLDossierRenderer(dialect: dialect, location: store.location) }
-                            BundleInspection.checkDossiers(manifest, dossiers, payload, store, &check, prepare: { d, entry, worker in
-                                Result { try renderers[worker].render(d, documents: Set(entry.documents.map { "data/" + $0 })) }
-                            }, each: script.write)
+                            checkAndRender(manifest, dossiers, payload, store, &check, render: { try renderers[$0].render($1, documents: $2) },
+                                           each: script.write)
                             staged = script
                         } else if check.isValid {
                             let folder = StagedFiles(path: options.output, store: store)
                             let renderers = (0..<BundleInspection.workers).map { _ in FilesRenderer() }
-                            BundleInspection.checkDossiers(manifest, dossiers, payload, store, &check, prepare: { d, entry, worker in
-                                Result { try renderers[worker].render(d, documents: Set(entry.documents.map { "data/" + $0 })) }
-                            }, each: folder.write)
+                            checkAndRender(manifest, dossiers, payload, store, &check, render: { try renderers[$0].render($1, documents: $2) },
+                                           each: folder.write)
                             stagedFiles = folder
                         } else {
                             BundleInspection.checkDossiers(manifest, dossiers, payload, store, &check)
@@ -127,6 +125,18 @@ public enum BundleImport {
             report.problems.append(BundleInspection.diagnostic(error, SourceLocation(file: path)))
         }
         return report
+    }
+
+    /// Checks every dossier and has each one that passed rendered, on the core that checked it, by
+    /// `render` (given the worker, the dossier and the payload paths export.json lists for it);
+    /// `each` gets the results in export.json order.
+    private static func checkAndRender<Rendered>(_ manifest: ExportManifest, _ dossiers: DossierList, _ payload: Int, _ store: any BagStore,
+                                                 _ check: inout BundleCheck,
+                                                 render: @escaping @Sendable (_ worker: Int, Dossier, Set<String>) throws -> Rendered,
+                                                 each: (Result<Rendered, any Error>) -> Void) {
+        BundleInspection.checkDossiers(manifest, dossiers, payload, store, &check, prepare: { d, entry, worker in
+            Result { try render(worker, d, Set(entry.documents.map { "data/" + $0 })) }
+        }, each: each)
     }
 
     /// A bundle that carries a dossier twice (JSON and XML) must say the same thing in both, or the

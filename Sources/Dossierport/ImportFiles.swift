@@ -24,12 +24,14 @@ final class StagedFiles {
     private var csvs: [CSVWriter] = []
     private let store: any BagStore
     private var failure: (any Error)?
+    /// For programs: comma, no byte-order mark, values verbatim.
+    static let csvOptions = CSVWriter.Options(delimiter: UInt8(ascii: ","), byteOrderMark: false, neutraliseFormulas: false)
 
     init(path: String, store: any BagStore) {
         self.store = store
         do {
             let folder = try StagedDirectory(finalPath: path)
-            let csvOptions = ImportFiles.csvOptions
+            let csvOptions = Self.csvOptions
             for t in SQLStagingSchema.records {
                 let json = try PendingFile(path: try folder.path(for: t.name + ".ndjson"))
                 let csv = try PendingFile(path: try folder.path(for: t.name + ".csv"))
@@ -70,11 +72,6 @@ final class StagedFiles {
     }
 }
 
-enum ImportFiles {
-    /// For programs: comma, no byte-order mark, values verbatim.
-    static let csvOptions = CSVWriter.Options(delimiter: UInt8(ascii: ","), byteOrderMark: false, neutraliseFormulas: false)
-}
-
 /// One dossier as `--target files` writes it: per record table its NDJSON lines and its CSV rows.
 struct RenderedFiles: Sendable {
     var tables: [(lines: [UInt8], csv: CSVRows)] = []
@@ -109,7 +106,7 @@ final class FilesRenderer: @unchecked Sendable {
             try t.forEachRow(of: d, json: json) { rows.append($0.values.map(\.csvText)) }
             // Never a file's first record: each file starts with its header.
             var csv: [UInt8] = []
-            let encoded = (try? rows.forEach { try CSVWriter.encode($0, options: ImportFiles.csvOptions, number: 2, into: &csv) }) != nil
+            let encoded = (try? rows.forEach { try CSVWriter.encode($0, options: StagedFiles.csvOptions, number: 2, into: &csv) }) != nil
             r.tables.append((lines, encoded ? .encoded(csv, records: rows.count) : .rows(rows)))
         }
         r.documents = documents.sorted()

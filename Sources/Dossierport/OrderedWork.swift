@@ -35,16 +35,6 @@ final class OrderedWork<Input: Sendable, T>: @unchecked Sendable {
         start()
     }
 
-    /// Over `0..<count`, each result paired with its index.
-    convenience init(count: Int, chunk: Int = 16, workers: Int, _ body: @escaping @Sendable (_ index: Int, _ worker: Int) -> T)
-    where Input == Int {
-        var i = 0
-        self.init(chunk: chunk, workers: workers, inputs: { () -> Int? in
-            defer { i += 1 }
-            return i < count ? i : nil
-        }, body)
-    }
-
     deinit {
         group.wait()
         for buffer in [computing, ready] {

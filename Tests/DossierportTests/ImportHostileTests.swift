@@ -40,35 +40,19 @@ import Testing
         #expect(Self.cases.contains { $0.code == "OK" })
     }
 
-    @Test(arguments: cases)
-    func hostileBundleIsRefusedAndNothingIsWritten(_ c: Case) throws {
+    /// Nothing is written for a refused bundle: no script, and with `--target files`, which stages
+    /// its folder while the bundle is checked, neither the folder nor its hidden staging sibling.
+    @Test(arguments: cases, ["postgres", "files"])
+    func hostileBundleIsRefusedAndNothingIsWritten(_ c: Case, _ target: String) throws {
         let dir = try ImportFixtures.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let r = try TestEnv.run(Self.binary.path, ["import", Self.folder.appendingPathComponent(c.file).path, "--target", "postgres",
-                                                   "--out", dir + "/out.sql"] + c.args, cwd: TestEnv.root)
+        let out = target == "files" ? "out" : "out.sql"
+        let r = try TestEnv.run(Self.binary.path, ["import", Self.folder.appendingPathComponent(c.file).path, "--target", target,
+                                                   "--out", dir + "/" + out] + c.args, cwd: TestEnv.root)
         let written = try FileManager.default.contentsOfDirectory(atPath: dir)
         if c.code == "OK" {
             #expect(r.status == 0, "\(r.err)")
-            #expect(written == ["out.sql"])
-        } else {
-            #expect(r.status == 1)
-            #expect(r.err.contains("[\(c.code)]"), "\(r.err)")
-            #expect(written.isEmpty, "import left \(written)")
-        }
-    }
-
-    /// `--target files` stages its folder while the bundle is checked: a refused bundle leaves
-    /// neither the folder nor its hidden staging sibling.
-    @Test(arguments: cases)
-    func hostileBundleLeavesNoFolder(_ c: Case) throws {
-        let dir = try ImportFixtures.tempDir()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let r = try TestEnv.run(Self.binary.path, ["import", Self.folder.appendingPathComponent(c.file).path, "--target", "files",
-                                                   "--out", dir + "/out"] + c.args, cwd: TestEnv.root)
-        let written = try FileManager.default.contentsOfDirectory(atPath: dir)
-        if c.code == "OK" {
-            #expect(r.status == 0, "\(r.err)")
-            #expect(written == ["out"])
+            #expect(written == [out])
         } else {
             #expect(r.status == 1)
             #expect(r.err.contains("[\(c.code)]"), "\(r.err)")

@@ -4,7 +4,11 @@ import DossierModel
 
 @Test(arguments: [0, 1, 15, 16, 17, 100])
 func orderedWorkHandsResultsBackInOrder(count: Int) throws {
-    let work = OrderedWork(count: count, workers: 3) { i, worker in (i * i, worker) }
+    var next = 0
+    let work = OrderedWork(workers: 3, inputs: { () -> Int? in
+        defer { next += 1 }
+        return next < count ? next : nil
+    }) { i, worker in (i * i, worker) }
     var seen: [Int] = []
     while let (i, (square, worker)) = try work.next() {
         #expect((0..<3).contains(worker))
