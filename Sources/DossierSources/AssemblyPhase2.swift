@@ -89,19 +89,11 @@ final class ClientAssembler: @unchecked Sendable {
         limit = a.options.bucketLimit
     }
 
-    /// Assembles every client in the bucket file at `path` in order, then removes the file.
-    func bucket(_ path: String, depth: Int = 0, _ deliver: (ClientResult) throws -> Void) throws {
-        let size = try Self.size(path)
-        if size > limit, depth < Self.maxDepth {
-            for part in try split(path, depth: depth) {
-                // A part the split did not shrink is, in practice, one client: splitting again cannot help.
-                try bucket(part, depth: try Self.size(part) == size ? Self.maxDepth : depth + 1, deliver)
-            }
-            return
-        }
+    /// The bucket file at `path` (`size` bytes) loaded and indexed; the file is removed.
+    func load(_ path: String, size: Int) throws -> LoadedPart {
         let bytes = try Self.load(path, size: size)
         try FileManager.default.removeItem(atPath: path)
-        try assembleLoaded(bytes, path: path, deliver)
+        return try LoadedPart(bytes, path: path, dict: dict)
     }
 
     static func size(_ path: String) throws -> Int {
@@ -139,39 +131,16 @@ final class ClientAssembler: @unchecked Sendable {
         return try (0..<Self.fanout).compactMap { try parts.close($0) }
     }
 
-    /// Indexes a loaded bucket by client key and input order, and assembles each client.
-    func assembleLoaded(_ bytes: [UInt8], path: String, _ deliver: (ClientResult) throws -> Void) throws {
-        var index: [(key: ClientKeyRef, ordinal: Int, body: Int)] = []
-        var d = SpillDecoder(bytes: bytes, dict: dict, path: path)
-        while d.offset < bytes.count {
-            guard bytes.count - d.offset >= 4 else { throw d.damaged() }
-            let n = Int(bytes[d.offset]) | Int(bytes[d.offset + 1]) << 8 | Int(bytes[d.offset + 2]) << 16 | Int(bytes[d.offset + 3]) << 24
-            let body = d.offset + 4
-            guard n <= bytes.count - body else { throw d.damaged() }
-            d.offset = body
-            let h = try d.header()
-            index.append((ClientKeyRef(h.key, in: bytes), h.ordinal, body))
-            d.offset = body + n
-        }
-        bytes.withUnsafeBufferPointer { p in
-            index.sort { x, y in
-                let c = x.key.compare(y.key, p)
-                return c != 0 ? c < 0 : x.ordinal < y.ordinal
-            }
-        }
-        var i = 0
+    /// The dossier of the `client`th client of a loaded part, with every record's outcome.
+    func assemble(_ part: LoadedPart, client: Int) throws -> ClientResult {
+        var d = SpillDecoder(bytes: part.bytes, dict: dict, path: part.path)
         var records: [SpillRecord] = []
-        while i < index.count {
-            var j = i + 1
-            while j < index.count, bytes.withUnsafeBufferPointer({ index[j].key.compare(index[i].key, $0) }) == 0 { j += 1 }
-            records.removeAll(keepingCapacity: true)
-            for e in index[i..<j] {
-                d.offset = e.body
-                records.append(try d.record())
-            }
-            try deliver(assembleClient(records))
-            i = j
+        records.reserveCapacity(part.groups[client].count)
+        for e in part.index[part.groups[client]] {
+            d.offset = e.body
+            records.append(try d.record())
         }
+        return assembleClient(records)
     }
 
     func rules(_ r: SpillRecord) -> RecordRules {
@@ -258,32 +227,107 @@ final class ClientAssembler: @unchecked Sendable {
     }
 }
 
-/// Hands bucket files to worker threads and their results back in bucket order.
+/// A loaded (sub-)bucket: its bytes and its records indexed by client key and input order, one
+/// range of the index per client. Immutable once made, so the workers assembling its clients share it.
+final class LoadedPart: Sendable {
+    let bytes: [UInt8]
+    let path: String
+    let index: [(key: ClientKeyRef, ordinal: Int, body: Int)]
+    let groups: [Range<Int>]
+
+    init(_ bytes: [UInt8], path: String, dict: SpillDictionary) throws {
+        var index: [(key: ClientKeyRef, ordinal: Int, body: Int)] = []
+        var d = SpillDecoder(bytes: bytes, dict: dict, path: path)
+        while d.offset < bytes.count {
+            guard bytes.count - d.offset >= 4 else { throw d.damaged() }
+            let n = Int(bytes[d.offset]) | Int(bytes[d.offset + 1]) << 8 | Int(bytes[d.offset + 2]) << 16 | Int(bytes[d.offset + 3]) << 24
+            let body = d.offset + 4
+            guard n <= bytes.count - body else { throw d.damaged() }
+            d.offset = body
+            let h = try d.header()
+            index.append((ClientKeyRef(h.key, in: bytes), h.ordinal, body))
+            d.offset = body + n
+        }
+        var groups: [Range<Int>] = []
+        bytes.withUnsafeBufferPointer { p in
+            index.sort { x, y in
+                let c = x.key.compare(y.key, p)
+                return c != 0 ? c < 0 : x.ordinal < y.ordinal
+            }
+            var i = 0
+            while i < index.count {
+                var j = i + 1
+                while j < index.count, index[j].key.compare(index[i].key, p) == 0 { j += 1 }
+                groups.append(i..<j)
+                i = j
+            }
+        }
+        self.bytes = bytes; self.path = path; self.index = index; self.groups = groups
+    }
+}
+
+/// The bucket files still to assemble, in output order. A file larger than the limit is split
+/// into its sub-bucket files, which take its place in the order, so each `next` loads at most
+/// `bucketLimit` bytes (or one client's, when a part does not shrink).
+struct BucketQueue {
+    /// Next at the end.
+    private var pending: [(path: String, depth: Int)]
+
+    init(paths: [String]) { pending = paths.reversed().map { ($0, 0) } }
+
+    /// The next part in output order, loaded and indexed; nil when every file has been.
+    mutating func next(_ a: ClientAssembler) throws -> LoadedPart? {
+        while let (path, depth) = pending.popLast() {
+            let size = try ClientAssembler.size(path)
+            guard size > a.limit, depth < ClientAssembler.maxDepth else { return try a.load(path, size: size) }
+            for part in try a.split(path, depth: depth).reversed() {
+                // A part the split did not shrink is, in practice, one client: splitting again cannot help.
+                pending.append((part, try ClientAssembler.size(part) == size ? ClientAssembler.maxDepth : depth + 1))
+            }
+        }
+        return nil
+    }
+}
+
+/// Hands the clients of the buckets to worker threads, a few at a time, and their results back
+/// in output order.
 ///
-/// Workers take buckets in ascending order; each bucket's results queue up in batches of
-/// `batchSize` clients, at most `queuedBatches` per bucket, so a worker ahead of the consumer
-/// waits instead of piling up dossiers. The consumer always drains the lowest bucket not yet
-/// finished, whose worker is running, so the pipeline cannot stall.
+/// The workers share each loaded part client by client rather than taking a bucket each: with a
+/// bucket each, the worker ahead of the consumer could only queue a few dossiers before waiting
+/// for the one behind (queueing more would make memory grow with the bucket, and so with the
+/// dump), so most of the time one core assembled. Here both work near the consumer's position: at
+/// most `window` clients' results wait for it, and besides the part being handed out, one more is
+/// loaded ahead (by whichever worker finds none loaded), so a worker seldom waits for a load.
 final class OrderedAssembly: @unchecked Sendable {
-    static let batchSize = 8
-    static let queuedBatches = 2
+    /// Clients a worker takes at once, and clients handed out beyond the consumer's position.
+    static let chunk = 4
+    static let window = 64
 
     private let condition = NSCondition()
-    private let paths: [String]
-    private var next = 0
-    private var queues: [[[ClientResult]]]
-    private var finished: [Bool]
-    private var failures: [(any Error)?]
+    /// Touched only by the worker that is loading (`loading`), outside the lock.
+    private var queue: BucketQueue
+    /// The part being handed out, and the one loaded after it.
+    private var current: LoadedPart?
+    private var ahead: LoadedPart?
+    private var nextClient = 0
+    private var loading = false
+    /// The queue has no more parts, or failed to give the next (`loadError`).
+    private var exhausted = false
+    private var loadError: (any Error)?
+    /// Sequence numbers: of the next client handed out, and of the next result the consumer takes.
+    private var issued = 0
+    private var taken = 0
+    private var results: [Int: ClientResult] = [:]
+    /// The first client whose assembly failed, by sequence number, and why.
+    private var failure: (at: Int, error: any Error)?
     private var cancelled = false
     private var running = 0
 
-    struct Cancelled: Error {}
+    init(paths: [String]) { queue = BucketQueue(paths: paths) }
 
-    init(paths: [String]) {
-        self.paths = paths
-        queues = Array(repeating: [], count: paths.count)
-        finished = Array(repeating: false, count: paths.count)
-        failures = Array(repeating: nil, count: paths.count)
+    /// Every client there is has been handed out.
+    private var allIssued: Bool {
+        exhausted && !loading && ahead == nil && (current.map { nextClient == $0.groups.count } ?? true)
     }
 
     /// Runs `workers` threads over the buckets and calls `consume` on this thread, in bucket and
@@ -300,61 +344,80 @@ final class OrderedAssembly: @unchecked Sendable {
             while running > 0 { condition.wait() }
             condition.unlock()
         }
-        for b in paths.indices {
-            while true {
-                condition.lock()
-                while queues[b].isEmpty && !finished[b] { condition.wait() }
-                if queues[b].isEmpty {
-                    let failure = failures[b]
-                    condition.unlock()
-                    if let failure { throw failure }
-                    break
-                }
-                let batch = queues[b].removeFirst()
-                condition.broadcast()
+        while true {
+            condition.lock()
+            while results[taken] == nil && failure?.at != taken && !(taken == issued && allIssued) { condition.wait() }
+            guard let r = results.removeValue(forKey: taken) else {
+                let error = failure?.at == taken ? failure?.error : loadError
                 condition.unlock()
-                for r in batch { try consume(r) }
+                if let error { throw error }
+                return
             }
+            taken += 1
+            condition.broadcast()
+            condition.unlock()
+            try consume(r)
         }
     }
 
     private func work(_ worker: ClientAssembler) {
-        while true {
-            condition.lock()
-            guard !cancelled, next < paths.count else {
-                running -= 1
-                condition.broadcast()
-                condition.unlock()
-                return
-            }
-            let b = next
-            next += 1
-            condition.unlock()
-            var batch: [ClientResult] = []
-            var failure: (any Error)?
-            do {
-                try worker.bucket(paths[b]) { r in
-                    batch.append(r)
-                    if batch.count == Self.batchSize { try push(batch, b); batch = [] }
-                }
-                if !batch.isEmpty { try push(batch, b) }
-            } catch {
-                failure = error
-            }
-            condition.lock()
-            if !(failure is Cancelled) { failures[b] = failure }
-            finished[b] = true
+        condition.lock()
+        defer {
+            running -= 1
             condition.broadcast()
             condition.unlock()
         }
+        while !cancelled && failure == nil {
+            guard let part = current, nextClient < part.groups.count else {
+                if let next = ahead {
+                    (current, ahead, nextClient) = (next, nil, 0)
+                } else if !loading && !exhausted {
+                    load(worker)
+                } else if exhausted && !loading {
+                    return
+                } else {
+                    condition.wait()
+                }
+                continue
+            }
+            if ahead == nil && !loading && !exhausted {
+                load(worker)
+                continue
+            }
+            guard issued < taken + Self.window else {
+                condition.wait()
+                continue
+            }
+            let first = nextClient, count = min(Self.chunk, part.groups.count - first), sequence = issued
+            nextClient += count
+            issued += count
+            condition.unlock()
+            var done: [ClientResult] = []
+            var error: (any Error)?
+            do {
+                for c in first..<(first + count) { done.append(try worker.assemble(part, client: c)) }
+            } catch let e {
+                error = e
+            }
+            condition.lock()
+            for (i, r) in done.enumerated() { results[sequence + i] = r }
+            if let error, failure.map({ sequence + done.count < $0.at }) ?? true { failure = (sequence + done.count, error) }
+            condition.broadcast()
+        }
     }
 
-    private func push(_ batch: [ClientResult], _ b: Int) throws {
+    /// Loads the next part outside the lock (called and returning with it held).
+    private func load(_ worker: ClientAssembler) {
+        loading = true
+        condition.unlock()
+        let loaded = Result { try queue.next(worker) }
         condition.lock()
-        defer { condition.unlock() }
-        while queues[b].count >= Self.queuedBatches && !cancelled { condition.wait() }
-        if cancelled { throw Cancelled() }
-        queues[b].append(batch)
+        loading = false
+        switch loaded {
+        case .success(let part?): ahead = part
+        case .success(nil): exhausted = true
+        case .failure(let error): exhausted = true; loadError = error
+        }
         condition.broadcast()
     }
 }
@@ -373,13 +436,15 @@ extension AssemblyRun {
         buckets = []
         links = []
         let threads = min(a.options.threads, paths.count)
-        let apply = { (r: ClientResult) throws in try self.apply(r, emit) }
         if threads <= 1 {
             let worker = ClientAssembler(a, dict: dict)
-            for p in paths { try worker.bucket(p, apply) }
+            var queue = BucketQueue(paths: paths)
+            while let part = try queue.next(worker) {
+                for c in part.groups.indices { try apply(try worker.assemble(part, client: c), emit) }
+            }
         } else {
             let workers = (0..<threads).map { _ in ClientAssembler(a, dict: dict) }
-            try OrderedAssembly(paths: paths).run(workers, consume: apply)
+            try OrderedAssembly(paths: paths).run(workers) { try self.apply($0, emit) }
         }
     }
 

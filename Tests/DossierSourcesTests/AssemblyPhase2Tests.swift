@@ -80,6 +80,30 @@ import DossierModel
     }
 }
 
+/// The scheduler that shares loaded parts between workers client by client.
+@Suite struct OrderedAssemblyTests {
+    /// A bucket file that is damaged fails the run with the spill's error once the buckets before
+    /// it (here an empty one) are done, and every worker stops, for one worker and for several.
+    @Test(arguments: [1, 2, 3])
+    func damagedBucketFailsTheRun(workers: Int) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ordered-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // An empty bucket, then one whose first record claims 5 bytes and has 1.
+        FileManager.default.createFile(atPath: folder + "/0", contents: Data())
+        FileManager.default.createFile(atPath: folder + "/1", contents: Data([5, 0, 0, 0, 0xFF]))
+        let assembler = try DossierAssembler(profile: try fixtureProfile("caresys-postgres.json"), documents: RecordingResolver())
+        let dict = SpillDictionary()
+        let threads = (0..<workers).map { _ in ClientAssembler(assembler, dict: dict) }
+        var delivered = 0
+        let error = #expect(throws: DossierError.self) {
+            try OrderedAssembly(paths: [folder + "/0", folder + "/1"]).run(threads) { _ in delivered += 1 }
+        }
+        #expect(error?.code == "spill.corrupt")
+        #expect(delivered == 0)
+    }
+}
+
 /// The per-day offset cache against asking the zone every time.
 @Suite struct ZoneOffsetsTests {
     /// Every quarter hour around recent and historical transitions (Amsterdam's 1940 switch to
