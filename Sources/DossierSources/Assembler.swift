@@ -23,7 +23,7 @@ public struct ExportOptions: Sendable {
     /// Largest bucket file (bytes) phase 2 loads whole; a larger one is split into sub-buckets
     /// first, so memory stays flat however large the dump is.
     public var bucketLimit: Int
-    /// Threads that assemble buckets in phase 2; the output does not depend on it. With more than
+    /// Threads that assemble clients in phase 2; the output does not depend on it. With more than
     /// one, the document resolver is called from several threads at once.
     public var threads: Int
     /// Bytes (estimated) one link table's key → clients map may hold in memory; a larger map is
@@ -52,18 +52,19 @@ public struct ExportOptions: Sendable {
 ///    each client's rows mapped and assembled into a dossier, which is validated and emitted. A
 ///    bucket file larger than `bucketLimit` is first streamed into sub-bucket files by a second,
 ///    independent hash of the client key, recursively (see `ClientAssembler`), so what is loaded
-///    at once stays bounded however large the dump. Buckets are independent, so `threads` workers
-///    assemble them side by side; the calling thread books their results and emits in bucket
-///    order, through a bounded queue.
+///    at once stays bounded however large the dump. Clients are independent, so `threads` workers
+///    share each loaded (sub-)bucket client by client (see `OrderedAssembly`); the calling thread
+///    books their results and emits them in order, at most 64 clients behind the workers.
 ///
 /// Dossiers come out bucket by bucket (bucket index ascending), within a split bucket sub-bucket by
 /// sub-bucket (index ascending, depth first), and within a loaded (sub-)bucket by client key
 /// (numerically when both keys are digits, else by UTF-8 bytes): deterministic for the same input,
 /// `bucketCount` and `bucketLimit`, whatever `threads` is. Records within a section keep input
 /// order. Memory holds the link maps (about 100 bytes per link row, up to `linkMemory` each), one entry per row delivered
-/// to several clients until its last delivery is mapped, and per worker one (sub-)bucket's bytes
-/// (at most `bucketLimit`, unless one client alone is larger) plus a 40-byte index entry per record
-/// in it, and up to 24 dossiers queued or being batched per worker.
+/// to several clients until its last delivery is mapped, a loaded (sub-)bucket's bytes (at most
+/// `bucketLimit`, unless one client alone is larger) plus a 40-byte index entry per record in it
+/// for the part being handed out, the one loaded ahead and one a worker may still be finishing,
+/// and up to 64 clients' dossiers waiting to be emitted.
 public final class DossierAssembler {
     public let profile: MappingProfile
     public let options: ExportOptions

@@ -62,7 +62,8 @@ final class AssemblyRules {
     }
 }
 
-/// Turns bucket files into `ClientResult`s; one per worker thread, used by that thread only.
+/// Loads bucket files and turns their clients into `ClientResult`s; one per worker thread, used
+/// by that thread only (its rules cache column positions).
 ///
 /// A bucket file larger than `limit` is not loaded: its records are streamed into `fanout`
 /// sub-bucket files by a second FNV-1a hash of the client key (seeded by the depth, so it is
@@ -435,7 +436,7 @@ extension AssemblyRun {
         // peak is then the larger of the two phases, not their sum.
         buckets = []
         links = []
-        let threads = min(a.options.threads, paths.count)
+        let threads = a.options.threads
         if threads <= 1 {
             let worker = ClientAssembler(a, dict: dict)
             var queue = BucketQueue(paths: paths)

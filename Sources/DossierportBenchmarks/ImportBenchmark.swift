@@ -124,12 +124,9 @@ func runImportSuite(_ args: [String]) throws {
         let (seconds, peak) = try importInChild(zip, sql)
         let mb = Double(fileSize(zip)) / 1e6, sqlMB = Double(fileSize(sql)) / 1e6
         if keep == nil { shell("rm -f '\(sql)'") }
-        let reference: String
-        if let f = importFloor(zip) {
-            reference = String(format: "%.2f s, %.1f | %.1f + %.1f + %.1f | %.2f", f.wall, mb / f.wall, f.inflate, f.sha256, f.parse, f.wall / seconds)
-        } else {
-            reference = "python3 failed | | "
-        }
+        // Without its reference a row cannot be read, and the smoke run in CI would not notice the script rotting.
+        guard let f = importFloor(zip) else { throw DossierError("bench.reference", "the reference (python3) failed on \(zip)") }
+        let reference = String(format: "%.2f s, %.1f | %.1f + %.1f + %.1f | %.2f", f.wall, mb / f.wall, f.inflate, f.sha256, f.parse, f.wall / seconds)
         print(String(format: "| %@ | %.1f | %.1f | %.2f | %.1f | %.1f | %@ |", name, mb, sqlMB, seconds, mb / seconds, peak, reference))
     }
     print("")
@@ -185,15 +182,7 @@ out = {k: sum(t[k] for t in totals) for k in totals[0]}
 out['wall'] = time.time() - start
 print(json.dumps(out))
 """#
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script, zip]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    guard (try? process.run()) != nil else { return nil }
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0,
+    guard let output = runPython(script, zip) ?? nil,
           let r = try? JSONSerialization.jsonObject(with: output) as? [String: Double],
           let wall = r["wall"], let inflate = r["inflate"], let sha = r["sha256"], let parse = r["parse"] else { return nil }
     return (wall, inflate, sha, parse)

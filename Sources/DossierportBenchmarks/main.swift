@@ -182,6 +182,20 @@ func cpuSeconds(_ body: () throws -> Void) rethrows -> Double {
     return Double(b.tv_sec - a.tv_sec) + Double(b.tv_nsec - a.tv_nsec) / 1e9
 }
 
+/// Runs `python3 -c script argument`: nil when it could not be started, else its standard
+/// output, or nil inside when it failed.
+func runPython(_ script: String, _ argument: String) -> Data?? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", script, argument]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    guard (try? process.run()) != nil else { return nil }
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return .some(process.terminationStatus == 0 ? output : nil)
+}
+
 /// Times Python's json and orjson on the same NDJSON file, line by line as our reader does.
 func python(on path: String) -> [Row] {
     let script = #"""
@@ -209,21 +223,11 @@ except ImportError:
     out['orjson'] = None
 print(json.dumps(out))
 """#
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script, path]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    do {
-        try process.run()
-    } catch {
+    guard let output = runPython(script, path) else {
         return [Row(name: "Python", megabytes: 0, seconds: 0, note: "python3 could not be started")]
     }
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
     let size = Double((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) / 1e6
-    guard process.terminationStatus == 0,
-          let result = try? JSONSerialization.jsonObject(with: output) as? [String: Any] else {
+    guard let output = output, let result = try? JSONSerialization.jsonObject(with: output) as? [String: Any] else {
         return [Row(name: "Python", megabytes: 0, seconds: 0, note: "python3 failed")]
     }
     var rows: [Row] = []
