@@ -753,7 +753,11 @@ public final class SQLDumpReader: RowReader {
         var start = 0
         for f in 0..<n {
             let end = f < n - 1 ? tabAt[f] : count
-            if end > scan.backslash, !isNull(start, end), find(0x5C, p, from: start, to: end) != nil { return true }
+            if end > scan.backslash, !isNull(start, end), let first = find(0x5C, p, from: start, to: end) {
+                // Text may hold the escapes pg_dump writes for control characters and backslashes,
+                // which decode to ASCII whatever follows; numbers and the probed fields may not.
+                guard !target.numeric[f], !columns.contains(f), CarriedLine.plainEscapes(p, from: first, to: end) else { return true }
+            }
             if target.numeric[f], !isNull(start, end), !UnsafeBufferPointer(start: p + start, count: end - start).allSatisfy({ $0 < 0x80 }) {
                 return true
             }

@@ -236,6 +236,18 @@ func careSysClientKeys(_ dump: String) throws -> [String] {
             (report, Array("9001\t201\t2023-01-23 09:00:00\tdr. S\tpsychologie\tTekst 👍\tR\n".utf8), true, nil),
             (report, Array("9002\t201\t2023-01-23 09:00:00\tdr. S\tpsychologie\tTekst\tX\n".utf8), false, nil),
             (report, Array("9003\t99999\t2023-01-23 09:00:00\tdr. S\tpsychologie\tTekst\tN\n".utf8), false, nil),
+            // Text with the escapes pg_dump writes for control characters is carried and decoded later.
+            (report, Array("9004\t201\t2023-01-23 09:00:00\tdr. S\tpsychologie\tRegel.\\nTab\\t\\\\ en \\r\\b\\f\\v\tR\n".utf8), true, nil),
+            (report, Array("9005\t201\t2023-01-23 09:00:00\tdr. \\\\S\tpsychologie\t\\n\tR\n".utf8), true, nil),
+            // Octal, hex and other escapes, an escaped tab, a lone backslash and an escape in a
+            // probed field are decoded where they are read.
+            (report, Array("9006\t201\t2023-01-23 09:00:00\tdr. S\tpsychologie\tCli\\303\\253nt\tR\n".utf8), false, nil),
+            (report, Array("9007\t201\t2023-01-23 09:00:00\tdr. S\tpsychologie\tTekst \\x41\tR\n".utf8), false, nil),
+            (report, Array("9008\t201\t2023-01-23 09:00:00\tdr. S\tpsychologie\tTekst \\. \\N\tR\n".utf8), false, nil),
+            (report, Array("9009\t201\t2023-01-23 09:00:00\tdr. S\tTekst\\\tpsychologie\tR\n".utf8), false, "sql.column-count at 314:1"),
+            (report, Array("9010\t201\t2023-01-23 09:00:00\tdr. S\tpsychologie\tTekst\tR\\\n".utf8), false, "sql.copy-escape at 314:55"),
+            (report, Array("9011\t201\t2023-01-23 09:00:00\tdr. S\tpsychologie\tTekst\t\\R\n".utf8), false, nil),
+            (report, Array("9012\t201\t2023-01-23 09:00:00\tdr. S\tpsychologie\tTekst \\303\tR\n".utf8), false, "sql.encoding at 314:48"),
         ]
         for c in cases {
             let split = try #require(fixture.range(of: c.after))
