@@ -55,8 +55,8 @@ import Testing
             SourceRow(table: "episodes", columns: ["id", "client_id"], values: [.number(String(id)), .number(String(id / 2))],
                       location: SourceLocation(file: "t.sql", line: id))
         }
-        // About 98 bytes an entry: nine fit in 900, the tenth does not.
-        let map = LinkMap(LinkSpec(table: "episodes", key: "id", clientColumn: "client_id"), index: 0, only: nil, budget: 900, folder: folder)
+        // 40 bytes an entry of plain numbers: nine fit in 390, the tenth does not.
+        let map = LinkMap(LinkSpec(table: "episodes", key: "id", clientColumn: "client_id"), index: 0, only: nil, budget: 390, folder: folder)
         for id in 0..<9 { try map.add(row(id)) }
         #expect(map.partitions == nil && map.targets.count == 9)
         try map.add(row(9))
@@ -80,6 +80,25 @@ import Testing
         #expect(files > 1 && files <= LinkPartitions.count)
         #expect(map.partitions == nil && map.targets.isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+
+    /// Links between plain decimal numbers are held as numbers, others as strings; a second client
+    /// moves a number entry to the strings with both clients, in the order they came.
+    @Test func linkTableKeepsEveryLink() {
+        var t = LinkTable()
+        #expect(t.add("7", "70") == 40)
+        #expect(t.add("7", "70") == 0)
+        #expect(t.add("007", "70") > 40)
+        #expect(t.add("8", "x1") > 40)
+        #expect(t.add("7", "71") > 40)
+        #expect(t["7"]?.keys == ["70", "71"])
+        #expect(t["007"]?.keys == ["70"])
+        #expect(t["8"]?.keys == ["x1"])
+        #expect(t["9"] == nil && t["07"] == nil)
+        #expect(t.count == 3)
+        var links: [String] = []
+        t.forEach { links.append($0 + ">" + $1) }
+        #expect(links.sorted() == ["007>70", "7>70", "7>71", "8>x1"])
     }
 
     /// Other clients' keys and the rows waiting on them go through disk and come back whole: each
