@@ -66,15 +66,17 @@ public final class PendingFile {
         let tmpPath = dir + "/" + tmpName
         let fd: Int32
         do {
-            fd = try valueOrErrno("open", tmpPath) { [dirfd, tmpName] in
-                openat(dirfd, tmpName, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, mode_t(mode))
+            let (directory, file) = (dirfd, tmpName)
+            fd = try Interruption.register {
+                (try valueOrErrno("open", tmpPath) {
+                    openat(directory, file, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, mode_t(mode))
+                }, tmpPath)
             }
         } catch {
             _ = close(dirfd)
             throw error
         }
         sink = FileSink(descriptor: fd, path: tmpPath, ownsDescriptor: true)
-        Interruption.register(tmpPath)
     }
 
     /// fsync, close, rename over the final name, fsync the directory. An fsync error is final.

@@ -17,13 +17,15 @@ public final class PrivateFolder: Sendable {
     /// Makes `parent/prefix-XXXXXX` with `mkdtemp`, which picks a name nobody else has.
     public init(under parent: String, prefix: String = "dossierport") throws {
         let base = parent.hasSuffix("/") ? String(parent.dropLast()) : parent
-        var template = Array((base + "/" + prefix + "-XXXXXX").utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw IOFailure.error("mkdtemp", path: parent, errno: errno)
-        }
-        path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         _ = Interruption.exitHook
-        Interruption.register(path)
+        path = try Interruption.register {
+            var template = Array((base + "/" + prefix + "-XXXXXX").utf8CString)
+            guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+                throw IOFailure.error("mkdtemp", path: parent, errno: errno)
+            }
+            let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            return (path, path)
+        }
     }
 
     /// Where private folders go unless told otherwise: `$TMPDIR`, or `/tmp`.
@@ -56,7 +58,9 @@ public final class PrivateFolder: Sendable {
 /// default dispositions back at `exec`. A handler may only do async-signal-safe work, so it writes
 /// the signal number to a pipe, and a thread waiting on the pipe does the removing.
 public enum Interruption {
-    private static let paths = Mutex<Set<String>>([])
+    /// The paths to remove, and whether they have been: a path registered after that (a folder
+    /// another thread made while the process was being stopped) is removed at once.
+    private static let paths = Mutex<(registered: Set<String>, removed: Bool)>(([], false))
     private static let children = Mutex<Set<Int32>>([])
     /// The pipe from the handlers to the waiting thread; set once, by `install()`, before any
     /// signal is caught.
@@ -107,16 +111,40 @@ public enum Interruption {
     }
 
     /// Removes every registered path now.
+    ///
+    /// Other threads may still be at work when a signal comes, making files in a spill folder as
+    /// it is emptied: a file made after the listing would keep the folder from being removed. So
+    /// each path is first renamed out of their way (a name they do not know), and what is under
+    /// the new name is removed; the work left can no longer add to it.
     static func removeAll() {
-        for path in paths.withLock({ p in defer { p.removeAll() }; return p }) { StagedDirectory.removeTree(path) }
+        for path in paths.withLock({ p in defer { p = ([], true) }; return p.registered }) { removeAside(path) }
     }
 
-    static func register(_ path: String) { _ = paths.withLock { $0.insert(path) } }
+    private static func removeAside(_ path: String) {
+        let aside = path + ".removing"
+        StagedDirectory.removeTree(rename(path, aside) == 0 ? aside : path)
+    }
+
+    static func register(_ path: String) { register { ((), path) } }
+
+    /// Makes something at a path (`make` gives both) and registers the path with the list held,
+    /// so that a stop cannot come between the two and leave it behind. Made after the process
+    /// began to stop, it is removed at once.
+    static func register<T>(_ make: () throws -> (T, path: String)) rethrows -> T {
+        let (made, kept) = try paths.withLock { p in
+            let (value, path) = try make()
+            guard !p.removed else { return (value, path as String?) }
+            p.registered.insert(path)
+            return (value, nil)
+        }
+        if let late = kept { removeAside(late) }
+        return made
+    }
 
     /// False when `path` was not registered (already removed, or never registered).
     @discardableResult
-    static func unregister(_ path: String) -> Bool { paths.withLock { $0.remove(path) != nil } }
+    static func unregister(_ path: String) -> Bool { paths.withLock { $0.registered.remove(path) != nil } }
 
     /// Whether `path` would be removed if the process were stopped now.
-    public static func isRegistered(_ path: String) -> Bool { paths.withLock { $0.contains(path) } }
+    public static func isRegistered(_ path: String) -> Bool { paths.withLock { $0.registered.contains(path) } }
 }

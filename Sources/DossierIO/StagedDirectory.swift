@@ -28,8 +28,8 @@ public final class StagedDirectory {
         }
         let (dir, name) = AtomicFile.split(path)
         stagingPath = dir + "/.\(name).partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try valueOrErrno("mkdir", stagingPath) { mkdir(stagingPath, 0o755) }
-        Interruption.register(stagingPath)
+        let staging = stagingPath
+        _ = try Interruption.register { (try valueOrErrno("mkdir", staging) { mkdir(staging, 0o755) }, staging) }
     }
 
     deinit {

@@ -53,8 +53,10 @@ import Testing
         try? input.fileHandleForWriting.close()
         #expect(stopped, "the run went on after signal \(sig)")
         #expect(p.terminationReason == .exit && p.terminationStatus == 128 + sig)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: spill.path).isEmpty)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).isEmpty)
+        let leftSpill = try FileManager.default.contentsOfDirectory(atPath: spill.path)
+        let leftOut = try FileManager.default.contentsOfDirectory(atPath: out.path)
+        #expect(leftSpill.isEmpty, "left in the spill folder: \(leftSpill)")
+        #expect(leftOut.isEmpty, "left beside the output: \(leftOut)")
     }
 
     /// Standard output closed before anything was written: the first write fails (SIGPIPE is
