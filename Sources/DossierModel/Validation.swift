@@ -25,14 +25,17 @@ private struct RecordChecker: SectionVisitor {
 
     mutating func visit<R: DossierRecord>(_ entity: Entity, _ records: inout [R]) {
         if !records.isEmpty { ids.reserveCapacity(ids.count + records.count) }
-        for (i, r) in records.enumerated() {
-            if r.id.isEmpty { checker.error("id.empty", "record has an empty id", Self.path(entity, i) + ".id") }
-            else if let first = ids[r.id] {
+        // By index, not `for r in records`: a copy of each record would retain every string in it.
+        for i in records.indices {
+            let id = records[i].id
+            if id.isEmpty { checker.error("id.empty", "record has an empty id", Self.path(entity, i) + ".id") }
+            else if let first = ids.updateValue((entity, i), forKey: id) {
+                ids[id] = first
                 checker.error("id.duplicate", "record id is already used at \(Self.path(first.entity, first.index))",
-                              Self.path(entity, i) + ".id", r.id)
-            } else { ids[r.id] = (entity, i) }
-            if let created = r.meta.createdAt, let until = r.meta.retentionUntil, until < created.date {
-                checker.error("date.order", "retentionUntil is before createdAt", Self.path(entity, i) + ".meta.retentionUntil", r.id)
+                              Self.path(entity, i) + ".id", id)
+            }
+            if let created = records[i].meta.createdAt, let until = records[i].meta.retentionUntil, until < created.date {
+                checker.error("date.order", "retentionUntil is before createdAt", Self.path(entity, i) + ".meta.retentionUntil", id)
             }
         }
     }
