@@ -125,8 +125,6 @@ public enum Interruption {
         StagedDirectory.removeTree(rename(path, aside) == 0 ? aside : path)
     }
 
-    static func register(_ path: String) { register { ((), path) } }
-
     /// Makes something at a path (`make` gives both) and registers the path with the list held,
     /// so that a stop cannot come between the two and leave it behind. Made after the process
     /// began to stop, it is removed at once.
