@@ -121,24 +121,6 @@ public enum Bag {
     public static let signatureFile = "tagmanifest-sha256.txt.sig"
 }
 
-/// Passes bytes on while hashing and counting them, so a payload file is read once.
-private final class HashingSink: ByteSink {
-    let digest: Digester
-    private let target: any ByteSink
-    private(set) var size: UInt64 = 0
-
-    init(_ target: any ByteSink) throws {
-        self.target = target
-        digest = try Digester(.sha256)
-    }
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        try digest.write(bytes)
-        try target.write(bytes)
-        size += UInt64(bytes.count)
-    }
-}
-
 /// A reader handed from the thread that adds an entry to the worker that compresses it, once.
 final class OpenedFile: @unchecked Sendable {
     let reader: ByteReader

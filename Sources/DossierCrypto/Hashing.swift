@@ -69,6 +69,25 @@ public final class Digester: ByteSink {
     }
 }
 
+/// Passes bytes on to another sink while hashing (SHA-256) and counting them, so what is copied
+/// is read once: a payload file into a bundle, a document into an export.
+public final class HashingSink: ByteSink {
+    public let digest: Digester
+    private let target: any ByteSink
+    public private(set) var size: UInt64 = 0
+
+    public init(_ target: any ByteSink) throws {
+        self.target = target
+        digest = try Digester(.sha256)
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try digest.write(bytes)
+        try target.write(bytes)
+        size += UInt64(bytes.count)
+    }
+}
+
 /// The read size for hashing and encrypting files: 64 KiB.
 ///
 /// Measured on this project's Debian 12 VM (1 GB file in the page cache): reads of 64 KiB cost

@@ -35,6 +35,19 @@ public final class RecordFileWriter {
     public func close() throws { try sink.close() }
 }
 
+/// A `RecordFileWriter`'s file loaded whole: each record's body as a range of `bytes`, in order,
+/// for a reader that indexes the records in place instead of copying each out.
+public func forEachRecord(in bytes: [UInt8], path: String, _ body: (Range<Int>) throws -> Void) throws {
+    var offset = 0
+    while offset < bytes.count {
+        guard bytes.count - offset >= 4 else { throw RecordFileReader.damaged(path) }
+        let n = bytes.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self))) }
+        guard n <= bytes.count - offset - 4 else { throw RecordFileReader.damaged(path) }
+        try body((offset + 4)..<(offset + 4 + n))
+        offset += 4 + n
+    }
+}
+
 /// Reads a `RecordFileWriter`'s records one at a time, holding one chunk of the file.
 ///
 /// The file was written by this process, so a record cut short means it was damaged on disk,
@@ -58,8 +71,10 @@ public final class RecordFileReader {
         return body
     }
 
-    private var damaged: DossierError {
-        DossierError("spill.corrupt", "spill file ends inside a record", at: SourceLocation(file: reader.path))
+    private var damaged: DossierError { Self.damaged(reader.path) }
+
+    static func damaged(_ path: String) -> DossierError {
+        DossierError("spill.corrupt", "spill file ends inside a record", at: SourceLocation(file: path))
     }
 
     private func take(_ n: Int) throws -> [UInt8]? {

@@ -239,15 +239,10 @@ final class LoadedPart: Sendable {
     init(_ bytes: [UInt8], path: String, dict: SpillDictionary) throws {
         var index: [(key: ClientKeyRef, ordinal: Int, body: Int)] = []
         var d = SpillDecoder(bytes: bytes, dict: dict, path: path)
-        while d.offset < bytes.count {
-            guard bytes.count - d.offset >= 4 else { throw d.damaged() }
-            let n = Int(bytes[d.offset]) | Int(bytes[d.offset + 1]) << 8 | Int(bytes[d.offset + 2]) << 16 | Int(bytes[d.offset + 3]) << 24
-            let body = d.offset + 4
-            guard n <= bytes.count - body else { throw d.damaged() }
-            d.offset = body
+        try forEachRecord(in: bytes, path: path) { body in
+            d.offset = body.lowerBound
             let h = try d.header()
-            index.append((ClientKeyRef(h.key, in: bytes), h.ordinal, body))
-            d.offset = body + n
+            index.append((ClientKeyRef(h.key, in: bytes), h.ordinal, body.lowerBound))
         }
         var groups: [Range<Int>] = []
         bytes.withUnsafeBufferPointer { p in

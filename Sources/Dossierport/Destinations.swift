@@ -130,14 +130,9 @@ public final class StandardOutputDestination: DossierDestination {
 /// Copies a file into a sink, returning its size and SHA-256 as computed on the way.
 func copy(_ path: String, to sink: any ByteSink) throws -> (Int, String) {
     let reader = try ByteReader(path: path)
-    let digest = try Digester(.sha256)
-    var size = 0
-    while let chunk = try reader.nextChunk() {
-        try digest.write(chunk)
-        try sink.write(chunk)
-        size += chunk.count
-    }
-    return (size, try digest.finalize().hexString)
+    let hashing = try HashingSink(sink)
+    while let chunk = try reader.nextChunk() { try hashing.write(chunk) }
+    return (Int(hashing.size), try hashing.digest.finalize().hexString)
 }
 
 /// `.pdf` from `documents/x.pdf`; empty when the name has none.

@@ -182,7 +182,7 @@ out = {k: sum(t[k] for t in totals) for k in totals[0]}
 out['wall'] = time.time() - start
 print(json.dumps(out))
 """#
-    guard let output = runPython(script, zip) ?? nil,
+    guard let output = try? runPython(script, zip).get(),
           let r = try? JSONSerialization.jsonObject(with: output) as? [String: Double],
           let wall = r["wall"], let inflate = r["inflate"], let sha = r["sha256"], let parse = r["parse"] else { return nil }
     return (wall, inflate, sha, parse)

@@ -182,18 +182,20 @@ func cpuSeconds(_ body: () throws -> Void) rethrows -> Double {
     return Double(b.tv_sec - a.tv_sec) + Double(b.tv_nsec - a.tv_nsec) / 1e9
 }
 
-/// Runs `python3 -c script argument`: nil when it could not be started, else its standard
-/// output, or nil inside when it failed.
-func runPython(_ script: String, _ argument: String) -> Data?? {
+/// Why `runPython` gave no output.
+enum PythonFailure: Error { case notStarted, failed }
+
+/// Runs `python3 -c script argument`; its standard output when it exited 0.
+func runPython(_ script: String, _ argument: String) -> Result<Data, PythonFailure> {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["python3", "-c", script, argument]
     let pipe = Pipe()
     process.standardOutput = pipe
-    guard (try? process.run()) != nil else { return nil }
+    guard (try? process.run()) != nil else { return .failure(.notStarted) }
     let output = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return .some(process.terminationStatus == 0 ? output : nil)
+    return process.terminationStatus == 0 ? .success(output) : .failure(.failed)
 }
 
 /// Times Python's json and orjson on the same NDJSON file, line by line as our reader does.
@@ -223,11 +225,12 @@ except ImportError:
     out['orjson'] = None
 print(json.dumps(out))
 """#
-    guard let output = runPython(script, path) else {
+    let output = runPython(script, path)
+    if case .failure(.notStarted) = output {
         return [Row(name: "Python", megabytes: 0, seconds: 0, note: "python3 could not be started")]
     }
     let size = Double((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) / 1e6
-    guard let output = output, let result = try? JSONSerialization.jsonObject(with: output) as? [String: Any] else {
+    guard let data = try? output.get(), let result = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
         return [Row(name: "Python", megabytes: 0, seconds: 0, note: "python3 failed")]
     }
     var rows: [Row] = []
