@@ -53,83 +53,81 @@ struct Slot<R> {
     /// Stores the value; `indices` are the array positions of the path, outermost first.
     let set: (inout R, Converted, ArraySlice<Int>) -> Void
 
-    static func text(_ kp: WritableKeyPath<R, String>) -> Slot {
-        Slot(kind: .text) { r, v, _ in if case .text(let s) = v { r[keyPath: kp] = s } }
+    // Setters are closures rather than key paths: applying a key path is a runtime call that
+    // looks up generic metadata, and mapping sets several fields of every row.
+    static func text(_ set: @escaping (inout R, String) -> Void) -> Slot {
+        Slot(kind: .text) { r, v, _ in if case .text(let s) = v { set(&r, s) } }
     }
-    static func text(_ kp: WritableKeyPath<R, String?>) -> Slot {
-        Slot(kind: .text) { r, v, _ in if case .text(let s) = v { r[keyPath: kp] = s } }
+    static func date(_ set: @escaping (inout R, LocalDate) -> Void) -> Slot {
+        Slot(kind: .date) { r, v, _ in if case .date(let d) = v { set(&r, d) } }
     }
-    static func date(_ kp: WritableKeyPath<R, LocalDate?>) -> Slot {
-        Slot(kind: .date) { r, v, _ in if case .date(let d) = v { r[keyPath: kp] = d } }
+    static func timestamp(_ set: @escaping (inout R, Timestamp) -> Void) -> Slot {
+        Slot(kind: .timestamp) { r, v, _ in if case .timestamp(let t) = v { set(&r, t) } }
     }
-    static func timestamp(_ kp: WritableKeyPath<R, Timestamp?>) -> Slot {
-        Slot(kind: .timestamp) { r, v, _ in if case .timestamp(let t) = v { r[keyPath: kp] = t } }
+    static func integer(_ set: @escaping (inout R, Int) -> Void) -> Slot {
+        Slot(kind: .integer) { r, v, _ in if case .integer(let i) = v { set(&r, i) } }
     }
-    static func timestamp(_ kp: WritableKeyPath<R, Timestamp>) -> Slot {
-        Slot(kind: .timestamp) { r, v, _ in if case .timestamp(let t) = v { r[keyPath: kp] = t } }
+    static func boolean(_ set: @escaping (inout R, Bool) -> Void) -> Slot {
+        Slot(kind: .boolean) { r, v, _ in if case .boolean(let b) = v { set(&r, b) } }
     }
-    static func integer(_ kp: WritableKeyPath<R, Int?>) -> Slot {
-        Slot(kind: .integer) { r, v, _ in if case .integer(let i) = v { r[keyPath: kp] = i } }
+    static func amount(_ set: @escaping (inout R, Amount) -> Void) -> Slot {
+        Slot(kind: .amount) { r, v, _ in if case .amount(let a) = v { set(&r, a) } }
     }
-    static func boolean(_ kp: WritableKeyPath<R, Bool>) -> Slot {
-        Slot(kind: .boolean) { r, v, _ in if case .boolean(let b) = v { r[keyPath: kp] = b } }
+    static func bsn(_ set: @escaping (inout R, BSN) -> Void) -> Slot {
+        Slot(kind: .bsn) { r, v, _ in if case .bsn(let b) = v { set(&r, b) } }
     }
-    static func amount(_ kp: WritableKeyPath<R, Amount?>) -> Slot {
-        Slot(kind: .amount) { r, v, _ in if case .amount(let a) = v { r[keyPath: kp] = a } }
-    }
-    static func bsn(_ kp: WritableKeyPath<R, BSN?>) -> Slot {
-        Slot(kind: .bsn) { r, v, _ in if case .bsn(let b) = v { r[keyPath: kp] = b } }
-    }
-    static func enumeration<E: RawRepresentable & CaseIterable>(_ kp: WritableKeyPath<R, E>) -> Slot where E.RawValue == String {
+    static func enumeration<E: RawRepresentable & CaseIterable>(_: E.Type, _ set: @escaping (inout R, E) -> Void) -> Slot
+    where E.RawValue == String {
         Slot(kind: .enumeration(E.allCases.map(\.rawValue))) { r, v, _ in
-            if case .text(let s) = v, let e = E(rawValue: s) { r[keyPath: kp] = e }
-        }
-    }
-    static func enumeration<E: RawRepresentable & CaseIterable>(_ kp: WritableKeyPath<R, E?>) -> Slot where E.RawValue == String {
-        Slot(kind: .enumeration(E.allCases.map(\.rawValue))) { r, v, _ in
-            if case .text(let s) = v, let e = E(rawValue: s) { r[keyPath: kp] = e }
+            if case .text(let s) = v, let e = E(rawValue: s) { set(&r, e) }
         }
     }
     /// `goals[0]`: one entry of a list of texts.
-    static func textList(_ kp: WritableKeyPath<R, [String]>) -> Slot {
+    static func textList(_ list: @escaping (inout R, (inout [String]) -> Void) -> Void) -> Slot {
         Slot(kind: .text) { r, v, idx in
             guard case .text(let s) = v, let i = idx.first else { return }
-            while r[keyPath: kp].count <= i { r[keyPath: kp].append("") }
-            r[keyPath: kp][i] = s
+            list(&r) { l in
+                while l.count <= i { l.append("") }
+                l[i] = s
+            }
         }
     }
 }
 
-/// Re-roots a sub-structure's slots under `prefix.` so the same address or name slots serve every record.
-func lift<R, S>(_ prefix: String, _ kp: WritableKeyPath<R, S>, _ sub: [String: Slot<S>]) -> [String: Slot<R>] {
+/// Re-roots a sub-structure's slots under `prefix.` so the same address or name slots serve every
+/// record. `access` hands the sub-structure over in place: a closure, not a key path, because a
+/// key path to a protocol requirement such as `meta` copies the whole structure out and back for
+/// every value set, and mapping sets several per row.
+func lift<R, S>(_ prefix: String, _ sub: [String: Slot<S>], _ access: @escaping (inout R, (inout S) -> Void) -> Void) -> [String: Slot<R>] {
     sub.reduce(into: [:]) { out, e in
         let inner = e.value
-        out[prefix + "." + e.key] = Slot(kind: inner.kind) { r, v, idx in inner.set(&r[keyPath: kp], v, idx) }
+        out[prefix + "." + e.key] = Slot(kind: inner.kind) { r, v, idx in access(&r) { inner.set(&$0, v, idx) } }
     }
 }
 
 /// Like `lift` for an optional structure, created on first use.
-func liftOptional<R, S>(_ prefix: String, _ kp: WritableKeyPath<R, S?>, make: @escaping () -> S,
-                        _ sub: [String: Slot<S>]) -> [String: Slot<R>] {
-    sub.reduce(into: [:]) { out, e in
-        let inner = e.value
-        out[prefix + "." + e.key] = Slot(kind: inner.kind) { r, v, idx in
-            var s = r[keyPath: kp] ?? make()
-            inner.set(&s, v, idx)
-            r[keyPath: kp] = s
+func liftOptional<R, S>(_ prefix: String, _ sub: [String: Slot<S>], make: @escaping () -> S,
+                        _ access: @escaping (inout R, (inout S?) -> Void) -> Void) -> [String: Slot<R>] {
+    lift(prefix, sub) { r, set in
+        access(&r) { optional in
+            var s = optional ?? make()
+            set(&s)
+            optional = s
         }
     }
 }
 
 /// Like `lift` for an array element addressed as `prefix[i]`, growing the array as needed.
-func liftArray<R, S>(_ prefix: String, _ kp: WritableKeyPath<R, [S]>, make: @escaping () -> S,
-                     _ sub: [String: Slot<S>]) -> [String: Slot<R>] {
+func liftArray<R, S>(_ prefix: String, _ sub: [String: Slot<S>], make: @escaping () -> S,
+                     _ access: @escaping (inout R, (inout [S]) -> Void) -> Void) -> [String: Slot<R>] {
     sub.reduce(into: [:]) { out, e in
         let inner = e.value
         out[prefix + "[]." + e.key] = Slot(kind: inner.kind) { r, v, idx in
             guard let i = idx.first else { return }
-            while r[keyPath: kp].count <= i { r[keyPath: kp].append(make()) }
-            inner.set(&r[keyPath: kp][i], v, idx.dropFirst())
+            access(&r) { list in
+                while list.count <= i { list.append(make()) }
+                inner.set(&list[i], v, idx.dropFirst())
+            }
         }
     }
 }
@@ -148,7 +146,7 @@ struct Catalog<R: DossierRecord> {
 
     init(_ slots: [String: Slot<R>], required: [String] = [], make: @escaping (String, RecordMeta) -> R,
          append: @escaping (inout Dossier, R) -> Void) {
-        let all = slots.merging(lift("meta", \R.meta, Catalog.metaSlots)) { a, _ in a }
+        let all = slots.merging(lift("meta", Catalog.metaSlots) { r, set in set(&r.meta) }) { a, _ in a }
         self.slots = all
         let paths = all.keys.sorted()
         ordered = paths.map { all[$0]! }
@@ -159,10 +157,10 @@ struct Catalog<R: DossierRecord> {
     }
 
     static var metaSlots: [String: Slot<RecordMeta>] {
-        ["category": .enumeration(\.category), "provenance": .enumeration(\.provenance),
-         "legalBasis": .enumeration(\.legalBasis), "createdAt": .timestamp(\.createdAt), "author": .text(\.author),
-         "retentionUntil": .date(\.retentionUntil), "restricted": .boolean(\.restricted),
-         "containsThirdPartyData": .boolean(\.containsThirdPartyData)]
+        ["category": .enumeration(RecordCategory.self) { $0.category = $1 }, "provenance": .enumeration(Provenance.self) { $0.provenance = $1 },
+         "legalBasis": .enumeration(LegalBasis.self) { $0.legalBasis = $1 }, "createdAt": .timestamp { $0.createdAt = $1 }, "author": .text { $0.author = $1 },
+         "retentionUntil": .date { $0.retentionUntil = $1 }, "restricted": .boolean { $0.restricted = $1 },
+         "containsThirdPartyData": .boolean { $0.containsThirdPartyData = $1 }]
     }
 }
 
@@ -177,15 +175,15 @@ enum FieldCatalog {
     }
 
     static var nameSlots: [String: Slot<PersonName>] { [
-        "initials": .text(\.initials), "givenNames": .text(\.givenNames), "callName": .text(\.callName),
-        "prefix": .text(\.prefix), "familyName": .text(\.familyName), "partnerPrefix": .text(\.partnerPrefix),
-        "partnerFamilyName": .text(\.partnerFamilyName),
+        "initials": .text { $0.initials = $1 }, "givenNames": .text { $0.givenNames = $1 }, "callName": .text { $0.callName = $1 },
+        "prefix": .text { $0.prefix = $1 }, "familyName": .text { $0.familyName = $1 }, "partnerPrefix": .text { $0.partnerPrefix = $1 },
+        "partnerFamilyName": .text { $0.partnerFamilyName = $1 },
     ] }
 
     static var addressSlots: [String: Slot<Address>] {
-        ["use": .enumeration(\.use), "street": .text(\.street), "houseNumber": .text(\.houseNumber),
-         "houseNumberAddition": .text(\.houseNumberAddition), "city": .text(\.city), "country": .text(\.country),
-         "validFrom": .date(\.validFrom), "validUntil": .date(\.validUntil),
+        ["use": .enumeration(AddressUse.self) { $0.use = $1 }, "street": .text { $0.street = $1 }, "houseNumber": .text { $0.houseNumber = $1 },
+         "houseNumberAddition": .text { $0.houseNumberAddition = $1 }, "city": .text { $0.city = $1 }, "country": .text { $0.country = $1 },
+         "validFrom": .date { $0.validFrom = $1 }, "validUntil": .date { $0.validUntil = $1 },
          // Dutch codes are stored in the canonical `1234 AB` form the validator expects.
          "postalCode": Slot(kind: .text) { a, v, _ in
              if case .text(let s) = v { a.postalCode = DutchPostalCode.normalise(s) ?? s }
@@ -193,19 +191,19 @@ enum FieldCatalog {
     }
 
     static var contactSlots: [String: Slot<ContactPoint>] {
-        ["system": .enumeration(\.system), "value": .text(\.value), "use": .text(\.use)]
+        ["system": .enumeration(ContactSystem.self) { $0.system = $1 }, "value": .text { $0.value = $1 }, "use": .text { $0.use = $1 }]
     }
 
     static var client: Catalog<Client> {
         var s: [String: Slot<Client>] = [
-            "clientNumber": .text(\.clientNumber), "bsn": .bsn(\.bsn), "dateOfBirth": .date(\.dateOfBirth),
-            "placeOfBirth": .text(\.placeOfBirth), "gender": .enumeration(\.gender),
-            "civilStatus": .enumeration(\.civilStatus), "nationality": .text(\.nationality),
-            "livingSituation": .text(\.livingSituation),
+            "clientNumber": .text { $0.clientNumber = $1 }, "bsn": .bsn { $0.bsn = $1 }, "dateOfBirth": .date { $0.dateOfBirth = $1 },
+            "placeOfBirth": .text { $0.placeOfBirth = $1 }, "gender": .enumeration(Gender.self) { $0.gender = $1 },
+            "civilStatus": .enumeration(CivilStatus.self) { $0.civilStatus = $1 }, "nationality": .text { $0.nationality = $1 },
+            "livingSituation": .text { $0.livingSituation = $1 },
         ]
-        s.merge(lift("name", \.name, nameSlots)) { a, _ in a }
-        s.merge(liftArray("addresses", \.addresses, make: { Address() }, addressSlots)) { a, _ in a }
-        s.merge(liftArray("contacts", \.contacts, make: { ContactPoint(system: .phone, value: "") }, contactSlots)) { a, _ in a }
+        s.merge(lift("name", nameSlots) { r, set in set(&r.name) }) { a, _ in a }
+        s.merge(liftArray("addresses", addressSlots, make: { Address() }) { r, set in set(&r.addresses) }) { a, _ in a }
+        s.merge(liftArray("contacts", contactSlots, make: { ContactPoint(system: .phone, value: "") }) { r, set in set(&r.contacts) }) { a, _ in a }
         return Catalog(s, required: ["name.familyName"],
                        make: { Client(id: $0, clientNumber: "", name: PersonName(familyName: ""), meta: $1) },
                        append: { $0.client = $1 })
@@ -216,121 +214,121 @@ enum FieldCatalog {
         case .client: return client
         case .representatives:
             var s: [String: Slot<Representative>] = [
-                "kind": .enumeration(\.kind), "relationship": .text(\.relationship),
-                "hasLegalAuthority": .boolean(\.hasLegalAuthority), "validFrom": .date(\.validFrom),
-                "validUntil": .date(\.validUntil), "documentRef": .text(\.documentRef),
+                "kind": .enumeration(RepresentativeKind.self) { $0.kind = $1 }, "relationship": .text { $0.relationship = $1 },
+                "hasLegalAuthority": .boolean { $0.hasLegalAuthority = $1 }, "validFrom": .date { $0.validFrom = $1 },
+                "validUntil": .date { $0.validUntil = $1 }, "documentRef": .text { $0.documentRef = $1 },
             ]
-            s.merge(lift("name", \.name, nameSlots)) { a, _ in a }
-            s.merge(liftOptional("address", \.address, make: { Address() }, addressSlots)) { a, _ in a }
-            s.merge(liftArray("contacts", \.contacts, make: { ContactPoint(system: .phone, value: "") }, contactSlots)) { a, _ in a }
+            s.merge(lift("name", nameSlots) { r, set in set(&r.name) }) { a, _ in a }
+            s.merge(liftOptional("address", addressSlots, make: { Address() }) { r, set in set(&r.address) }) { a, _ in a }
+            s.merge(liftArray("contacts", contactSlots, make: { ContactPoint(system: .phone, value: "") }) { r, set in set(&r.contacts) }) { a, _ in a }
             return Catalog(s, required: ["kind", "name.familyName"],
                            make: { Representative(id: $0, kind: .other, name: PersonName(familyName: ""), meta: $1) },
                            append: { $0.representatives.append($1) })
         case .referrals:
             return Catalog<Referral>([
-                "referrerType": .enumeration(\.referrerType), "referrerName": .text(\.referrerName),
-                "referrerCode": .text(\.referrerCode), "framework": .enumeration(\.framework),
-                "decisionNumber": .text(\.decisionNumber), "productCode": .text(\.productCode),
-                "productDescription": .text(\.productDescription), "validFrom": .date(\.validFrom),
-                "validUntil": .date(\.validUntil),
+                "referrerType": .enumeration(ReferrerType.self) { $0.referrerType = $1 }, "referrerName": .text { $0.referrerName = $1 },
+                "referrerCode": .text { $0.referrerCode = $1 }, "framework": .enumeration(FundingFramework.self) { $0.framework = $1 },
+                "decisionNumber": .text { $0.decisionNumber = $1 }, "productCode": .text { $0.productCode = $1 },
+                "productDescription": .text { $0.productDescription = $1 }, "validFrom": .date { $0.validFrom = $1 },
+                "validUntil": .date { $0.validUntil = $1 },
             ], required: ["referrerType"], make: { Referral(id: $0, referrerType: .other, meta: $1) },
                append: { $0.referrals.append($1) })
         case .insurances:
             return Catalog<Insurance>([
-                "framework": .enumeration(\.framework), "insurerName": .text(\.insurerName),
-                "insurerCode": .text(\.insurerCode), "policyNumber": .text(\.policyNumber),
-                "validFrom": .date(\.validFrom), "validUntil": .date(\.validUntil),
+                "framework": .enumeration(FundingFramework.self) { $0.framework = $1 }, "insurerName": .text { $0.insurerName = $1 },
+                "insurerCode": .text { $0.insurerCode = $1 }, "policyNumber": .text { $0.policyNumber = $1 },
+                "validFrom": .date { $0.validFrom = $1 }, "validUntil": .date { $0.validUntil = $1 },
             ], required: ["framework"], make: { Insurance(id: $0, framework: .other, meta: $1) },
                append: { $0.insurances.append($1) })
         case .consents:
             return Catalog<Consent>([
-                "purpose": .enumeration(\.purpose), "recipient": .text(\.recipient), "status": .enumeration(\.status),
-                "givenBy": .text(\.givenBy), "givenOn": .date(\.givenOn), "withdrawnOn": .date(\.withdrawnOn),
+                "purpose": .enumeration(ConsentPurpose.self) { $0.purpose = $1 }, "recipient": .text { $0.recipient = $1 }, "status": .enumeration(ConsentStatus.self) { $0.status = $1 },
+                "givenBy": .text { $0.givenBy = $1 }, "givenOn": .date { $0.givenOn = $1 }, "withdrawnOn": .date { $0.withdrawnOn = $1 },
             ], required: ["purpose", "status"], make: { Consent(id: $0, purpose: .other, status: .given, meta: $1) },
                append: { $0.consents.append($1) })
         case .objections:
             return Catalog<Objection>([
-                "scope": .enumeration(\.scope), "madeOn": .date(\.madeOn), "upheld": .boolean(\.upheld),
+                "scope": .enumeration(ObjectionScope.self) { $0.scope = $1 }, "madeOn": .date { $0.madeOn = $1 }, "upheld": .boolean { $0.upheld = $1 },
             ], required: ["scope"], make: { Objection(id: $0, scope: .other, meta: $1) },
                append: { $0.objections.append($1) })
         case .progressReports:
             return Catalog<ProgressReport>([
-                "recordedAt": .timestamp(\.recordedAt), "discipline": .text(\.discipline), "text": .text(\.text),
+                "recordedAt": .timestamp { $0.recordedAt = $1 }, "discipline": .text { $0.discipline = $1 }, "text": .text { $0.text = $1 },
             ], make: { ProgressReport(id: $0, meta: $1) }, append: { $0.progressReports.append($1) })
         case .carePlans:
             return Catalog<CarePlan>([
-                "title": .text(\.title), "startDate": .date(\.startDate), "endDate": .date(\.endDate),
-                "goals[]": .textList(\.goals), "text": .text(\.text), "agreedOn": .date(\.agreedOn),
+                "title": .text { $0.title = $1 }, "startDate": .date { $0.startDate = $1 }, "endDate": .date { $0.endDate = $1 },
+                "goals[]": .textList { r, set in set(&r.goals) }, "text": .text { $0.text = $1 }, "agreedOn": .date { $0.agreedOn = $1 },
             ], make: { CarePlan(id: $0, meta: $1) }, append: { $0.carePlans.append($1) })
         case .diagnoses:
             return Catalog<Diagnosis>([
-                "system": .text(\.system), "code": .text(\.code), "description": .text(\.description),
-                "diagnosedOn": .date(\.diagnosedOn), "resolvedOn": .date(\.resolvedOn),
+                "system": .text { $0.system = $1 }, "code": .text { $0.code = $1 }, "description": .text { $0.description = $1 },
+                "diagnosedOn": .date { $0.diagnosedOn = $1 }, "resolvedOn": .date { $0.resolvedOn = $1 },
             ], make: { Diagnosis(id: $0, meta: $1) }, append: { $0.diagnoses.append($1) })
         case .medicationAdministrations:
             return Catalog<MedicationAdministration>([
-                "medication": .text(\.medication), "dose": .text(\.dose), "route": .text(\.route),
-                "scheduledAt": .timestamp(\.scheduledAt), "administeredAt": .timestamp(\.administeredAt),
-                "status": .enumeration(\.status), "note": .text(\.note),
+                "medication": .text { $0.medication = $1 }, "dose": .text { $0.dose = $1 }, "route": .text { $0.route = $1 },
+                "scheduledAt": .timestamp { $0.scheduledAt = $1 }, "administeredAt": .timestamp { $0.administeredAt = $1 },
+                "status": .enumeration(AdministrationStatus.self) { $0.status = $1 }, "note": .text { $0.note = $1 },
             ], required: ["status"], make: { MedicationAdministration(id: $0, status: .given, meta: $1) },
                append: { $0.medicationAdministrations.append($1) })
         case .incidents:
             return Catalog<Incident>([
-                "occurredAt": .timestamp(\.occurredAt), "type": .text(\.type), "description": .text(\.description),
-                "injury": .text(\.injury), "measures": .text(\.measures),
+                "occurredAt": .timestamp { $0.occurredAt = $1 }, "type": .text { $0.type = $1 }, "description": .text { $0.description = $1 },
+                "injury": .text { $0.injury = $1 }, "measures": .text { $0.measures = $1 },
             ], make: { Incident(id: $0, meta: $1) }, append: { $0.incidents.append($1) })
         case .restrictiveMeasures:
             return Catalog<RestrictiveMeasure>([
-                "type": .text(\.type), "startedAt": .timestamp(\.startedAt), "durationMinutes": .integer(\.durationMinutes),
-                "reason": .text(\.reason), "responsiblePerson": .text(\.responsiblePerson),
-                "location": .text(\.location), "legalFramework": .text(\.legalFramework),
+                "type": .text { $0.type = $1 }, "startedAt": .timestamp { $0.startedAt = $1 }, "durationMinutes": .integer { $0.durationMinutes = $1 },
+                "reason": .text { $0.reason = $1 }, "responsiblePerson": .text { $0.responsiblePerson = $1 },
+                "location": .text { $0.location = $1 }, "legalFramework": .text { $0.legalFramework = $1 },
             ], make: { RestrictiveMeasure(id: $0, meta: $1) }, append: { $0.restrictiveMeasures.append($1) })
         case .domesticViolenceReports:
             return Catalog<DomesticViolenceReport>([
-                "date": .date(\.date), "step": .integer(\.step), "text": .text(\.text),
-                "reportedToVeiligThuis": .boolean(\.reportedToVeiligThuis),
+                "date": .date { $0.date = $1 }, "step": .integer { $0.step = $1 }, "text": .text { $0.text = $1 },
+                "reportedToVeiligThuis": .boolean { $0.reportedToVeiligThuis = $1 },
             ], make: { DomesticViolenceReport(id: $0, meta: $1) }, append: { $0.domesticViolenceReports.append($1) })
         case .workNotes:
-            return Catalog<WorkNote>(["recordedAt": .timestamp(\.recordedAt), "text": .text(\.text)],
+            return Catalog<WorkNote>(["recordedAt": .timestamp { $0.recordedAt = $1 }, "text": .text { $0.text = $1 }],
                                      make: { WorkNote(id: $0, meta: $1) }, append: { $0.workNotes.append($1) })
         case .financialRecords:
             return Catalog<FinancialRecord>([
-                "kind": .enumeration(\.kind), "number": .text(\.number), "date": .date(\.date),
-                "periodStart": .date(\.periodStart), "periodEnd": .date(\.periodEnd), "amount": .amount(\.amount),
-                "currency": .text(\.currency), "status": .text(\.status), "description": .text(\.description),
+                "kind": .enumeration(FinancialKind.self) { $0.kind = $1 }, "number": .text { $0.number = $1 }, "date": .date { $0.date = $1 },
+                "periodStart": .date { $0.periodStart = $1 }, "periodEnd": .date { $0.periodEnd = $1 }, "amount": .amount { $0.amount = $1 },
+                "currency": .text { $0.currency = $1 }, "status": .text { $0.status = $1 }, "description": .text { $0.description = $1 },
             ], required: ["kind"], make: { FinancialRecord(id: $0, kind: .other, meta: $1) },
                append: { $0.financialRecords.append($1) })
         case .appointments:
             return Catalog<Appointment>([
-                "start": .timestamp(\.start), "end": .timestamp(\.end), "kind": .text(\.kind),
-                "professional": .text(\.professional), "location": .text(\.location), "status": .enumeration(\.status),
+                "start": .timestamp { $0.start = $1 }, "end": .timestamp { $0.end = $1 }, "kind": .text { $0.kind = $1 },
+                "professional": .text { $0.professional = $1 }, "location": .text { $0.location = $1 }, "status": .enumeration(AppointmentStatus.self) { $0.status = $1 },
             ], required: ["status"], make: { Appointment(id: $0, status: .planned, meta: $1) },
                append: { $0.appointments.append($1) })
         case .documents:
             return Catalog<Document>([
-                "title": .text(\.title), "kind": .text(\.kind), "mediaType": .text(\.mediaType),
-                "fileName": .text(\.fileName), "documentDate": .date(\.documentDate),
+                "title": .text { $0.title = $1 }, "kind": .text { $0.kind = $1 }, "mediaType": .text { $0.mediaType = $1 },
+                "fileName": .text { $0.fileName = $1 }, "documentDate": .date { $0.documentDate = $1 },
             ], make: { Document(id: $0, meta: $1) }, append: { $0.documents.append($1) })
         case .corrections:
             return Catalog<Correction>([
-                "targetRecord": .text(\.targetRecord), "field": .text(\.field), "kind": .enumeration(\.kind),
-                "requestedOn": .date(\.requestedOn), "text": .text(\.text), "status": .enumeration(\.status),
-                "decidedOn": .date(\.decidedOn),
+                "targetRecord": .text { $0.targetRecord = $1 }, "field": .text { $0.field = $1 }, "kind": .enumeration(CorrectionKind.self) { $0.kind = $1 },
+                "requestedOn": .date { $0.requestedOn = $1 }, "text": .text { $0.text = $1 }, "status": .enumeration(CorrectionStatus.self) { $0.status = $1 },
+                "decidedOn": .date { $0.decidedOn = $1 },
             ], required: ["targetRecord", "kind", "status"],
                make: { Correction(id: $0, targetRecord: "", kind: .correction, status: .requested, meta: $1) },
                append: { $0.corrections.append($1) })
         case .restrictions:
             return Catalog<Restriction>([
-                "targetRecords[]": .textList(\.targetRecords), "requestedOn": .date(\.requestedOn),
-                "until": .date(\.until), "reason": .text(\.reason), "active": .boolean(\.active),
+                "targetRecords[]": .textList { r, set in set(&r.targetRecords) }, "requestedOn": .date { $0.requestedOn = $1 },
+                "until": .date { $0.until = $1 }, "reason": .text { $0.reason = $1 }, "active": .boolean { $0.active = $1 },
             ], make: { Restriction(id: $0, meta: $1) }, append: { $0.restrictions.append($1) })
         case .accessLog:
             let epoch = Timestamp(date: LocalDate(daysSinceEpoch: 0), hour: 0, minute: 0, second: 0)!
             return Catalog<AccessLogEntry>([
-                "at": .timestamp(\.at), "user": .text(\.user), "role": .text(\.role),
-                "responsibleUser": .text(\.responsibleUser), "organisation": .text(\.organisation),
-                "action": .enumeration(\.action), "recordRef": .text(\.recordRef),
-                "accessPoint": .text(\.accessPoint), "emergency": .boolean(\.emergency),
+                "at": .timestamp { $0.at = $1 }, "user": .text { $0.user = $1 }, "role": .text { $0.role = $1 },
+                "responsibleUser": .text { $0.responsibleUser = $1 }, "organisation": .text { $0.organisation = $1 },
+                "action": .enumeration(AccessAction.self) { $0.action = $1 }, "recordRef": .text { $0.recordRef = $1 },
+                "accessPoint": .text { $0.accessPoint = $1 }, "emergency": .boolean { $0.emergency = $1 },
             ], required: ["at", "user", "action"],
                make: { AccessLogEntry(id: $0, at: epoch, user: "", action: .view, meta: $1) },
                append: { $0.accessLog.append($1) })
