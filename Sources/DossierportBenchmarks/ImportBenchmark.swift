@@ -60,9 +60,9 @@ func importInChild(_ bundle: String, _ output: String) throws -> (seconds: Doubl
 
 /// Runs this executable with `arguments` in a child process, so that what it measures (its peak
 /// RSS above all) is its own and not this process's; the numbers it prints on standard output.
-func inChild(_ arguments: [String], values: Int) throws -> [Double] {
+func inChild(_ arguments: [String], values: Int, executable: String = CommandLine.arguments[0]) throws -> [Double] {
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+    p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = arguments
     let pipe = Pipe()
     p.standardOutput = pipe

@@ -97,8 +97,10 @@ func runExportOne(_ args: [String]) throws {
 /// `DossierportBenchmarks sources [--clients N] [--smoke] [--keep] [--dump PATH]`: generates a
 /// CareSys dump of N clients (default 50,000: about 1.12 GB and 20 million rows; `--smoke` 200) and
 /// times, in one run, `wc -l` and a scan that decodes no row (each the fastest of five), a parse
-/// of every row, the full NDJSON export and the export of one client, with the peak RSS of each
-/// (VmHWM: reset between the reading phases, and the exports' own, each run in a child process).
+/// of every row, the full NDJSON export, the same dossiers made by DuckDB as a second reference
+/// (fixtures/epd/duckdb-export.py; `pip install duckdb`) and the export of one client, with the
+/// peak RSS of each (VmHWM: reset between the reading phases; the exports' and DuckDB's own,
+/// each run in a child process).
 /// `--dump` reuses a dump the generator made earlier, whose client count `--clients` must give.
 func runSourcesSuite(_ args: [String]) throws {
     var clients = 50_000, keep = false
@@ -150,6 +152,17 @@ func runSourcesSuite(_ args: [String]) throws {
     let full = try inChild(["export-one", dump, work], values: 4)
     rows.append(Row(name: "export --profile, NDJSON, all clients", megabytes: mb, seconds: full[1],
                     note: String(format: "%.0f dossiers; wall %.2f s; peak RSS %.1f MiB", full[2], full[0], full[3])))
+
+    // The same dossiers made by DuckDB, which does less (fixtures/epd/duckdb-export.py says what)
+    // and keeps everything in memory: how fast the job is for a general analytical engine here.
+    let reference = work + "/duckdb"
+    try FileManager.default.createDirectory(atPath: reference, withIntermediateDirectories: true)
+    let duck = try inChild(["python3", packageRoot + "/fixtures/epd/duckdb-export.py", dump, reference + "/out.ndjson", reference],
+                           values: 3, executable: "/usr/bin/env")
+    shell("rm -rf '\(reference)'")
+    rows.append(Row(name: "DuckDB reference: the same dossiers as NDJSON", megabytes: mb, seconds: duck[1],
+                    note: String(format: "wall %.2f s; peak RSS %.1f MiB; the export's wall time is %.2f of this", duck[0], duck[2],
+                                 full[0] / duck[0])))
 
     let key = String(clients / 2)
     let one = try inChild(["export-one", dump, work, key], values: 4)
