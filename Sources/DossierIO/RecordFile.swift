@@ -23,9 +23,15 @@ public final class RecordFileWriter {
     }
 
     public func append(_ body: [UInt8]) throws {
-        var length = UInt32(body.count).littleEndian
+        try body.withUnsafeBytes { try append($0, UnsafeRawBufferPointer(start: nil, count: 0)) }
+    }
+
+    /// Appends one record whose body is `head` followed by `tail`, without joining them first.
+    public func append(_ head: UnsafeRawBufferPointer, _ tail: UnsafeRawBufferPointer) throws {
+        var length = UInt32(head.count + tail.count).littleEndian
         try withUnsafeBytes(of: &length) { try sink.write($0) }
-        try sink.write(body)
+        try sink.write(head)
+        if !tail.isEmpty { try sink.write(tail) }
         records += 1
     }
 

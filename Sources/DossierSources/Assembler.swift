@@ -261,7 +261,7 @@ final class AssemblyRun {
         guard let joinValue = RecordRules.identifier(rules.columns.value(joinSlots[m]!, row)) else {
             return reject(row.table, rules.entity, .error("row.orphan", "the column leading to the client is empty", at: rules.location(row)))
         }
-        guard let l = mappingLink[m] else { return try deliver(row, m, [joinValue], ordinal) }
+        guard let l = mappingLink[m] else { return try deliver(row, m, .one(joinValue), ordinal) }
         let link = links[l]
         guard !link.defers else {
             return try link.deferRow(SpillRecord(ordinal: ordinal, clientKey: joinValue, mapping: m, shared: false, row: row), dict)
@@ -285,10 +285,10 @@ final class AssemblyRun {
             }
             return reject(row.table, rules.entity, orphan(link, at: rules.location(row)))
         }
-        try deliver(row, m, targets.keys, ordinal)
+        try deliver(row, m, targets, ordinal)
     }
 
-    func deliver(_ row: SourceRow, _ m: Int, _ targets: [String], _ ordinal: Int) throws {
+    func deliver(_ row: SourceRow, _ m: Int, _ targets: LinkTargets, _ ordinal: Int) throws {
         try deliver(m, targets, ordinal, table: row.table) { key, shared in
             try bucket(key).append(SpillRecord(ordinal: ordinal, clientKey: key, mapping: m, shared: shared, row: row), dict)
         }
@@ -296,9 +296,15 @@ final class AssemblyRun {
 
     /// Books a row for the clients it goes to (with `--client`, that one only) and has `write`
     /// put it in each one's bucket.
-    func deliver(_ m: Int, _ targets: [String], _ ordinal: Int, table: @autoclosure () -> String,
+    func deliver(_ m: Int, _ targets: LinkTargets, _ ordinal: Int, table: @autoclosure () -> String,
                  write: (_ client: String, _ shared: Bool) throws -> Void) throws {
-        let chosen = a.options.clientKey.map { targets.contains($0) ? [$0] : [] } ?? targets
+        // One client is nearly every row's case, and it needs no array.
+        if case .one(let key) = targets {
+            if let only = a.options.clientKey, only != key { return filtered(table(), a.mappings[m].entity) }
+            return try write(key, false)
+        }
+        let keys = targets.keys
+        let chosen = a.options.clientKey.map { keys.contains($0) ? [$0] : [] } ?? keys
         if chosen.isEmpty { return filtered(table(), a.mappings[m].entity) }
         if chosen.count > 1 { shared[ordinal] = (chosen.count, false, m, table()) }
         for key in chosen { try write(key, chosen.count > 1) }
@@ -341,7 +347,7 @@ final class AssemblyRun {
             var d = SpillDecoder(bytes: body, dict: dict, path: path)
             let h = try d.routing()
             if let targets = link.targets[String(decoding: body[h.key], as: UTF8.self)] {
-                try deliver(h.mapping, targets.keys, h.ordinal, table: self.dict.strings[h.table]) { key, shared in
+                try deliver(h.mapping, targets, h.ordinal, table: self.dict.strings[h.table]) { key, shared in
                     try bucket(key).appendRerouted(body, from: h.key.upperBound, ordinal: h.ordinal, mapping: h.mapping,
                                                    flags: h.flags & ~SpillFlag.shared | (shared ? SpillFlag.shared : 0), clientKey: key)
                 }

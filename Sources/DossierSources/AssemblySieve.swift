@@ -197,11 +197,11 @@ final class AssemblySieve: RowSieve {
             plan.ids = ids
         }
         let m = plan.mappings[i], link = plan.mappingLinks[i]
-        var targets = [joinValue]
+        var targets = LinkTargets.one(joinValue)
         if let link, !link.defers {
             // An unknown link key is an orphan, which `take` reports.
             guard let t = link.targets[joinValue] else { return true }
-            targets = t.keys
+            targets = t
         }
         if plan.counts[0] > 0 { flush() }
         run.ordinal += 1

@@ -128,18 +128,25 @@ final class SpillWriter {
     }
 
     /// Appends a row carried as its checked COPY line, to be decoded when it is read back.
+    ///
+    /// The header is encoded on the stack and the line goes to the file as it is: this runs for
+    /// nearly every row of a large dump, on the one thread that reads it.
     func appendCarried(_ line: UnsafeBufferPointer<UInt8>, number: Int, _ ids: CarriedIDs, ordinal: Int, mapping: Int,
                        shared: Bool, clientKey: String) throws {
-        var b = header(ordinal: ordinal, mapping: mapping, flags: SpillFlag.carried | (shared ? SpillFlag.shared : 0), clientKey: clientKey)
-        b.varint(UInt64(ids.table))
-        b.varint(UInt64(ids.columns))
-        b.varint(UInt64(ids.kinds))
-        b.varint(UInt64(ids.file))
-        b.varint(UInt64(max(0, number)))
-        b.varint(UInt64(line.count))
-        b.bytes.append(contentsOf: line)
-        try appendEncoded(b.bytes)
-        body = b.bytes
+        var key = clientKey
+        try key.withUTF8 { key in
+            try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10 * SpillCursor.maxVarint + key.count) { head in
+                var c = SpillCursor(head.baseAddress!)
+                c.header(ordinal: ordinal, mapping: mapping, flags: SpillFlag.carried | (shared ? SpillFlag.shared : 0), clientKey: key)
+                c.varint(UInt64(ids.table))
+                c.varint(UInt64(ids.columns))
+                c.varint(UInt64(ids.kinds))
+                c.varint(UInt64(ids.file))
+                c.varint(UInt64(max(0, number)))
+                c.varint(UInt64(line.count))
+                try file.append(UnsafeRawBufferPointer(start: head.baseAddress, count: c.count), UnsafeRawBufferPointer(line))
+            }
+        }
     }
 
     /// The instance's body buffer, emptied, with a record's header in it.
@@ -147,10 +154,14 @@ final class SpillWriter {
         var b = SpillBytes(bytes: body)
         body = []
         b.bytes.removeAll(keepingCapacity: true)
-        b.varint(UInt64(ordinal))
-        b.varint(UInt64(mapping + 1))
-        b.bytes.append(flags)
-        b.string(clientKey)
+        var key = clientKey
+        key.withUTF8 { key in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 3 * SpillCursor.maxVarint + key.count) { head in
+                var c = SpillCursor(head.baseAddress!)
+                c.header(ordinal: ordinal, mapping: mapping, flags: flags, clientKey: key)
+                b.bytes.append(contentsOf: UnsafeBufferPointer(start: head.baseAddress, count: c.count))
+            }
+        }
         return b
     }
 
@@ -165,15 +176,50 @@ struct SpillBytes {
     var bytes: [UInt8]
 
     mutating func varint(_ v: UInt64) {
-        var v = v
-        while v >= 0x80 { bytes.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
-        bytes.append(UInt8(v))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: SpillCursor.maxVarint) { p in
+            var c = SpillCursor(p.baseAddress!)
+            c.varint(v)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: p.baseAddress, count: c.count))
+        }
     }
 
     mutating func string(_ s: String) {
         let utf8 = s.utf8
         varint(UInt64(utf8.count))
         if utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil { bytes.append(contentsOf: utf8) }
+    }
+}
+
+/// Writes spill encoding into memory the caller has sized (`maxVarint` bytes a number): appending
+/// to an array byte by byte checks its uniqueness and capacity for every byte.
+struct SpillCursor {
+    static let maxVarint = 10
+    let base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+
+    init(_ base: UnsafeMutablePointer<UInt8>) { self.base = base }
+
+    /// LEB128: seven bits a byte, low bits first.
+    mutating func varint(_ v: UInt64) {
+        var v = v
+        while v >= 0x80 {
+            base[count] = UInt8(truncatingIfNeeded: v) | 0x80
+            count += 1
+            v >>= 7
+        }
+        base[count] = UInt8(v)
+        count += 1
+    }
+
+    /// What every record starts with: ordinal, mapping + 1, flags and client key.
+    mutating func header(ordinal: Int, mapping: Int, flags: UInt8, clientKey: UnsafeBufferPointer<UInt8>) {
+        varint(UInt64(ordinal))
+        varint(UInt64(mapping + 1))
+        base[count] = flags
+        count += 1
+        varint(UInt64(clientKey.count))
+        (base + count).update(from: clientKey.baseAddress!, count: clientKey.count)
+        count += clientKey.count
     }
 }
 
