@@ -188,8 +188,10 @@ final class ClientAssembler: @unchecked Sendable {
         if client.clientNumber.isEmpty { client.clientNumber = key }
         var dossier = Dossier(id: profile.client.dossierIDPrefix + client.id, controller: profile.controller,
                               client: client, sourceSystem: profile.sourceSystem)
-        var locations = [client.id: clientLocation]
-        locations.reserveCapacity(records.count)
+        // Ids only: a finding's location is looked up in the dossier, whose records carry theirs,
+        // and findings are rare, while this set is filled for every record.
+        var ids: Set<String> = [client.id]
+        ids.reserveCapacity(records.count)
         var rowDiagnostics: [Diagnostic] = []
         for r in records where r.mapping != SpillRecord.clientRow {
             let rr = rules(r)
@@ -199,8 +201,7 @@ final class ClientAssembler: @unchecked Sendable {
                 diagnostics.append(d); out.outcome(r, mapped: false, d); continue
             }
             // Inserted before mapping (one hash per record) and taken back in the rare case it fails.
-            if let first = locations.updateValue(location, forKey: id) {
-                locations[id] = first
+            guard ids.insert(id).inserted else {
                 let d = Diagnostic.error("row.duplicate-key", "record id occurs more than once for this client", at: location, recordID: id)
                 diagnostics.append(d); out.outcome(r, mapped: false, d); continue
             }
@@ -212,11 +213,12 @@ final class ClientAssembler: @unchecked Sendable {
                 diagnostics += rowDiagnostics
             }
             out.outcome(r, mapped: mapped)
-            if !mapped { locations[id] = nil }
+            if !mapped { ids.remove(id) }
         }
         let findings = DossierValidator.validate(dossier)
+        let locations = findings.isEmpty ? [:] : Dictionary(dossier.allRecords.map { ($0.record.id, $0.record.meta.source) }) { a, _ in a }
         for var d in findings {
-            d.location = d.recordID.flatMap { locations[$0] } ?? clientLocation
+            d.location = d.recordID.flatMap { locations[$0] ?? nil } ?? clientLocation
             if d.severity == .error { out.validationErrors += 1 }
             out.events.append(.report(d))
             diagnostics.append(d)

@@ -25,7 +25,7 @@ final class RecordingResolver: DocumentResolver, @unchecked Sendable {
 
 /// "CareSys": English table names, PostgreSQL-typed columns, reports reach their client through
 /// the episodes link table. `reportsFirst` puts reports before episodes, forcing the deferred path.
-func careSys(reportsFirst: Bool = false) -> LiteralRowReader {
+func careSys(reportsFirst: Bool = false, moreConsents: [[SourceValue]] = []) -> LiteralRowReader {
     let clients: LiteralTable = (name: "clients", columns: [SourceColumn(name: "id", type: "integer"), SourceColumn(name: "client_no", type: "character varying(16)"),
                                               SourceColumn(name: "bsn", type: "character(9)"), SourceColumn(name: "initials", type: "text"),
                                               SourceColumn(name: "first_names", type: "text"), SourceColumn(name: "name_prefix", type: "text"),
@@ -60,7 +60,7 @@ func careSys(reportsFirst: Bool = false) -> LiteralRowReader {
     let consents: LiteralTable = (name: "consents", columns: untypedColumns("id", "client_id", "purpose", "status", "given_on", "withdrawn_on"),
                     rows: [[.number("1"), .number("1"), .text("GP"), .text("Y"), .text("2024-01-02"), .null],
                            [.number("2"), .number("2"), .text("XX"), .text("Y"), .text("2024-01-02"), .null],
-                           [.number("3"), .number("1"), .text("PHARM"), .text("W"), .text("2024-01-01"), .text("2024-02-01")]])
+                           [.number("3"), .number("1"), .text("PHARM"), .text("W"), .text("2024-01-01"), .text("2024-02-01")]] + moreConsents)
     let attachments: LiteralTable = (name: "attachments", columns: untypedColumns("id", "client_id", "title", "mime", "file_name", "content"),
                        rows: [[.number("7"), .number("1"), .text("Verwijsbrief"), .text("application/pdf"), .text("brief.pdf"), .bytes([1, 2, 3])]])
     let audit: LiteralTable = (name: "audit_log", columns: untypedColumns("id", "what"), rows: [[.number("1"), .text("x")], [.number("2"), .text("y")]])
@@ -155,6 +155,19 @@ func careSys(reportsFirst: Bool = false) -> LiteralRowReader {
                 #expect(!d.message.contains(secret), "\(d.code) leaks a value")
             }
         }
+    }
+
+    /// The validator's findings about a record other than the client are placed at that record's
+    /// own row: file, line, table and key.
+    @Test func recordFindingsCarryTheirRowsLocation() throws {
+        // Withdrawn without a withdrawal date: mapped, then found wrong by the validator.
+        let reader = careSys(moreConsents: [[.number("4"), .number("1"), .text("GP"), .text("W"), .text("2024-01-03"), .null]])
+        let (_, account) = try exportDossiers(try fixtureProfile("caresys-postgres.json"), [reader], documents: RecordingResolver())
+        let finding = account.diagnostics.first { $0.code == "consent.withdrawal" }
+        #expect(finding?.recordID == "consent-4")
+        // The literal reader numbers rows through all tables: this is its 19th.
+        #expect(finding?.location == SourceLocation(file: "caresys.sql", line: 19, table: "consents", key: "4"))
+        #expect(account.validationErrors == 2)
     }
 
     /// Reports before episodes go to the deferred spill; several buckets split the clients. The
