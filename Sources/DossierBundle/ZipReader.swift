@@ -248,10 +248,6 @@ private final class CheckedSink: ByteSink {
     }
 }
 
-private final class DiscardSink: ByteSink {
-    func write(_ bytes: UnsafeRawBufferPointer) throws {}
-}
-
 /// The checks run when an archive is opened, in the order that makes each failure cheapest.
 ///
 /// The central directory is streamed through a bounded window, and what checks across entries

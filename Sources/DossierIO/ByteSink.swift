@@ -24,6 +24,12 @@ extension ByteSink {
     }
 }
 
+/// Drops what it is given: for bytes that are only checked or hashed on their way through.
+public final class DiscardSink: ByteSink {
+    public init() {}
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {}
+}
+
 /// Collects bytes in memory; for tests and small documents.
 public final class MemorySink: ByteSink {
     public private(set) var bytes: [UInt8] = []

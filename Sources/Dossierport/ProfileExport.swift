@@ -177,28 +177,24 @@ final class DocumentStaging: DocumentResolver, @unchecked Sendable {
     }
 
     func resolve(_ content: DocumentContent, recordID: String, at location: SourceLocation) throws -> ResolvedDocument {
-        let digest = try Digester(.sha256)
         var name = String(lock.withLock { counter += 1; return counter })
-        var sink: FileSink?
-        var size = 0
-        func take(_ chunk: UnsafeRawBufferPointer) throws {
-            try digest.write(chunk)
-            try sink?.write(chunk)
-            size += chunk.count
-        }
+        let file: FileSink?, hashing: HashingSink
         switch content {
         case .bytes(let bytes):
-            sink = try stagedFile(name)
-            try bytes.withUnsafeBytes(take)
+            file = try stagedFile(name)
+            hashing = try HashingSink(file ?? DiscardSink())
+            try bytes.withUnsafeBytes { try hashing.write($0) }
         case .file(let relative):
+            // The path is checked before anything is staged under its name.
             let path = try inside(relative, at: location)
             name += fileExtension(of: relative)
             let reader = try ByteReader(path: path)
-            sink = try stagedFile(name)
-            while let chunk = try reader.nextChunk() { try take(chunk) }
+            file = try stagedFile(name)
+            hashing = try HashingSink(file ?? DiscardSink())
+            while let chunk = try reader.nextChunk() { try hashing.write(chunk) }
         }
-        try sink?.flush()
-        return ResolvedDocument(size: size, sha256: try digest.finalize().hexString, path: stage ? name : nil)
+        try file?.flush()
+        return ResolvedDocument(size: Int(hashing.size), sha256: try hashing.digest.finalize().hexString, path: stage ? name : nil)
     }
 
     /// A new file in the staging folder (mode 0600), or nil when documents are only hashed.
