@@ -218,7 +218,7 @@ struct SpillCursor {
         base[count] = flags
         count += 1
         varint(UInt64(clientKey.count))
-        (base + count).update(from: clientKey.baseAddress!, count: clientKey.count)
+        if let key = clientKey.baseAddress { (base + count).update(from: key, count: clientKey.count) }
         count += clientKey.count
     }
 }
