@@ -135,7 +135,7 @@ final class SpillWriter {
                        shared: Bool, clientKey: String) throws {
         var key = clientKey
         try key.withUTF8 { key in
-            try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10 * SpillCursor.maxVarint + key.count) { head in
+            try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 9 * SpillCursor.maxVarint + 1 + key.count) { head in
                 var c = SpillCursor(head.baseAddress!)
                 c.header(ordinal: ordinal, mapping: mapping, flags: SpillFlag.carried | (shared ? SpillFlag.shared : 0), clientKey: key)
                 c.varint(UInt64(ids.table))
@@ -156,7 +156,7 @@ final class SpillWriter {
         b.bytes.removeAll(keepingCapacity: true)
         var key = clientKey
         key.withUTF8 { key in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 3 * SpillCursor.maxVarint + key.count) { head in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 3 * SpillCursor.maxVarint + 1 + key.count) { head in
                 var c = SpillCursor(head.baseAddress!)
                 c.header(ordinal: ordinal, mapping: mapping, flags: flags, clientKey: key)
                 b.bytes.append(contentsOf: UnsafeBufferPointer(start: head.baseAddress, count: c.count))
