@@ -1036,7 +1036,7 @@ func scanCopyLine(_ p: UnsafePointer<UInt8>, _ count: Int, recording wanted: Int
 }
 
 /// The index of the first `byte` in `p[from..<to]`, by memchr.
-@inline(__always) private func find(_ byte: UInt8, _ p: UnsafePointer<UInt8>, from: Int, to: Int) -> Int? {
+@inline(__always) func find(_ byte: UInt8, _ p: UnsafePointer<UInt8>, from: Int, to: Int) -> Int? {
     guard from < to, let hit = memchr(p + from, Int32(byte), to - from) else { return nil }
     return UnsafeRawPointer(hit) - UnsafeRawPointer(p)
 }
