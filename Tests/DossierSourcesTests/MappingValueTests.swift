@@ -135,4 +135,33 @@ import DossierIO
         }
         #expect(try s.next() == nil)
     }
+
+    /// A carried COPY line's record, its header encoded on the stack: numbers that take one to
+    /// nine varint bytes, a key of multi-byte characters, and the line's fields decoded back.
+    @Test func carriedRecordsRoundTrip() throws {
+        let folder = try PrivateFolder(under: NSTemporaryDirectory())
+        defer { folder.remove() }
+        let dict = SpillDictionary()
+        let w = try SpillWriter(path: folder.file("t"))
+        let line = Array("7\t\\N\tregel\\neen\tcliënt\t".utf8)
+        let ids = CarriedIDs(table: dict.id("reports"), columns: dict.id(columns: ["id", "x", "body", "name", "empty"]),
+                             kinds: dict.id(kinds: [true, false, false, false, false]), file: dict.id("d.sql"))
+        let records = [(ordinal: 0, key: "1", line: 1), (ordinal: 127, key: "cliënt-Ω", line: 128), (ordinal: 1 << 62, key: "42", line: 1 << 40)]
+        for r in records {
+            try line.withUnsafeBufferPointer {
+                try w.appendCarried($0, number: r.line, ids, ordinal: r.ordinal, mapping: 3, shared: r.ordinal == 0, clientKey: r.key)
+            }
+        }
+        try w.close()
+        let s = try SpillStream(path: w.path, dict: dict)
+        for r in records {
+            let back = try #require(try s.next())
+            #expect(back.ordinal == r.ordinal && back.clientKey == r.key && back.mapping == 3 && back.shared == (r.ordinal == 0))
+            #expect(back.row.values == [.number("7"), .null, .text("regel\neen"), .text("cliënt"), .text("")])
+            #expect(back.row.location == SourceLocation(file: "d.sql", line: r.line, table: "reports", key: "7"))
+        }
+        #expect(try s.next() == nil)
+        // A line of one empty field has no bytes at all.
+        #expect(CarriedLine.values(UnsafeBufferPointer(start: nil, count: 0), numeric: [true]) == [.number("")])
+    }
 }
