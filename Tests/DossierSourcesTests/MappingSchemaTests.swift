@@ -130,6 +130,41 @@ func xmlEPD() -> LiteralRowReader {
         #expect(onlyB.account.reconciles)
     }
 
+    /// Fields inside nested structures: an optional one made on first use (a representative's
+    /// address), a later element of an array (the client's second address), entries of a list of
+    /// texts (a care plan's goals, with a gap filled by an empty goal) and the records' metadata.
+    @Test func nestedFieldsAreSetInPlace() throws {
+        let meta = #""meta": {"category": "care", "provenance": "client", "legalBasis": "legalObligation"}"#
+        let json = profileJSON(clientFields: """
+            {"name.familyName": "achternaam", "addresses[1].city": "plaats2", "addresses[1].postalCode": "pc2",
+             "addresses[1].use": {"constant": "postal"}, "meta.author": "invoerder", "meta.restricted": "afgeschermd"}
+            """, mappings: """
+            [{"entity": "representatives", "table": "vert", "key": "id", "clientKey": "nr", "recordId": {"prefix": "v-"}, \(meta),
+              "fields": {"kind": {"constant": "mentor"}, "name.familyName": "naam", "address.street": "straat",
+                         "address.postalCode": "pc"}},
+             {"entity": "carePlans", "table": "plan", "key": "id", "clientKey": "nr", "recordId": {"prefix": "p-"}, \(meta),
+              "fields": {"title": "titel", "goals[0]": "doel1", "goals[2]": "doel3"}}]
+            """)
+        let profile = try MappingProfile.decode(Array(json.utf8), file: "inline.json")
+        let reader = LiteralRowReader(file: "n.csv", [
+            (name: "clienten", columns: untypedColumns("nr", "achternaam", "plaats2", "pc2", "invoerder", "afgeschermd"),
+             rows: [[.text("1"), .text("Kok"), .text("Zwolle"), .text("8011ab"), .text("JB"), .text("ja")]]),
+            (name: "vert", columns: untypedColumns("id", "nr", "naam", "straat", "pc"),
+             rows: [[.text("3"), .text("1"), .text("Smit"), .text("Kade 1"), .text("1234 AB")]]),
+            (name: "plan", columns: untypedColumns("id", "nr", "titel", "doel1", "doel3"),
+             rows: [[.text("4"), .text("1"), .text("Plan"), .text("Lopen"), .text("Koken")]]),
+        ])
+        let (dossiers, account) = try exportDossiers(profile, [reader])
+        let d = try #require(dossiers.first)
+        #expect(d.client.addresses.count == 2)
+        #expect(d.client.addresses[1] == Address(use: .postal, postalCode: "8011 AB", city: "Zwolle"))
+        #expect(d.client.meta.author == "JB" && d.client.meta.restricted)
+        #expect(d.representatives.first?.address == Address(street: "Kade 1", postalCode: "1234 AB"))
+        #expect(d.representatives.first?.kind == .mentor)
+        #expect(d.carePlans.first?.goals == ["Lopen", "", "Koken"])
+        #expect(account.reconciles)
+    }
+
     /// A correction names the report it corrects by source key; `prefix` makes that the record id.
     @Test func prefixTurnsSourceKeysIntoRecordReferences() throws {
         let meta = #""meta": {"category": "care", "provenance": "client", "legalBasis": "legalObligation"}"#
