@@ -111,6 +111,10 @@ func runSourcesSuite(_ args: [String]) throws {
     arguments.options["--clients"] = SuiteArguments.count { clients = $0 }
     arguments.options["--dump"] = { existing = $0; return true }
     arguments.parse(args, usage: "sources [--clients N] [--smoke] [--keep] [--dump PATH]")
+    // Checked first: the rows before it take minutes on a large dump.
+    guard shell("python3 -c 'import duckdb'") == 0 else {
+        throw DossierError("bench.reference", "the DuckDB reference needs Python's duckdb package: pip install duckdb")
+    }
     let work = NSTemporaryDirectory() + "dossierport-sources-bench-\(getpid())"
     try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
     defer { if keep { print("kept: \(work)") } else { shell("rm -rf '\(work)'") } }
