@@ -881,14 +881,11 @@ public final class SQLDumpReader: RowReader {
             }
             let c = p[j + 1]
             i = j + 2
-            switch c {
-            case UInt8(ascii: "b"): scratch.append(0x08)
-            case UInt8(ascii: "f"): scratch.append(0x0C)
-            case UInt8(ascii: "n"): scratch.append(0x0A)
-            case UInt8(ascii: "r"): scratch.append(0x0D)
-            case UInt8(ascii: "t"): scratch.append(0x09)
-            case UInt8(ascii: "v"): scratch.append(0x0B)
-            case UInt8(ascii: "0")...UInt8(ascii: "7"):
+            // The one-character escapes are those a carried line may hold, decoded by the same
+            // table, so that carrying a line cannot change what it decodes to.
+            if let b = CarriedLine.unescape(c) {
+                scratch.append(b)
+            } else if (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(c) {
                 var v = Int(c - 0x30)
                 while i < count, i < j + 4, p[i] >= 0x30, p[i] <= 0x37 { v = v * 8 + Int(p[i] - 0x30); i += 1 }
                 if v == 0 { throw nulError(line: line, column: j + 1) }
@@ -897,14 +894,13 @@ public final class SQLDumpReader: RowReader {
                                       line: line, column: j + 1)
                 }
                 scratch.append(UInt8(v))
-            case UInt8(ascii: "x"):
-                guard i < count, let h = hexValue(p[i]) else { scratch.append(c); break }
+            } else if c == UInt8(ascii: "x"), i < count, let h = hexValue(p[i]) {
                 var v = h
                 i += 1
                 if i < count, let l = hexValue(p[i]) { v = v * 16 + l; i += 1 }
                 if v == 0 { throw nulError(line: line, column: j + 1) }
                 scratch.append(UInt8(v))
-            default:
+            } else {
                 scratch.append(c)
             }
             if tab < i { tab = find(0x09, p, from: i, to: count) ?? count }
