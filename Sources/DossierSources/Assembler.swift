@@ -24,7 +24,8 @@ public struct ExportOptions: Sendable {
     /// first, so memory stays flat however large the dump is.
     public var bucketLimit: Int
     /// Threads that assemble clients in phase 2; the output does not depend on it. With more than
-    /// one, the document resolver is called from several threads at once.
+    /// one, the document resolver is called from several threads at once, and phase 1 routes the
+    /// lines a reader carries on a thread of its own (see `AssemblyRelay`).
     public var threads: Int
     /// Bytes (estimated) one link table's key → clients map may hold in memory; a larger map is
     /// partitioned on disk (see `LinkMap`), so memory does not grow with the link tables.
@@ -47,7 +48,8 @@ public struct ExportOptions: Sendable {
 ///    link table's key → clients map) and appended to one of `bucketCount` bucket files, chosen by
 ///    FNV-1a hash of the client key. Rows whose link table has not been read yet are appended to a
 ///    per-link-table deferred file and routed when the input has ended; so are all rows through a
-///    link map that outgrew `linkMemory` and was partitioned on disk (see `LinkMap`).
+///    link map that outgrew `linkMemory` and was partitioned on disk (see `LinkMap`). Lines a
+///    reader carries undecoded are routed on a second thread while it reads on (see `AssemblyRelay`).
 /// 2. Each bucket is loaded on its own, its records indexed by client key and input order, and
 ///    each client's rows mapped and assembled into a dossier, which is validated and emitted. A
 ///    bucket file larger than `bucketLimit` is first streamed into sub-bucket files by a second,
@@ -106,10 +108,12 @@ public final class DossierAssembler {
         defer { folder.remove() }
         let run = AssemblyRun(self, folder)
         let sieve = AssemblySieve(run)
+        let relay = AssemblyRelay(sieve, threaded: options.threads > 1, take: run.take)
+        defer { relay.stop() }
         for reader in readers {
-            reader.setSieve(sieve)
+            reader.setSieve(relay)
             defer { reader.setSieve(nil) }
-            while let row = try reader.nextRow() { try run.take(row) }
+            while let row = try relay.next(reader) { try run.take(row) }
             sieve.flush()
             run.endOfReader()
         }

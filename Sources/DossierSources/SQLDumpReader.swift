@@ -335,7 +335,7 @@ public final class SQLDumpReader: RowReader {
 
     /// Far above any engine's limit (PostgreSQL 1600, MySQL 4096), so a crafted CREATE TABLE or
     /// column list cannot grow memory without bound.
-    private static let maxColumns = 10_000
+    static let maxColumns = 10_000
 
     private static let constraintStarts: Set<String> = [
         "CONSTRAINT", "PRIMARY", "UNIQUE", "KEY", "INDEX", "FOREIGN", "CHECK", "FULLTEXT", "SPATIAL", "EXCLUDE",
