@@ -134,14 +134,8 @@ final class ClientAssembler: @unchecked Sendable {
 
     /// The dossier of the `client`th client of a loaded part, with every record's outcome.
     func assemble(_ part: LoadedPart, client: Int) throws -> ClientResult {
-        var d = SpillDecoder(bytes: part.bytes, dict: dict, path: part.path)
-        var records: [SpillRecord] = []
-        records.reserveCapacity(part.groups[client].count)
-        for e in part.index[part.groups[client]] {
-            d.offset = e.body
-            records.append(try d.record())
-        }
-        return assembleClient(records)
+        var records = ClientRecords(part, client: client, dict: dict)
+        return try assembleClient(&records)
     }
 
     func rules(_ r: SpillRecord) -> RecordRules {
@@ -151,36 +145,40 @@ final class ClientAssembler: @unchecked Sendable {
     }
 
     /// One client's dossier from its records (input order), with every record's outcome.
-    func assembleClient(_ records: [SpillRecord]) -> ClientResult {
+    func assembleClient(_ records: inout ClientRecords) throws -> ClientResult {
         var out = ClientResult(mappings: rules.mappings.count)
-        let key = records[0].clientKey
         let clientTable = profile.client.table
-        func rejectAll(_ code: String, _ message: String) {
-            for r in records where r.mapping != SpillRecord.clientRow {
-                out.outcome(r, mapped: false, .error(code, message, at: rules(r).location(r.row)))
+        func rejectAll(_ code: String, _ message: String) throws {
+            for i in 0..<records.count {
+                let r = try records.record(i)
+                if r.mapping != SpillRecord.clientRow { out.outcome(r, mapped: false, .error(code, message, at: rules(r).location(r.row))) }
             }
         }
-        guard let first = records.firstIndex(where: { $0.mapping == SpillRecord.clientRow }) else {
-            rejectAll("row.orphan", "no row of client table \(clientTable) has the client key this row refers to")
+        var first = 0
+        while first < records.count, try !records.isClientRow(first) { first += 1 }
+        guard first < records.count else {
+            try rejectAll("row.orphan", "no row of client table \(clientTable) has the client key this row refers to")
             return out
         }
-        for dup in records[(first + 1)...] where dup.mapping == SpillRecord.clientRow {
+        for i in (first + 1)..<records.count where try records.isClientRow(i) {
+            let dup = try records.record(i)
             out.outcome(dup, mapped: false, .error("row.duplicate-key", "client key occurs more than once in \(clientTable)",
                                                    at: rules(dup).location(dup.row)))
         }
-        let clientRow = records[first]
+        let clientRow = try records.record(first)
+        let key = clientRow.clientKey
         let cr = rules(clientRow)
         let clientLocation = cr.location(clientRow.row)
         var diagnostics: [Diagnostic] = []
         guard let clientID = cr.recordID(clientRow.row) else {
             out.outcome(clientRow, mapped: false, .error("value.missing", "a client record id column is empty", at: clientLocation))
-            rejectAll("client.rejected", "the row's client was rejected")
+            try rejectAll("client.rejected", "the row's client was rejected")
             return out
         }
         guard var client = rules.clientCatalog.build(clientRow.row, cr, id: clientID, location: clientLocation, diagnostics: &diagnostics) else {
             out.events += diagnostics.map(ClientResult.Event.report)
             out.outcome(clientRow, mapped: false)
-            rejectAll("client.rejected", "the row's client was rejected")
+            try rejectAll("client.rejected", "the row's client was rejected")
             return out
         }
         out.events += diagnostics.map(ClientResult.Event.report)
@@ -193,7 +191,10 @@ final class ClientAssembler: @unchecked Sendable {
         var ids: Set<String> = [client.id]
         ids.reserveCapacity(records.count)
         var rowDiagnostics: [Diagnostic] = []
-        for r in records where r.mapping != SpillRecord.clientRow {
+        for i in 0..<records.count {
+            // Decoded here and dropped once mapped: a client's rows are never all held at once.
+            let r = try records.record(i)
+            guard r.mapping != SpillRecord.clientRow else { continue }
             let rr = rules(r)
             let location = rr.location(r.row)
             guard let id = rr.recordID(r.row) else {
@@ -227,6 +228,30 @@ final class ClientAssembler: @unchecked Sendable {
         out.diagnostics = diagnostics
         out.findings = findings
         return out
+    }
+}
+
+/// One client's records in a loaded part, in input order, each decoded when asked for, so that
+/// a record lives only while it is mapped.
+struct ClientRecords {
+    private let entries: ArraySlice<(key: ClientKeyRef, ordinal: Int, body: Int)>
+    private var decoder: SpillDecoder
+    var count: Int { entries.count }
+
+    init(_ part: LoadedPart, client: Int, dict: SpillDictionary) {
+        entries = part.index[part.groups[client]]
+        decoder = SpillDecoder(bytes: part.bytes, dict: dict, path: part.path)
+    }
+
+    mutating func record(_ i: Int) throws -> SpillRecord {
+        decoder.offset = entries[entries.startIndex + i].body
+        return try decoder.record()
+    }
+
+    /// Whether record `i` is a row of the client table, from its header alone.
+    mutating func isClientRow(_ i: Int) throws -> Bool {
+        decoder.offset = entries[entries.startIndex + i].body
+        return try decoder.header().mapping == SpillRecord.clientRow
     }
 }
 
@@ -441,7 +466,7 @@ extension AssemblyRun {
                 for c in part.groups.indices { try apply(try worker.assemble(part, client: c), emit) }
             }
         } else {
-            let workers = (0..<threads).map { _ in ClientAssembler(a, dict: dict) }
+            let workers = (0..<threads).map { _ in ClientAssembler(a, dict: dict.privateCopy()) }
             try OrderedAssembly(paths: paths).run(workers) { try self.apply($0, emit) }
         }
     }

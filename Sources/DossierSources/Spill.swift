@@ -39,6 +39,22 @@ final class SpillDictionary {
     /// before, and comparing is cheaper than hashing them for every record.
     private var recent: [(string: String, id: Int)] = []
 
+    init() {}
+
+    /// A copy of the complete dictionary for one phase-2 worker, sharing no storage with it.
+    ///
+    /// Every decoded record holds its table's column list; were that one array (or a long file
+    /// name) shared, the workers would count references on the same memory for every record and
+    /// make each other wait for it.
+    func privateCopy() -> SpillDictionary {
+        func own(_ s: String) -> String { String(decoding: Array(s.utf8), as: UTF8.self) }
+        let copy = SpillDictionary()
+        copy.strings = strings.map(own)
+        copy.columnSets = columnSets.map { $0.map(own) }
+        copy.kindSets = kindSets.map { $0.map { $0 } }
+        return copy
+    }
+
     func id(_ s: String) -> Int {
         for r in recent where r.string == s { return r.id }
         let i = stringIDs[s] ?? { strings.append(s); stringIDs[s] = strings.count - 1; return strings.count - 1 }()

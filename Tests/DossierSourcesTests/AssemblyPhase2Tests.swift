@@ -61,6 +61,28 @@ import DossierModel
         #expect(try dirtyCareSys(ExportOptions(bucketCount: 4, bucketLimit: limit, threads: 2)) == dirty)
     }
 
+    /// Each worker decodes through a copy of the spill dictionary with the same names and column
+    /// lists in storage of its own, so that no two threads count references on the same array.
+    @Test func workersDecodeThroughACopyOfTheDictionary() {
+        let dict = SpillDictionary()
+        let long = "/srv/exports/caresys/\(String(repeating: "x", count: 40)).sql"
+        #expect(dict.id("reports") == 0)
+        #expect(dict.id(long) == 1)
+        #expect(dict.id(columns: ["id", "episode_id", "a column name longer than fifteen bytes"]) == 0)
+        #expect(dict.id(kinds: [true, true, false]) == 0)
+        let copy = dict.privateCopy()
+        #expect(copy.strings == dict.strings && copy.columnSets == dict.columnSets && copy.kindSets == dict.kindSets)
+        func storage<T>(_ a: [T]) -> UnsafeRawPointer? { a.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+        func storage(_ s: String) -> UnsafeRawPointer? {
+            var s = s
+            return s.withUTF8 { UnsafeRawPointer($0.baseAddress) }
+        }
+        #expect(storage(copy.columnSets[0]) != storage(dict.columnSets[0]))
+        #expect(storage(copy.kindSets[0]) != storage(dict.kindSets[0]))
+        #expect(storage(copy.strings[1]) != storage(dict.strings[1]))
+        #expect(storage(copy.columnSets[0][2]) != storage(dict.columnSets[0][2]))
+    }
+
     /// An error thrown while emitting stops the workers and reaches the caller; the spill is removed.
     @Test func emitErrorStopsWorkers() throws {
         let parent = FileManager.default.temporaryDirectory.appendingPathComponent("phase2-\(UUID().uuidString)").path
