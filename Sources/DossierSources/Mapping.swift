@@ -231,7 +231,7 @@ extension Catalog: CatalogProtocol {
             guard attach(&doc, slot, rule, row, rules, location, documents, &diagnostics) else { return false }
             record = doc as! R
         }
-        append(&dossier, record)
+        append(&dossier, consume record)
         return true
     }
 

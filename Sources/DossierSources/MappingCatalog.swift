@@ -141,11 +141,13 @@ struct Catalog<R: DossierRecord> {
     let positions: [String: Int]
     /// Fields the record cannot be without; a profile must map each (column or constant).
     let required: [String]
-    let make: (_ id: String, _ meta: RecordMeta) -> R
-    let append: (inout Dossier, R) -> Void
+    /// Both take their values over rather than copy them: a record and its metadata hold several
+    /// strings each, and copying would count a reference on each for every row.
+    let make: (_ id: consuming String, _ meta: consuming RecordMeta) -> R
+    let append: (inout Dossier, consuming R) -> Void
 
-    init(_ slots: [String: Slot<R>], required: [String] = [], make: @escaping (String, RecordMeta) -> R,
-         append: @escaping (inout Dossier, R) -> Void) {
+    init(_ slots: [String: Slot<R>], required: [String] = [], make: @escaping (consuming String, consuming RecordMeta) -> R,
+         append: @escaping (inout Dossier, consuming R) -> Void) {
         let all = slots.merging(lift("meta", Catalog.metaSlots) { r, set in set(&r.meta) }) { a, _ in a }
         self.slots = all
         let paths = all.keys.sorted()
