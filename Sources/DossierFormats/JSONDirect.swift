@@ -162,7 +162,7 @@ extension Timestamp: JSONValue {
 }
 
 extension Amount: JSONValue {
-    static func writeJSON(_ x: inout Amount, to w: JSONWriter, level: Int) throws { try w.string(x.description) }
+    static func writeJSON(_ x: inout Amount, to w: JSONWriter, level: Int) throws { w.amount(x) }
     static func readJSON(_ tape: TapeDecoder, at i: Int) throws -> Amount { try tape.value(Amount.self, at: i) }
 }
 

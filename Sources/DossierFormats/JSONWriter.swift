@@ -221,23 +221,23 @@ final class JSONWriter {
 
     /// Writes a timestamp's text without building a `String`: every record carries timestamps,
     /// and through `description` they were a third of the encoding time.
-    func timestamp(_ t: Timestamp) {
-        pending = false
-        reserve(Timestamp.maxTextCount + 2)
-        let p = buffer + used
-        p.pointee = 0x22
-        let q = t.writeText(to: p + 1)
-        q.pointee = 0x22
-        used = q + 1 - buffer
-    }
+    func timestamp(_ t: Timestamp) { quotedText(Timestamp.maxTextCount, t.writeText) }
 
     /// Writes a date's text as a JSON string, for the same reason.
-    func localDate(_ d: LocalDate) {
+    func localDate(_ d: LocalDate) { quotedText(LocalDate.maxTextCount, d.writeText) }
+
+    /// Writes an amount's text as a JSON string, for the same reason: a financial record has one.
+    func amount(_ a: Amount) { quotedText(Amount.maxTextCount, a.writeText) }
+
+    /// Writes, between quotes, the ASCII text (no escapes) that `write` puts at a position and
+    /// whose end it returns, in at most `maxCount` bytes.
+    @inline(__always)
+    private func quotedText(_ maxCount: Int, _ write: (UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8>) {
         pending = false
-        reserve(LocalDate.maxTextCount + 2)
+        reserve(maxCount + 2)
         let p = buffer + used
         p.pointee = 0x22
-        let q = d.writeText(to: p + 1)
+        let q = write(p + 1)
         q.pointee = 0x22
         used = q + 1 - buffer
     }

@@ -1,4 +1,4 @@
-/// The text forms of dates and timestamps, at the byte level.
+/// The text forms of dates, timestamps and amounts, at the byte level.
 ///
 /// One implementation serves `description`, the string parsers and the JSON writer and reader,
 /// which must not build a `String` per value (every record carries several timestamps), so the
@@ -85,6 +85,21 @@ extension Timestamp {
             offset = (oh * 60 + om) * (u[i] == 0x2D ? -1 : 1)
         }
         self.init(date: date, hour: h, minute: mi, second: s, nanosecond: nanos, offsetMinutes: offset)
+    }
+}
+
+extension Amount {
+    /// The most bytes `writeText` writes: a sign, the 17 digits of Int64's largest euros, the point and the cents.
+    public static let maxTextCount = 21
+
+    /// Writes the decimal form (`-1234.56`) at `p`; returns the position after it.
+    public func writeText(to p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        let a = cents.magnitude
+        var q = p
+        if cents < 0 { q.pointee = 0x2D; q += 1 }
+        q = Digits.write(Int(a / 100), 1, q)
+        q.pointee = 0x2E
+        return Digits.fixed(Int(a % 100), 2, q + 1)
     }
 }
 

@@ -223,10 +223,7 @@ public struct Amount: Hashable, Sendable, Codable, CustomStringConvertible {
         self.cents = negative ? -cents : cents
     }
 
-    public var description: String {
-        let a = cents.magnitude
-        return (cents < 0 ? "-" : "") + String(a / 100) + "." + Digits.pad(Int(a % 100), 2)
-    }
+    public var description: String { String(capacity: Amount.maxTextCount) { writeText(to: $0) } }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()

@@ -48,4 +48,16 @@ import DossierModel
         #expect(Amount(decimal: "-0.07")?.description == "-0.07")
         #expect(Amount(decimal: "1,5") == nil)
     }
+
+    /// The byte-level text (which the JSON writer writes) against the decimal arithmetic it
+    /// replaces, at signs, zero, single cents and Int64's ends; and it parses back.
+    @Test(arguments: [0, 1, -1, 5, -5, 99, 100, -100, 123_456, -7, 1_000_000_000_000, Int64.max, Int64.min, Int64.min + 1])
+    func amountText(cents: Int64) {
+        let a = Amount(cents: cents)
+        let m = cents.magnitude
+        let expected = (cents < 0 ? "-" : "") + String(m / 100) + "." + (m % 100 < 10 ? "0" : "") + String(m % 100)
+        #expect(a.description == expected)
+        #expect(a.description.utf8.count <= Amount.maxTextCount)
+        if m / 100 < 1_000_000_000_000_000 { #expect(Amount(decimal: a.description) == a) }
+    }
 }
