@@ -295,6 +295,8 @@ struct SpillDecoder {
     }
 
     mutating func record() throws -> SpillRecord {
+        // Read once: each read of a class's array property counts a reference and checks access.
+        let strings = dict.strings, columnSets = dict.columnSets, kindSets = dict.kindSets
         let ordinal = try varint()
         let mapping = try varint() - 1
         guard offset < bytes.count else { throw damaged() }
@@ -302,13 +304,13 @@ struct SpillDecoder {
         let shared = flags & SpillFlag.shared != 0
         let key = try string()
         let table = try varint(), columnSet = try varint()
-        guard table < dict.strings.count, columnSet < dict.columnSets.count else { throw damaged() }
+        guard table < strings.count, columnSet < columnSets.count else { throw damaged() }
         if flags & SpillFlag.carried != 0 {
-            let kinds = try varint(), file = try interned(), line = try varint()
-            guard kinds < dict.kindSets.count, dict.kindSets[kinds].count == dict.columnSets[columnSet].count else { throw damaged() }
-            let values = try raw().withUnsafeBufferPointer { CarriedLine.values($0, numeric: dict.kindSets[kinds]) }
+            let kinds = try varint(), file = try interned(strings), line = try varint()
+            guard kinds < kindSets.count, kindSets[kinds].count == columnSets[columnSet].count else { throw damaged() }
+            let values = try raw().withUnsafeBufferPointer { CarriedLine.values($0, numeric: kindSets[kinds]) }
             return SpillRecord(ordinal: ordinal, clientKey: key, mapping: mapping, shared: shared,
-                               row: SourceRow(dumpTable: dict.strings[table], columns: dict.columnSets[columnSet], values: values,
+                               row: SourceRow(dumpTable: strings[table], columns: columnSets[columnSet], values: values,
                                               file: file, line: line))
         }
         let count = try varint()
@@ -329,21 +331,21 @@ struct SpillDecoder {
         guard offset < bytes.count else { throw damaged() }
         let mask = bytes[offset]; offset += 1
         var l = SourceLocation()
-        if mask & 1 != 0 { l.file = try interned() }
+        if mask & 1 != 0 { l.file = try interned(strings) }
         if mask & 2 != 0 { l.line = try varint() }
         if mask & 4 != 0 { l.column = try varint() }
-        if mask & 8 != 0 { l.table = try interned() }
+        if mask & 8 != 0 { l.table = try interned(strings) }
         if mask & 16 != 0 { l.key = try string() }
         if mask & 32 != 0 { l.entry = try string() }
         return SpillRecord(ordinal: ordinal, clientKey: key, mapping: mapping, shared: shared,
-                           row: SourceRow(table: dict.strings[table], columns: dict.columnSets[columnSet],
+                           row: SourceRow(table: strings[table], columns: columnSets[columnSet],
                                           values: values, location: l))
     }
 
-    private mutating func interned() throws -> String {
+    private mutating func interned(_ strings: [String]) throws -> String {
         let i = try varint()
-        guard i < dict.strings.count else { throw damaged() }
-        return dict.strings[i]
+        guard i < strings.count else { throw damaged() }
+        return strings[i]
     }
 }
 
