@@ -49,6 +49,9 @@ final class AssemblyRelay: RowSieve, @unchecked Sendable {
         var outstanding = false
         /// The statement the reader planned last, which lines carried from now on belong to.
         var statement = (table: "", columns: [String](), file: "")
+        /// The routing thread's failure once the reader has seen it: thrown at every later drain,
+        /// so that one swallowed where no error can be thrown (`plan`) is not lost.
+        var failure: (any Error)?
     }
 
     private let reader: UnsafeMutablePointer<ReaderSide>
@@ -96,14 +99,15 @@ final class AssemblyRelay: RowSieve, @unchecked Sendable {
 
     /// Returns once the routing thread has finished every carried line; throws its failure.
     func drain() throws {
-        guard reader.pointee.outstanding else { return }
-        if !reader.pointee.filling.lines.isEmpty { try hand() }
-        condition.lock()
-        while queued != nil || busy { condition.wait() }
-        let error = failure
-        condition.unlock()
-        reader.pointee.outstanding = false
-        if let error { throw error }
+        if reader.pointee.outstanding {
+            if !reader.pointee.filling.lines.isEmpty { try hand() }
+            condition.lock()
+            while queued != nil || busy { condition.wait() }
+            reader.pointee.failure = failure
+            condition.unlock()
+            reader.pointee.outstanding = false
+        }
+        if let error = reader.pointee.failure { throw error }
     }
 
     /// Stops the routing thread, and returns once it has stopped; call on every way out of a run.
@@ -116,8 +120,12 @@ final class AssemblyRelay: RowSieve, @unchecked Sendable {
     }
 
     func plan(table: String, columns: [String], file: String) -> RowPlan {
-        // A failure surfaces at the reader's next carried line or at `next`.
-        try? drain()
+        do {
+            try drain()
+        } catch {
+            // Thrown by `next` at the statement's first row; the sieve is asked nothing more.
+            return .decode
+        }
         reader.pointee.statement = (table, columns, file)
         return sieve.plan(table: table, columns: columns, file: file)
     }

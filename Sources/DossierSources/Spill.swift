@@ -39,9 +39,8 @@ final class SpillDictionary {
     /// before, and comparing is cheaper than hashing them for every record.
     private var recent: [(string: String, id: Int)] = []
 
-    init() {}
-
-    /// A copy of the complete dictionary for one phase-2 worker, sharing no storage with it.
+    /// A copy of the complete dictionary for one phase-2 worker, sharing no storage with it; for
+    /// decoding only (its reverse maps are left empty).
     ///
     /// Every decoded record holds its table's column list; were that one array (or a long file
     /// name) shared, the workers would count references on the same memory for every record and

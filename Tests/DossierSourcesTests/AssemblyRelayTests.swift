@@ -51,8 +51,8 @@ final class RecordingSieve: RowSieve, @unchecked Sendable {
         return path
     }
 
-    /// The line of note `id` in `dump(lines: 20_000)`: 15 lines come before the first, 7 between the halves.
-    func line(_ id: Int) -> Int { id <= 10_000 ? 15 + id : 22 + id }
+    /// The line of note `id` in `dump(lines:)`: 15 lines come before the first, 7 between the halves.
+    func line(_ id: Int, of lines: Int = 20_000) -> Int { id <= lines / 2 ? 15 + id : 22 + id }
 
     /// What a run sees. One thread has the reader decode a line the sieve turns away and return
     /// it; two have the routing thread decode it for `take`; either way the run takes it, as here.
@@ -138,5 +138,17 @@ final class RecordingSieve: RowSieve, @unchecked Sendable {
         let unfailed = try relay(path, threaded: true)
         #expect(unfailed == (try relay(path, threaded: false)))
         #expect(unfailed.error == badAt.map { "sql.column-count at \(line($0))" })
+    }
+
+    /// A failure found when the reader plans its next statement (where it cannot throw) stops
+    /// the run there all the same: the other table's row is never taken.
+    @Test func routingFailureBeforeAPlanIsNotLost() throws {
+        let path = try dump(lines: 100)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let failAt = line(20, of: 100)
+        let threaded = try relay(path, threaded: true, failAt: failAt)
+        #expect(threaded == (try relay(path, threaded: false, failAt: failAt)))
+        #expect(threaded.error == "test.route at \(failAt)")
+        #expect(!threaded.events.contains("plan other"))
     }
 }
