@@ -7,11 +7,11 @@ internal import Foundation
 /// Reading (splitting, checking, validating UTF-8) and routing (link lookups, bucket choice,
 /// spill writes) each take about half of phase 1, which otherwise runs on one core while the
 /// other idles. Carried lines are copied into a batch that the routing thread hands to the
-/// sieve's `carry` in input order; it decodes a line the sieve turns away, exactly as the reader
-/// would have (see `CarriedLine`), and has the run's `take` account for it. Everything else a reader asks
-/// or returns (a new statement's plan, a counted row, a decoded row) waits until the routing
-/// thread has finished every line before it, so the run sees the same calls in the same order
-/// as on one thread, and produces the same spill, account and errors.
+/// sieve's `carry` in input order; it decodes a line the sieve turns away, exactly as the
+/// reader would have (see `CarriedLine`), and has the run's `take` account for it. Everything
+/// else a reader asks or returns (a new statement's plan, a counted row, a decoded row) waits
+/// until the routing thread has finished every line before it, so the run sees the same calls
+/// in the same order as on one thread, and produces the same spill, account and errors.
 ///
 /// Without `threaded`, `carry` is the sieve's own, on the calling thread.
 final class AssemblyRelay: RowSieve, @unchecked Sendable {
