@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 import DossierModel
 public import DossierIO
 
@@ -92,7 +91,7 @@ public final class ZipBagStore: BagStore, @unchecked Sendable {
 /// central directory.
 public final class FolderBagStore: BagStore {
     public let location: String
-    private let listing = Mutex<Result<Listing, any Error>?>(nil)
+    private let listing = Locked<Result<Listing, any Error>?>(nil)
 
     private struct Listing {
         var paths = PackedNames()

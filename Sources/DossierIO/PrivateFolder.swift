@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-internal import Synchronization
 
 /// A folder only this process can read (mode 0700) for what must not outlive the run: spill files,
 /// staged documents, a decrypted bundle, all of them health data.
@@ -60,8 +59,8 @@ public final class PrivateFolder: Sendable {
 public enum Interruption {
     /// The paths to remove, and whether they have been: a path registered after that (a folder
     /// another thread made while the process was being stopped) is removed at once.
-    private static let paths = Mutex<(registered: Set<String>, removed: Bool)>(([], false))
-    private static let children = Mutex<Set<Int32>>([])
+    private static let paths = Locked<(registered: Set<String>, removed: Bool)>(([], false))
+    private static let children = Locked<Set<Int32>>([])
     /// The pipe from the handlers to the waiting thread; set once, by `install()`, before any
     /// signal is caught.
     nonisolated(unsafe) private static var signalled: (read: Int32, write: Int32) = (-1, -1)

@@ -1,6 +1,6 @@
 internal import CLibXML2
 import DossierModel
-import Synchronization
+internal import DossierIO
 
 /// The one place libxml2's errors become Swift errors, keeping the C function, domain and code.
 ///
@@ -113,7 +113,7 @@ let collectParserErrors: xmlStructuredErrorFunc = { context, error in
 /// does (an XSD import, a future code path), no file or URL is ever opened.
 enum LibXML2 {
     private static let initialised: Void = { xmlInitParser() }()
-    private static let loader = Mutex<(users: Int, saved: xmlExternalEntityLoader?)>((0, nil))
+    private static let loader = Locked<(users: Int, saved: xmlExternalEntityLoader?)>((0, nil))
 
     private static let denyAll: xmlExternalEntityLoader = { _, _, _ in nil }
 
