@@ -64,8 +64,8 @@ final class AssemblyRelay: RowSieve, @unchecked Sendable {
     /// The routing thread is routing a batch.
     private var busy = false
     private var failure: (any Error)?
-    private var started = false
     private var stopping = false
+    /// The routing thread has been started and has not stopped (it stops only when told to).
     private var running = false
 
     init(_ sieve: any RowSieve, threaded: Bool, take: @escaping (SourceRow) throws -> Void) {
@@ -171,8 +171,7 @@ final class AssemblyRelay: RowSieve, @unchecked Sendable {
     /// starts a new one; throws the routing thread's failure, so the reader stops early.
     private func hand() throws {
         condition.lock()
-        if !started {
-            started = true
+        if !running {
             running = true
             Thread { [self] in self.route() }.start()
         }
