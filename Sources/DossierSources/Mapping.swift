@@ -67,8 +67,9 @@ final class FieldRule {
     let columnName: String?
     let constant: Converted?
     let converter: ValueConverter
-    let map: [String: String]?
-    let mapDefault: String?
+    /// Code → canonical value, converted here once rather than for every row that has the code.
+    let map: [String: Result<Converted?, ConversionFailure>]?
+    let mapDefault: Result<Converted?, ConversionFailure>?
     let required: Bool
     let prefix: String?
     /// `addresses[0]`: the array element a constant may only fill when a column already created it.
@@ -79,10 +80,14 @@ final class FieldRule {
         let fp = FieldPath(f.path)!
         path = f.path; pattern = fp.pattern; indices = fp.indices; self.slot = slot
         required = f.source.required || modelRequired
-        map = f.source.map; mapDefault = f.source.mapDefault; prefix = f.source.prefix
-        converter = ValueConverter(
+        prefix = f.source.prefix
+        let converter = ValueConverter(
             kind: kind, pattern: DatePattern(f.source.format ?? (kind == .timestamp ? source.timestampFormat : source.dateFormat))!,
             decimalComma: source.decimalComma, timeZone: TimeZone(identifier: source.timeZone)!)
+        self.converter = converter
+        func canonical(_ s: String) -> Result<Converted?, ConversionFailure> { Result { () throws(ConversionFailure) in try FieldRule.canonical(s, converter) } }
+        map = f.source.map?.mapValues(canonical)
+        mapDefault = f.source.mapDefault.map(canonical)
         element = f.path.lastIndex(of: "]").map { String(f.path[...$0]) }
         switch f.source.origin {
         case .column(let c):
@@ -122,7 +127,7 @@ final class FieldRule {
         guard let target = map[code] ?? mapDefault else {
             throw ConversionFailure(code: "value.unmapped-code", reason: "code is not listed in the field's map")
         }
-        return try FieldRule.canonical(target, converter)
+        return try target.get()
     }
 }
 
@@ -226,7 +231,11 @@ extension Catalog: CatalogProtocol {
     @_specialize(where R == Appointment)
     func mapInto(_ dossier: inout Dossier, _ row: SourceRow, _ rules: RecordRules, id: String, location: SourceLocation,
                  documents: (any DocumentResolver)?, diagnostics: inout [Diagnostic]) -> Bool {
-        guard var record = build(row, rules, id: id, location: location, diagnostics: &diagnostics) else { return false }
+        // Filled in place rather than returned as `R?`: this runs unspecialised behind the
+        // protocol, where an optional of `R` costs a generic-metadata lookup per row.
+        var record = make(id, RecordMeta(category: rules.meta.category, provenance: rules.meta.provenance,
+                                         legalBasis: rules.meta.legalBasis, source: location))
+        guard fill(&record, row, rules, id: id, location: location, diagnostics: &diagnostics) else { return false }
         if let (slot, rule) = rules.document, var doc = record as? Document {
             guard attach(&doc, slot, rule, row, rules, location, documents, &diagnostics) else { return false }
             record = doc as! R
@@ -241,6 +250,12 @@ extension Catalog: CatalogProtocol {
     func build(_ row: SourceRow, _ rules: RecordRules, id: String, location: SourceLocation, diagnostics: inout [Diagnostic]) -> R? {
         var record = make(id, RecordMeta(category: rules.meta.category, provenance: rules.meta.provenance,
                                          legalBasis: rules.meta.legalBasis, source: location))
+        return fill(&record, row, rules, id: id, location: location, diagnostics: &diagnostics) ? record : nil
+    }
+
+    /// Sets the record's fields from the row; false when the row is rejected (see `build`).
+    func fill(_ record: inout R, _ row: SourceRow, _ rules: RecordRules, id: String, location: SourceLocation,
+              diagnostics: inout [Diagnostic]) -> Bool {
         var filledElements = Set<String>()
         var problems: [Diagnostic] = []
         var rejected = false
@@ -265,7 +280,7 @@ extension Catalog: CatalogProtocol {
             }
         }
         diagnostics += problems
-        return rejected ? nil : record
+        return !rejected
     }
 
     private func attach(_ doc: inout Document, _ slot: Int, _ rule: DocumentContentRule, _ row: SourceRow,

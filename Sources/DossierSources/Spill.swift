@@ -242,9 +242,19 @@ struct SpillCursor {
 /// file was damaged on disk, which stops the run.
 struct SpillDecoder {
     let bytes: [UInt8]
-    let dict: SpillDictionary
     let path: String
     var offset = 0
+    // The dictionary's tables as they are when decoding starts, which holds every entry the
+    // records already written refer to; read here once rather than per record, as each read of a
+    // class's array property counts a reference and checks access.
+    private let strings: [String]
+    private let columnSets: [[String]]
+    private let kindSets: [[Bool]]
+
+    init(bytes: [UInt8], dict: SpillDictionary, path: String) {
+        self.bytes = bytes; self.path = path
+        strings = dict.strings; columnSets = dict.columnSets; kindSets = dict.kindSets
+    }
 
     func damaged() -> DossierError {
         DossierError("spill.corrupt", "spill file is damaged at byte \(offset)", at: SourceLocation(file: path))
@@ -289,13 +299,11 @@ struct SpillDecoder {
     mutating func routing() throws -> (ordinal: Int, mapping: Int, flags: UInt8, key: Range<Int>, table: Int) {
         let h = try header()
         let table = try varint()
-        guard h.mapping >= 0, table < dict.strings.count else { throw damaged() }
+        guard h.mapping >= 0, table < strings.count else { throw damaged() }
         return (h.ordinal, h.mapping, h.flags, h.key, table)
     }
 
     mutating func record() throws -> SpillRecord {
-        // Read once: each read of a class's array property counts a reference and checks access.
-        let strings = dict.strings, columnSets = dict.columnSets, kindSets = dict.kindSets
         let ordinal = try varint()
         let mapping = try varint() - 1
         guard offset < bytes.count else { throw damaged() }
@@ -305,7 +313,7 @@ struct SpillDecoder {
         let table = try varint(), columnSet = try varint()
         guard table < strings.count, columnSet < columnSets.count else { throw damaged() }
         if flags & SpillFlag.carried != 0 {
-            let kinds = try varint(), file = try interned(strings), line = try varint()
+            let kinds = try varint(), file = try interned(), line = try varint()
             guard kinds < kindSets.count, kindSets[kinds].count == columnSets[columnSet].count else { throw damaged() }
             let values = try raw().withUnsafeBufferPointer { CarriedLine.values($0, numeric: kindSets[kinds]) }
             return SpillRecord(ordinal: ordinal, clientKey: key, mapping: mapping, shared: shared,
@@ -330,10 +338,10 @@ struct SpillDecoder {
         guard offset < bytes.count else { throw damaged() }
         let mask = bytes[offset]; offset += 1
         var l = SourceLocation()
-        if mask & 1 != 0 { l.file = try interned(strings) }
+        if mask & 1 != 0 { l.file = try interned() }
         if mask & 2 != 0 { l.line = try varint() }
         if mask & 4 != 0 { l.column = try varint() }
-        if mask & 8 != 0 { l.table = try interned(strings) }
+        if mask & 8 != 0 { l.table = try interned() }
         if mask & 16 != 0 { l.key = try string() }
         if mask & 32 != 0 { l.entry = try string() }
         return SpillRecord(ordinal: ordinal, clientKey: key, mapping: mapping, shared: shared,
@@ -341,7 +349,7 @@ struct SpillDecoder {
                                           values: values, location: l))
     }
 
-    private mutating func interned(_ strings: [String]) throws -> String {
+    private mutating func interned() throws -> String {
         let i = try varint()
         guard i < strings.count else { throw damaged() }
         return strings[i]
