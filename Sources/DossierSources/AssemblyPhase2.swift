@@ -104,11 +104,7 @@ final class ClientAssembler: @unchecked Sendable {
     }
 
     static func load(_ path: String, size: Int) throws -> [UInt8] {
-        let r = try ByteReader(path: path)
-        var out: [UInt8] = []
-        out.reserveCapacity(size)
-        while let chunk = try r.nextChunk() { out.append(contentsOf: chunk) }
-        return out
+        try ByteReader.readWhole(path: path, size: size)
     }
 
     /// The sub-bucket of a client key at `depth`: FNV-1a from a basis offset by the depth, high bits.

@@ -57,6 +57,27 @@ import Testing
         }
     }
 
+    /// A spill file is read back whole at the size it was written with; any other size means it
+    /// was changed under us.
+    @Test func readWholeWantsTheWrittenSize() throws {
+        let whole = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dump)))
+        #expect(whole.count > 2 * (64 << 10))
+        #expect(try ByteReader.readWhole(path: dump, size: whole.count) == whole)
+        for size in [whole.count - 1, whole.count + 1, 0] {
+            do {
+                _ = try ByteReader.readWhole(path: dump, size: size)
+                Issue.record("size \(size) was accepted")
+            } catch let e as DossierError {
+                #expect(e.diagnostic.code == "input.changed")
+                #expect(e.diagnostic.location?.file == dump)
+            }
+        }
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Data().write(to: URL(fileURLWithPath: dir + "/empty"))
+        #expect(try ByteReader.readWhole(path: dir + "/empty", size: 0) == [])
+    }
+
     @Test func missingFileNamesThePath() throws {
         do {
             _ = try ByteReader(path: "/nonexistent/dossiers.sql")
