@@ -185,8 +185,11 @@ public final class AgeDecryptor: ByteSink {
                 while let chunk = try reader.nextChunk() { try decryptor.write(chunk) }
                 try decryptor.finish()
             }
-        } catch var error as DossierError where error.location == nil {
-            error.diagnostic.location = SourceLocation(file: source)
+        } catch var error as DossierError where error.location?.file == nil {
+            // The header's errors know their line but not the file.
+            var at = error.location ?? SourceLocation()
+            at.file = source
+            error.diagnostic.location = at
             throw error
         }
     }

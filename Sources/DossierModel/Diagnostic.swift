@@ -62,3 +62,15 @@ public struct DossierError: Error, Hashable, Sendable, CustomStringConvertible {
     public var location: SourceLocation? { diagnostic.location }
     public var description: String { diagnostic.description }
 }
+
+extension Diagnostic {
+    /// A name taken from an input (a table, an encoding) as a message may show it: as written
+    /// when it looks like a name (at most 64 bytes, no control characters), else only its length.
+    /// A quoted name in a damaged file can run on for megabytes, carrying whatever records
+    /// follow it; the message must not.
+    public static func shownName(_ name: String) -> String {
+        let u = name.utf8
+        guard u.count <= 64, !u.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return "<a name of \(u.count) bytes>" }
+        return name
+    }
+}

@@ -81,8 +81,9 @@ public final class CSVReader: RowReader {
         }
         let d = dialect.delimiter
         guard d < 0x80, d != UInt8(ascii: "\""), d != 0x0D, d != 0x0A, d != 0 else {
+            // From a `sep=` line (always the first) or from the caller, whose option has no line.
             throw DossierError("csv.bad-delimiter", "the delimiter must be an ASCII byte other than a quote, CR, LF or NUL",
-                               at: SourceLocation(file: file))
+                               at: SourceLocation(file: file, line: dialect.evidence == .sepLine ? 1 : nil))
         }
         scanner.delimiter = d
         switch options.header {

@@ -255,7 +255,7 @@ public final class SQLDumpReader: RowReader {
         case ("client_encoding", let v?), ("names", let v?), ("character_set_client", let v?):
             guard v != "default" else { break }
             guard let e = SQLTextEncoding.named(v, dialect: dialect) else {
-                throw input.error("sql.encoding-unsupported", "the dump declares an encoding that is not supported (\(v))",
+                throw input.error("sql.encoding-unsupported", "the dump declares an encoding that is not supported (\(Diagnostic.shownName(v)))",
                                   line: line, column: statementColumn)
             }
             encoding = e
@@ -424,7 +424,7 @@ public final class SQLDumpReader: RowReader {
     private func target(table: String, columns: [String]?, line: Int) throws -> Target {
         let declared = tables[table]?.columns
         guard let names = columns ?? declared?.map(\.name) else {
-            throw input.error("sql.unknown-table", "rows for table \(table) have no column list and no CREATE TABLE",
+            throw input.error("sql.unknown-table", "rows for table \(Diagnostic.shownName(table)) have no column list and no CREATE TABLE",
                               line: line, column: statementColumn)
         }
         let kinds = names.map { name in
@@ -969,7 +969,7 @@ public final class SQLDumpReader: RowReader {
     }
 
     private func columnCount(_ target: Target, line: Int, column: Int) -> DossierError {
-        input.error("sql.column-count", "a row of table \(target.table) does not have \(target.columns.count) values",
+        input.error("sql.column-count", "a row of table \(Diagnostic.shownName(target.table)) does not have \(target.columns.count) values",
                     line: line, column: column)
     }
 }

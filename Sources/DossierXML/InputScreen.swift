@@ -198,7 +198,8 @@ struct InputScreen {
         // `d` is everything after "<?", e.g. `xml version="1.0" encoding="UTF-8"?>`.
         guard d.count > 3, d[0..<3].elementsEqual("xml".utf8), [0x20, 0x09, 0x0A, 0x0D].contains(d[3]) else { return }
         let key = Array("encoding".utf8)
-        guard let start = (0...(d.count - key.count)).first(where: { d[$0..<($0 + key.count)].elementsEqual(key) }) else { return }
+        // A declaration shorter than the word (`<?xml ?>`) has no encoding to check.
+        guard d.count >= key.count, let start = (0...(d.count - key.count)).first(where: { d[$0..<($0 + key.count)].elementsEqual(key) }) else { return }
         var i = start + key.count
         func skipSpace() { while i < d.count, [0x20, 0x09, 0x0A, 0x0D].contains(d[i]) { i += 1 } }
         skipSpace()

@@ -62,11 +62,14 @@ final class LibXML2Errors {
     }
 
     /// Replaces quoted values with `'…'`, keeping quoted names that follow "Element", "attribute",
-    /// "type", "pattern" or "facet", which describe the schema rather than the data.
+    /// "type", "pattern" or "facet", which describe the schema rather than the data; and drops
+    /// what follows a line break, where libxml2 quotes the document itself unquoted ("CData
+    /// section not finished" or "Comment not terminated", then up to 50 bytes of the text).
     static func redact(_ message: String) -> String {
         let kept = ["element ", "attribute ", "type ", "pattern ", "facet "]
         var out = ""
-        var rest = Substring(message.trimmingTrailingWhitespace())
+        var rest = message.trimmingTrailingWhitespace()
+        if let lineBreak = rest.firstIndex(of: "\n") { rest = String(rest[..<lineBreak]).trimmingTrailingWhitespace() + " …" }
         while let open = rest.firstIndex(of: "'") {
             let before = rest[..<open]
             out += before

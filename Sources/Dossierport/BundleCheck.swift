@@ -52,8 +52,7 @@ public enum BundleInspection {
                 checkManifest(store, &result)
             }
         } catch {
-            result.problems.append((error as? DossierError)?.diagnostic
-                                   ?? .error("bundle.unreadable", "\(error)", at: SourceLocation(file: path)))
+            result.problems.append(diagnostic(error, SourceLocation(file: path)))
         }
         return result
     }
@@ -237,6 +236,9 @@ public enum BundleInspection {
 
     static func diagnostic(_ error: any Error, _ at: SourceLocation) -> Diagnostic {
         if var d = (error as? DossierError)?.diagnostic {
+            // An error from the bundle's own bytes (a line of the age header) knows its line but
+            // not which file it is in.
+            if var l = d.location, l.file == nil, l.entry == nil { l.file = at.file; d.location = l }
             if d.location == nil { d.location = at }
             return d
         }

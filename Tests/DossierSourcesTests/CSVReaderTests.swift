@@ -180,6 +180,20 @@ func csvTexts(_ row: SourceRow) -> [String?] {
         #expect(error?.code == "csv.duplicate-table")
     }
 
+    /// Excel's `sep=` line can name a byte that cannot be a delimiter; the error points at it
+    /// (found by `DossierportFuzz run csv`: it named only the file).
+    @Test func unusableSepLineNamesLineOne() throws {
+        let folder = try csvTempDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("sep.csv").path
+        for sep: [UInt8] in [[0x00], [0x22], [0x0D]] {
+            try Data(Array("sep=".utf8) + sep + Array("\r\nnaam;plaats\r\nJan;Utrecht\r\n".utf8)).write(to: URL(fileURLWithPath: path))
+            let error = #expect(throws: DossierError.self) { _ = try csvReadAll(path, CSVReadOptions()) }
+            #expect(error?.code == "csv.bad-delimiter" && error?.location?.file == path && error?.location?.line == 1,
+                    "\(String(describing: error)) \(sep)")
+        }
+    }
+
     /// Random bytes from an alphabet of everything that matters to the parser and decoder: the
     /// reader must return rows or throw a `DossierError`, never trap, in either mode.
     @Test func randomInputsEndInRowsOrErrors() throws {

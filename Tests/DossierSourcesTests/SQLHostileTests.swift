@@ -63,6 +63,24 @@ import Testing
         }
     }
 
+    /// A quoted encoding or table name that runs on (its closing quote lost) swallows the
+    /// records after it; the message shows such a name by its length only (found by
+    /// `DossierportFuzz run sql`: the whole rest of the dump was in the message).
+    @Test(arguments: [
+        ("SET client_encoding = 'LATIN9;\nCOPY public.clients (id, bsn) FROM stdin;\n1\t123456782\n\\.\n-- '\n;\n", "sql.encoding-unsupported"),
+        ("INSERT INTO \"clients\n1, '123456782', 'Jan'\n\" VALUES (1);\n", "sql.unknown-table"),
+    ])
+    func runOnNamesStayOutOfMessages(_ dump: String, _ code: String) throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("dossierport-\(UUID().uuidString)-runon.sql")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Data(dump.utf8).write(to: url)
+        let error = #expect(throws: DossierError.self) { _ = try readAll(url.path, dialect: .postgres) }
+        #expect(error?.code == code && error?.location?.line == 1, "\(String(describing: error))")
+        let message = error?.diagnostic.message ?? ""
+        #expect(!message.contains("123456782") && !message.contains("\n") && message.contains("<a name of "), "\(message)")
+        #expect(Diagnostic.shownName("LATIN9") == "LATIN9" && Diagnostic.shownName("clients") == "clients")
+    }
+
     @Test func s1CopyEscapes() throws {
         #expect(try Self.values("pg-copy-escapes.sql")["t"] == [[
             .number("1"), .text("tab\there\nnewline back\\slash \\N literal"), .bytes([0x00, 0xFF, 0x5C, 0x0A]),
