@@ -32,6 +32,7 @@ let package = Package(
         .target(name: "Dossierport", dependencies: ["DossierModel", "DossierIO", "DossierCrypto", "DossierXML", "DossierFormats", "DossierSources", "DossierBundle", "DossierPolicy"], swiftSettings: strict),
         .executableTarget(name: "dossierport", dependencies: ["Dossierport", "DossierModel", "DossierIO", "DossierCrypto", "DossierPolicy", "DossierBundle"], swiftSettings: strict),
         .executableTarget(name: "DossierportBenchmarks", dependencies: ["Dossierport", "DossierFormats", "DossierModel", "DossierIO"], swiftSettings: strict),
+        .executableTarget(name: "DossierportFuzz", dependencies: ["Dossierport", "DossierSources", "DossierFormats", "DossierModel", "DossierIO", "DossierCrypto"], swiftSettings: strict),
 
         .testTarget(name: "DossierModelTests", dependencies: ["DossierModel"], swiftSettings: strict),
         .testTarget(name: "DossierIOTests", dependencies: ["DossierIO"], swiftSettings: strict),
