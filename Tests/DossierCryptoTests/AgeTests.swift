@@ -199,6 +199,31 @@ struct AgeTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["cut.age", "m", "m.age", "out"])
     }
 
+    /// A header error names the file as well as its line (found by `DossierportFuzz run bundle`:
+    /// it gave only "line 2").
+    @Test func headerErrorsNameTheFileAndLine() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { removeDirectory(dir) }
+        let identity = try AgeIdentity.generate()
+        try writeFile(dir + "/m", pattern(1000))
+        try AgeEncryptor.encryptFile(at: dir + "/m", to: dir + "/m.age", recipients: [identity.recipient])
+        let lines = try readFile(dir + "/m.age").split(separator: 0x0A, maxSplits: 2, omittingEmptySubsequences: false).map(Array.init)
+        // An unknown version (line 1), and a stanza with a word too many (whose check knows no line).
+        for (edit, line) in [({ (l: inout [[UInt8]]) in l[0] = Array("age-encryption.org/v2".utf8) }, 1 as Int?),
+                             ({ (l: inout [[UInt8]]) in l[1] += Array(" extra".utf8) }, nil)] {
+            var edited = lines
+            edit(&edited)
+            try writeFile(dir + "/bad.age", Array(edited.joined(separator: [0x0A])))
+            do {
+                try AgeDecryptor.decryptFile(at: dir + "/bad.age", to: dir + "/out", identities: [identity])
+                Issue.record("a malformed header was accepted")
+            } catch let e as DossierError {
+                #expect(e.code == "age.header" && e.location?.file == dir + "/bad.age" && e.location?.line == line, "\(e)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
+        }
+    }
+
     /// G9: editing a stanza or the MAC is refused.
     @Test func headerTamper() throws {
         let identity = try AgeIdentity.generate()
