@@ -22,7 +22,7 @@ struct FuzzRun {
         input = work + "/input." + target.fileExtension
         findingsFolder = work + "/findings"
         rng = SplitMix(seed: seed)
-        corpus = try target.seedFiles().map { try target.seedBytes($0) }
+        corpus = try target.madeSeeds?() ?? target.seedFiles().map { try target.seedBytes($0) }
         guard !corpus.isEmpty else { throw FuzzFinding("no seed files for \(target.name)") }
     }
 

@@ -31,10 +31,12 @@ struct FuzzTarget: Sendable {
     var needsLine = false
     /// Problems a target reports rather than throws (a bundle's), checked like thrown errors.
     var problems: (@Sendable (_ path: String) -> [Diagnostic])? = nil
+    /// Seed inputs made rather than read from `seeds` as they are.
+    var madeSeeds: (@Sendable () throws -> [[UInt8]])? = nil
 }
 
 extension FuzzTarget {
-    static let all: [FuzzTarget] = [sql, csv, xml, export, dossierJSON, dossierXML, profile, bundle]
+    static let all: [FuzzTarget] = [sql, csv, xml, export, dossierJSON, dossierXML, profile, bundle, BagTarget.target]
 
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
 

@@ -37,6 +37,17 @@ func target(_ name: String) -> FuzzTarget {
     return t
 }
 
+/// Resident bytes once malloc has given its free memory back (`malloc_trim`, looked up at run
+/// time: `malloc.h` is not in Swift's Glibc module), which is what the process still holds.
+func heldMemory() -> Int {
+    typealias Trim = @convention(c) (Int) -> Int32
+    if let trim = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") { _ = unsafeBitCast(trim, to: Trim.self)(0) }
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+          let kB = Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces).dropLast(3)) else { return 0 }
+    return kB << 10
+}
+
 /// A mutation that makes a reader allocate without bound ends here, with its input on disk,
 /// rather than taking the machine's memory.
 func limitAddressSpace(gibibytes: UInt64) {
@@ -88,14 +99,28 @@ case "run":
     for (i, t) in targets.enumerated() {
         let start = Date()
         let deadline = seconds.map { start.addingTimeInterval($0) }
-        var run = try FuzzRun(t, work: work, seed: seed &+ UInt64(i))
-        try run.run(iterations: iterations, until: deadline, timeout: timeout)
-        let elapsed = Date().timeIntervalSince(start)
-        let common = run.outcomes.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-            .prefix(6).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        say(String(format: "%@: %d inputs in %.1f s, %d outcomes (%@)", t.name, run.inputs, elapsed, run.outcomes.count, common))
-        for f in run.findings { say("  FINDING \(f.file): \(f.reason)") }
-        findings += run.findings.count
+        // Warm up first, so that what is made once (libxml2's tables, caches of metadata) does
+        // not count as growth.
+        var warm = try FuzzRun(t, work: work, seed: seed &+ UInt64(i))
+        try warm.run(iterations: 20, until: nil, timeout: timeout)
+        let heldBefore = heldMemory()
+        do {
+            var run = try FuzzRun(t, work: work, seed: seed &+ UInt64(i))
+            try run.run(iterations: iterations, until: deadline, timeout: timeout)
+            let elapsed = Date().timeIntervalSince(start)
+            let common = run.outcomes.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                .prefix(6).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            say(String(format: "%@: %d inputs in %.1f s, %d outcomes (%@)", t.name, run.inputs, elapsed, run.outcomes.count, common))
+            for f in run.findings { say("  FINDING \(f.file): \(f.reason)") }
+            findings += run.findings.count
+        }
+        // The run and its corpus are gone: what is still held was lost by the code under test.
+        let grown = heldMemory() - heldBefore
+        say(String(format: "  memory held after the run: %+.1f MiB", Double(grown) / Double(1 << 20)))
+        if grown > 4 << 20 {
+            say("  FINDING \(t.name): the heap grew by \(grown >> 20) MiB over the run (memory not freed)")
+            findings += 1
+        }
     }
     try? FileManager.default.removeItem(atPath: work + "/input.sql.work")
     exit(findings == 0 ? 0 : 1)

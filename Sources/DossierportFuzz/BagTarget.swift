@@ -1,0 +1,76 @@
+import DossierBundle
+import DossierCrypto
+import DossierIO
+import DossierModel
+import Dossierport
+import Foundation
+
+/// A bundle whose one payload file (export.json, a dossier's JSON or XML) is mutated and whose
+/// manifests, Payload-Oxum and tag manifest are then made to match it again, so that
+/// verification passes the checksums and reaches the parsers and cross-checks behind them: what a
+/// sender with a working bagger but a broken (or hostile) exporter would send.
+///
+/// An input is the payload path on its first line and the file's new bytes after it, so that a
+/// finding replays from the one file; a first line that names no payload file means export.json.
+enum BagTarget {
+    static let seedBundle = "fixtures/hostile/bundles/control-signed.zip"
+    static let payloads = ["data/export.json", "data/dossiers/ZDL-000103.json", "data/dossiers/ZDL-000103.xml"]
+
+    static let target = FuzzTarget(
+        name: "bag", summary: "bundle payload with matching checksums (export.json, dossier JSON and XML, cross-checks)",
+        fileExtension: "bagfile", seeds: [seedBundle],
+        dictionary: ["\"dossiers\":[]", "\"dossierCount\":0", "\"documents\":[\"../x\"]", "\"path\":\"dossiers/x.json\"", "null", "{}",
+                     "\"ZDL-000103\"", "\"sha256\":\"00\"", "\"schemaVersion\":\"1.9\"", "data/dossiers/ZDL-000103.json\n"],
+        run: { _ in },
+        problems: { path in
+            do {
+                let folder = try bag(for: path)
+                return BundleInspection.check(path: folder, keys: BundleKeys()).allProblems.filter { $0.severity == .error }
+            } catch let e as DossierError {
+                return [e.diagnostic]
+            } catch {
+                return [.error("fuzz.bag", "could not build the bag: \(error)")]
+            }
+        },
+        madeSeeds: seeds)
+
+    /// One seed input per payload file of the seed bundle.
+    static func seeds() throws -> [[UInt8]] {
+        let store = try ZipBagStore(reader: try ZipReader(path: FuzzTarget.root + "/" + seedBundle))
+        return try payloads.map { Array(($0 + "\n").utf8) + (try store.bytes($0)) }
+    }
+
+    /// The seed bag unpacked beside the input, the input's file put in, and its checksums made good.
+    static func bag(for input: String) throws -> String {
+        let bytes = try ByteReader.readAll(path: input, limit: 64 << 20)
+        let cut = bytes.firstIndex(of: 0x0A) ?? bytes.count
+        let named = String(decoding: bytes[..<cut], as: UTF8.self)
+        let file = payloads.contains(named) ? named : payloads[0]
+        let content = Array(bytes[min(cut + 1, bytes.count)...])
+
+        let folder = input + ".bag"
+        try? FileManager.default.removeItem(atPath: folder)
+        let store = try ZipBagStore(reader: try ZipReader(path: FuzzTarget.root + "/" + seedBundle))
+        var files: [String: [UInt8]] = [:]
+        try store.forEachFile { path, _ in
+            // Unsigned: the signature covers the tag manifest this rewrites.
+            if path != Bag.signatureFile { files[path] = try store.bytes(path) }
+        }
+        files[file] = content
+        func hex(_ b: [UInt8]) throws -> String { try Digester.hash(.sha256, b).hexString }
+        let payload = files.keys.filter { $0.hasPrefix("data/") }.sorted()
+        files["manifest-sha256.txt"] = Array(try payload.map { "\(try hex(files[$0]!))  \($0)\n" }.joined().utf8)
+        let octets = payload.reduce(0) { $0 + files[$1]!.count }
+        let info = String(decoding: files["bag-info.txt"] ?? [], as: UTF8.self).split(separator: "\n")
+            .map { $0.hasPrefix("Payload-Oxum:") ? "Payload-Oxum: \(octets).\(payload.count)" : String($0) }
+        files["bag-info.txt"] = Array((info.joined(separator: "\n") + "\n").utf8)
+        files["tagmanifest-sha256.txt"] = Array(try ["bag-info.txt", "bagit.txt", "manifest-sha256.txt"]
+            .map { "\(try hex(files[$0]!))  \($0)\n" }.joined().utf8)
+        for (path, b) in files {
+            let url = URL(fileURLWithPath: folder + "/" + path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(b).write(to: url)
+        }
+        return folder
+    }
+}
