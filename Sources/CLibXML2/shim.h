@@ -18,4 +18,15 @@ static inline int CLibXML2_version(void) { return LIBXML_VERSION; }
 
 /// xmlFree is a global function-pointer variable, which Swift 6 treats as shared mutable state.
 static inline void CLibXML2_xmlFree(void *p) { xmlFree(p); }
+/// A generic error handler that prints nothing. Swift cannot write the variadic function libxml2
+/// wants. Some errors (an encoding conversion that fails, with the bytes it failed on) go only
+/// through this handler, which by default prints to stderr; Dossierport reports the parse's
+/// error itself and must not print input bytes anywhere.
+static void CLibXML2_ignoreGenericError(void *ctx, const char *msg, ...) { (void)ctx; (void)msg; }
+
+/// Silences the generic handler for this thread and for threads that use libxml2 later.
+static inline void CLibXML2_silenceGenericErrors(void) {
+    xmlThrDefSetGenericErrorFunc(NULL, CLibXML2_ignoreGenericError);
+    xmlSetGenericErrorFunc(NULL, CLibXML2_ignoreGenericError);
+}
 #endif

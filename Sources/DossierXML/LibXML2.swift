@@ -107,15 +107,18 @@ let collectParserErrors: xmlStructuredErrorFunc = { context, error in
     Unmanaged<LibXML2Errors>.fromOpaque(collector).takeUnretainedValue().record(error)
 }
 
-/// Process-wide libxml2 set-up: `xmlInitParser` once before any thread parses, and a deny-all
-/// external entity loader installed while any parse is running.
+/// Process-wide libxml2 set-up: `xmlInitParser` and a silent generic error handler once before
+/// any thread parses, and a deny-all external entity loader installed while any parse is running.
 ///
 /// The loader is libxml2 global state (2.9.14 has no per-context loader), so it is counted: the
 /// first user installs it, the last restores what was there. With DOCTYPEs rejected on the raw
 /// bytes nothing should ask for an external resource; the loader makes sure that if anything
 /// does (an XSD import, a future code path), no file or URL is ever opened.
 enum LibXML2 {
-    private static let initialised: Void = { xmlInitParser() }()
+    private static let initialised: Void = {
+        xmlInitParser()
+        CLibXML2_silenceGenericErrors()
+    }()
     private static let loader = Locked<(users: Int, saved: xmlExternalEntityLoader?)>((0, nil))
 
     private static let denyAll: xmlExternalEntityLoader = { _, _, _ in nil }

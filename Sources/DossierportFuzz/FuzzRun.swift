@@ -10,7 +10,7 @@ struct FuzzRun {
     /// Where each input is written before it is read: after a trap or a hang it is still there.
     let input: String
     let findingsFolder: String
-    var rng: SplitMix
+    var rng: SplitMix64
     private var corpus: [[UInt8]] = []
     private(set) var outcomes: [String: Int] = [:]
     private(set) var findings: [(file: String, reason: String)] = []
@@ -21,7 +21,7 @@ struct FuzzRun {
         self.target = target
         input = work + "/input." + target.fileExtension
         findingsFolder = work + "/findings"
-        rng = SplitMix(seed: seed)
+        rng = SplitMix64(seed: seed)
         corpus = try target.madeSeeds?() ?? target.seedFiles().map { try target.seedBytes($0) }
         guard !corpus.isEmpty else { throw FuzzFinding("no seed files for \(target.name)") }
     }

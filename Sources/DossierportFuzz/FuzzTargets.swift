@@ -47,21 +47,13 @@ extension FuzzTarget {
                      "INSERT INTO `t` VALUES (", "INSERT INTO \"t\" VALUES(", "),(", ");\n", "'", "''", "E'", "\\'", "X'00ff'",
                      "_binary '", "0x", "/*!40101 SET NAMES utf8mb4 */;\n", "/*", "*/", "-- ", "replace('a\\nb','\\n',char(10))",
                      "CREATE TABLE t (a integer, b text);\n", "LOCK TABLES `t` WRITE;\n", "DELIMITER ;;\n", "NULL", "1e999"],
-        run: { path in
-            let reader = try SQLDumpReader(path: path)
-            var rows = 0
-            while try reader.nextRow() != nil, rows < 1_000_000 { rows += 1 }
-        }, needsLine: true)
+        run: readsEveryRow { try SQLDumpReader(path: $0) }, needsLine: true)
 
     static let csv = FuzzTarget(
         name: "csv", summary: "CSV reader (delimiter and encoding detection, RFC 4180 quoting)", fileExtension: "csv",
         seeds: ["fixtures/csv/spectrum", "fixtures/csv/samples", "fixtures/csv-epd", "fixtures/hostile/csv", "fixtures/epd/zorgdossier/export"],
         dictionary: ["\"", "\"\"", ";", ",", "\t", "\r\n", "\n", "\r", "\u{FEFF}", "cli\u{EB}nt", "=SUM(A1)", "\"a\nb\""],
-        run: { path in
-            let reader = try CSVReader(path: path)
-            var rows = 0
-            while try reader.nextRow() != nil, rows < 1_000_000 { rows += 1 }
-        }, needsLine: true)
+        run: readsEveryRow { try CSVReader(path: $0) }, needsLine: true)
 
     static let xml = FuzzTarget(
         name: "xml", summary: "XML export reader (libxml2 text reader, the XML EPD's profile)", fileExtension: "xml",
@@ -69,11 +61,9 @@ extension FuzzTarget {
         dictionary: ["<!DOCTYPE a [<!ENTITY e \"x\">]>", "&e;", "&amp;", "&#0;", "&#xD800;", "<![CDATA[", "]]>", "<?xml version=\"1.0\"?>",
                      "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>", "</", "/>", "=\"", "xmlns:x=\"urn:x\"", "<x:a>", "<!--", "-->",
                      "<!ENTITY % p SYSTEM \"file:///etc/passwd\">", "%p;"],
-        run: { path in
+        run: readsEveryRow { path in
             let profile = try MappingProfile.load(path: FuzzTarget.root + "/fixtures/epd/xml-epd/xml-epd.json")
-            let reader = try XMLRowReader(path: path, tables: XMLTableSpec.specs(for: profile))
-            var rows = 0
-            while try reader.nextRow() != nil, rows < 1_000_000 { rows += 1 }
+            return try XMLRowReader(path: path, tables: XMLTableSpec.specs(for: profile))
         }, needsLine: true)
 
     /// The whole profile export of the CareSys pg_dump, bad values and all: mapping, the two
@@ -140,6 +130,15 @@ extension FuzzTarget {
         problems: { path in
             BundleInspection.check(path: path, keys: FuzzTarget.bundleKeys).allProblems.filter { $0.severity == .error }
         })
+
+    /// Opens the input and reads its rows to the end (a million at most).
+    static func readsEveryRow(_ open: @escaping @Sendable (String) throws -> any RowReader) -> @Sendable (String) throws -> Void {
+        { path in
+            let reader = try open(path)
+            var rows = 0
+            while try reader.nextRow() != nil, rows < 1_000_000 { rows += 1 }
+        }
+    }
 
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 

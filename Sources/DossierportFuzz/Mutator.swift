@@ -1,18 +1,6 @@
-/// SplitMix64: a seed gives the same inputs on every machine, so a finding names its seed and
-/// iteration and can be made again.
-struct SplitMix {
-    private var state: UInt64
+import DossierIO
 
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// A number in `0..<bound`.
     mutating func below(_ bound: Int) -> Int { bound <= 1 ? 0 : Int(next() % UInt64(bound)) }
 
@@ -35,14 +23,14 @@ struct Mutator {
     static let invalidUTF8: [[UInt8]] = [[0x80], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xE2, 0x82], [0xF8, 0x88, 0x80, 0x80, 0x80],
                                          [0xFF], [0xF4, 0x90, 0x80, 0x80]]
 
-    func mutate(_ seed: [UInt8], other: [UInt8], rng: inout SplitMix) -> [UInt8] {
+    func mutate(_ seed: [UInt8], other: [UInt8], rng: inout SplitMix64) -> [UInt8] {
         var b = seed
         for _ in 0..<(1 + rng.below(4)) { mutateOnce(&b, other: other, rng: &rng) }
         if b.count > maxSize { b.removeLast(b.count - maxSize) }
         return b
     }
 
-    private func mutateOnce(_ b: inout [UInt8], other: [UInt8], rng: inout SplitMix) {
+    private func mutateOnce(_ b: inout [UInt8], other: [UInt8], rng: inout SplitMix64) {
         guard !b.isEmpty else { b = dictionary.isEmpty ? [0x0A] : rng.pick(dictionary); return }
         let at = rng.below(b.count)
         switch rng.below(10) {

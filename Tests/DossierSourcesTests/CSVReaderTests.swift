@@ -199,7 +199,7 @@ func csvTexts(_ row: SourceRow) -> [String?] {
     @Test func randomInputsEndInRowsOrErrors() throws {
         let alphabet: [[UInt8]] = [[0x22], [0x2C], [0x3B], [0x09], [0x7C], [0x0D], [0x0A], [0x20], [0x00], [0x61],
                                    [0xC3, 0xAB], [0xE9], [0x81], [0xEF, 0xBB, 0xBF], [0xFF, 0xFE], Array("sep=".utf8)]
-        var rng = CSVTestRandom(state: 20_260_522)
+        var rng = SplitMix64(seed: 20_260_522)
         var outcomes: [Bool: Int] = [:]
         let folder = try csvTempDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }

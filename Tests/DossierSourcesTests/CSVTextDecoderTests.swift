@@ -1,4 +1,5 @@
 import Foundation
+import DossierIO
 import Testing
 import DossierModel
 import DossierSources
@@ -40,7 +41,7 @@ func csvDecodeError(_ bytes: [UInt8], _ encoding: TextEncoding? = nil) -> Dossie
     @Test(arguments: [nil, TextEncoding.utf8, .windows1252, .utf16LE, .utf16BE]) func chunkingDoesNotMatter(_ encoding: TextEncoding?) {
         let alphabet: [[UInt8]] = [[0x61], [0x0A], [0x00], [0xC3, 0xAB], [0xE2, 0x82, 0xAC], [0xF0, 0x9F, 0x98, 0x80],
                                    [0xE9], [0x80], [0x81], [0xC3], [0xD8, 0x3D], [0xDE, 0x00], [0xFF, 0xFE], [0xEF, 0xBB, 0xBF]]
-        var rng = CSVTestRandom(state: 1252)
+        var rng = SplitMix64(seed: 1252)
         func outcome(_ bytes: [UInt8], _ size: Int) -> String {
             do { return "ok \(try csvDecode(bytes, chunk: size, encoding))" } catch { return "\(error)" }
         }

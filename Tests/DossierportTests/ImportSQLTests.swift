@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import DossierIO
 import DossierModel
 @testable import Dossierport
 
@@ -31,25 +32,12 @@ enum NastyStrings {
                          "😀", "👩‍⚕️", "é", "e\u{301}", "\u{2028}", "\u{FEFF}", "ß", "\\x00", "%", "_", "?", ":name", "\\N", " "]
 
     static func all() -> [String] {
-        var rng = SplitMix(seed: 0x5EED)
+        var rng = SplitMix64(seed: 0x5EED)
         var out = pieces + ["", "O'Brien", "C:\\temp\\new", "regel 1\nregel 2", "'; DROP TABLE clients; --"]
         for _ in 0..<300 {
             out.append((0..<Int(rng.next() % 8 + 1)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined())
         }
         return out
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so the property cases are the same on every run.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
