@@ -191,6 +191,10 @@ struct InputScreen {
     private mutating func collectDeclaration(_ b: UInt8) throws {
         declaration!.append(b)
         if declaration!.count > InputScreen.declarationCap { throw failure(XMLErrorCode.malformed, "XML declaration is longer than \(InputScreen.declarationCap) bytes") }
+        // Checked as soon as a quoted value closes, not only at `?>`: libxml2 switches to the
+        // declared encoding when it reads the attribute, also in a declaration that never ends
+        // (found by `DossierportFuzz run xml`: `encoding="UTF-7"` without `?>` reached iconv).
+        if b == 0x22 || b == 0x27 { try checkDeclaration(declaration!) }
     }
 
     /// Accepts a declaration without `encoding`, or one that names UTF-8 in any letter case.

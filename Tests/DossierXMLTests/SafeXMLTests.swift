@@ -132,6 +132,20 @@ import Testing
         #expect(streamed?.code == XMLErrorCode.malformed && streamed?.location?.file == file.path)
     }
 
+    /// Only UTF-8 reaches libxml2, also when the declaration naming another encoding never ends
+    /// (found by `DossierportFuzz run xml`: libxml2 switched to UTF-7 at the attribute, and its
+    /// conversion error printed the failing bytes on stderr).
+    @Test(arguments: ["<?xml version=\"1.0\" encoding=\"UTF-7\"+AGEAYgBj-</r>", "<?xml version='1.0' encoding='UTF-16'<r/>",
+                      "<?xml version=\"1.0\" encoding=\"ISO-8859-1\""])
+    func encodingInAnUnfinishedDeclarationIsRefused(_ document: String) throws {
+        let e = dossierError { _ = try ParsedXMLDocument.parse(Array(document.utf8), file: "e.xml") }
+        #expect(e?.code == XMLErrorCode.encoding && e?.location?.file == "e.xml", "\(String(describing: e))")
+        let file = try temporaryFile("e.xml", Array(document.utf8))
+        defer { cleanup(file) }
+        let streamed = dossierError { try drain(path: file.path) }
+        #expect(streamed?.code == XMLErrorCode.encoding, "\(String(describing: streamed))")
+    }
+
     /// libxml2 quotes up to 50 bytes of the document on a line of its own after some messages;
     /// a client's text must not reach an error message that way.
     @Test(arguments: ["<a><![CDATA[geheim 123456782", "<a><!-- geheim 123456782", "<a>\n<b>geheim 123456782</c></a>"])
