@@ -33,6 +33,8 @@ public final class JSONArrayStream<T: Decodable, E: Decodable>: ByteSink {
 
     // Around the array (in `rest`).
     private var depth = 0
+    /// The open containers around the array, `{` or `[`, outermost first.
+    private var containers: [UInt8] = []
     private var topIsObject = false
     private var inString = false, escaped = false
     private var expectKey = false
@@ -50,8 +52,16 @@ public final class JSONArrayStream<T: Decodable, E: Decodable>: ByteSink {
     private var elementDepth = 0
     private var elementLine = 1, elementColumn = 1
     private var gap = TextGap(offset: 0)
-    /// The first element that could not be decoded (or that `each` refused).
+    /// The first element that is not well-formed JSON. A whole-document parse reports the first
+    /// fault of syntax anywhere before any fault of decoding, so this outranks a later separator
+    /// or truncation error and every decoding error.
+    private var syntaxFailure: DossierError?
+    /// The first element that could not be decoded (or that `each` refused); later elements are
+    /// still parsed, since a syntax error in one of them would be what a whole-document parse reports.
     private var elementFailure: (any Error)?
+    /// Where the array's `[` is in `rest`: the document before it is parsed when a fault is
+    /// found in the array, as a whole-document parse would have found any fault there first.
+    private var arrayStart = 0
 
     public init(_ type: T.Type, file: String?, streaming key: StaticString, of element: E.Type, restLimit: Int = 256 << 20,
                 elementLimit: Int = 16 << 20, each: @escaping (E) throws -> Void) {
@@ -76,15 +86,51 @@ public final class JSONArrayStream<T: Decodable, E: Decodable>: ByteSink {
     /// this build does not read says so (in `check`), not that its elements look wrong.
     public func finish(check: (T) throws -> Void = { _ in }) throws -> T {
         if inArray {
-            throw DossierError("json.truncated", "document ends inside an array", at: SourceLocation(file: file, line: line, column: column))
+            throw earliest(DossierError("json.truncated", "document ends inside an array", at: SourceLocation(file: file, line: line, column: column)))
         }
-        let value = try rest.withUnsafeBytes { input in
-            try JSONByteDecoder.decode(T.self, from: input, parser: JSONParser(),
-                                       at: TextPosition(input: input, file: file, firstLine: 1, gaps: gaps))
+        var parsed = false
+        let value: T
+        do {
+            value = try rest.withUnsafeBytes { input in
+                try JSONByteDecoder.decode(T.self, from: input, parser: JSONParser(),
+                                           at: TextPosition(input: input, file: file, firstLine: 1, gaps: gaps), check: { _ in parsed = true })
+            }
+        } catch {
+            // An element's fault of syntax outranks any fault of decoding here, and a fault of
+            // syntax here that lies after it.
+            guard let syntaxFailure else { throw error }
+            if !parsed, let restError = error as? DossierError, restError.isBefore(syntaxFailure) { throw restError }
+            throw syntaxFailure
         }
+        if let syntaxFailure { throw syntaxFailure }
         try check(value)
         if let elementFailure { throw elementFailure }
         return value
+    }
+
+    /// The fault a whole-document parse would report instead of `error`, found in the array: a
+    /// fault of syntax in the document before the array, else in an earlier element, else `error`.
+    private func earliest(_ error: DossierError) -> DossierError {
+        faultBeforeArray() ?? syntaxFailure ?? error
+    }
+
+    /// A fault of syntax in the document before the array, found by parsing what came before it
+    /// with the array and the containers around it closed (`[]`, then `}` or `]` each).
+    private func faultBeforeArray() -> DossierError? {
+        var closed = Array(rest[..<arrayStart]) + [0x5D]
+        closed += containers.reversed().map { $0 == 0x7B ? 0x7D : 0x5D }
+        return closed.withUnsafeBytes { input -> DossierError? in
+            do {
+                try JSONParser().parse(input)
+                return nil
+            } catch let error as JSONSyntaxError {
+                guard error.offset < arrayStart else { return nil }
+                return DossierError(error.code, error.message,
+                                    at: TextPosition(input: input, file: file, firstLine: 1, gaps: gaps).location(error.offset))
+            } catch {
+                return nil
+            }
+        }
     }
 
     private func restByte(_ b: UInt8) throws {
@@ -111,6 +157,7 @@ public final class JSONArrayStream<T: Decodable, E: Decodable>: ByteSink {
             inArray = true
             between = .first
             gap = TextGap(offset: rest.count)
+            arrayStart = rest.count - 1
             return
         }
         afterKey = .none
@@ -121,9 +168,11 @@ public final class JSONArrayStream<T: Decodable, E: Decodable>: ByteSink {
         case 0x7B, 0x5B:
             if depth == 0 { topIsObject = b == 0x7B }
             depth += 1
+            containers.append(b)
             expectKey = depth == 1 && topIsObject
         case 0x7D, 0x5D:
             depth -= 1
+            if !containers.isEmpty { containers.removeLast() }
         case 0x2C:
             if depth == 1 { expectKey = topIsObject }
         default:
@@ -133,8 +182,8 @@ public final class JSONArrayStream<T: Decodable, E: Decodable>: ByteSink {
 
     private func arrayByte(_ b: UInt8) throws {
         if inElement && element.count >= elementLimit {
-            throw DossierError("json.too-large", "an element of the '\(String(decoding: key, as: UTF8.self))' list is longer than \(elementLimit) bytes",
-                               at: SourceLocation(file: file, line: elementLine, column: elementColumn))
+            throw earliest(DossierError("json.too-large", "an element of the '\(String(decoding: key, as: UTF8.self))' list is longer than \(elementLimit) bytes",
+                                        at: SourceLocation(file: file, line: elementLine, column: elementColumn)))
         }
         if inElement {
             if inString {
@@ -186,22 +235,33 @@ public final class JSONArrayStream<T: Decodable, E: Decodable>: ByteSink {
     private func emitElement() {
         inElement = false
         between = .value
-        guard elementFailure == nil else { return }
+        guard syntaxFailure == nil else { return }
+        var parsed = false
         do {
             let value = try element.withUnsafeBytes { input in
                 try JSONByteDecoder.decode(E.self, from: input, parser: elementParser,
-                                           at: TextPosition(input: input, file: file, firstLine: elementLine, firstColumn: elementColumn))
+                                           at: TextPosition(input: input, file: file, firstLine: elementLine, firstColumn: elementColumn),
+                                           check: { _ in parsed = true })
             }
-            try each(value)
+            if elementFailure == nil { try each(value) }
+        } catch let e as DossierError where !parsed {
+            syntaxFailure = e
         } catch {
-            elementFailure = error
+            if elementFailure == nil { elementFailure = error }
         }
     }
 
     private func unexpected(_ b: UInt8, _ context: String) -> DossierError {
         let what = (0x21...0x7E).contains(b) ? "'\(Character(Unicode.Scalar(b)))'" : "byte 0x\(String(b, radix: 16))"
-        return DossierError("json.syntax", "unexpected \(what) \(context)", at: SourceLocation(file: file, line: line, column: column))
+        return earliest(DossierError("json.syntax", "unexpected \(what) \(context)", at: SourceLocation(file: file, line: line, column: column)))
     }
 
     private func isWhitespace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
+}
+
+private extension DossierError {
+    /// Whether this fault's place comes before `other`'s in the same document.
+    func isBefore(_ other: DossierError) -> Bool {
+        (location?.line ?? 0, location?.column ?? 0) < (other.location?.line ?? 0, other.location?.column ?? 0)
+    }
 }

@@ -117,6 +117,17 @@ private let pretty = "{\n  \"name\": \"a \\\"[x]\\\" b\",\n  \"items\": [\n    {
     #"{"name":"a","items":[{"id":"x","n":1}"#,
     #"{"name":"a","items":[{"id":"x","n":1}],"tail":3"#,
     #"{"name":"a","items":[{"id":"x","n":1},{"id":"y","n":[[[]]]}],"tail":3}"#,
+    // Two faults: the one a whole-document parse reports first (syntax in document order, then
+    // decoding) is the one reported.
+    #"{"name":"a","items":[{"id":"x","n":1,},,],"tail":3}"#,
+    #"{"name":"a","items":[{"id":"x","n":"one"},{"id":"y","n":2,}],"tail":3}"#,
+    #"{"name":"a","items":[{"id":"x","n":1,}],"tail":3,}"#,
+    #"{"name":"a",,"items":[{"id":"x","n":1,}],"tail":3}"#,
+    #"{"name":"a",,"items":[{"id":"x","n":1},,],"tail":3}"#,
+    #"{"name":"a" "b","items":[{"id":"x","n":1}"#,
+    #"{"name":"a","items":[{"id":"x","n":"one"}],"tail":3,}"#,
+    #"{"name":1,"items":[{"id":"x","n":1,}],"tail":3}"#,
+    "{\"name\":\"a\",\"items\":[\n{\"id\":\"x\",\"n\":1,}\n],\n\"tail\":\"3\"}",
 ])
 func streamedErrorIsTheWholeDocumentsError(text: String) throws {
     func failure(_ body: () throws -> List) -> (String, Int?, Int?)? {
