@@ -94,7 +94,10 @@ struct FuzzRun {
             guard (0x30...0x39).contains(u[i]) else { i += 1; continue }
             var j = i
             while j < u.count, (0x30...0x39).contains(u[j]) { j += 1 }
-            if (8...9).contains(j - i), i == 0 || !isAlphanumeric(u[i - 1]), j == u.count || !isAlphanumeric(u[j]),
+            // A count with its unit ("654311961 stored and 537 original bytes") is a size, not a BSN.
+            let unit = String(decoding: u[j...].prefix(10), as: UTF8.self)
+            let isCount = [" bytes", " stored", " original", " octets", " entries", " files"].contains { unit.hasPrefix($0) }
+            if (8...9).contains(j - i), i == 0 || !isAlphanumeric(u[i - 1]), j == u.count || !isAlphanumeric(u[j]), !isCount,
                BSN(String(repeating: "0", count: 9 - (j - i)) + String(decoding: u[i..<j], as: UTF8.self)).isValid {
                 return "a BSN"
             }
