@@ -18,6 +18,7 @@ static inline int CLibXML2_version(void) { return LIBXML_VERSION; }
 
 /// xmlFree is a global function-pointer variable, which Swift 6 treats as shared mutable state.
 static inline void CLibXML2_xmlFree(void *p) { xmlFree(p); }
+
 /// A generic error handler that prints nothing. Swift cannot write the variadic function libxml2
 /// wants. Some errors (an encoding conversion that fails, with the bytes it failed on) go only
 /// through this handler, which by default prints to stderr; Dossierport reports the parse's

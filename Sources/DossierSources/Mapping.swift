@@ -233,8 +233,7 @@ extension Catalog: CatalogProtocol {
                  documents: (any DocumentResolver)?, diagnostics: inout [Diagnostic]) -> Bool {
         // Filled in place rather than returned as `R?`: this runs unspecialised behind the
         // protocol, where an optional of `R` costs a generic-metadata lookup per row.
-        var record = make(id, RecordMeta(category: rules.meta.category, provenance: rules.meta.provenance,
-                                         legalBasis: rules.meta.legalBasis, source: location))
+        var record = blank(id, rules, location)
         guard fill(&record, row, rules, id: id, location: location, diagnostics: &diagnostics) else { return false }
         if let (slot, rule) = rules.document, var doc = record as? Document {
             guard attach(&doc, slot, rule, row, rules, location, documents, &diagnostics) else { return false }
@@ -248,9 +247,14 @@ extension Catalog: CatalogProtocol {
     /// their field empty and are reported as errors, so one bad date does not lose a report.
     /// `location` is `rules.location(row)`, which the caller has already made.
     func build(_ row: SourceRow, _ rules: RecordRules, id: String, location: SourceLocation, diagnostics: inout [Diagnostic]) -> R? {
-        var record = make(id, RecordMeta(category: rules.meta.category, provenance: rules.meta.provenance,
-                                         legalBasis: rules.meta.legalBasis, source: location))
+        var record = blank(id, rules, location)
         return fill(&record, row, rules, id: id, location: location, diagnostics: &diagnostics) ? record : nil
+    }
+
+    /// A new record with the mapping's metadata and the row's place, its fields still unset.
+    private func blank(_ id: String, _ rules: RecordRules, _ location: SourceLocation) -> R {
+        make(id, RecordMeta(category: rules.meta.category, provenance: rules.meta.provenance,
+                            legalBasis: rules.meta.legalBasis, source: location))
     }
 
     /// Sets the record's fields from the row; false when the row is rejected (see `build`).

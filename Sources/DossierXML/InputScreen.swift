@@ -156,7 +156,7 @@ struct InputScreen {
         case .processingInstruction(let question):
             if b == 0x3E && question {
                 state = .text
-                if let d = declaration { try checkDeclaration(d); declaration = nil }
+                declaration = nil  // checked as each of its quoted values closed
             } else {
                 state = .processingInstruction(question: b == 0x3F)
             }

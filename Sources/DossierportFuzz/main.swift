@@ -122,7 +122,6 @@ case "run":
             findings += 1
         }
     }
-    try? FileManager.default.removeItem(atPath: work + "/input.sql.work")
     exit(findings == 0 ? 0 : 1)
 
 default:
