@@ -273,11 +273,14 @@ final class TapeDecoder {
     /// After decoding: any member nobody read is a field this build does not know.
     func checkAllConsumed() throws {
         for i in 0..<nodes[0].next where nodes[i].isKey && !nodes[i].consumed {
-            throw error("json.unknown-field", "unknown field '\(memberName(i))'", at: i)
+            // The path ends in the name too; the names before it are the model's, decoded into.
+            let shown = Diagnostic.shownName(memberName(i))
+            throw DossierError("json.unknown-field", "unknown field '\(shown)'", at: position.location(nodes[i].offset),
+                               path: Self.format(codingPath(to: i).dropLast()) + "." + shown)
         }
     }
 
-    /// A member name for messages. Names are structure, not content, so they may be quoted.
+    /// A member name as the document spells it; messages show it through `Diagnostic.shownName`.
     func memberName(_ i: Int) -> String { (try? string(i)) ?? "?" }
 
     /// Converts errors thrown by the model's own `init(from:)` (an invalid date, an unknown enum
@@ -354,7 +357,7 @@ final class TapeDecoder {
     func path(to target: Int) -> String { Self.format(codingPath(to: target)) }
 
     /// `$.progressReports[3].meta.createdAt`
-    static func format(_ path: [any CodingKey]) -> String {
+    static func format(_ path: some Sequence<any CodingKey>) -> String {
         var s = "$"
         for k in path {
             if let i = k.intValue { s += "[\(i)]" } else { s += "." + k.stringValue }

@@ -42,7 +42,7 @@ public enum DossierXMLFormat {
     /// Decodes a `<dossier>` element, from either parser.
     public static func decode(_ element: XMLElementNode, file: String?) throws -> Dossier {
         guard element.localName == XMLNames.dossier, element.namespace == namespace else {
-            throw DossierError(XMLErrorCode.unknownElement, "root element is <\(element.localName)>, expected <dossier> in namespace \(namespace)",
+            throw DossierError(XMLErrorCode.unknownElement, "root element is <\(element.shownName)>, expected <dossier> in namespace \(namespace)",
                                at: SourceLocation(file: file, line: element.line))
         }
         return try Dossier(from: XMLElementDecoder(element: element, file: file, codingPath: []))
@@ -144,7 +144,7 @@ public final class DossierXMLReader {
                 if state == .start { state = .done }
                 return try DossierXMLFormat.decode(try reader.readElement(tag), file: reader.file)
             case .start(let tag):
-                throw DossierError(XMLErrorCode.unknownElement, "unexpected element <\(tag.localName)>; expected <dossier> in namespace \(XMLNames.namespace)",
+                throw DossierError(XMLErrorCode.unknownElement, "unexpected element <\(tag.shownName)>; expected <dossier> in namespace \(XMLNames.namespace)",
                                    at: SourceLocation(file: reader.file, line: tag.line))
             case .text(let text):
                 if !text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {

@@ -22,7 +22,7 @@ struct XMLElementDecoder: Decoder {
     func singleValueContainer() throws -> any SingleValueDecodingContainer {
         try checkNoAttributes()
         if let child = element.elements.first {
-            throw failure(XMLErrorCode.unknownElement, "element <\(child.localName)> where a value is expected", at: child, codingPath + [XMLNamedKey(child.localName)])
+            throw failure(XMLErrorCode.unknownElement, "element <\(child.shownName)> where a value is expected", at: child, codingPath + [XMLNamedKey(child.shownName)])
         }
         return XMLSingleValueDecoding(decoder: self)
     }
@@ -34,7 +34,7 @@ struct XMLElementDecoder: Decoder {
             return try T(from: XMLElementDecoder(element: child, file: file, codingPath: path))
         } catch is DecodingError {
             // Not the error's own description: the standard library's enum decoding quotes the value.
-            throw failure(XMLErrorCode.value, "<\(child.localName)> is not a valid \(T.self)", at: child, path)
+            throw failure(XMLErrorCode.value, "<\(child.shownName)> is not a valid \(T.self)", at: child, path)
         }
     }
 
@@ -50,11 +50,11 @@ struct XMLElementDecoder: Decoder {
             switch child {
             case .text(let text):
                 if !text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
-                    throw failure(XMLErrorCode.unexpectedContent, "text inside <\(element.localName)>, which holds only elements")
+                    throw failure(XMLErrorCode.unexpectedContent, "text inside <\(element.shownName)>, which holds only elements")
                 }
             case .element(let e):
                 guard e.namespace == XMLNames.namespace else {
-                    throw failure(XMLErrorCode.unknownElement, "element <\(e.localName)> is not in namespace \(XMLNames.namespace)", at: e, codingPath + [XMLNamedKey(e.localName)])
+                    throw failure(XMLErrorCode.unknownElement, "element <\(e.shownName)> is not in namespace \(XMLNames.namespace)", at: e, codingPath + [XMLNamedKey(e.shownName)])
                 }
                 result.append(e)
             }
@@ -64,7 +64,7 @@ struct XMLElementDecoder: Decoder {
 
     private func checkNoAttributes() throws {
         if let a = element.attributes.first {
-            throw failure(XMLErrorCode.unexpectedContent, "unexpected attribute '\(a.localName)' on <\(element.localName)>")
+            throw failure(XMLErrorCode.unexpectedContent, "unexpected attribute '\(a.shownName)' on <\(element.shownName)>")
         }
     }
 }
@@ -81,12 +81,12 @@ struct XMLKeyedDecoding<Key: CodingKey>: KeyedDecodingContainerProtocol {
         self.decoder = decoder
         var fields: [XMLElementNode] = []
         for e in try decoder.childElements() {
-            let path = decoder.codingPath + [XMLNamedKey(e.localName)]
+            let path = decoder.codingPath + [XMLNamedKey(e.shownName)]
             guard Key(stringValue: e.localName) != nil else {
-                throw decoder.failure(XMLErrorCode.unknownElement, "unknown element <\(e.localName)> in <\(decoder.element.localName)>", at: e, path)
+                throw decoder.failure(XMLErrorCode.unknownElement, "unknown element <\(e.shownName)> in <\(decoder.element.shownName)>", at: e, path)
             }
             guard !fields.contains(where: { $0.localName == e.localName }) else {
-                throw decoder.failure(XMLErrorCode.duplicateElement, "element <\(e.localName)> appears more than once", at: e, path)
+                throw decoder.failure(XMLErrorCode.duplicateElement, "element <\(e.shownName)> appears more than once", at: e, path)
             }
             fields.append(e)
         }
@@ -104,7 +104,7 @@ struct XMLKeyedDecoding<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     private func field(_ key: Key) throws -> XMLElementNode {
         guard let e = find(key) else {
-            throw decoder.failure(XMLErrorCode.missingElement, "missing element <\(key.stringValue)> in <\(decoder.element.localName)>", decoder.codingPath + [key])
+            throw decoder.failure(XMLErrorCode.missingElement, "missing element <\(key.stringValue)> in <\(decoder.element.shownName)>", decoder.codingPath + [key])
         }
         return e
     }
@@ -158,10 +158,10 @@ struct XMLUnkeyedDecoding: UnkeyedDecodingContainer {
         self.decoder = decoder
         let elements = try decoder.childElements()
         guard let itemName = XMLNames.item(in: decoder.codingPath) else {
-            throw decoder.failure(XMLErrorCode.unknownElement, "<\(decoder.element.localName)> is not a list in this format")
+            throw decoder.failure(XMLErrorCode.unknownElement, "<\(decoder.element.shownName)> is not a list in this format")
         }
         for (i, e) in elements.enumerated() where e.localName != itemName {
-            throw decoder.failure(XMLErrorCode.unknownElement, "unknown element <\(e.localName)> in <\(decoder.element.localName)> (items are <\(itemName)>)",
+            throw decoder.failure(XMLErrorCode.unknownElement, "unknown element <\(e.shownName)> in <\(decoder.element.shownName)> (items are <\(itemName)>)",
                                   at: e, decoder.codingPath + [XMLIndexKey(i)])
         }
         items = elements
@@ -169,7 +169,7 @@ struct XMLUnkeyedDecoding: UnkeyedDecodingContainer {
 
     private mutating func next() throws -> (XMLElementNode, XMLIndexKey) {
         guard !isAtEnd else {
-            throw decoder.failure(XMLErrorCode.missingElement, "list <\(decoder.element.localName)> has fewer items than expected")
+            throw decoder.failure(XMLErrorCode.missingElement, "list <\(decoder.element.shownName)> has fewer items than expected")
         }
         defer { currentIndex += 1 }
         return (items[currentIndex], XMLIndexKey(currentIndex))
@@ -259,3 +259,11 @@ struct XMLSingleValueDecoding: SingleValueDecodingContainer {
         return v
     }
 }
+
+/// Element and attribute names as messages show them: a name in a hostile or damaged file can be
+/// long, or be a record's value, so it goes through `Diagnostic.shownName`.
+protocol XMLNamed { var localName: String { get } }
+extension XMLNamed { var shownName: String { Diagnostic.shownName(localName) } }
+extension XMLElementNode: XMLNamed {}
+extension XMLAttribute: XMLNamed {}
+extension XMLStartTag: XMLNamed {}

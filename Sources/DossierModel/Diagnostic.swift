@@ -64,13 +64,20 @@ public struct DossierError: Error, Hashable, Sendable, CustomStringConvertible {
 }
 
 extension Diagnostic {
-    /// A name taken from an input (a table, an encoding) as a message may show it: as written
-    /// when it looks like a name (at most 64 bytes, no control characters), else only its length.
-    /// A quoted name in a damaged file can run on for megabytes, carrying whatever records
-    /// follow it; the message must not.
+    /// A name taken from an input (a table, an encoding, a JSON member) as a message may show it:
+    /// as written when it looks like a name, else only by its length. A quoted name in a damaged
+    /// file can run on for megabytes, carrying whatever records follow it, and a value that landed
+    /// where a name belongs (a shifted column, a hostile file) is data; the message must not
+    /// carry either. A name is at most 64 bytes, with no control characters or white space, no
+    /// `@` (an e-mail address) and no run of six or more digits (a BSN, a phone number).
     public static func shownName(_ name: String) -> String {
         let u = name.utf8
-        guard u.count <= 64, !u.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return "<a name of \(u.count) bytes>" }
+        var digits = 0, looksLikeData = false
+        for b in u {
+            digits = (0x30...0x39).contains(b) ? digits + 1 : 0
+            if b <= 0x20 || b == 0x7F || b == 0x40 || digits >= 6 { looksLikeData = true; break }
+        }
+        guard u.count <= 64, !looksLikeData else { return "<a name of \(u.count) bytes>" }
         return name
     }
 }

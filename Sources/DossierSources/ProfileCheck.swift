@@ -37,7 +37,7 @@ public enum ProfileCheck {
                 continue
             }
             for c in table.columns where !columns.contains(c.name) {
-                out.append(.warning("profile.unused-column", "column '\(c.name)' of \(table.name) is not used by any mapping",
+                out.append(.warning("profile.unused-column", "column '\(Diagnostic.shownName(c.name))' of \(table.name) is not used by any mapping",
                                     at: SourceLocation(table: table.name)))
             }
         }

@@ -40,7 +40,8 @@ struct ProfileParser {
     func object(_ v: JSONValue?, _ path: String, allowed: Set<String>) throws -> [String: JSONValue] {
         guard case .object(let o)? = v else { throw fail(path, "expected an object") }
         if let unknown = o.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw fail(path + "." + unknown, "unknown key '\(unknown)'")
+            let shown = Diagnostic.shownName(unknown)
+            throw fail(path + "." + shown, "unknown key '\(shown)'")
         }
         return o
     }

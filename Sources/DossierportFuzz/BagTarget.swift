@@ -32,7 +32,7 @@ enum BagTarget {
                 return [.error("fuzz.bag", "could not build the bag: \(error)")]
             }
         },
-        madeSeeds: seeds)
+        madeSeeds: seeds, syntax: .json, keepsUTF8: true)
 
     /// One seed input per payload file of the seed bundle.
     static func seeds() throws -> [[UInt8]] {

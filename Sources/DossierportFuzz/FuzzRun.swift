@@ -29,7 +29,7 @@ struct FuzzRun {
     /// Runs the seeds, then mutated inputs until `iterations` inputs in all or the deadline.
     mutating func run(iterations: Int, until deadline: Date?, timeout: UInt32) throws {
         let mutator = Mutator(dictionary: target.dictionary.map { Array($0.utf8) },
-                              maxSize: max(1 << 20, corpus.map(\.count).max() ?? 0))
+                              maxSize: max(1 << 20, corpus.map(\.count).max() ?? 0), syntax: target.syntax, keepsUTF8: target.keepsUTF8)
         let seeds = corpus.count
         while inputs < iterations, deadline.map({ Date() < $0 }) ?? true {
             let bytes = inputs < seeds ? corpus[inputs]
@@ -77,7 +77,10 @@ struct FuzzRun {
             return "\(d.code) does not name the input file (location: \(d.location.map { "\($0)" } ?? "none"))"
         }
         if target.needsLine && d.location?.line == nil { return "\(d.code) names no line" }
-        if let quoted = Self.personalData(in: d.message) { return "\(d.code): message holds \(quoted): \(d.message)" }
+        // The path is printed with the message, and a JSON or XML path is built of names from the input.
+        if !target.mayQuoteInput, let quoted = Self.personalData(in: d.message + " " + (d.path ?? "")) {
+            return "\(d.code): message or path holds \(quoted): \(d.message) (\(d.path ?? "no path"))"
+        }
         return nil
     }
 
@@ -94,9 +97,12 @@ struct FuzzRun {
             guard (0x30...0x39).contains(u[i]) else { i += 1; continue }
             var j = i
             while j < u.count, (0x30...0x39).contains(u[j]) { j += 1 }
-            // A count with its unit ("654311961 stored and 537 original bytes") is a size, not a BSN.
+            // A count with its unit ("654311961 stored and 537 original bytes") is a size, not a BSN,
+            // and so is a number after what it measures ("local header offset 33554432").
             let unit = String(decoding: u[j...].prefix(10), as: UTF8.self)
+            let before = String(decoding: u[max(0, i - 8)..<i], as: UTF8.self)
             let isCount = [" bytes", " stored", " original", " octets", " entries", " files"].contains { unit.hasPrefix($0) }
+                || ["offset ", "size ", "length ", "line ", "column "].contains { before.hasSuffix($0) }
             if (8...9).contains(j - i), i == 0 || !isAlphanumeric(u[i - 1]), j == u.count || !isAlphanumeric(u[j]), !isCount,
                BSN(String(repeating: "0", count: 9 - (j - i)) + String(decoding: u[i..<j], as: UTF8.self)).isValid {
                 return "a BSN"

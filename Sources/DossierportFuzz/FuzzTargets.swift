@@ -33,10 +33,17 @@ struct FuzzTarget: Sendable {
     var problems: (@Sendable (_ path: String) -> [Diagnostic])? = nil
     /// Seed inputs made rather than read from `seeds` as they are.
     var madeSeeds: (@Sendable () throws -> [[UInt8]])? = nil
+    /// The syntax whose values most mutations swap (see `Mutator.syntax`).
+    var syntax: ValueSyntax? = nil
+    /// Whether most ill-formed UTF-8 is repaired before the input is read (see `Mutator.keepsUTF8`).
+    var keepsUTF8 = false
+    /// Whether messages may quote the input: a mapping profile is configuration written by the
+    /// organisation and holds no records, and naming its wrong value is the useful message.
+    var mayQuoteInput = false
 }
 
 extension FuzzTarget {
-    static let all: [FuzzTarget] = [sql, csv, xml, export, dossierJSON, dossierXML, profile, bundle, BagTarget.target]
+    static let all: [FuzzTarget] = [sql, csv, xml, export, xmlExport, dossierJSON, dossierXML, profile, bundle, BagTarget.target]
 
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
 
@@ -64,7 +71,7 @@ extension FuzzTarget {
         run: readsEveryRow { path in
             let profile = try MappingProfile.load(path: FuzzTarget.root + "/fixtures/epd/xml-epd/xml-epd.json")
             return try XMLRowReader(path: path, tables: XMLTableSpec.specs(for: profile))
-        }, needsLine: true)
+        }, needsLine: true, syntax: .xml, keepsUTF8: true)
 
     /// The whole profile export of the CareSys pg_dump, bad values and all: mapping, the two
     /// phases of the assembler, validation and NDJSON.
@@ -73,8 +80,20 @@ extension FuzzTarget {
         seeds: ["fixtures/epd/caresys/caresys.sql", "fixtures/epd/caresys/caresys-dirty.sql"],
         dictionary: ["\\N", "\t", "\n", "\\n", "\\\\", "01-02-2003", "31-02-2003", "2024-12-31 23:59:60+01", "1.234,56", "-0,001",
                      "999999999", "123456782", "M", "V", "O", "\\.\n"],
-        run: { path in
-            let profile = try MappingProfile.load(path: FuzzTarget.root + "/fixtures/epd/caresys/caresys.json")
+        run: exports(with: "fixtures/epd/caresys/caresys.json"), syntax: .copy)
+
+    /// The same for the XML EPD's export: its rows found by path, their values mapped.
+    static let xmlExport = FuzzTarget(
+        name: "xml-export", summary: "profile export of the XML EPD (row paths, mapping, validation, NDJSON)", fileExtension: "xml",
+        seeds: ["fixtures/epd/xml-epd/export.xml", "fixtures/epd/xml-epd/export-dirty.xml"],
+        dictionary: ["01-02-2003", "31-02-2003", "2024-12-31T23:59:60", "1.234,56", "-0,001", "123456782", "M", "V", "O", "<![CDATA[x]]>",
+                     "&amp;", "&#10;"],
+        run: exports(with: "fixtures/epd/xml-epd/xml-epd.json"), syntax: .xml, keepsUTF8: true)
+
+    /// Exports the input through the profile at `profilePath`, keeping going past bad rows.
+    static func exports(with profilePath: String) -> @Sendable (String) throws -> Void {
+        { path in
+            let profile = try MappingProfile.load(path: FuzzTarget.root + "/" + profilePath)
             let work = path + ".work"
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: work) }
@@ -82,7 +101,8 @@ extension FuzzTarget {
             options.keepGoing = true
             _ = try ProfileExport.run(profile, source: path, to: NullDestination(), options: options,
                                       profileOptions: ProfileExportOptions(workDirectory: work, stageDocuments: false, bucketCount: 4))
-        })
+        }
+    }
 
     /// A dossier's JSON, and the promise that what is read is written back the same.
     static let dossierJSON = FuzzTarget(
@@ -94,7 +114,7 @@ extension FuzzTarget {
             let d = try DossierJSON.decode(try ByteReader.readAll(path: path, limit: 64 << 20), file: path)
             let again = try DossierJSON.decode(try DossierJSON.encode(d, style: .compact), file: path)
             guard again == d else { throw FuzzFinding("a dossier read back from its own JSON differs from the one written") }
-        })
+        }, syntax: .json, keepsUTF8: true)
 
     static let dossierXML = FuzzTarget(
         name: "dossier-xml", summary: "canonical dossier XML (libxml2 tree, schema-shaped decoding, round trip)", fileExtension: "xml",
@@ -105,7 +125,7 @@ extension FuzzTarget {
             let d = try DossierXMLFormat.decode(try ByteReader.readAll(path: path, limit: 64 << 20), file: path)
             let again = try DossierXMLFormat.decode(try DossierXMLFormat.encode(d), file: path)
             guard again == d else { throw FuzzFinding("a dossier read back from its own XML differs from the one written") }
-        })
+        }, syntax: .xml, keepsUTF8: true)
 
     static let profile = FuzzTarget(
         name: "profile", summary: "mapping profile parser and compiler", fileExtension: "json",
@@ -118,7 +138,7 @@ extension FuzzTarget {
             // Compiling the rules is where paths, kinds and formats meet the model.
             _ = try DossierAssembler(profile: p, options: DossierSources.ExportOptions(spillDirectory: path + ".work"),
                                      documents: NoDocuments())
-        })
+        }, syntax: .json, keepsUTF8: true, mayQuoteInput: true)
 
     /// Bundles as `verify` reads them: zip, age, BagIt, signature, export.json and every dossier.
     static let bundle = FuzzTarget(

@@ -15,6 +15,12 @@ struct Mutator {
     let dictionary: [[UInt8]]
     /// Inputs are kept under this size, so that one cannot grow without bound by repetition.
     let maxSize: Int
+    /// For formats with values to swap: most inputs then get value mutations only, which keep
+    /// the syntax and so reach what lies behind the tokeniser.
+    var syntax: ValueSyntax? = nil
+    /// For readers that refuse anything but UTF-8 first: most ill-formed results are repaired
+    /// (U+FFFD), so that the rest of the reader sees the input; a tenth still tests the refusal.
+    var keepsUTF8 = false
 
     static let interestingBytes: [UInt8] = [0x00, 0x01, 0x09, 0x0A, 0x0D, 0x20, 0x22, 0x27, 0x2C, 0x3B, 0x3C, 0x3E,
                                             0x5C, 0x7F, 0x80, 0xBF, 0xC0, 0xE9, 0xFE, 0xFF]
@@ -25,8 +31,14 @@ struct Mutator {
 
     func mutate(_ seed: [UInt8], other: [UInt8], rng: inout SplitMix64) -> [UInt8] {
         var b = seed
-        for _ in 0..<(1 + rng.below(4)) { mutateOnce(&b, other: other, rng: &rng) }
+        let valuesOnly = syntax != nil && rng.below(5) < 3
+        for _ in 0..<(1 + rng.below(4)) {
+            if valuesOnly, let syntax, !b.isEmpty { syntax.mutate(&b, extra: dictionary, rng: &rng) } else { mutateOnce(&b, other: other, rng: &rng) }
+        }
         if b.count > maxSize { b.removeLast(b.count - maxSize) }
+        if keepsUTF8, rng.below(10) != 0, b.withUnsafeBufferPointer({ UTF8Validation.firstInvalid($0) }) != nil {
+            b = Array(String(decoding: b, as: UTF8.self).utf8)
+        }
         return b
     }
 

@@ -147,6 +147,10 @@ private func check(_ e: DossierError?, _ code: String, _ line: Int, _ column: In
     check(e, "json.unknown-field", 11, 26, path: "$.client.nickname", file: "d.json")
     #expect(e?.diagnostic.message == "unknown field 'nickname'")
     check(failure(Number.self, #"{"n": 1, "m": {"deep": [1]}}"#), "json.unknown-field", 1, 10, path: "$.m", file: "in.json")
+    // A value where a name belongs (found by fuzzing) is data: neither message nor path quotes it.
+    let shifted = dossierFailure(try minimal { $0.replace(#""clientNumber": "1","#, with: #""clientNumber": "1", "111222333": "x","#) })
+    check(shifted, "json.unknown-field", 11, 26, path: "$.client.<a name of 9 bytes>", file: "d.json")
+    #expect(shifted?.diagnostic.message == "unknown field '<a name of 9 bytes>'")
 }
 
 @Test func missingRequiredFieldIsRefused() throws {

@@ -34,6 +34,15 @@ import Testing
         }
     }
 
+    /// An element name that looks like data (here a value made into a name) is shown by length.
+    @Test func unknownElementNamedLikeData() throws {
+        try expectFailure(XMLErrorCode.unknownElement, path: "$.client.name.<a name of 17 bytes>") { lines in
+            let i = try index(of: "<callName>", in: lines)
+            lines.insert("      <secret_0612345678>x</secret_0612345678>", at: i + 1)
+            return i + 2
+        }
+    }
+
     @Test func duplicateElement() throws {
         try expectFailure(XMLErrorCode.duplicateElement, path: "$.controller.name") { lines in
             let i = try index(of: "<name>Zorg", in: lines)

@@ -61,3 +61,18 @@ import DossierModel
         if m / 100 < 1_000_000_000_000_000 { #expect(Amount(decimal: a.description) == a) }
     }
 }
+
+/// Names from an input are quoted in messages only when they look like names: a value that
+/// landed where a name belongs is a record's data.
+@Suite struct ShownNameTests {
+    @Test(arguments: ["clients", "public.clients", "LATIN9", "ISO-8859-1", "utf8mb4", "clientNumbr", "cliënt", "postcode_1234AB"])
+    func namesAreShown(_ name: String) {
+        #expect(Diagnostic.shownName(name) == name)
+    }
+
+    @Test(arguments: ["111222333", "bsn123456782", "0612345678", "j.jansen@example.nl", "Jan de Vries", "a\tb", "line\nbreak",
+                      String(repeating: "x", count: 65)])
+    func dataIsShownByItsLengthOnly(_ name: String) {
+        #expect(Diagnostic.shownName(name) == "<a name of \(name.utf8.count) bytes>")
+    }
+}

@@ -150,6 +150,18 @@ func profileLoadError(_ json: String) -> DossierError? {
         #expect(e?.code == "profile.invalid")
     }
 
+    @Test func unknownKeysAreNamedUnlessTheyLookLikeData() {
+        func unknown(_ key: String) -> DossierError? {
+            var json = profileJSON(clientFields: #"{"name.familyName": "achternaam"}"#)
+            json.replaceSubrange(json.startIndex...json.startIndex, with: "{\"\(key)\": 1, ")
+            return profileLoadError(json)
+        }
+        #expect(unknown("feilds")?.diagnostic.message == "unknown key 'feilds'")
+        #expect(unknown("feilds")?.diagnostic.path == "$.feilds")
+        let data = unknown("j.jansen@example.nl")
+        #expect(data?.diagnostic.message == "unknown key '<a name of 19 bytes>'" && data?.diagnostic.path == "$.<a name of 19 bytes>")
+    }
+
     @Test func unknownModelFieldPath() {
         let e = profileLoadError(profileJSON(clientFields: #"{"name.familyName": "achternaam", "name.surname": "x"}"#))
         #expect(e?.diagnostic.path == "$.client.fields['name.surname']")
