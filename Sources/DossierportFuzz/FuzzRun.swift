@@ -72,7 +72,9 @@ struct FuzzRun {
     /// An error must say where (the file, and for text formats the line) and must not quote data.
     private func violation(_ d: Diagnostic, _ path: String) -> String? {
         // A bundle's problems may name the entry they are in (`data/dossiers/x.json:12:5`) instead.
-        let named = d.location?.file == path || (target.problems != nil && (d.location?.file ?? d.location?.entry) != nil)
+        // A target that reads a folder made from the input (`input.src/…`) names a file in it.
+        let named = d.location?.file == path || d.location?.file?.hasPrefix(path + ".") == true
+            || (target.problems != nil && (d.location?.file ?? d.location?.entry) != nil)
         guard named else {
             return "\(d.code) does not name the input file (location: \(d.location.map { "\($0)" } ?? "none"))"
         }

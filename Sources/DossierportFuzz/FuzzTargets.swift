@@ -43,7 +43,7 @@ struct FuzzTarget: Sendable {
 }
 
 extension FuzzTarget {
-    static let all: [FuzzTarget] = [sql, csv, xml, export, xmlExport, dossierJSON, dossierXML, profile, bundle, BagTarget.target]
+    static let all: [FuzzTarget] = [sql, csv, xml, export, xmlExport, CSVFolderTarget.target, dossierJSON, dossierXML, profile, bundle, BagTarget.target]
 
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
 

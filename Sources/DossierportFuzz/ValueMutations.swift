@@ -1,7 +1,7 @@
 import DossierIO
 
 /// Mutations that change one value of a JSON or XML document, or one field of a pg_dump COPY
-/// line, and keep the syntax around it.
+/// line or a semicolon-separated CSV record, and keep the syntax around it.
 ///
 /// Byte-level damage almost always breaks the syntax of these formats: most mutated dossiers and
 /// profiles were refused by the tokeniser, and the readers behind it (decoding into the model,
@@ -9,7 +9,7 @@ import DossierIO
 /// swapped for another, or a member or leaf element left out, gets through the tokeniser and
 /// reaches them.
 enum ValueSyntax: Sendable {
-    case json, xml, copy
+    case json, xml, copy, csv
 
     /// Values that are awkward for a reader of the model: impossible dates, edges of numbers,
     /// codes that are almost right, text that a careless writer would mangle.
@@ -44,8 +44,11 @@ enum ValueSyntax: Sendable {
                 b.removeSubrange(rng.pick(spans.members))
             }
         case .copy:
-            guard let f = Self.copyField(in: b, from: from) else { return }
+            guard let f = Self.field(in: b, from: from, after: 0x09) else { return }
             b.replaceSubrange(f, with: rng.below(8) == 0 ? Array("\\N".utf8) : Self.copyEscaped(value))
+        case .csv:
+            guard let f = Self.field(in: b, from: from, after: 0x3B) else { return }
+            b.replaceSubrange(f, with: Self.csvQuoted(value))
         case .xml:
             switch rng.below(3) {
             case 0:
@@ -77,13 +80,19 @@ enum ValueSyntax: Sendable {
         return out
     }
 
-    // MARK: COPY
+    // MARK: COPY and CSV
 
-    /// The first field after a tab at or after `from`, on a line of tab-separated values.
-    static func copyField(in b: [UInt8], from: Int) -> Range<Int>? {
-        guard let tab = b[from...].firstIndex(of: 0x09) else { return nil }
-        let end = b[(tab + 1)...].firstIndex { $0 == 0x09 || $0 == 0x0A } ?? b.count
-        return (tab + 1)..<end
+    /// The first field after a `separator` at or after `from`, up to the next one or the line's end.
+    static func field(in b: [UInt8], from: Int, after separator: UInt8) -> Range<Int>? {
+        guard let start = b[from...].firstIndex(of: separator) else { return nil }
+        let end = b[(start + 1)...].firstIndex { $0 == separator || $0 == 0x0A || $0 == 0x0D } ?? b.count
+        return (start + 1)..<end
+    }
+
+    /// A CSV field: quoted (quotes doubled) when it holds a separator, a quote or a line break.
+    static func csvQuoted(_ v: [UInt8]) -> [UInt8] {
+        guard v.contains(where: { [0x3B, 0x22, 0x0A, 0x0D].contains($0) }) else { return v }
+        return [0x22] + v.flatMap { $0 == 0x22 ? [0x22, 0x22] : [$0] } + [0x22]
     }
 
     /// A value in COPY's text format: backslash, tab and line breaks escaped.
