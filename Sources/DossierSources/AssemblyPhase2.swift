@@ -118,8 +118,11 @@ final class ClientAssembler: @unchecked Sendable {
     func split(_ path: String, depth: Int) throws -> [String] {
         var parts = SpillPartitions(count: Self.fanout) { path + "." + String($0) }
         let stream = try SpillStream(path: path, dict: dict)
+        // Only headers are read, which refer to no table of the dictionary: an empty one saves
+        // counting references on its three tables for every record.
+        let none = SpillDictionary()
         while let body = try stream.nextBody() {
-            var d = SpillDecoder(bytes: body, dict: dict, path: path)
+            var d = SpillDecoder(bytes: body, dict: none, path: path)
             let key = try d.header().key
             let p = body.withUnsafeBufferPointer { Self.subBucket(UnsafeBufferPointer(rebasing: $0[key]), depth: depth) }
             try parts.writer(p).appendEncoded(body)
