@@ -104,7 +104,8 @@ extension FuzzTarget {
         }
     }
 
-    /// A dossier's JSON, and the promise that what is read is written back the same.
+    /// A dossier's JSON, the model's rules over it (which must hold for any dossier that decodes,
+    /// however odd its values), and the promise that what is read is written back the same.
     static let dossierJSON = FuzzTarget(
         name: "dossier-json", summary: "canonical dossier JSON (direct reader, Codable fallback, round trip)", fileExtension: "json",
         seeds: ["fixtures/dossiers"],
@@ -112,6 +113,9 @@ extension FuzzTarget {
                      ",", ":", "\"schemaVersion\":\"9.0\"", "\u{FFFE}", "\u{10FFFF}"],
         run: { path in
             let d = try DossierJSON.decode(try ByteReader.readAll(path: path, limit: 64 << 20), file: path)
+            if let quoting = DossierValidator.validate(d).first(where: { FuzzRun.personalData(in: $0.message + " " + ($0.path ?? "")) != nil }) {
+                throw FuzzFinding("a validation message quotes personal data: \(quoting.code) \(quoting.message)")
+            }
             let again = try DossierJSON.decode(try DossierJSON.encode(d, style: .compact), file: path)
             guard again == d else { throw FuzzFinding("a dossier read back from its own JSON differs from the one written") }
         }, syntax: .json, keepsUTF8: true)
