@@ -34,6 +34,34 @@ enum BagTarget {
         },
         madeSeeds: seeds, syntax: .json, keepsUTF8: true)
 
+    /// The same bundles imported, as a SQLite script and as per-table files: the checks, then the
+    /// renderers on what passed them. Either import writes its output exactly when it loads the
+    /// bundle (nothing under the output name after a failed one), and both load the same bundles.
+    static let importTarget = FuzzTarget(
+        name: "bag-import", summary: "import of such bundles (SQLite script and per-table files; no output unless loaded)",
+        fileExtension: "bagfile", seeds: [seedBundle], dictionary: target.dictionary,
+        run: { _ in },
+        problems: { path in
+            let folder: String
+            do { folder = try bag(for: path) } catch let e as DossierError { return [e.diagnostic] }
+            var loaded: [Bool] = []
+            var problems: [Diagnostic] = []
+            for target in [ImportTarget.sqlite, .files] {
+                let out = path + ".out-" + target.rawValue
+                try? FileManager.default.removeItem(atPath: out)
+                defer { try? FileManager.default.removeItem(atPath: out) }
+                let report = BundleImport.run(bundle: folder, options: ImportOptions(target: target, output: out))
+                if report.loaded != FileManager.default.fileExists(atPath: out) {
+                    throw FuzzFinding("import --target \(target.rawValue) \(report.loaded ? "loaded but wrote nothing" : "failed but left its output")")
+                }
+                loaded.append(report.loaded)
+                problems += report.problems.filter { $0.severity == .error }
+            }
+            if loaded[0] != loaded[1] { throw FuzzFinding("the SQLite and the files import disagree on whether the bundle loads") }
+            return problems
+        },
+        madeSeeds: seeds, syntax: .json, keepsUTF8: true)
+
     /// One seed input per payload file of the seed bundle.
     static func seeds() throws -> [[UInt8]] {
         let store = try ZipBagStore(reader: try ZipReader(path: FuzzTarget.root + "/" + seedBundle))

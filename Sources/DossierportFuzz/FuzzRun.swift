@@ -52,12 +52,12 @@ struct FuzzRun {
 
     /// What the target did with the file at `path`, and whether that broke a promise.
     func check(_ path: String) -> Outcome {
-        if let problems = target.problems {
-            let found = problems(path)
-            guard let first = found.first else { return Outcome(signature: "ok") }
-            return Outcome(signature: first.code, violation: found.lazy.compactMap { self.violation($0, path) }.first)
-        }
         do {
+            if let problems = target.problems {
+                let found = try problems(path)
+                guard let first = found.first else { return Outcome(signature: "ok") }
+                return Outcome(signature: first.code, violation: found.lazy.compactMap { self.violation($0, path) }.first)
+            }
             try target.run(path)
             return Outcome(signature: "ok")
         } catch let e as DossierError {

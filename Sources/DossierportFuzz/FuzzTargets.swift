@@ -29,8 +29,9 @@ struct FuzzTarget: Sendable {
     let run: @Sendable (_ path: String) throws -> Void
     /// Whether a thrown error must name a line (text formats) besides the file.
     var needsLine = false
-    /// Problems a target reports rather than throws (a bundle's), checked like thrown errors.
-    var problems: (@Sendable (_ path: String) -> [Diagnostic])? = nil
+    /// Problems a target reports rather than throws (a bundle's), checked like thrown errors; it
+    /// throws a `FuzzFinding` only for a broken promise of its own.
+    var problems: (@Sendable (_ path: String) throws -> [Diagnostic])? = nil
     /// Seed inputs made rather than read from `seeds` as they are.
     var madeSeeds: (@Sendable () throws -> [[UInt8]])? = nil
     /// The syntax whose values most mutations swap (see `Mutator.syntax`).
@@ -43,7 +44,7 @@ struct FuzzTarget: Sendable {
 }
 
 extension FuzzTarget {
-    static let all: [FuzzTarget] = [sql, csv, xml, export, xmlExport, CSVFolderTarget.target, dossierJSON, dossierXML, profile, bundle, BagTarget.target]
+    static let all: [FuzzTarget] = [sql, csv, xml, export, xmlExport, CSVFolderTarget.target, dossierJSON, dossierXML, profile, bundle, BagTarget.target, BagTarget.importTarget]
 
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
 
