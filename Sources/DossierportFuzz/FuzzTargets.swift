@@ -108,7 +108,7 @@ extension FuzzTarget {
     /// A dossier's JSON, the model's rules over it (which must hold for any dossier that decodes,
     /// however odd its values), and the promise that what is read is written back the same.
     static let dossierJSON = FuzzTarget(
-        name: "dossier-json", summary: "canonical dossier JSON (direct reader, Codable fallback, round trip)", fileExtension: "json",
+        name: "dossier-json", summary: "canonical dossier JSON (direct reader, Codable fallback, validation, round trip)", fileExtension: "json",
         seeds: ["fixtures/dossiers"],
         dictionary: ["\"", "\\u0000", "\\ud800", "\\\"", "{}", "[]", "null", "1e400", "-0", "\"2024-02-30\"", "\"2024-01-01T25:00:00Z\"",
                      ",", ":", "\"schemaVersion\":\"9.0\"", "\u{FFFE}", "\u{10FFFF}"],
