@@ -14,7 +14,7 @@ import Foundation
 /// finding replays from the one file; a first line that names no payload file means export.json.
 enum BagTarget {
     static let seedBundle = "fixtures/hostile/bundles/control-signed.zip"
-    static let payloads = ["data/export.json", "data/dossiers/ZDL-000103.json", "data/dossiers/ZDL-000103.xml"]
+    static let payloads = ["data/export.json", "data/dossiers/ZDL-000103.json", xmlForm]
 
     static let target = FuzzTarget(
         name: "bag", summary: "bundle payload with matching checksums (export.json, dossier JSON and XML, cross-checks)",
@@ -37,13 +37,17 @@ enum BagTarget {
     /// The same bundles imported, as a SQLite script and as per-table files: the checks, then the
     /// renderers on what passed them. Either import writes its output exactly when it loads the
     /// bundle (nothing under the output name after a failed one), and both load the same bundles.
+    /// A script is run by the real `sqlite3` (CI installs it): a value that escaped its literal
+    /// would break the script, and mutated values are full of quotes and backslashes. The bag
+    /// leaves out the dossier's XML form: a mutated JSON form would never match it, and only
+    /// dossiers that load reach the renderers.
     static let importTarget = FuzzTarget(
-        name: "bag-import", summary: "import of such bundles (SQLite script and per-table files; no output unless loaded)",
+        name: "bag-import", summary: "import of such bundles (SQLite script run by sqlite3, per-table files; no output unless loaded)",
         fileExtension: "bagfile", seeds: [seedBundle], dictionary: target.dictionary,
         run: { _ in },
         problems: { path in
             let folder: String
-            do { folder = try bag(for: path) } catch let e as DossierError { return [e.diagnostic] }
+            do { folder = try bag(for: path, withoutXML: true) } catch let e as DossierError { return [e.diagnostic] }
             var loaded: [Bool] = []
             var problems: [Diagnostic] = []
             for target in [ImportTarget.sqlite, .files] {
@@ -54,13 +58,35 @@ enum BagTarget {
                 if report.loaded != FileManager.default.fileExists(atPath: out) {
                     throw FuzzFinding("import --target \(target.rawValue) \(report.loaded ? "loaded but wrote nothing" : "failed but left its output")")
                 }
+                if target == .sqlite, report.loaded { try runSQLite(out) }
                 loaded.append(report.loaded)
                 problems += report.problems.filter { $0.severity == .error }
             }
             if loaded[0] != loaded[1] { throw FuzzFinding("the SQLite and the files import disagree on whether the bundle loads") }
             return problems
         },
-        madeSeeds: seeds, syntax: .json, keepsUTF8: true)
+        madeSeeds: { try seeds().filter { !$0.starts(with: Array(xmlForm.utf8)) } }, syntax: .json, keepsUTF8: true)
+
+    static let xmlForm = "data/dossiers/ZDL-000103.xml"
+
+    static let sqlite3 = ["/usr/bin/sqlite3", "/usr/local/bin/sqlite3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// Runs an import script in a fresh in-memory database; without `sqlite3` the script is only
+    /// written (the run's header says so).
+    static func runSQLite(_ script: String) throws {
+        guard let sqlite3 else { return }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: sqlite3)
+        p.arguments = ["-bail", ":memory:"]
+        p.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: script))
+        p.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        p.standardError = errors
+        try p.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile().prefix(200), as: UTF8.self)
+        p.waitUntilExit()
+        if p.terminationStatus != 0 { throw FuzzFinding("sqlite3 refused the import script: \(message)") }
+    }
 
     /// One seed input per payload file of the seed bundle.
     static func seeds() throws -> [[UInt8]] {
@@ -68,8 +94,9 @@ enum BagTarget {
         return try payloads.map { Array(($0 + "\n").utf8) + (try store.bytes($0)) }
     }
 
-    /// The seed bag unpacked beside the input, the input's file put in, and its checksums made good.
-    static func bag(for input: String) throws -> String {
+    /// The seed bag unpacked beside the input, the input's file put in, and its checksums made
+    /// good; `withoutXML` leaves out the dossier's XML form and export.json's line naming it.
+    static func bag(for input: String, withoutXML: Bool = false) throws -> String {
         let bytes = try ByteReader.readAll(path: input, limit: 64 << 20)
         let cut = bytes.firstIndex(of: 0x0A) ?? bytes.count
         let named = String(decoding: bytes[..<cut], as: UTF8.self)
@@ -85,6 +112,11 @@ enum BagTarget {
             if path != Bag.signatureFile { files[path] = try store.bytes(path) }
         }
         files[file] = content
+        if withoutXML {
+            files[xmlForm] = nil
+            let line = Array("      \"xml\": \"\(xmlForm.dropFirst(5))\",\n".utf8)
+            if let e = files["data/export.json"], let r = e.firstRange(of: line) { files["data/export.json"]!.removeSubrange(r) }
+        }
         func hex(_ b: [UInt8]) throws -> String { try Digester.hash(.sha256, b).hexString }
         let payload = files.keys.filter { $0.hasPrefix("data/") }.sorted()
         files["manifest-sha256.txt"] = Array(try payload.map { "\(try hex(files[$0]!))  \($0)\n" }.joined().utf8)

@@ -12,13 +12,14 @@ enum ValueSyntax: Sendable {
     case json, xml, copy, csv
 
     /// Values that are awkward for a reader of the model: impossible dates, edges of numbers,
-    /// codes that are almost right, text that a careless writer would mangle.
+    /// codes that are almost right, text that a careless writer would mangle (into JSON, XML,
+    /// HTML or an SQL literal).
     static let values: [String] = [
         "", " ", "0", "-1", "-0", "1e999", "0.1", "12345678901234567890", "2024-02-29", "2023-02-29", "1900-01-01", "9999-12-31",
         "0000-00-00", "31-12-1999", "2024-12-31T23:59:60Z", "2024-01-01T00:00:00+25:00", "2024-01-01T00:00:00", "123456782",
         "111222333", "12345678", "M", "V", "O", "X", "true", "null", "EUR", "1.234,56", "-0,001", "NaN", "application/pdf",
         "cli\u{EB}nt", "\u{202E}gnp.exe", "\u{1F44D}", "a\nb", "\t", "\"", "\\", "</a>", "&amp;", "]]>", "../../etc/passwd",
-        "x@example.nl", String(repeating: "x", count: 300),
+        "x@example.nl", String(repeating: "x", count: 300), "O'Brien", "'); DROP TABLE stage_dossiers; --", "\\'", "\r\n", "\u{1A}",
     ]
 
     /// JSON literals put in place of a scalar value: the right syntax, often the wrong type.

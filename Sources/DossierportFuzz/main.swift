@@ -95,6 +95,9 @@ case "run":
     limitAddressSpace(gibibytes: 8)
     say("inputs are written to \(work)/input.EXT before they are read; after a crash or a hang:")
     say("  DossierportFuzz replay TARGET \(work)/input.EXT")
+    if targets.contains(where: { $0.name == BagTarget.importTarget.name }) && BagTarget.sqlite3 == nil {
+        say("sqlite3 is not installed: bag-import writes its scripts but does not run them")
+    }
     var findings = 0
     for (i, t) in targets.enumerated() {
         let start = Date()
@@ -110,7 +113,9 @@ case "run":
             let elapsed = Date().timeIntervalSince(start)
             let common = run.outcomes.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
                 .prefix(6).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            say(String(format: "%@: %d inputs in %.1f s, %d outcomes (%@)", t.name, run.inputs, elapsed, run.outcomes.count, common))
+            // How many inputs were read through is the measure of how deep the mutations reach.
+            say(String(format: "%@: %d inputs in %.1f s, %d read through, %d outcomes (%@)", t.name, run.inputs, elapsed,
+                       run.outcomes["ok"] ?? 0, run.outcomes.count, common))
             for f in run.findings { say("  FINDING \(f.file): \(f.reason)") }
             findings += run.findings.count
         }
