@@ -9,7 +9,9 @@ import DossierIO
 /// swapped for another, or a member or leaf element left out, gets through the tokeniser and
 /// reaches them.
 enum ValueSyntax: Sendable {
-    case json, xml, copy, csv
+    /// `jsonText` swaps free text only (string values with a space in them), so that most
+    /// mutated dossiers stay valid and reach what renders them.
+    case json, jsonText, xml, copy, csv
 
     /// Values that are awkward for a reader of the model: impossible dates, edges of numbers,
     /// codes that are almost right, text that a careless writer would mangle (into JSON, XML,
@@ -44,6 +46,11 @@ enum ValueSyntax: Sendable {
                 guard !spans.members.isEmpty else { return }
                 b.removeSubrange(rng.pick(spans.members))
             }
+        case .jsonText:
+            let texts = JSONSpans(b).scalars.filter { b[$0.lowerBound] == 0x22 && b[$0].contains(0x20) }
+            guard !texts.isEmpty else { return }
+            let r = rng.pick(texts)
+            b.replaceSubrange((r.lowerBound + 1)..<(r.upperBound - 1), with: Self.jsonEscaped(value))
         case .copy:
             guard let f = Self.field(in: b, from: from, after: 0x09) else { return }
             b.replaceSubrange(f, with: rng.below(8) == 0 ? Array("\\N".utf8) : Self.copyEscaped(value))
