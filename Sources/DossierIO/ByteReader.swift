@@ -58,7 +58,9 @@ public final class ByteReader {
         let fd = try valueOrErrno("open", path) { open(path, O_RDONLY | O_CLOEXEC) }
         defer { _ = close(fd) }
         var extra: UInt8 = 0
-        let bytes = try [UInt8](unsafeUninitializedCapacity: size) { out, count in
+        // An empty file skips the initializer: with capacity 0 it writes a count into the empty
+        // array storage that all threads share, which ThreadSanitizer rightly reports.
+        let bytes = size == 0 ? [] : try [UInt8](unsafeUninitializedCapacity: size) { out, count in
             while count < size {
                 let n = try valueOrErrno("read", path) { read(fd, out.baseAddress! + count, min(64 << 10, size - count)) }
                 guard n > 0 else { break }
