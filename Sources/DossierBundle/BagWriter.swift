@@ -12,17 +12,23 @@ public final class BagZipWriter {
     /// The folder inside the zip that holds the bag (bagit.py validates the unzipped folder).
     public let root: String
     private let zip: ZipWriter
-    private let payload = PayloadTable()
+    private let payload: PayloadTable
 
-    public init(zip: ZipWriter, root: String) {
+    public convenience init(zip: ZipWriter, root: String) {
+        self.init(zip: zip, root: root, payload: PayloadTable())
+    }
+
+    /// With a payload table of its own, so tests can make its runs short.
+    init(zip: ZipWriter, root: String, payload: PayloadTable) {
         self.zip = zip
         self.root = root
+        self.payload = payload
     }
 
     /// Adds `data/<path>` from bytes already in memory.
     public func add(_ path: String, bytes: [UInt8], compression: ZipCompression = .automatic) throws {
         let name = try entryName(path)
-        let slot = payload.append(path)
+        let slot = try payload.append(path)
         payload.fill(slot, size: UInt64(bytes.count), digest: try Digester.hash(.sha256, bytes))
         try zip.add(name, .bytes(bytes), compression: compression)
     }
@@ -48,7 +54,7 @@ public final class BagZipWriter {
     private func add(_ path: String, expected: (size: Int, sha256: String, recordID: String?)?,
                      _ produce: @escaping @Sendable (any ByteSink) throws -> Void) throws {
         let name = try entryName(path)
-        let slot = payload.append(path)
+        let slot = try payload.append(path)
         let table = payload
         try zip.add(name, .stream { sink in
             let hashing = try HashingSink(sink)
@@ -125,77 +131,4 @@ public enum Bag {
 final class OpenedFile: @unchecked Sendable {
     let reader: ByteReader
     init(_ reader: ByteReader) { self.reader = reader }
-}
-
-/// Every payload file's path, size and SHA-256, in the order added: filled in by the compression
-/// workers, read once `ZipWriter.drain()` has returned, to write the payload manifest.
-///
-/// Packed paths and fixed-size slots: a path `String`, a digest array and a locked object per
-/// file were most of what writing a bundle of many dossiers held at its end (over 600 bytes a file).
-final class PayloadTable: @unchecked Sendable {
-    private let lock = NSLock()
-    /// The paths (under `data/`), one after the other, and where each ends.
-    private var paths: [UInt8] = []
-    private var ends: [UInt32] = []
-    private var sizes: [UInt64] = []
-    /// 32 bytes a file.
-    private var digests: [UInt8] = []
-    private var firstFailure: (slot: Int, error: DossierError)?
-    /// Slots in manifest order, worked out once for the two passes over it.
-    private var sortedOrder: [Int32]?
-
-    var count: Int { lock.withLock { ends.count } }
-
-    /// Reserves the next slot, on the thread that adds files.
-    func append(_ path: String) -> Int {
-        lock.withLock {
-            paths.append(contentsOf: path.utf8)
-            ends.append(UInt32(paths.count))
-            sizes.append(0)
-            digests.append(contentsOf: repeatElement(0, count: 32))
-            return ends.count - 1
-        }
-    }
-
-    func fill(_ slot: Int, size: UInt64, digest: [UInt8]) {
-        precondition(digest.count == 32, "PayloadTable holds SHA-256 digests")
-        lock.withLock {
-            sizes[slot] = size
-            digests.replaceSubrange((slot * 32)..<(slot * 32 + 32), with: digest)
-        }
-    }
-
-    /// Keeps the failure of the earliest file, whatever order the workers finish in.
-    func fail(_ slot: Int, _ error: DossierError) {
-        lock.withLock { if firstFailure.map({ slot < $0.slot }) ?? true { firstFailure = (slot, error) } }
-    }
-
-    var failure: DossierError? { lock.withLock { firstFailure?.error } }
-    var octets: Int64 { lock.withLock { sizes.reduce(0) { $0 + Int64($1) } } }
-
-    /// `manifest-sha256.txt`: `digest  data/path` lines sorted by path, as `BagManifest.serialized`
-    /// writes them, a few hundred lines at a time. Call once every file is in.
-    func writeManifest(to sink: any ByteSink) throws {
-        let order = lock.withLock {
-            if sortedOrder == nil {
-                sortedOrder = (0..<Int32(ends.count)).sorted { a, b in
-                    paths[range(Int(a))].lexicographicallyPrecedes(paths[range(Int(b))])
-                }
-            }
-            return sortedOrder!
-        }
-        var out: [UInt8] = []
-        for i in order.map(Int.init) {
-            lock.withLock {
-                out.append(contentsOf: Array(digests[(i * 32)..<(i * 32 + 32)]).hexString.utf8)
-                out.append(contentsOf: "  ".utf8)
-                out.append(contentsOf: BagManifest.percentEncode("data/" + String(decoding: paths[range(i)], as: UTF8.self)).utf8)
-                out.append(0x0A)
-            }
-            if out.count >= 1 << 16 { try sink.write(out); out.removeAll(keepingCapacity: true) }
-        }
-        if !out.isEmpty { try sink.write(out) }
-    }
-
-    private func range(_ i: Int) -> Range<Int> { (i == 0 ? 0 : Int(ends[i - 1]))..<Int(ends[i]) }
 }

@@ -15,12 +15,14 @@ public final class DossierList: @unchecked Sendable {
     /// Listed documents over all dossiers, for export.json's `documents` count.
     public private(set) var documents = 0
     private let holding: Int
+    private let temporaryDirectory: String
     private var held: [ExportManifest.Entry] = []
     private var folder: PrivateFolder?
     private var file: RecordFileWriter?
 
-    public init(holding: Int = 4096) {
+    public init(holding: Int = 4096, temporaryDirectory: String? = nil) {
         self.holding = holding
+        self.temporaryDirectory = temporaryDirectory ?? PrivateFolder.temporaryDirectory
     }
 
     public func append(_ entry: ExportManifest.Entry) throws {
@@ -29,7 +31,7 @@ public final class DossierList: @unchecked Sendable {
         if let file { return try file.append(Self.encode(entry)) }
         held.append(entry)
         guard held.count > holding else { return }
-        let folder = try PrivateFolder(under: PrivateFolder.temporaryDirectory, prefix: "dossierport-list")
+        let folder = try PrivateFolder(under: temporaryDirectory, prefix: "dossierport-list")
         let file = try RecordFileWriter(path: folder.file("dossiers"))
         for e in held { try file.append(Self.encode(e)) }
         (self.folder, self.file, held) = (folder, file, [])

@@ -14,9 +14,12 @@ func dossierListReadsBackWhatWasAppended(holding: Int) throws {
                              accessCopy: i == 3 ? "access/D-3.html" : nil,
                              documents: (0..<(i % 3)).map { "documents/D-\(i)/doc \($0) cliënt.pdf" } + (i == 5 ? [""] : []))
     }
+    // A folder of its own: the cases run side by side, each with a list of its own to find.
+    let parent = try PrivateFolder(under: PrivateFolder.temporaryDirectory, prefix: "dossierlist-test")
+    defer { parent.remove() }
     var folder: String?
     do {
-        let list = DossierList(holding: holding)
+        let list = DossierList(holding: holding, temporaryDirectory: parent.path)
         for e in entries { try list.append(e) }
         #expect(list.count == 7)
         #expect(list.documents == entries.reduce(0) { $0 + $1.documents.count })
@@ -25,16 +28,15 @@ func dossierListReadsBackWhatWasAppended(holding: Int) throws {
             try list.forEach { back.append($0) }
             #expect(back == entries)
         }
-        folder = try spillFolder()
+        folder = try spillFolder(in: parent.path)
         #expect((folder != nil) == (holding < entries.count))
     }
     if let folder { #expect(!FileManager.default.fileExists(atPath: folder)) }
 }
 
 /// The private folder of a list that went to disk, found as the one registered for removal.
-private func spillFolder() throws -> String? {
-    let tmp = PrivateFolder.temporaryDirectory
-    return try FileManager.default.contentsOfDirectory(atPath: tmp)
+private func spillFolder(in tmp: String) throws -> String? {
+    try FileManager.default.contentsOfDirectory(atPath: tmp)
         .filter { $0.hasPrefix("dossierport-list-") }.map { tmp + "/" + $0 }
         .first { Interruption.isRegistered($0) }
 }
