@@ -110,3 +110,10 @@ struct PackedNameIndex: Sendable {
         }
     }
 }
+
+/// Byte order of two names, three-way (-1, 0, 1): the order of zip name checks and the payload
+/// manifest, where a prefix sorts first.
+func compareBytes(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Int {
+    for (x, y) in zip(a, b) where x != y { return x < y ? -1 : 1 }
+    return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+}

@@ -16,7 +16,6 @@ import DossierModel
 final class PayloadTable: @unchecked Sendable {
     private let lock = NSLock()
     private let runLength: Int
-    private let temporaryDirectory: String
     /// Runs still in memory, oldest first; files are added to the last.
     private var runs: [Run] = []
     private var appended = 0
@@ -27,10 +26,9 @@ final class PayloadTable: @unchecked Sendable {
     private var folder: PrivateFolder?
     private(set) var runFiles: [String] = []
 
-    init(runLength: Int = 1 << 15, temporaryDirectory: String = PrivateFolder.temporaryDirectory) {
+    init(runLength: Int = 1 << 15) {
         precondition(runLength > 0)
         self.runLength = runLength
-        self.temporaryDirectory = temporaryDirectory
     }
 
     deinit { folder?.remove() }
@@ -97,7 +95,7 @@ final class PayloadTable: @unchecked Sendable {
     }
 
     private func setAside(_ run: Run) throws {
-        if folder == nil { folder = try PrivateFolder(under: temporaryDirectory, prefix: "dossierport-manifest") }
+        if folder == nil { folder = try PrivateFolder(under: PrivateFolder.temporaryDirectory, prefix: "dossierport-manifest") }
         let file = try RecordFileWriter(path: folder!.file("run-\(runFiles.count)"))
         for i in run.sortedOrder() { try file.append(run.record(i)) }
         try file.close()
@@ -141,7 +139,7 @@ private struct Run {
     /// Positions in manifest order: by path, then by position.
     func sortedOrder() -> [Int] {
         (0..<count).sorted { a, b in
-            let c = Run.compare(paths[range(a)], paths[range(b)])
+            let c = compareBytes(paths[range(a)], paths[range(b)])
             return c != 0 ? c < 0 : a < b
         }
     }
@@ -160,11 +158,6 @@ private struct Run {
         out.append(contentsOf: digests[(i * 32)..<(i * 32 + 32)])
         out.append(contentsOf: paths[range(i)])
         return out
-    }
-
-    static func compare(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Int {
-        for (x, y) in zip(a, b) where x != y { return x < y ? -1 : 1 }
-        return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
     }
 }
 
@@ -188,7 +181,7 @@ private final class RunCursor {
 
     static func precedes(_ a: RunCursor, _ b: RunCursor) -> Bool {
         let x = a.record!, y = b.record!
-        let c = Run.compare(x[Run.pathStart...], y[Run.pathStart...])
+        let c = compareBytes(x[Run.pathStart...], y[Run.pathStart...])
         if c != 0 { return c < 0 }
         return slot(x) < slot(y)
     }

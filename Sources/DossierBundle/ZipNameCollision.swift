@@ -32,7 +32,7 @@ enum ZipNameCollision {
         var best: (a: Int, b: Int, reason: String, key: [UInt8], sameKey: Bool)?
         func offer(_ a: Int, _ b: Int, _ reason: String, key: [UInt8], sameKey: Bool) {
             // Earlier in sorted order: a smaller key, or at equal keys the pair of equal names.
-            if let current = best, compare(current.key, key) < 0 || (compare(current.key, key) == 0 && current.sameKey) { return }
+            if let current = best, compareBytes(current.key, key) < 0 || (compareBytes(current.key, key) == 0 && current.sameKey) { return }
             best = (a, b, reason, key, sameKey)
         }
 
@@ -43,8 +43,8 @@ enum ZipNameCollision {
             while end < count && hashes[Int(order[end])] == hashes[Int(order[start])] { end += 1 }
             if end - start > 1 {
                 var run = try order[start..<end].map { (index: Int($0), key: try folded(Int($0))) }
-                run.sort { let c = compare($0.key, $1.key); return c < 0 || (c == 0 && $0.index < $1.index) }
-                for (a, b) in zip(run, run.dropFirst()) where compare(a.key, b.key) == 0 {
+                run.sort { let c = compareBytes($0.key, $1.key); return c < 0 || (c == 0 && $0.index < $1.index) }
+                for (a, b) in zip(run, run.dropFirst()) where compareBytes(a.key, b.key) == 0 {
                     let same = try names.withName(a.index) { x in try names.withName(b.index) { x.elementsEqual($0) } }
                     if isDirectoryAt(a.index) && isDirectoryAt(b.index) && !same { continue }
                     let reason = same ? "duplicate entry name" : "names collide after case folding or Unicode normalisation"
@@ -74,8 +74,8 @@ enum ZipNameCollision {
                         guard !isDirectoryAt(a), try folded(a).elementsEqual(prefix) else { continue }
                         // Names come in position order, so at equal keys the one kept is the first.
                         if let c = clash {
-                            let byFile = compare(c.aKey, prefix)
-                            if byFile < 0 || (byFile == 0 && compare(c.bKey, key) <= 0) { continue }
+                            let byFile = compareBytes(c.aKey, prefix)
+                            if byFile < 0 || (byFile == 0 && compareBytes(c.bKey, key) <= 0) { continue }
                         }
                         clash = (a, b, Array(prefix), Array(key))
                     }
@@ -109,10 +109,5 @@ enum ZipNameCollision {
         var h = Hasher()
         h.combine(bytes: key)
         return UInt64(bitPattern: Int64(h.finalize()))
-    }
-
-    private static func compare(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Int {
-        for (x, y) in zip(a, b) where x != y { return x < y ? -1 : 1 }
-        return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
     }
 }

@@ -271,8 +271,7 @@ private struct ArchiveValidator {
         guard offset <= fileSize, UInt64(count) <= fileSize - offset else {
             throw fail("zip.truncated", "a \(count)-byte record at offset \(offset) runs past the end of the \(fileSize)-byte file")
         }
-        guard count > 0 else { return [] }  // see ByteReader.readWhole: never initialize the shared empty storage
-        return try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+        return try [UInt8](writingUpTo: count) { buffer, initialized in
             try file.read(into: UnsafeMutableRawBufferPointer(buffer), at: offset)
             initialized = count
         }

@@ -58,9 +58,7 @@ public final class ByteReader {
         let fd = try valueOrErrno("open", path) { open(path, O_RDONLY | O_CLOEXEC) }
         defer { _ = close(fd) }
         var extra: UInt8 = 0
-        // An empty file skips the initializer: with capacity 0 it writes a count into the empty
-        // array storage that all threads share, which ThreadSanitizer rightly reports.
-        let bytes = size == 0 ? [] : try [UInt8](unsafeUninitializedCapacity: size) { out, count in
+        let bytes = try [UInt8](writingUpTo: size) { out, count in
             while count < size {
                 let n = try valueOrErrno("read", path) { read(fd, out.baseAddress! + count, min(64 << 10, size - count)) }
                 guard n > 0 else { break }
@@ -134,5 +132,17 @@ public final class ByteReader {
         guard from < end else { return nil }
         guard let p = memchr(buffer.baseAddress! + from, 0x0A, end - from) else { return nil }
         return UnsafeRawPointer(p) - UnsafeRawPointer(buffer.baseAddress!)
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Up to `capacity` bytes written in place by `fill`, which sets how many it wrote.
+    ///
+    /// `unsafeUninitializedCapacity` with capacity 0 writes the count into the one empty-array
+    /// storage every thread shares: a data race, which ThreadSanitizer reports when two threads
+    /// read empty files at once. So an empty array is made without it.
+    public init(writingUpTo capacity: Int, _ fill: (inout UnsafeMutableBufferPointer<UInt8>, inout Int) throws -> Void) rethrows {
+        guard capacity > 0 else { self = []; return }
+        try self.init(unsafeUninitializedCapacity: capacity, initializingWith: fill)
     }
 }
