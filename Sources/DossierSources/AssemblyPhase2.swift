@@ -154,12 +154,12 @@ final class ClientAssembler: @unchecked Sendable {
             }
         }
         var first = 0
-        while first < records.count, try !records.isClientRow(first) { first += 1 }
+        while first < records.count, !records.isClientRow(first) { first += 1 }
         guard first < records.count else {
             try rejectAll("row.orphan", "no row of client table \(clientTable) has the client key this row refers to")
             return out
         }
-        for i in (first + 1)..<records.count where try records.isClientRow(i) {
+        for i in (first + 1)..<records.count where records.isClientRow(i) {
             let dup = try records.record(i)
             out.outcome(dup, mapped: false, .error("row.duplicate-key", "client key occurs more than once in \(clientTable)",
                                                    at: rules(dup).location(dup.row)))
@@ -233,7 +233,7 @@ final class ClientAssembler: @unchecked Sendable {
 /// One client's records in a loaded part, in input order, each decoded when asked for, so that
 /// a record lives only while it is mapped.
 struct ClientRecords {
-    private let entries: ArraySlice<(key: ClientKeyRef, ordinal: Int, body: Int)>
+    private let entries: ArraySlice<(key: ClientKeyRef, ordinal: Int, body: Int, isClientRow: Bool)>
     private var decoder: SpillDecoder
     var count: Int { entries.count }
 
@@ -247,11 +247,8 @@ struct ClientRecords {
         return try decoder.record()
     }
 
-    /// Whether record `i` is a row of the client table, from its header alone.
-    mutating func isClientRow(_ i: Int) throws -> Bool {
-        decoder.offset = entries[entries.startIndex + i].body
-        return try decoder.header().mapping == SpillRecord.clientRow
-    }
+    /// Whether record `i` is a row of the client table, as the part's index noted.
+    func isClientRow(_ i: Int) -> Bool { entries[entries.startIndex + i].isClientRow }
 }
 
 /// A loaded (sub-)bucket: its bytes and its records indexed by client key and input order, one
@@ -259,16 +256,16 @@ struct ClientRecords {
 final class LoadedPart: Sendable {
     let bytes: [UInt8]
     let path: String
-    let index: [(key: ClientKeyRef, ordinal: Int, body: Int)]
+    let index: [(key: ClientKeyRef, ordinal: Int, body: Int, isClientRow: Bool)]
     let groups: [Range<Int>]
 
     init(_ bytes: [UInt8], path: String, dict: SpillDictionary) throws {
-        var index: [(key: ClientKeyRef, ordinal: Int, body: Int)] = []
+        var index: [(key: ClientKeyRef, ordinal: Int, body: Int, isClientRow: Bool)] = []
         var d = SpillDecoder(bytes: bytes, dict: dict, path: path)
         try forEachRecord(in: bytes, path: path) { body in
             d.offset = body.lowerBound
             let h = try d.header()
-            index.append((ClientKeyRef(h.key, in: bytes), h.ordinal, body.lowerBound))
+            index.append((ClientKeyRef(h.key, in: bytes), h.ordinal, body.lowerBound, h.mapping == SpillRecord.clientRow))
         }
         var groups: [Range<Int>] = []
         bytes.withUnsafeBufferPointer { p in

@@ -61,7 +61,8 @@ final class FieldRule {
     let pattern: String
     /// Position of the field's slot in its catalogue's `ordered` slots.
     let slot: Int
-    let indices: [Int]
+    /// A slice made once, as `set` takes one: slicing per value counted a reference each time.
+    let indices: ArraySlice<Int>
     /// Column slot, or nil for a constant.
     let column: Int?
     let columnName: String?
@@ -78,7 +79,7 @@ final class FieldRule {
     init(_ f: FieldMapping, kind: FieldKind, slot: Int, required modelRequired: Bool, source: SourceDescription,
          columns: ColumnIndex) throws(ConversionFailure) {
         let fp = FieldPath(f.path)!
-        path = f.path; pattern = fp.pattern; indices = fp.indices; self.slot = slot
+        path = f.path; pattern = fp.pattern; indices = fp.indices[...]; self.slot = slot
         required = f.source.required || modelRequired
         prefix = f.source.prefix
         let converter = ValueConverter(
@@ -275,7 +276,7 @@ extension Catalog: CatalogProtocol {
                     }
                     continue
                 }
-                ordered[f.slot].set(&record, v, f.indices[...])
+                ordered[f.slot].set(&record, v, f.indices)
                 if f.column != nil, let e = f.element { filledElements.insert(e) }
             } catch {
                 problems.append(.error(error.code, "\(origin()): \(error.reason)" + (f.required ? "; row rejected" : "; field left empty"),

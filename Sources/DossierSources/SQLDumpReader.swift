@@ -732,7 +732,7 @@ public final class SQLDumpReader: RowReader {
             return try sieve.admit(RawFields(probed, count: 0), line: line)
         }
         let last = columns.max() ?? -1
-        let (tabs, backslash, _) = scanCopyLine(p, count, recording: last + 1, into: tabAt)
+        let (tabs, backslash, _, _) = scanCopyLine(p, count, recording: last + 1, into: tabAt)
         guard tabs == target.columns.count - 1 else { return true }
         if backslash < (last < tabs ? tabAt[last] : count) {
             guard probeEscaped(target, columns, p, count) else { return true }
@@ -763,13 +763,14 @@ public final class SQLDumpReader: RowReader {
                 // which decode to ASCII whatever follows; numbers and the probed fields may not.
                 guard !target.numeric[f], !columns.contains(f), CarriedLine.plainEscapes(p, from: first, to: end) else { return true }
             }
-            if target.numeric[f], !isNull(start, end), !UnsafeBufferPointer(start: p + start, count: end - start).allSatisfy({ $0 < 0x80 }) {
+            if !scan.ascii, target.numeric[f], !isNull(start, end),
+               !UnsafeBufferPointer(start: p + start, count: end - start).allSatisfy({ $0 < 0x80 }) {
                 return true
             }
             start = end + 1
         }
         let bytes = UnsafeBufferPointer(start: p, count: count)
-        guard UTF8Validation.firstInvalid(bytes) == nil else { return true }
+        guard scan.ascii || UTF8Validation.firstInvalid(bytes) == nil else { return true }
         for (i, c) in columns.enumerated() {
             let start = c == 0 ? 0 : tabAt[c - 1] + 1, end = c < n - 1 ? tabAt[c] : count
             probed[i] = isNull(start, end) ? nil : UnsafeBufferPointer(start: p + start, count: end - start)
@@ -1001,15 +1002,17 @@ func countTabs(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int {
 }
 
 /// One pass over a COPY line, eight bytes at a time: its tab count, the positions of its first
-/// `wanted` tabs (stored in `tabAt`), the position of its first backslash (`Int.max` if none), and
-/// whether it holds a NUL or CR (errors that decoding reports).
+/// `wanted` tabs (stored in `tabAt`), the position of its first backslash (`Int.max` if none),
+/// whether it holds a NUL or CR (errors that decoding reports), and whether it is all ASCII (most
+/// lines of a dump are, and they need no UTF-8 validation).
 func scanCopyLine(_ p: UnsafePointer<UInt8>, _ count: Int, recording wanted: Int,
-                  into tabAt: UnsafeMutablePointer<Int>) -> (tabs: Int, backslash: Int, nulOrCR: Bool) {
+                  into tabAt: UnsafeMutablePointer<Int>) -> (tabs: Int, backslash: Int, nulOrCR: Bool, ascii: Bool) {
     let tab: UInt64 = 0x0909_0909_0909_0909, slash: UInt64 = 0x5C5C_5C5C_5C5C_5C5C, cr: UInt64 = 0x0D0D_0D0D_0D0D_0D0D
     var tabs = 0, backslash = Int.max, i = 0
-    var special: UInt64 = 0
+    var special: UInt64 = 0, high: UInt64 = 0
     while i + 8 <= count {
         let w = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+        high |= w
         var tm = zeroBytes(w ^ tab)
         let bm = zeroBytes(w ^ slash)
         special |= zeroBytes(w) | zeroBytes(w ^ cr)
@@ -1023,6 +1026,7 @@ func scanCopyLine(_ p: UnsafePointer<UInt8>, _ count: Int, recording wanted: Int
         i += 8
     }
     while i < count {
+        high |= UInt64(p[i])
         if p[i] == 0x09 {
             if tabs < wanted { tabAt[tabs] = i }
             tabs += 1
@@ -1033,7 +1037,7 @@ func scanCopyLine(_ p: UnsafePointer<UInt8>, _ count: Int, recording wanted: Int
         }
         i += 1
     }
-    return (tabs, backslash, special != 0)
+    return (tabs, backslash, special != 0, high & 0x8080_8080_8080_8080 == 0)
 }
 
 /// The index of the first `byte` in `p[from..<to]`, by memchr.

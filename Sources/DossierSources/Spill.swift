@@ -260,7 +260,18 @@ struct SpillDecoder {
         DossierError("spill.corrupt", "spill file is damaged at byte \(offset)", at: SourceLocation(file: path))
     }
 
+    /// Most values (lengths, table and column-set ids) take one byte, so that case is inlined
+    /// into every caller and the loop is left for the rest.
+    @inline(__always)
     mutating func varint() throws -> Int {
+        if offset < bytes.count, bytes[offset] < 0x80 {
+            offset += 1
+            return Int(bytes[offset - 1])
+        }
+        return try longVarint()
+    }
+
+    private mutating func longVarint() throws -> Int {
         var v: UInt64 = 0, shift: UInt64 = 0
         while true {
             guard offset < bytes.count, shift < 64 else { throw damaged() }

@@ -322,6 +322,7 @@ func careSysClientKeys(_ dump: String) throws -> [String] {
                     #expect(bytes.withUnsafeBufferPointer { countTabs($0.baseAddress!, n) } == tabs.count)
                     #expect(scan.backslash == (bytes.firstIndex(of: 0x5C) ?? Int.max))
                     #expect(scan.nulOrCR == (special != nil && bytes[n / 2] == special))
+                    #expect(scan.ascii == bytes.allSatisfy { $0 < 0x80 })
                     #expect((0..<min(wanted, tabs.count)).map { tabAt[$0] } == Array(tabs.prefix(wanted)))
                 }
             }
