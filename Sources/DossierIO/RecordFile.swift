@@ -70,11 +70,17 @@ public final class RecordFileReader {
     }
 
     /// The next record's body, or nil at the end of the file.
+    ///
+    /// The length is read in place and the body copied out once: spill files are read back
+    /// record by record (a large bucket is split this way), so an array per length was a visible
+    /// share of a large export.
     public func next() throws -> [UInt8]? {
-        guard let length = try take(4) else { return nil }
-        let n = Int(length.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }.littleEndian)
-        guard let body = try take(n) else { throw damaged }
-        return body
+        guard try buffer(4, atEnd: true) else { return nil }
+        let n = pending.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: start, as: UInt32.self))) }
+        start += 4
+        _ = try buffer(n, atEnd: false)
+        defer { start += n }
+        return Array(pending[start..<(start + n)])
     }
 
     private var damaged: DossierError { Self.damaged(reader.path) }
@@ -83,16 +89,17 @@ public final class RecordFileReader {
         DossierError("spill.corrupt", "spill file ends inside a record", at: SourceLocation(file: path))
     }
 
-    private func take(_ n: Int) throws -> [UInt8]? {
+    /// Makes `n` unread bytes available from `start`; false when the file ends cleanly first
+    /// (allowed only `atEnd`, between records), a damaged-file error when it ends part way.
+    private func buffer(_ n: Int, atEnd: Bool) throws -> Bool {
         while pending.count - start < n {
             guard let chunk = try reader.nextChunk() else {
-                if pending.count - start == 0 { return nil }
+                if atEnd && pending.count - start == 0 { return false }
                 throw damaged
             }
             pending.removeFirst(start); start = 0
             pending.append(contentsOf: chunk)
         }
-        defer { start += n }
-        return Array(pending[start..<(start + n)])
+        return true
     }
 }
