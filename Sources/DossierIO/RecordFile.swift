@@ -75,12 +75,18 @@ public final class RecordFileReader {
     /// record by record (a large bucket is split this way), so an array per length was a visible
     /// share of a large export.
     public func next() throws -> [UInt8]? {
+        try withNext { Array($0) }
+    }
+
+    /// The next record's body lent to `body`, valid only during the call, or nil at the end of the
+    /// file: for a reader that only passes the bytes on.
+    public func withNext<R>(_ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
         guard try buffer(4, atEnd: true) else { return nil }
         let n = pending.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: start, as: UInt32.self))) }
         start += 4
         _ = try buffer(n, atEnd: false)
         defer { start += n }
-        return Array(pending[start..<(start + n)])
+        return try pending.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[start..<(start + n)])) }
     }
 
     private var damaged: DossierError { Self.damaged(reader.path) }

@@ -118,14 +118,19 @@ final class ClientAssembler: @unchecked Sendable {
     func split(_ path: String, depth: Int) throws -> [String] {
         var parts = SpillPartitions(count: Self.fanout) { path + "." + String($0) }
         let stream = try SpillStream(path: path, dict: dict)
-        // Only headers are read, which refer to no table of the dictionary: an empty one saves
-        // counting references on its three tables for every record.
-        let none = SpillDictionary()
-        while let body = try stream.nextBody() {
-            var d = SpillDecoder(bytes: body, dict: none, path: path)
-            let key = try d.header().key
-            let p = body.withUnsafeBufferPointer { Self.subBucket(UnsafeBufferPointer(rebasing: $0[key]), depth: depth) }
-            try parts.writer(p).appendEncoded(body)
+        // Only each record's header is read, in the reader's buffer: the bytes are copied once,
+        // into the sub-bucket's.
+        var at = 0, more = true
+        while more {
+            more = try stream.withNextBody { (body: UnsafeRawBufferPointer) -> Void in
+                var offset = 0
+                guard let key = SpillDecoder.header(body, &offset)?.key else {
+                    throw DossierError("spill.corrupt", "spill file is damaged in record \(at + 1)", at: SourceLocation(file: path))
+                }
+                let p = Self.subBucket(UnsafeBufferPointer(rebasing: body.assumingMemoryBound(to: UInt8.self)[key]), depth: depth)
+                try parts.writer(p).appendEncoded(body)
+                at += 1
+            } != nil
         }
         try FileManager.default.removeItem(atPath: path)
         return try (0..<Self.fanout).compactMap { try parts.close($0) }

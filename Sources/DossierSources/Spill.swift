@@ -183,6 +183,8 @@ final class SpillWriter {
     /// Appends a record body as `append` encoded it, e.g. one read back to split a bucket.
     func appendEncoded(_ body: [UInt8]) throws { try file.append(body) }
 
+    func appendEncoded(_ body: UnsafeRawBufferPointer) throws { try file.append(body, UnsafeRawBufferPointer(start: nil, count: 0)) }
+
     func close() throws { try file.close() }
 }
 
@@ -272,10 +274,18 @@ struct SpillDecoder {
     }
 
     private mutating func longVarint() throws -> Int {
+        let v = bytes.withUnsafeBytes { Self.varint($0, &offset) }
+        guard let v else { throw damaged() }
+        return v
+    }
+
+    /// The varint at `offset` in `p`, which it moves past it; nil when it runs off the end or
+    /// past 64 bits. On raw bytes, so that a record lent by a `RecordFileReader` is read alike.
+    static func varint(_ p: UnsafeRawBufferPointer, _ offset: inout Int) -> Int? {
         var v: UInt64 = 0, shift: UInt64 = 0
         while true {
-            guard offset < bytes.count, shift < 64 else { throw damaged() }
-            let b = bytes[offset]; offset += 1
+            guard offset < p.count, shift < 64 else { return nil }
+            let b = p[offset]; offset += 1
             v |= UInt64(b & 0x7F) << shift
             if b < 0x80 { return Int(v) }
             shift += 7
@@ -294,15 +304,20 @@ struct SpillDecoder {
     /// The header of the record starting at `offset` (its client key as a range of `bytes`),
     /// without decoding the row; `offset` is left where the row starts.
     mutating func header() throws -> (ordinal: Int, mapping: Int, flags: UInt8, key: Range<Int>) {
-        let ordinal = try varint()
-        let mapping = try varint() - 1
-        guard offset < bytes.count else { throw damaged() }
-        let flags = bytes[offset]
+        let h = bytes.withUnsafeBytes { Self.header($0, &offset) }
+        guard let h else { throw damaged() }
+        return h
+    }
+
+    /// The header of the record at `offset` in `p`, which it moves to where the row starts; nil
+    /// when the header is cut short.
+    static func header(_ p: UnsafeRawBufferPointer, _ offset: inout Int) -> (ordinal: Int, mapping: Int, flags: UInt8, key: Range<Int>)? {
+        guard let ordinal = varint(p, &offset), let mapping = varint(p, &offset), offset < p.count else { return nil }
+        let flags = p[offset]
         offset += 1
-        let n = try varint()
-        guard n <= bytes.count - offset else { throw damaged() }
+        guard let n = varint(p, &offset), n <= p.count - offset else { return nil }
         offset += n
-        return (ordinal, mapping, flags, (offset - n)..<offset)
+        return (ordinal, mapping - 1, flags, (offset - n)..<offset)
     }
 
     /// What routing a deferred record needs, without decoding its row: its header and table id;
@@ -429,4 +444,7 @@ final class SpillStream {
 
     /// The next record's encoded body, undecoded.
     func nextBody() throws -> [UInt8]? { try file.next() }
+
+    /// The next record's encoded body lent to `body`, valid during the call; nil at the end.
+    func withNextBody<R>(_ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? { try file.withNext(body) }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import DossierModel
+import DossierIO
 @testable import DossierSources
 
 /// Phase 2 of the engine: sub-buckets for buckets over the limit, and several worker threads.
@@ -123,6 +124,24 @@ import DossierModel
         }
         #expect(error?.code == "spill.corrupt")
         #expect(delivered == 0)
+    }
+
+    /// Splitting reads only each record's header, in the reader's buffer: a header cut short (a
+    /// varint that runs off the record) stops the split with the spill's error naming the record.
+    @Test func damagedHeaderStopsTheSplit() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("split-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let writer = try RecordFileWriter(path: folder + "/bucket")
+        // A whole header (ordinal 1, mapping 0, flags 0, key "7"), then one whose ordinal never ends.
+        try writer.append([1, 1, 0, 1, 0x37])
+        try writer.append([0x81, 0x80])
+        try writer.close()
+        let assembler = try DossierAssembler(profile: try fixtureProfile("caresys-postgres.json"), documents: RecordingResolver())
+        let worker = ClientAssembler(assembler, dict: SpillDictionary())
+        let error = #expect(throws: DossierError.self) { try worker.split(folder + "/bucket", depth: 0) }
+        #expect(error?.code == "spill.corrupt")
+        #expect(error?.diagnostic.message.contains("record 2") == true)
     }
 }
 
