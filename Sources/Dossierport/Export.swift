@@ -43,7 +43,7 @@ public struct ExportReport: Sendable, Codable {
     public var entities = EntityMap<EntityCount>()
     public var diagnostics: [Diagnostic] = []
     /// The ids of the dossiers written, in order, for the export log.
-    public var written: [String] = []
+    public var written = IDList()
     /// The controller of the dossiers exported (the first one read).
     public var controller: Controller?
     /// Records cut or redacted by the purpose, with the dossier they belong to.

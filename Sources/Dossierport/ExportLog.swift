@@ -26,7 +26,7 @@ public struct ExportLogEntry: Hashable, Sendable, Codable {
     public var organisation: String?
     public var purpose: String?
     public var legalBasis: String?
-    public var clients: [String]
+    public var clients: IDList
     public var records: Int
     public var output: String?
     /// SHA-256 of the bundle file written or read, when there is one.
@@ -39,7 +39,7 @@ public struct ExportLogEntry: Hashable, Sendable, Codable {
 
     public init(seq: Int = 0, at: Timestamp, event: String, outcome: String, user: String, responsibleUser: String? = nil,
                 accessPoint: String, organisation: String? = nil, purpose: String? = nil, legalBasis: String? = nil,
-                clients: [String] = [], records: Int = 0, output: String? = nil, bundleSHA256: String? = nil) {
+                clients: IDList = [], records: Int = 0, output: String? = nil, bundleSHA256: String? = nil) {
         self.seq = seq; self.at = at; self.event = event; self.outcome = outcome; self.user = user
         self.responsibleUser = responsibleUser; self.accessPoint = accessPoint; self.organisation = organisation
         self.purpose = purpose; self.legalBasis = legalBasis; self.clients = clients; self.records = records

@@ -44,7 +44,7 @@ public struct ImportReport: Sendable, Codable {
     public var loaded: Bool
     public var dossiers = 0
     /// The dossier ids the bundle holds, for the export log.
-    public var dossierIDs: [String] = []
+    public var dossierIDs = IDList()
     /// Per table: what the bundle holds and, where known, what became of it.
     public var entities: [EntityOutcome] = []
     public var conflicts: [ImportConflict] = []
@@ -225,7 +225,6 @@ extension ImportReport {
         purpose = m.purpose?.rawValue ?? "complete"
         createdAt = m.createdAt.description
         dossiers = f.dossiers.count
-        dossierIDs.reserveCapacity(dossiers)
         try f.dossiers.forEach { dossierIDs.append($0.id) }
         entities = [EntityOutcome(table: "dossiers", records: dossiers)]
             + Entity.allCases.map { EntityOutcome(table: SQLStagingSchema.tableName($0), records: m.counts[$0] ?? 0) }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import DossierModel
+import DossierFormats
 import Dossierport
 
 @Suite final class ExportLogTests {
@@ -81,5 +82,30 @@ import Dossierport
         #expect(l.count == 5)
         #expect(l[0].contains("\"previous\":\"\(ExportLog.genesis)\""))
         #expect(l[4].contains("\"seq\":5"))
+    }
+}
+
+/// The packed id list of reports and log entries: the same JSON as the `[String]` it replaced, so
+/// logs written before it still verify and their hashes do not change.
+@Suite struct IDListTests {
+    static let ids = ["ZDL-000101", "", "dossier-cliënt-7", String(repeating: "x", count: 40), "a\"b\\c"]
+
+    @Test func holdsTheIdsInOrder() {
+        let list = IDList(Self.ids)
+        #expect(Array(list) == Self.ids)
+        #expect(list.count == 5 && list[2] == "dossier-cliënt-7" && list[1].isEmpty)
+        #expect(IDList(["ab", "c"]) != IDList(["a", "bc"]))
+        var grown = IDList()
+        for id in Self.ids { grown.append(id) }
+        #expect(grown == list)
+    }
+
+    @Test func encodesAndDecodesAsAnArrayOfStrings() throws {
+        let list = IDList(Self.ids)
+        let bytes = try JSONByteEncoder.encode(list, style: .compact)
+        #expect(bytes == (try JSONByteEncoder.encode(Self.ids, style: .compact)))
+        #expect(try JSONByteDecoder.decode(IDList.self, from: bytes) == list)
+        #expect(try JSONByteDecoder.decode(IDList.self, from: Array("[]".utf8)).isEmpty)
+        #expect(throws: DossierError.self) { try JSONByteDecoder.decode(IDList.self, from: Array("[\"a\", 1]".utf8)) }
     }
 }
