@@ -164,29 +164,60 @@ public enum ExportLog {
 
     /// The last entry, read from the end of the file: an append costs the same however long the
     /// log has grown. (`verify` is what reads every line.)
-    private static func lastEntry(_ path: String) throws -> ExportLogEntry? {
+    /// The sequence number and hash of the log's last entry, which the next one chains onto.
+    ///
+    /// A run's entry lists every client it exported, so after a migration the last line can be
+    /// tens of MB. The line is found by reading backwards a chunk at a time, each chunk searched
+    /// once. A line under 64 KiB is decoded whole, as any entry. A longer one is read only at its
+    /// two ends when they have the shape this encoder writes (`{"seq":N,` … `,"hash":"<64 hex>"}`;
+    /// a JSON string cannot hold that unescaped `"`), and decoded whole otherwise, so a line of
+    /// another shape is refused as before.
+    private static func lastEntry(_ path: String) throws -> (seq: Int, hash: String)? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw IOFailure.error("open", path: path, errno: errno) }
         defer { close(fd) }
-        var end = lseek(fd, 0, SEEK_END)
-        guard end > 0 else { return nil }
-        var tail: [UInt8] = []
-        let chunk = 64 * 1024
-        // Read backwards until the line before the final newline is complete.
-        while end > 0 {
-            let start = max(0, end - off_t(chunk))
-            var buffer = [UInt8](repeating: 0, count: Int(end - start))
+        func read(_ start: off_t, _ count: Int) throws -> [UInt8] {
+            var buffer = [UInt8](repeating: 0, count: count)
             let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, start) }
-            guard n == buffer.count else { throw IOFailure.error("pread", path: path, errno: errno) }
-            tail = buffer + tail
-            end = start
-            let body = tail.last == 0x0A ? tail.dropLast() : tail[...]
-            if body.contains(0x0A) || end == 0 { break }
+            guard n == count else { throw IOFailure.error("pread", path: path, errno: errno) }
+            return buffer
         }
-        let body = tail.last == 0x0A ? tail.dropLast() : tail[...]
-        let line = body.lastIndex(of: 0x0A).map { body[($0 + 1)...] } ?? body
-        guard !line.isEmpty else { return nil }
-        return try JSONByteDecoder.decode(ExportLogEntry.self, from: Array(line), file: path)
+        let size = lseek(fd, 0, SEEK_END)
+        guard size > 0 else { return nil }
+        // The last line ends before a final newline; it starts after the newline before that.
+        let lineEnd = try read(size - 1, 1) == [0x0A] ? size - 1 : size
+        var lineStart: off_t = 0
+        var end = lineEnd
+        let chunk: off_t = 64 * 1024
+        while end > 0 {
+            let start = max(0, end - chunk)
+            if let nl = try read(start, Int(end - start)).lastIndex(of: 0x0A) {
+                lineStart = start + off_t(nl) + 1
+                break
+            }
+            end = start
+        }
+        let length = Int(lineEnd - lineStart)
+        guard length > 0 else { return nil }
+        if length > Int(chunk), let link = Self.link(head: try read(lineStart, 32), tail: try read(lineEnd - 75, 75)) {
+            return link
+        }
+        let e = try JSONByteDecoder.decode(ExportLogEntry.self, from: try read(lineStart, length), file: path)
+        return (e.seq, e.hash)
+    }
+
+    /// `seq` and `hash` from the first 32 and last 75 bytes of an entry as `JSONByteEncoder`
+    /// writes it, or nil when they do not have that shape.
+    private static func link(head: [UInt8], tail: [UInt8]) -> (seq: Int, hash: String)? {
+        let opening = Array(#"{"seq":"#.utf8), closing = Array(#","hash":""#.utf8)
+        guard head.starts(with: opening), tail.count == closing.count + 66, tail.starts(with: closing),
+              tail.suffix(2) == [0x22, 0x7D] else { return nil }
+        let digits = head.dropFirst(opening.count).prefix { (0x30...0x39).contains($0) }
+        guard (1...18).contains(digits.count), head.count > opening.count + digits.count,
+              head[opening.count + digits.count] == 0x2C, let seq = Int(String(decoding: digits, as: UTF8.self)) else { return nil }
+        let hash = tail.dropFirst(closing.count).prefix(64)
+        guard hash.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else { return nil }
+        return (seq, String(decoding: hash, as: UTF8.self))
     }
 
     private static func makeParents(of path: String) throws {

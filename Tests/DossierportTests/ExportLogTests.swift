@@ -76,6 +76,38 @@ import Dossierport
         #expect(ExportLog.verify(path).problems.map(\.code) == ["log.truncated"])
     }
 
+    /// After a run of many clients the last line is long (here about 200 KB, past the 64 KiB read
+    /// whole): the next entry chains onto it, read at its two ends, and the log verifies.
+    @Test func chainsOntoALongLastLine() throws {
+        let path = try makeLog()
+        var big = ExportLogEntry.now(event: "bundle", outcome: "success")
+        big.clients = IDList((0..<9000).map { "dossier-caresys-\($0)" })
+        let first = try ExportLog.append(big, to: path)
+        #expect(try lines(path).last!.utf8.count > 128 * 1024)
+        let next = try ExportLog.append(ExportLogEntry.now(event: "export", outcome: "success"), to: path)
+        #expect(first.seq == 6 && next.seq == 7 && next.previous == first.hash)
+        #expect(ExportLog.verify(path).problems.isEmpty)
+    }
+
+    /// A long last line of another shape (members in another order) is decoded whole and chained
+    /// onto all the same; one that is not an entry at all stops the append, as before.
+    @Test func aLongLastLineOfAnotherShapeIsDecodedWhole() throws {
+        let path = try makeLog()
+        var big = ExportLogEntry.now(event: "bundle", outcome: "success")
+        big.clients = IDList((0..<9000).map { "dossier-caresys-\($0)" })
+        let first = try ExportLog.append(big, to: path)
+        var l = try lines(path)
+        let object = try JSONSerialization.jsonObject(with: Data(l[l.count - 1].utf8))
+        l[l.count - 1] = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        #expect(!l[l.count - 1].hasPrefix(#"{"seq":"#))
+        try write(l, path)
+        let next = try ExportLog.append(ExportLogEntry.now(event: "export", outcome: "success"), to: path)
+        #expect(next.seq == first.seq + 1 && next.previous == first.hash)
+
+        try write(try lines(path) + [String(repeating: "x", count: 100_000)], path)
+        #expect(throws: DossierError.self) { try ExportLog.append(ExportLogEntry.now(event: "export", outcome: "success"), to: path) }
+    }
+
     @Test func appendsChainAndNumber() throws {
         let path = try makeLog()
         let l = try lines(path)
