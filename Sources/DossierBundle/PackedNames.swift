@@ -1,33 +1,5 @@
 import Foundation
-
-/// Many names in one byte buffer, in the order they were added.
-///
-/// A bundle of 50,000 dossiers has as many entry names; a `String` each (and a dictionary to find
-/// them, and a set to find duplicates) made a name cost hundreds of bytes at the peak of an import.
-/// Here a name costs its bytes and eight for where it ends. (A zip's names are not kept at all:
-/// its reader and writer read them back from the central directory, `CentralDirectory` and
-/// `WrittenDirectory`.)
-struct PackedNames: Sendable {
-    /// The names, one after the other.
-    private(set) var bytes: [UInt8] = []
-    private var ends: [Int] = []
-
-    var count: Int { ends.count }
-
-    mutating func append(_ name: some Collection<UInt8>) {
-        bytes.append(contentsOf: name)
-        ends.append(bytes.count)
-    }
-
-    /// Where name `i` lies in `bytes`.
-    func range(_ i: Int) -> Range<Int> { (i == 0 ? 0 : ends[i - 1])..<ends[i] }
-
-    func string(_ i: Int) -> String { withName(i) { String(decoding: $0, as: UTF8.self) } }
-
-    func withName<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range(i)])) }
-    }
-}
+import DossierIO
 
 /// Names that can be visited by position, wherever their bytes are kept: in memory
 /// (`PackedNames`) or read back from a zip's central directory (`CentralDirectory`).

@@ -108,9 +108,8 @@ final class PayloadTable: @unchecked Sendable {
 private struct Run {
     /// The slot of the first file.
     let base: Int
-    /// The paths (under `data/`), one after the other, and where each ends.
-    private var paths: [UInt8] = []
-    private var ends: [UInt32] = []
+    /// The paths, under `data/`.
+    private var paths = PackedNames()
     private var sizes: [UInt64] = []
     /// 32 bytes a file.
     private var digests: [UInt8] = []
@@ -118,12 +117,11 @@ private struct Run {
 
     init(base: Int) { self.base = base }
 
-    var count: Int { ends.count }
+    var count: Int { paths.count }
     var isComplete: Bool { filled == count }
 
     mutating func append(_ path: String) {
-        paths.append(contentsOf: path.utf8)
-        ends.append(UInt32(paths.count))
+        paths.append(path.utf8)
         sizes.append(0)
         digests.append(contentsOf: repeatElement(0, count: 32))
     }
@@ -134,12 +132,10 @@ private struct Run {
         filled += 1
     }
 
-    private func range(_ i: Int) -> Range<Int> { (i == 0 ? 0 : Int(ends[i - 1]))..<Int(ends[i]) }
-
     /// Positions in manifest order: by path, then by position.
     func sortedOrder() -> [Int] {
         (0..<count).sorted { a, b in
-            let c = compareBytes(paths[range(a)], paths[range(b)])
+            let c = compareBytes(paths.bytes[paths.range(a)], paths.bytes[paths.range(b)])
             return c != 0 ? c < 0 : a < b
         }
     }
@@ -151,12 +147,12 @@ private struct Run {
 
     func record(_ i: Int) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(Run.pathStart + range(i).count)
+        out.reserveCapacity(Run.pathStart + paths.range(i).count)
         for value in [UInt64(base + i), sizes[i]] {
             withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
         }
         out.append(contentsOf: digests[(i * 32)..<(i * 32 + 32)])
-        out.append(contentsOf: paths[range(i)])
+        out.append(contentsOf: paths.bytes[paths.range(i)])
         return out
     }
 }

@@ -1,4 +1,6 @@
-/// Dossier ids in order, kept as one run of UTF-8 bytes with an end offset each.
+import DossierIO
+
+/// Dossier ids in order, packed (`PackedNames`: one run of UTF-8 bytes, an end offset each).
 ///
 /// A run's report and its export-log entry list every dossier it wrote or read: for a migration,
 /// every client of the organisation. As `[String]`, each id longer than 15 bytes was an object of
@@ -6,9 +8,7 @@
 /// this list what grew most with a bundle. It encodes and decodes exactly as an array of strings,
 /// so reports, log lines and their hashes are unchanged.
 public struct IDList: Hashable, Sendable, RandomAccessCollection, ExpressibleByArrayLiteral, Codable {
-    private var bytes: [UInt8] = []
-    /// Where each id ends in `bytes`; it starts where the one before ends.
-    private var ends: [Int] = []
+    private var ids = PackedNames()
 
     public init() {}
 
@@ -18,17 +18,12 @@ public struct IDList: Hashable, Sendable, RandomAccessCollection, ExpressibleByA
         for id in ids { append(id) }
     }
 
-    public mutating func append(_ id: String) {
-        bytes.append(contentsOf: id.utf8)
-        ends.append(bytes.count)
-    }
+    public mutating func append(_ id: String) { ids.append(id.utf8) }
 
     public var startIndex: Int { 0 }
-    public var endIndex: Int { ends.count }
+    public var endIndex: Int { ids.count }
 
-    public subscript(i: Int) -> String {
-        String(decoding: bytes[(i == 0 ? 0 : ends[i - 1])..<ends[i]], as: UTF8.self)
-    }
+    public subscript(i: Int) -> String { ids.string(i) }
 
     public init(from decoder: any Decoder) throws {
         var ids = try decoder.unkeyedContainer()

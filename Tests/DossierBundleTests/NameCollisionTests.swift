@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 @testable import DossierBundle
+import DossierIO
 
 /// The collision check the hashed one replaced: every folded name sorted, neighbours compared.
 /// The hashed check must name the same pair for the same reason, which the error message shows.
