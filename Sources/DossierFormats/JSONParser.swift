@@ -388,7 +388,7 @@ final class JSONParser {
 
 /// Eight bytes tested at once (SWAR), so long runs of plain text cost one check per word.
 enum ASCIIWord {
-    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let ones: UInt64 = 0x0101_0101_0101_0101
     private static let highs: UInt64 = 0x8080_8080_8080_8080
 
     /// True when none of the eight bytes at `p` is a control character, `"`, `\` or non-ASCII;
@@ -403,15 +403,42 @@ enum ASCIIWord {
         return special == 0
     }
 
-    /// True when the writer may copy all eight bytes at `p` as they are (`JSONWriter.isPlain`):
+    /// `isPlainUTF8(word:)` of the eight bytes at `p`.
+    @inline(__always)
+    static func isPlainUTF8(_ p: UnsafePointer<UInt8>) -> Bool {
+        isPlainUTF8(word: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+    }
+
+    /// The words of the `count` (1 to 16) bytes at `p` when all may be copied as they are
+    /// (`isPlainUTF8`), else nil: `head` holds the first eight (a shorter text padded with
+    /// spaces, so storing it writes past the text), `tail` the last eight when there are more.
+    /// Nothing is read outside the text.
+    @inline(__always)
+    static func plainShort(_ p: UnsafePointer<UInt8>, _ count: Int) -> (head: UInt64, tail: UInt64)? {
+        let raw = UnsafeRawPointer(p)
+        if count >= 8 {
+            let head = raw.loadUnaligned(as: UInt64.self), tail = raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            return isPlainUTF8(word: head) && isPlainUTF8(word: tail) ? (head, tail) : nil
+        }
+        // Little-endian: byte k of the text is bits 8k ..< 8k + 8 of the word.
+        var w: UInt64 = ones &* 0x20, at = 0
+        if count & 4 != 0 { w = (w & ~0xFFFF_FFFF) | UInt64(raw.loadUnaligned(as: UInt32.self)); at = 4 }
+        if count & 2 != 0 {
+            w = (w & ~(0xFFFF << UInt64(at * 8))) | UInt64(raw.loadUnaligned(fromByteOffset: at, as: UInt16.self)) << UInt64(at * 8)
+            at += 2
+        }
+        if count & 1 != 0 { w = (w & ~(0xFF << UInt64(at * 8))) | UInt64(p[at]) << UInt64(at * 8) }
+        return isPlainUTF8(word: w) ? (w, 0) : nil
+    }
+
+    /// True when the writer may copy all eight bytes of `w` as they are (`JSONWriter.isPlain`):
     /// no control character, `"` or `\`, and no byte from 0xEF up, which may start a noncharacter.
     /// Other UTF-8 stays in the fast loop, which matters for Dutch text (ë, é, ï on every line).
     ///
     /// Each test works on the low seven bits so that no carry crosses into the next byte: a byte
     /// `x` is zero exactly when the high bit of `((x & 0x7F) + 0x7F) | x` is clear.
     @inline(__always)
-    static func isPlainUTF8(_ p: UnsafePointer<UInt8>) -> Bool {
-        let w = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+    static func isPlainUTF8(word w: UInt64) -> Bool {
         let low7: UInt64 = ones &* 0x7F
         let low = w & low7
         let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)

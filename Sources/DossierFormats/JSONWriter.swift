@@ -284,8 +284,8 @@ final class JSONWriter {
 
     /// False when `u` holds a noncharacter; the buffer is then left partly written.
     private func escaped(_ u: UnsafeBufferPointer<UInt8>, quoted: Bool) -> Bool {
-        // Worst case every byte becomes `\u00XX`.
-        reserve(u.count * 6 + 2)
+        // Worst case every byte becomes `\u00XX`; the short path stores whole words, up to 8 past.
+        reserve(u.count * 6 + 10)
         var out = buffer + used
         if quoted { out.pointee = 0x22; out += 1 }
         guard var p = u.baseAddress else {
@@ -294,6 +294,17 @@ final class JSONWriter {
             return true
         }
         let end = p + u.count
+        // Most texts are short and plain (codes, ids, keys, names): checked and copied as one or two
+        // words, with no loop and no call, which cost more than the checks themselves.
+        if u.count <= 16, let words = ASCIIWord.plainShort(p, u.count) {
+            let o = UnsafeMutableRawPointer(out)
+            o.storeBytes(of: words.head, as: UInt64.self)
+            if u.count > 8 { o.storeBytes(of: words.tail, toByteOffset: u.count - 8, as: UInt64.self) }
+            out += u.count
+            if quoted { out.pointee = 0x22; out += 1 }
+            used = out - buffer
+            return true
+        }
         while p < end {
             // Copy the longest run that needs no escape in one go.
             var q = p

@@ -106,6 +106,19 @@ extension Dossier {
         return counter.counts
     }
 
+    /// Makes room for `counts[e]` more records in each section, so that a dossier filled a record
+    /// at a time does not copy its sections as they grow.
+    public mutating func reserveCapacity(_ counts: [Entity: Int]) {
+        struct Reserver: SectionVisitor {
+            let counts: [Entity: Int]
+            mutating func visit<R: DossierRecord>(_ entity: Entity, _ records: inout [R]) {
+                if entity != .client, let n = counts[entity] { records.reserveCapacity(records.count + n) }
+            }
+        }
+        var reserver = Reserver(counts: counts)
+        visitSections(&reserver)
+    }
+
     /// Removes the records for which `drop` is true from every section except the client itself,
     /// which a dossier cannot be without.
     public mutating func removeRecords(where drop: (Entity, any DossierRecord) -> Bool) {

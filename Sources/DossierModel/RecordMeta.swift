@@ -19,6 +19,9 @@ public struct RecordMeta: Hashable, Sendable, Codable {
     /// Where the record came from in the source, so every value can be traced back.
     public var source: SourceLocation?
 
+    /// Inlinable because mappers make one per source row; called across the module boundary it
+    /// copied the whole value out through its witness, several times the cost of the fields.
+    @inlinable
     public init(category: RecordCategory, provenance: Provenance, legalBasis: LegalBasis,
                 createdAt: Timestamp? = nil, author: String? = nil, retentionUntil: LocalDate? = nil,
                 restricted: Bool = false, containsThirdPartyData: Bool = false, source: SourceLocation? = nil) {

@@ -8,6 +8,16 @@ public enum DossierValidator {
         v.check(d)
         return v.diagnostics
     }
+
+    /// As `validate`, for a caller that built the dossier holding its record ids as `ids`: each
+    /// record's id, none empty, none twice (the assembler refuses such rows as it adds them). The
+    /// ids are then not hashed and collected a second time for every record. When the number of
+    /// records is not `ids.count`, the ids are checked as by `validate`.
+    package static func validate(_ d: Dossier, recordIDs ids: Set<String>) -> [Diagnostic] {
+        var v = Checker()
+        v.check(d, recordIDs: ids)
+        return v.diagnostics
+    }
 }
 
 /// Checks every record's id and meta, section by section as its concrete type.
@@ -16,20 +26,23 @@ public enum DossierValidator {
 /// path is only spelt out when a diagnostic needs it: both used to cost more than all other checks.
 private struct RecordChecker: SectionVisitor {
     var checker: Checker
-    /// Record id → where it first occurs (section, index).
+    /// Record id → where it first occurs (section, index); not kept when `collectIDs` is false.
     var ids: [String: (entity: Entity, index: Int)] = [:]
+    var collectIDs = true
+    var count = 0
 
     static func path(_ entity: Entity, _ i: Int) -> String {
         entity == .client ? "$.client" : "$.\(entity.rawValue)[\(i)]"
     }
 
     mutating func visit<R: DossierRecord>(_ entity: Entity, _ records: inout [R]) {
-        if !records.isEmpty { ids.reserveCapacity(ids.count + records.count) }
+        count += records.count
+        if collectIDs, !records.isEmpty { ids.reserveCapacity(ids.count + records.count) }
         // By index, not `for r in records`: a copy of each record would retain every string in it.
         for i in records.indices {
             let id = records[i].id
             if id.isEmpty { checker.error("id.empty", "record has an empty id", Self.path(entity, i) + ".id") }
-            else if let first = ids.updateValue((entity, i), forKey: id) {
+            else if collectIDs, let first = ids.updateValue((entity, i), forKey: id) {
                 ids[id] = first
                 checker.error("id.duplicate", "record id is already used at \(Self.path(first.entity, first.index))",
                               Self.path(entity, i) + ".id", id)
@@ -52,7 +65,8 @@ private struct Checker {
         diagnostics.append(.warning(code, message, path: path, recordID: id))
     }
 
-    mutating func check(_ d: Dossier) {
+    /// `recordIDs`: see `DossierValidator.validate(_:recordIDs:)`.
+    mutating func check(_ d: Dossier, recordIDs known: Set<String>? = nil) {
         if !Dossier.canRead(schemaVersion: d.schemaVersion) {
             error("schema.version", "unsupported schema version (this build reads \(Dossier.schemaVersion) and older minors)", "$.schemaVersion")
         }
@@ -60,12 +74,18 @@ private struct Checker {
         checkController(d.controller)
 
         // Identifiers: unique and non-empty across all sections, since references do not name the section.
-        var records = RecordChecker(checker: self)
+        let start = self
+        var records = RecordChecker(checker: self, collectIDs: known == nil)
         var sections = d
         sections.visitSections(&records)
+        if let known, records.count != known.count {
+            records = RecordChecker(checker: start)
+            sections.visitSections(&records)
+        }
         self = records.checker
         let ids = records.ids
-        func resolves(_ ref: String) -> Bool { ids[ref] != nil }
+        let trusted = records.collectIDs ? nil : known
+        func resolves(_ ref: String) -> Bool { trusted?.contains(ref) ?? (ids[ref] != nil) }
 
         let c = d.client
         nonEmpty(c.clientNumber, "$.client.clientNumber", c.id)

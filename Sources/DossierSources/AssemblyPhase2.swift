@@ -190,6 +190,11 @@ final class ClientAssembler: @unchecked Sendable {
         if client.clientNumber.isEmpty { client.clientNumber = key }
         var dossier = Dossier(id: profile.client.dossierIDPrefix + client.id, controller: profile.controller,
                               client: client, sourceSystem: profile.sourceSystem)
+        var sections: [Entity: Int] = [:]
+        for (m, n) in records.countsByMapping(rules.mappings.count).dropFirst().enumerated() where n > 0 {
+            sections[rules.mappings[m].entity, default: 0] += n
+        }
+        dossier.reserveCapacity(sections)
         // Ids only: a finding's location is looked up in the dossier, whose records carry theirs,
         // and findings are rare, while this set is filled for every record.
         var ids: Set<String> = [client.id]
@@ -220,7 +225,7 @@ final class ClientAssembler: @unchecked Sendable {
             out.outcome(r, mapped: mapped)
             if !mapped { ids.remove(id) }
         }
-        let findings = DossierValidator.validate(dossier)
+        let findings = DossierValidator.validate(dossier, recordIDs: ids)
         let locations = findings.isEmpty ? [:] : Dictionary(dossier.allRecords.map { ($0.record.id, $0.record.meta.source) }) { a, _ in a }
         for var d in findings {
             d.location = d.recordID.flatMap { locations[$0] ?? nil } ?? clientLocation
@@ -238,22 +243,33 @@ final class ClientAssembler: @unchecked Sendable {
 /// One client's records in a loaded part, in input order, each decoded when asked for, so that
 /// a record lives only while it is mapped.
 struct ClientRecords {
-    private let entries: ArraySlice<(key: ClientKeyRef, ordinal: Int, body: Int, isClientRow: Bool)>
+    private let entries: ArraySlice<(key: ClientKeyRef, ordinal: Int, body: Int, mapping: Int32)>
     private var decoder: SpillDecoder
     var count: Int { entries.count }
+
+    /// The client key all the records share, made once rather than decoded from each record.
+    private let key: String
 
     init(_ part: LoadedPart, client: Int, dict: SpillDictionary) {
         entries = part.index[part.groups[client]]
         decoder = SpillDecoder(bytes: part.bytes, dict: dict, path: part.path)
+        key = entries.first.map { String(decoding: part.bytes[$0.key.start..<($0.key.start + $0.key.count)], as: UTF8.self) } ?? ""
     }
 
     mutating func record(_ i: Int) throws -> SpillRecord {
         decoder.offset = entries[entries.startIndex + i].body
-        return try decoder.record()
+        return try decoder.record(clientKey: key)
     }
 
     /// Whether record `i` is a row of the client table, as the part's index noted.
-    func isClientRow(_ i: Int) -> Bool { entries[entries.startIndex + i].isClientRow }
+    func isClientRow(_ i: Int) -> Bool { entries[entries.startIndex + i].mapping == SpillRecord.clientRow }
+
+    /// How many records each mapping has (index 0: the client table's rows).
+    func countsByMapping(_ mappings: Int) -> [Int] {
+        var counts = [Int](repeating: 0, count: mappings + 1)
+        for e in entries { counts[Int(e.mapping) + 1] += 1 }
+        return counts
+    }
 }
 
 /// A loaded (sub-)bucket: its bytes and its records indexed by client key and input order, one
@@ -261,16 +277,16 @@ struct ClientRecords {
 final class LoadedPart: Sendable {
     let bytes: [UInt8]
     let path: String
-    let index: [(key: ClientKeyRef, ordinal: Int, body: Int, isClientRow: Bool)]
+    let index: [(key: ClientKeyRef, ordinal: Int, body: Int, mapping: Int32)]
     let groups: [Range<Int>]
 
     init(_ bytes: [UInt8], path: String, dict: SpillDictionary) throws {
-        var index: [(key: ClientKeyRef, ordinal: Int, body: Int, isClientRow: Bool)] = []
+        var index: [(key: ClientKeyRef, ordinal: Int, body: Int, mapping: Int32)] = []
         var d = SpillDecoder(bytes: bytes, dict: dict, path: path)
         try forEachRecord(in: bytes, path: path) { body in
             d.offset = body.lowerBound
             let h = try d.header()
-            index.append((ClientKeyRef(h.key, in: bytes), h.ordinal, body.lowerBound, h.mapping == SpillRecord.clientRow))
+            index.append((ClientKeyRef(h.key, in: bytes), h.ordinal, body.lowerBound, Int32(h.mapping)))
         }
         var groups: [Range<Int>] = []
         bytes.withUnsafeBufferPointer { p in

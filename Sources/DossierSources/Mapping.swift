@@ -198,10 +198,10 @@ final class RecordRules {
 
     /// The row's location with its table and key, the form every diagnostic about it uses.
     func location(_ row: SourceRow) -> SourceLocation {
-        var l = row.location
-        l.table = row.table
-        l.key = key(row)
-        return l
+        // Made anew rather than copied and changed: replacing the copy's table and key destroyed
+        // their old values through the runtime's generic `Optional` witness, twice per row.
+        let l = row.location
+        return SourceLocation(file: l.file, line: l.line, column: l.column, table: row.table, key: key(row), entry: l.entry)
     }
 }
 

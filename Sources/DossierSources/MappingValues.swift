@@ -123,19 +123,19 @@ struct ValueConverter {
     }
 
     /// The converted value, or nil for a null or empty value (left unset).
-    func convert(_ value: SourceValue) throws(ConversionFailure) -> Converted? {
-        let text: String
-        switch value {
+    /// Takes the value over, so that a text is handed on without counting a reference on it.
+    func convert(_ value: consuming SourceValue) throws(ConversionFailure) -> Converted? {
+        let text: String, isNumber: Bool
+        switch consume value {
         case .null: return nil
         case .bytes: throw ConversionFailure(code: "value.type", reason: "binary value for a \(kind.name) field")
         case .boolean(let b):
             if kind == .boolean { return .boolean(b) }
-            text = b ? "true" : "false"
-        case .number(let s): text = s
-        case .text(let s): text = s
+            text = b ? "true" : "false"; isNumber = false
+        case .number(let s): text = s; isNumber = true
+        case .text(let s): text = s; isNumber = false
         }
         if text.isEmpty { return nil }
-        let isNumber = if case .number = value { true } else { false }
         switch kind {
         case .text: return .text(text)
         case .bsn:

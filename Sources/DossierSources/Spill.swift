@@ -329,13 +329,16 @@ struct SpillDecoder {
         return (h.ordinal, h.mapping, h.flags, h.key, table)
     }
 
-    mutating func record() throws -> SpillRecord {
+    /// The record at `offset`. `clientKey`, when given, is the record's client key as the caller
+    /// already has it (the key its part's index groups it under), and is used instead of decoding it.
+    mutating func record(clientKey: String? = nil) throws -> SpillRecord {
         let ordinal = try varint()
         let mapping = try varint() - 1
         guard offset < bytes.count else { throw damaged() }
         let flags = bytes[offset]; offset += 1
         let shared = flags & SpillFlag.shared != 0
-        let key = try string()
+        let key: String
+        if let clientKey { _ = try raw(); key = clientKey } else { key = try string() }
         let table = try varint(), columnSet = try varint()
         guard table < strings.count, columnSet < columnSets.count else { throw damaged() }
         if flags & SpillFlag.carried != 0 {

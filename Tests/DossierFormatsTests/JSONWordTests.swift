@@ -1,4 +1,6 @@
 @testable import DossierFormats
+import DossierIO
+import Foundation
 import Testing
 
 /// The writer's eight-byte test must agree with its one-byte rule for every byte value at every
@@ -27,5 +29,51 @@ import Testing
         }
         let expected = word.allSatisfy(JSONWriter.isPlain)
         word.withUnsafeBufferPointer { #expect(ASCIIWord.isPlainUTF8($0.baseAddress!) == expected) }
+    }
+}
+
+/// Texts of up to 16 bytes are checked and copied as whole words: at every length around that
+/// limit, with each byte that needs escaping (or may start a noncharacter) at every position, the
+/// writer must give exactly what escaping one scalar at a time gives, and must never copy a byte
+/// past the text.
+@Test func shortTextsAreWrittenAsTheByteRuleSays() throws {
+    func reference(_ s: String) -> [UInt8] {
+        var out: [UInt8] = [0x22]
+        for b in s.utf8 {
+            switch b {
+            case 0x22: out += [0x5C, 0x22]
+            case 0x5C: out += [0x5C, 0x5C]
+            case 0x0A: out += [0x5C, 0x6E]
+            case 0x0D: out += [0x5C, 0x72]
+            case 0x09: out += [0x5C, 0x74]
+            case 0x08: out += [0x5C, 0x62]
+            case 0x0C: out += [0x5C, 0x66]
+            case 0..<0x20: out += Array(String(format: "\\u%04x", b).utf8)
+            default: out.append(b)
+            }
+        }
+        return out + [0x22]
+    }
+    let specials = ["\"", "\\", "\n", "\u{01}", "\u{1F}", "ë", "\u{FEFF}", "😀", "\u{7F}"]
+    for length in 0...18 {
+        for position in 0..<max(length, 1) {
+            for special in specials {
+                var units = Array(repeating: "a", count: length)
+                if length > 0 { units[position] = special }
+                let text = units.joined()
+                let w = JSONWriter(sink: MemorySink(), style: .compact)
+                // Written after another text, so that a word stored past the end of one shows up
+                // in the next if the count is wrong.
+                try w.string("x")
+                try w.string(text)
+                let written = Array(UnsafeBufferPointer(start: w.buffer, count: w.used))
+                #expect(written == [0x22, 0x78, 0x22] + reference(text), "\(length) bytes, \(special.unicodeScalars.first!.value) at \(position)")
+            }
+        }
+    }
+    // A noncharacter is refused at every short length, not copied.
+    for length in 1...16 {
+        let text = String(repeating: "a", count: length - 1) + "\u{FFFF}"
+        #expect(throws: (any Error).self) { try JSONWriter(sink: MemorySink(), style: .compact).string(text) }
     }
 }

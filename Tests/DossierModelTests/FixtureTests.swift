@@ -173,6 +173,27 @@ private func sha256(of url: URL) throws -> String {
         #expect(found.allSatisfy { $0.severity == .error })
     }
 
+    /// The assembler hands the validator the record ids it has already checked; the findings must
+    /// be the same as when the validator collects them itself: for valid dossiers, for a dangling
+    /// reference (resolved against the given ids), and for a dossier with a duplicate id, whose
+    /// set of ids is one short of its records, so that the validator checks the ids itself.
+    @Test(arguments: ["bsn-elfproef.json", "dangling-reference.json", "duplicate-id.json", "schema-version.json"])
+    func givenRecordIDsGiveTheSameFindings(_ name: String) throws {
+        let d = try decode(invalidFolder.appendingPathComponent(name))
+        let ids = Set(d.allRecords.map(\.record.id))
+        let expected = DossierValidator.validate(d)
+        #expect(!expected.isEmpty)
+        #expect(DossierValidator.validate(d, recordIDs: ids) == expected)
+    }
+
+    @Test func givenRecordIDsOfValidDossiersFindNothingNew() throws {
+        for name in dossierFiles {
+            let d = try decode(dossierFolder.appendingPathComponent(name))
+            let ids = Set(d.allRecords.map(\.record.id))
+            #expect(DossierValidator.validate(d, recordIDs: ids) == DossierValidator.validate(d), "\(name)")
+        }
+    }
+
     @Test func malformedJSONDoesNotDecode() throws {
         #expect(throws: DecodingError.self) { try decode(invalidFolder.appendingPathComponent("malformed-missing-comma.json")) }
     }
