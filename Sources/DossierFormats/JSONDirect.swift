@@ -37,9 +37,37 @@ protocol JSONMemberVisitor {
 
 extension JSONObject {
     static func writeJSON(_ x: inout Self, to w: JSONWriter, level: Int) throws {
+        try writeMembers(&x, to: w, level: level)
+    }
+
+    static func writeMembers(_ x: inout Self, to w: JSONWriter, level: Int) throws {
         w.byte(0x7B)
         var members = MemberWriter(w: w, level: level + 1)
         try Self.members(&members, &x)
+        w.closeContainer(0x7D, level: level, empty: members.count == 0)
+    }
+
+    /// Writes `x` with the encoding of its first `count` members copied from `kept` when that
+    /// encodes `key`, and kept there when not: for leading members that stay the same from one
+    /// record to the next (metadata a mapping sets, the file rows come from), whose member names
+    /// and escaping cost more than copying their bytes. The leading members must always be
+    /// written (not nil), and `key` must hold everything their encoding depends on.
+    static func writeJSON<Key: Equatable>(_ x: inout Self, to w: JSONWriter, level: Int, leading count: Int, encoding key: Key,
+                                          kept: inout (key: Key, bytes: [UInt8])?) throws {
+        w.byte(0x7B)
+        let start = w.used
+        var members = MemberWriter(w: w, level: level + 1)
+        if let k = kept, k.key == key {
+            k.bytes.withUnsafeBufferPointer { w.bytes($0.baseAddress!, $0.count) }
+            members.count = count
+            members.skip = count
+        } else {
+            members.markAfter = count
+        }
+        try Self.members(&members, &x)
+        if members.markAfter == count {
+            kept = (key, Array(UnsafeBufferPointer(start: w.buffer + start, count: members.mark - start)))
+        }
         w.closeContainer(0x7D, level: level, empty: members.count == 0)
     }
 
@@ -56,12 +84,19 @@ struct MemberWriter: JSONMemberVisitor {
     let w: JSONWriter
     let level: Int
     var count = 0
+    /// Leading members already in the buffer (copied there whole), passed over.
+    var skip = 0
+    /// After this many members, `mark` is set to where the buffer then ends.
+    var markAfter = -1
+    var mark = 0
 
     @inline(__always)
     mutating func callAsFunction<T: JSONValue>(_ key: StaticString, _ value: inout T) throws {
+        if skip > 0 { skip -= 1; return }
         w.memberName(key, first: count == 0, level: level)
         count += 1
         try T.writeJSON(&value, to: w, level: level)
+        if count == markAfter { mark = w.used }
     }
 
     @inline(__always)

@@ -33,6 +33,10 @@ final class JSONWriter {
     @exclusivity(unchecked) var frames: [Frame] = []
     /// True while a value has been announced (key or separator written) but not yet written.
     @exclusivity(unchecked) var pending = false
+    /// The encoding of the last record metadata's first members and what it encodes (see
+    /// `RecordMeta.writeJSON`).
+    @exclusivity(unchecked) var metaHead: (key: RecordMetaHead, bytes: [UInt8])?
+    @exclusivity(unchecked) var sourceFileHead: (key: SourceFileHead, bytes: [UInt8])?
     /// Bytes kept before handing the buffer to the sink.
     private let flushThreshold: Int
     /// For one document: large enough to make writes cheap, small enough that the buffer comes

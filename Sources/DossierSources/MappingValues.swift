@@ -15,7 +15,8 @@ struct DatePattern: Sendable, Equatable {
     }
 
     let tokens: [Token]
-    var hasTime: Bool { tokens.contains { if case .hour = $0 { true } else { false } } }
+    /// Stored: asked twice per value matched.
+    let hasTime: Bool
 
     init?(_ pattern: String) {
         let u = Array(pattern.utf8)
@@ -50,6 +51,7 @@ struct DatePattern: Sendable, Equatable {
         let timed = tokens.contains { if case .hour = $0 { true } else { false } }
         if timed != tokens.contains(.minute) || (tokens.contains(.second) && !timed) { return nil }
         self.tokens = tokens
+        hasTime = timed
     }
 
     struct Fields { var year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, nanosecond = 0; var offset: Int? }

@@ -66,6 +66,38 @@ func directOutputIsByteIdenticalToCodable(style: JSONStyle) throws {
     #expect(direct.bytes == codable)
 }
 
+/// The writer copies the encoding of metadata members and source files that repeat from record
+/// to record; records whose category, provenance, legal basis and source file change at every
+/// step, lack a file, or name a file that needs escaping must come out as the Codable path writes
+/// them, in one stream and one document at a time.
+@Test func repeatedMetadataIsWrittenAsCodableWritesIt() throws {
+    var d = Sample.dossier()
+    let files: [String?] = ["a.sql", "a.sql", nil, "b \"quoted\".sql", "a.sql", "a.sql"]
+    let base = d.progressReports.first!
+    d.progressReports = (0..<24).map { i in
+        var r = base
+        r.id = "pr-\(i)"
+        r.meta.category = i % 5 == 0 ? .care : (i % 5 == 1 ? .personal : .care)
+        r.meta.provenance = i % 7 == 3 ? .client : .professional
+        r.meta.legalBasis = i % 4 == 2 ? .consent : .legalObligation
+        let file = files[i % files.count]
+        r.meta.source = i % 9 == 8 ? nil : SourceLocation(file: file, line: file == nil ? nil : i, table: "t", key: "\(i)")
+        return r
+    }
+    for style in [JSONStyle.pretty, .compact] {
+        #expect(try DossierJSON.encode(d, style: style) == (try JSONByteEncoder.encode(d, style: style)))
+    }
+    let direct = MemorySink()
+    let w = NDJSONWriter(sink: direct)
+    var codable: [UInt8] = []
+    for x in [d, Sample.dossier(), d] {
+        try w.write(x)
+        codable += try JSONByteEncoder.encode(x, style: .compact) + [0x0A]
+    }
+    try w.finish()
+    #expect(direct.bytes == codable)
+}
+
 @Test func directDecodingGivesTheSameValues() throws {
     for (name, d) in try dossiers() {
         for style in [JSONStyle.pretty, .compact] {
