@@ -200,9 +200,12 @@ final class ClientAssembler: @unchecked Sendable {
         var ids: Set<String> = [client.id]
         ids.reserveCapacity(records.count)
         var rowDiagnostics: [Diagnostic] = []
+        // One array's storage serves every row's values: each row's are handed back once mapped.
+        var values: [SourceValue] = []
         for i in 0..<records.count {
             // Decoded here and dropped once mapped: a client's rows are never all held at once.
-            let r = try records.record(i)
+            let r = try records.record(i, reusing: &values)
+            defer { values = r.row.values }
             guard r.mapping != SpillRecord.clientRow else { continue }
             let rr = rules(r)
             let location = rr.location(r.row)
@@ -259,6 +262,12 @@ struct ClientRecords {
     mutating func record(_ i: Int) throws -> SpillRecord {
         decoder.offset = entries[entries.startIndex + i].body
         return try decoder.record(clientKey: key)
+    }
+
+    /// As `record`, decoding the values into `buffer`'s storage (see `SpillDecoder.record(clientKey:reusing:)`).
+    mutating func record(_ i: Int, reusing buffer: inout [SourceValue]) throws -> SpillRecord {
+        decoder.offset = entries[entries.startIndex + i].body
+        return try decoder.record(clientKey: key, reusing: &buffer)
     }
 
     /// Whether record `i` is a row of the client table, as the part's index noted.

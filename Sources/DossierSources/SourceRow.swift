@@ -135,9 +135,15 @@ public struct CarriedLine {
 
     /// The values of a checked line, as the reader would decode them.
     static func values(_ bytes: UnsafeBufferPointer<UInt8>, numeric: [Bool]) -> [SourceValue] {
-        guard let p = bytes.baseAddress else { return numeric.map { $0 ? .number("") : .text("") } }
-        var values: [SourceValue] = []
-        values.reserveCapacity(numeric.count)
+        var out: [SourceValue] = []
+        values(bytes, numeric: numeric, into: &out)
+        return out
+    }
+
+    /// As `values`, appended to `values`.
+    static func values(_ bytes: UnsafeBufferPointer<UInt8>, numeric: [Bool], into values: inout [SourceValue]) {
+        guard let p = bytes.baseAddress else { return values += numeric.map { $0 ? .number("") : .text("") } }
+        values.reserveCapacity(values.count + numeric.count)
         var start = 0
         for isNumber in numeric {
             // By memchr: these run on every carried line of the export's second phase.
@@ -153,7 +159,6 @@ public struct CarriedLine {
             }
             start = end + 1
         }
-        return values
     }
 
     /// Whether every backslash in `p[from..<to]` starts one of the escapes a carried line may

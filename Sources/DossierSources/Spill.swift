@@ -332,6 +332,17 @@ struct SpillDecoder {
     /// The record at `offset`. `clientKey`, when given, is the record's client key as the caller
     /// already has it (the key its part's index groups it under), and is used instead of decoding it.
     mutating func record(clientKey: String? = nil) throws -> SpillRecord {
+        var values: [SourceValue] = []
+        return try record(clientKey: clientKey, reusing: &values)
+    }
+
+    /// As `record(clientKey:)`, with the row's values in `buffer`'s storage (taken, emptied): a
+    /// caller that hands back the values of the record before, once done with it, has each row's
+    /// values decoded into the same storage instead of a new array per row.
+    mutating func record(clientKey: String?, reusing buffer: inout [SourceValue]) throws -> SpillRecord {
+        var values: [SourceValue] = []
+        swap(&values, &buffer)
+        values.removeAll(keepingCapacity: true)
         let ordinal = try varint()
         let mapping = try varint() - 1
         guard offset < bytes.count else { throw damaged() }
@@ -344,13 +355,12 @@ struct SpillDecoder {
         if flags & SpillFlag.carried != 0 {
             let kinds = try varint(), file = try interned(), line = try varint()
             guard kinds < kindSets.count, kindSets[kinds].count == columnSets[columnSet].count else { throw damaged() }
-            let values = try raw().withUnsafeBufferPointer { CarriedLine.values($0, numeric: kindSets[kinds]) }
+            try raw().withUnsafeBufferPointer { CarriedLine.values($0, numeric: kindSets[kinds], into: &values) }
             return SpillRecord(ordinal: ordinal, clientKey: key, mapping: mapping, shared: shared,
                                row: SourceRow(dumpTable: strings[table], columns: columnSets[columnSet], values: values,
                                               file: file, line: line))
         }
         let count = try varint()
-        var values: [SourceValue] = []
         values.reserveCapacity(count)
         for _ in 0..<count {
             guard offset < bytes.count else { throw damaged() }
