@@ -260,8 +260,8 @@ struct ClientRecords {
     }
 
     mutating func record(_ i: Int) throws -> SpillRecord {
-        decoder.offset = entries[entries.startIndex + i].body
-        return try decoder.record(clientKey: key)
+        var values: [SourceValue] = []
+        return try record(i, reusing: &values)
     }
 
     /// As `record`, decoding the values into `buffer`'s storage (see `SpillDecoder.record(clientKey:reusing:)`).

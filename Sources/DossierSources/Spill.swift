@@ -262,26 +262,26 @@ struct SpillDecoder {
         DossierError("spill.corrupt", "spill file is damaged at byte \(offset)", at: SourceLocation(file: path))
     }
 
-    /// Most values (lengths, table and column-set ids) take one byte, so that case is inlined
-    /// into every caller and the loop is left for the rest.
     @inline(__always)
     mutating func varint() throws -> Int {
-        if offset < bytes.count, bytes[offset] < 0x80 {
-            offset += 1
-            return Int(bytes[offset - 1])
-        }
-        return try longVarint()
-    }
-
-    private mutating func longVarint() throws -> Int {
-        let v = bytes.withUnsafeBytes { Self.varint($0, &offset) }
-        guard let v else { throw damaged() }
+        guard let v = bytes.withUnsafeBytes({ Self.varint($0, &offset) }) else { throw damaged() }
         return v
     }
 
     /// The varint at `offset` in `p`, which it moves past it; nil when it runs off the end or
     /// past 64 bits. On raw bytes, so that a record lent by a `RecordFileReader` is read alike.
+    /// Most values (lengths, table and column-set ids) take one byte, so that case is inlined
+    /// into every caller and the loop is left for the rest.
+    @inline(__always)
     static func varint(_ p: UnsafeRawBufferPointer, _ offset: inout Int) -> Int? {
+        if offset < p.count, p[offset] < 0x80 {
+            offset += 1
+            return Int(p[offset - 1])
+        }
+        return longVarint(p, &offset)
+    }
+
+    private static func longVarint(_ p: UnsafeRawBufferPointer, _ offset: inout Int) -> Int? {
         var v: UInt64 = 0, shift: UInt64 = 0
         while true {
             guard offset < p.count, shift < 64 else { return nil }
@@ -343,13 +343,9 @@ struct SpillDecoder {
         var values: [SourceValue] = []
         swap(&values, &buffer)
         values.removeAll(keepingCapacity: true)
-        let ordinal = try varint()
-        let mapping = try varint() - 1
-        guard offset < bytes.count else { throw damaged() }
-        let flags = bytes[offset]; offset += 1
+        let (ordinal, mapping, flags, keyRange) = try header()
         let shared = flags & SpillFlag.shared != 0
-        let key: String
-        if let clientKey { _ = try raw(); key = clientKey } else { key = try string() }
+        let key = clientKey ?? String(decoding: bytes[keyRange], as: UTF8.self)
         let table = try varint(), columnSet = try varint()
         guard table < strings.count, columnSet < columnSets.count else { throw damaged() }
         if flags & SpillFlag.carried != 0 {
