@@ -57,6 +57,36 @@ public enum Entity: String, Hashable, Sendable, Codable, CaseIterable, CodingKey
     case client, representatives, referrals, insurances, consents, objections, progressReports, carePlans,
          diagnoses, medicationAdministrations, incidents, restrictiveMeasures, domesticViolenceReports,
          workNotes, financialRecords, appointments, documents, corrections, restrictions, accessLog
+
+    /// The case's position in `allCases`, which is what it hashes: the default for a `String`
+    /// raw value hashes the text, and runs key per-section counts by entity for every dossier.
+    @inlinable public var ordinal: Int {
+        switch self {
+        case .client: 0
+        case .representatives: 1
+        case .referrals: 2
+        case .insurances: 3
+        case .consents: 4
+        case .objections: 5
+        case .progressReports: 6
+        case .carePlans: 7
+        case .diagnoses: 8
+        case .medicationAdministrations: 9
+        case .incidents: 10
+        case .restrictiveMeasures: 11
+        case .domesticViolenceReports: 12
+        case .workNotes: 13
+        case .financialRecords: 14
+        case .appointments: 15
+        case .documents: 16
+        case .corrections: 17
+        case .restrictions: 18
+        case .accessLog: 19
+        }
+    }
+
+    @inlinable public func hash(into hasher: inout Hasher) { hasher.combine(ordinal) }
+    @inlinable public static func == (a: Entity, b: Entity) -> Bool { a.ordinal == b.ordinal }
 }
 
 extension Dossier {
@@ -97,7 +127,7 @@ extension Dossier {
     /// dossier as `any DossierRecord` just to count it, twice per dossier in an export.
     public var counts: [Entity: Int] {
         struct Counter: SectionVisitor {
-            var counts: [Entity: Int] = [:]
+            var counts = [Entity: Int](minimumCapacity: Entity.allCases.count)
             mutating func visit<R: DossierRecord>(_ entity: Entity, _ records: inout [R]) { counts[entity] = records.count }
         }
         var counter = Counter()
@@ -172,29 +202,32 @@ public protocol SectionVisitor {
 
 /// A value per section, encoded as an object in the model's section order, so that counts in
 /// reports and manifests come out byte-for-byte the same on every run.
+///
+/// Kept by section position rather than hashed, and inlinable so that callers in other modules
+/// get it specialised: an export adds each dossier's counts to one.
 public struct EntityMap<Value: Sendable & Codable & Hashable>: Sendable, Codable, Hashable {
-    private var values: [Entity: Value] = [:]
+    @usableFromInline var values = [Value?](repeating: nil, count: Entity.allCases.count)
 
     public init() {}
 
-    public subscript(entity: Entity) -> Value? {
-        get { values[entity] }
-        set { values[entity] = newValue }
+    @inlinable public subscript(entity: Entity) -> Value? {
+        get { values[entity.ordinal] }
+        set { values[entity.ordinal] = newValue }
     }
 
-    public subscript(entity: Entity, default d: @autoclosure () -> Value) -> Value {
-        get { values[entity] ?? d() }
-        set { values[entity] = newValue }
+    @inlinable public subscript(entity: Entity, default d: @autoclosure () -> Value) -> Value {
+        get { values[entity.ordinal] ?? d() }
+        set { values[entity.ordinal] = newValue }
     }
 
     /// Sections that have a value, in section order.
     public var entries: [(entity: Entity, value: Value)] {
-        Entity.allCases.compactMap { e in values[e].map { (e, $0) } }
+        Entity.allCases.compactMap { e in values[e.ordinal].map { (e, $0) } }
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Entity.self)
-        for k in c.allKeys { values[k] = try c.decode(Value.self, forKey: k) }
+        for k in c.allKeys { values[k.ordinal] = try c.decode(Value.self, forKey: k) }
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -143,13 +143,15 @@ final class AssemblyRun {
     /// Per mapping, the slot of the row column that leads to the client (directly or via a link).
     var joinSlots: [Int: Int] = [:]
     var conditions: [(slot: Int, values: Set<String>)?] = []
-    var buckets: [SpillWriter?]
+    // Unchecked exclusivity on the two properties every carried row touches: a run is used by one
+    // thread at a time, and the runtime's check cost as much as the access.
+    @exclusivity(unchecked) var buckets: [SpillWriter?]
     var tables: [String: TableAccount] = [:]
     /// Where each unmapped table's first row is, so `table.unmapped` points into the source.
     var unmappedAt: [String: SourceLocation] = [:]
     var entities: [Entity: EntityAccount] = [:]
     var account = ExportAccount()
-    var ordinal = 0
+    @exclusivity(unchecked) var ordinal = 0
     var currentTable: String?
     /// The route of `currentTable`, looked up once per run of rows of one table.
     var currentRoute = TableRoute(disposition: .unmapped)

@@ -40,8 +40,10 @@ final class LinkMap {
     let spec: LinkSpec
     let columns = ColumnIndex()
     let keySlot: Int, clientSlot: Int
+    // Unchecked exclusivity on what the sieve reads for every linked row (`targets`, `defers`):
+    // a map is used by one thread at a time, and the runtime's check cost as much as the read.
     /// In memory: every entry; partitioned: the entries of the partition being routed, if any.
-    var targets = LinkTable()
+    @exclusivity(unchecked) var targets = LinkTable()
     /// The client asked for, if any.
     let only: String?
     /// With `only`: keys linked to it, and keys the sieve passed over that link only other clients,
@@ -52,11 +54,11 @@ final class LinkMap {
     /// With `only`, once `otherClients` outgrew the budget: its keys, and the rows whose key is not
     /// `only`'s, on disk, to be told apart (another client's, or an orphan) when the input has ended.
     private(set) var others: OtherLinkKeys?
-    var complete = false
+    @exclusivity(unchecked) var complete = false
     /// Rows met before the link table was complete, routed when the input has ended.
     var deferred: SpillWriter?
     /// Set once the map outgrew `budget`.
-    private(set) var partitions: LinkPartitions?
+    @exclusivity(unchecked) private(set) var partitions: LinkPartitions?
     /// Estimated bytes of `targets` (see `LinkTable.add`) and of `otherClients`, each held to `budget`.
     private var held = 0, otherHeld = 0
     private let budget: Int

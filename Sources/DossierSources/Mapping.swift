@@ -31,10 +31,13 @@ public protocol DocumentResolver: AnyObject, Sendable {
 
 /// Column positions for one mapping, recomputed only when a row's column list changes, so that a
 /// field costs an array index per row instead of a search through the column names.
+///
+/// Unchecked exclusivity: an index belongs to one worker's compiled rules, and `bind` runs for
+/// every row, where the runtime's checks cost more than the comparison they guard.
 final class ColumnIndex {
-    private(set) var names: [String] = []
-    private var lastColumns: [String] = []
-    private var positions: [Int?] = []
+    @exclusivity(unchecked) private(set) var names: [String] = []
+    @exclusivity(unchecked) private var lastColumns: [String] = []
+    @exclusivity(unchecked) private var positions: [Int?] = []
 
     /// The slot through which `name` will be read.
     func slot(_ name: String) -> Int {

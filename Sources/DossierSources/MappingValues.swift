@@ -257,30 +257,57 @@ struct ValueConverter {
 /// Asking `TimeZone` (ICU) costs a lock and a calendar computation per call, twice per timestamp,
 /// while a zone changes its offset on a handful of days per year. Per compiled field, so a
 /// worker thread has its own.
+///
+/// Days are kept in blocks of 512, each filled on first use by walking the zone's transitions
+/// through it (a few ICU calls), and found by position rather than by hashing the day: the dates
+/// of a dump are spread over decades, so a cache of the last day alone rarely hits.
 final class ZoneOffsets {
     let timeZone: TimeZone
-    /// UTC day → the offset of the whole day, or nil when the offset changes during that day.
-    private var days: [Int: Int?] = [:]
-    private var lastDay = Int.min
-    private var lastOffset: Int?
+    private static let blockShift = 9, blockDays = 1 << blockShift
+    /// Blocks cover days −65,536 ..< 98,304 (the years 1790–2239); other days ask the zone.
+    private static let firstBlock = -128, blockCount = 320
+    // Unchecked exclusivity: a converter belongs to one worker thread, and the runtime's check
+    // cost more than the lookup it guards.
+    /// Where each block starts in `days`, or −1 while it is not filled.
+    @exclusivity(unchecked) private var blockStart: [Int32] = []
+    /// Seconds east of UTC of each day of the filled blocks; `changes` for a day with a transition.
+    @exclusivity(unchecked) private var days: [Int32] = []
+    private static let changes = Int32.min
 
     init(_ timeZone: TimeZone) { self.timeZone = timeZone }
 
     /// Seconds east of UTC at `instant` (seconds since 1970).
     func secondsFromGMT(_ instant: Int) -> Int {
         let day = instant >= 0 ? instant / 86_400 : (instant - 86_399) / 86_400
-        if day != lastDay {
-            lastOffset = days[day] ?? {
-                let start = Date(timeIntervalSince1970: TimeInterval(day * 86_400))
-                let next = timeZone.nextDaylightSavingTimeTransition(after: start)
-                let whole = next.map { $0.timeIntervalSince1970 >= TimeInterval(day * 86_400 + 86_400) } ?? true
-                let offset: Int? = whole ? timeZone.secondsFromGMT(for: start) : nil
-                if days.count > 4096 { days.removeAll() }
-                days[day] = offset
-                return offset
-            }()
-            lastDay = day
+        let block = (day >> Self.blockShift) - Self.firstBlock
+        if block >= 0, block < Self.blockCount {
+            if blockStart.isEmpty { blockStart = Array(repeating: -1, count: Self.blockCount) }
+            var start = Int(blockStart[block])
+            if start < 0 { start = fill(block) }
+            let offset = days[start + (day & (Self.blockDays - 1))]
+            if offset != Self.changes { return Int(offset) }
         }
-        return lastOffset ?? timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant)))
+        return timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant)))
+    }
+
+    /// Fills `block` from the zone's transitions and returns where it starts in `days`.
+    private func fill(_ block: Int) -> Int {
+        let start = days.count
+        let firstDay = (block + Self.firstBlock) << Self.blockShift
+        var instant = Date(timeIntervalSince1970: TimeInterval(firstDay * 86_400))
+        var offset = Int32(timeZone.secondsFromGMT(for: instant))
+        var d = 0
+        while d < Self.blockDays {
+            // The day a transition falls in has two offsets; the days before it have the one before.
+            let next = timeZone.nextDaylightSavingTimeTransition(after: instant)
+            let changeDay = next.map { Int(($0.timeIntervalSince1970 / 86_400).rounded(.down)) - firstDay } ?? Self.blockDays
+            while d < min(changeDay, Self.blockDays) { days.append(offset); d += 1 }
+            guard let next, changeDay < Self.blockDays else { break }
+            if d == changeDay { days.append(Self.changes); d += 1 }
+            instant = next
+            offset = Int32(timeZone.secondsFromGMT(for: next))
+        }
+        blockStart[block] = Int32(start)
+        return start
     }
 }

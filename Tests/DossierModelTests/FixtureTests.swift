@@ -81,6 +81,16 @@ private func sha256(of url: URL) throws -> String {
         }
     }
 
+    /// Entities hash and compare by `ordinal`; two cases sharing one would merge their counts.
+    @Test func entityOrdinalsAreThePositionsInAllCases() {
+        #expect(Entity.allCases.map(\.ordinal) == Array(Entity.allCases.indices))
+        for a in Entity.allCases {
+            for b in Entity.allCases { #expect((a == b) == (a.rawValue == b.rawValue)) }
+        }
+        let counts = Dictionary(uniqueKeysWithValues: Entity.allCases.map { ($0, $0.rawValue) })
+        #expect(Entity.allCases.allSatisfy { counts[$0] == $0.rawValue })
+    }
+
     @Test func togetherTheyExerciseEverySectionFieldAndCase() throws {
         var coverage = Coverage()
         var counts: [Entity: Int] = [:]

@@ -149,14 +149,16 @@ import DossierIO
 @Suite struct ZoneOffsetsTests {
     /// Every quarter hour around recent and historical transitions (Amsterdam's 1940 switch to
     /// German time, 1977 reintroduction of summer time, 2024), a zone that shifts by half an hour
-    /// (Lord Howe), and a stride through two centuries.
-    @Test(arguments: ["Europe/Amsterdam", "Australia/Lord_Howe", "America/Sao_Paulo"])
+    /// (Lord Howe), a stride through two centuries, and one through six, past both ends of the
+    /// cached days; zones without summer time too.
+    @Test(arguments: ["Europe/Amsterdam", "Australia/Lord_Howe", "America/Sao_Paulo", "UTC", "Asia/Kolkata"])
     func sameAsTheZone(_ zone: String) {
         let tz = TimeZone(identifier: zone)!
         let cache = ZoneOffsets(tz)
         let ranges: [(from: Int, to: Int, step: Int)] = [
             (-937_000_000, -935_000_000, 900), (228_000_000, 230_000_000, 900), (230_000_000, 260_000_000, 900),
             (1_711_000_000, 1_740_000_000, 900), (-2_208_988_800, 4_102_444_800, 25_013),
+            (-8_000_000_000, 11_000_000_000, 86_399 * 7),
         ]
         var mismatches = 0
         for r in ranges {
