@@ -215,7 +215,7 @@ protocol CatalogProtocol {
     func position(_ pattern: String) -> Int?
     var required: [String] { get }
     /// Maps the row and appends the record to the dossier; false when the row was rejected.
-    func mapInto(_ dossier: inout Dossier, _ row: SourceRow, _ rules: RecordRules, id: String, location: SourceLocation,
+    func mapInto(_ dossier: inout Dossier, _ row: SourceRow, _ rules: RecordRules, id: String, location: consuming SourceLocation,
                  documents: (any DocumentResolver)?, diagnostics: inout [Diagnostic]) -> Bool
 }
 
@@ -233,14 +233,14 @@ extension Catalog: CatalogProtocol {
     @_specialize(where R == AccessLogEntry)
     @_specialize(where R == MedicationAdministration)
     @_specialize(where R == Appointment)
-    func mapInto(_ dossier: inout Dossier, _ row: SourceRow, _ rules: RecordRules, id: String, location: SourceLocation,
+    func mapInto(_ dossier: inout Dossier, _ row: SourceRow, _ rules: RecordRules, id: String, location: consuming SourceLocation,
                  documents: (any DocumentResolver)?, diagnostics: inout [Diagnostic]) -> Bool {
         // Filled in place rather than returned as `R?`: this runs unspecialised behind the
         // protocol, where an optional of `R` costs a generic-metadata lookup per row.
-        var record = blank(id, rules, location)
-        guard fill(&record, row, rules, id: id, location: location, diagnostics: &diagnostics) else { return false }
+        var record = blank(id, rules, consume location)
+        guard fill(&record, row, rules, id: id, diagnostics: &diagnostics) else { return false }
         if let (slot, rule) = rules.document, var doc = record as? Document {
-            guard attach(&doc, slot, rule, row, rules, location, documents, &diagnostics) else { return false }
+            guard attach(&doc, slot, rule, row, rules, documents, &diagnostics) else { return false }
             record = doc as! R
         }
         append(&dossier, consume record)
@@ -250,19 +250,22 @@ extension Catalog: CatalogProtocol {
     /// The record, or nil when a required value is missing or unusable. Other bad values leave
     /// their field empty and are reported as errors, so one bad date does not lose a report.
     /// `location` is `rules.location(row)`, which the caller has already made.
-    func build(_ row: SourceRow, _ rules: RecordRules, id: String, location: SourceLocation, diagnostics: inout [Diagnostic]) -> R? {
-        var record = blank(id, rules, location)
-        return fill(&record, row, rules, id: id, location: location, diagnostics: &diagnostics) ? record : nil
+    func build(_ row: SourceRow, _ rules: RecordRules, id: String, location: consuming SourceLocation, diagnostics: inout [Diagnostic]) -> R? {
+        var record = blank(id, rules, consume location)
+        return fill(&record, row, rules, id: id, diagnostics: &diagnostics) ? record : nil
     }
 
     /// A new record with the mapping's metadata and the row's place, its fields still unset.
-    private func blank(_ id: String, _ rules: RecordRules, _ location: SourceLocation) -> R {
+    /// Takes the location over: it is the record's from here on, and a copy would count a
+    /// reference on each of its texts for every row.
+    private func blank(_ id: String, _ rules: RecordRules, _ location: consuming SourceLocation) -> R {
         make(id, RecordMeta(category: rules.meta.category, provenance: rules.meta.provenance,
                             legalBasis: rules.meta.legalBasis, source: location))
     }
 
     /// Sets the record's fields from the row; false when the row is rejected (see `build`).
-    func fill(_ record: inout R, _ row: SourceRow, _ rules: RecordRules, id: String, location: SourceLocation,
+    /// Problems are located where the record says it comes from (`meta.source`).
+    func fill(_ record: inout R, _ row: SourceRow, _ rules: RecordRules, id: String,
               diagnostics: inout [Diagnostic]) -> Bool {
         var filledElements = Set<String>()
         var problems: [Diagnostic] = []
@@ -274,26 +277,28 @@ extension Catalog: CatalogProtocol {
                 guard let v = try f.value(row, rules.columns) else {
                     if f.required {
                         problems.append(.error("value.missing", "\(origin()) is empty but \(rules.entity.rawValue).\(f.path) is required",
-                                               at: location, path: f.path, recordID: id))
+                                               at: record.meta.source, path: f.path, recordID: id))
                         rejected = true
                     }
                     continue
                 }
-                ordered[f.slot].set(&record, v, f.indices)
+                ordered[f.slot].set(&record, consume v, f.indices)
                 if f.column != nil, let e = f.element { filledElements.insert(e) }
             } catch {
                 problems.append(.error(error.code, "\(origin()): \(error.reason)" + (f.required ? "; row rejected" : "; field left empty"),
-                                       at: location, path: f.path, recordID: id))
+                                       at: record.meta.source, path: f.path, recordID: id))
                 if f.required { rejected = true }
             }
         }
-        diagnostics += problems
+        // Appending an empty array still costs a call and a uniqueness check, for every row.
+        if !problems.isEmpty { diagnostics += problems }
         return !rejected
     }
 
     private func attach(_ doc: inout Document, _ slot: Int, _ rule: DocumentContentRule, _ row: SourceRow,
-                        _ rules: RecordRules, _ location: SourceLocation, _ resolver: (any DocumentResolver)?,
+                        _ rules: RecordRules, _ resolver: (any DocumentResolver)?,
                         _ diagnostics: inout [Diagnostic]) -> Bool {
+        let location = doc.meta.source ?? SourceLocation()  // set by `blank`
         let value = rules.columns.value(slot, row)
         let content: DocumentContent
         if case .blob = rule, case .bytes(let b)? = value {

@@ -51,12 +51,12 @@ struct FieldPath: Equatable {
 struct Slot<R> {
     let kind: FieldKind
     /// Stores the value; `indices` are the array positions of the path, outermost first.
-    let set: (inout R, Converted, ArraySlice<Int>) -> Void
+    let set: (inout R, consuming Converted, ArraySlice<Int>) -> Void
 
     // Setters are closures rather than key paths: applying a key path is a runtime call that
     // looks up generic metadata, and mapping sets several fields of every row.
-    static func text(_ set: @escaping (inout R, String) -> Void) -> Slot {
-        Slot(kind: .text) { r, v, _ in if case .text(let s) = v { set(&r, s) } }
+    static func text(_ set: @escaping (inout R, consuming String) -> Void) -> Slot {
+        Slot(kind: .text) { r, v, _ in if case .text(let s) = consume v { set(&r, s) } }
     }
     static func date(_ set: @escaping (inout R, LocalDate) -> Void) -> Slot {
         Slot(kind: .date) { r, v, _ in if case .date(let d) = v { set(&r, d) } }
@@ -101,7 +101,12 @@ struct Slot<R> {
 func lift<R, S>(_ prefix: String, _ sub: [String: Slot<S>], _ access: @escaping (inout R, (inout S) -> Void) -> Void) -> [String: Slot<R>] {
     sub.reduce(into: [:]) { out, e in
         let inner = e.value
-        out[prefix + "." + e.key] = Slot(kind: inner.kind) { r, v, idx in access(&r) { inner.set(&$0, v, idx) } }
+        out[prefix + "." + e.key] = Slot(kind: inner.kind) { r, v, idx in
+            // Moved into the closure through an optional: a captured value is borrowed, so
+            // handing it on would copy it (a retain per text set through `meta`, `name`).
+            var moved = Optional(consume v)
+            access(&r) { inner.set(&$0, moved.take()!, idx) }
+        }
     }
 }
 
@@ -124,9 +129,10 @@ func liftArray<R, S>(_ prefix: String, _ sub: [String: Slot<S>], make: @escaping
         let inner = e.value
         out[prefix + "[]." + e.key] = Slot(kind: inner.kind) { r, v, idx in
             guard let i = idx.first else { return }
+            var moved = Optional(consume v)  // as in `lift`
             access(&r) { list in
                 while list.count <= i { list.append(make()) }
-                inner.set(&list[i], v, idx.dropFirst())
+                inner.set(&list[i], moved.take()!, idx.dropFirst())
             }
         }
     }

@@ -77,3 +77,24 @@ import Testing
         #expect(throws: (any Error).self) { try JSONWriter(sink: MemorySink(), style: .compact).string(text) }
     }
 }
+
+/// Integers are written through a scratch buffer, from the last digit; they must give what
+/// `String(describing:)` gives, at every digit count and sign, and wider than 64 bits.
+@Test func integersAreWrittenAsTheirDecimalText() {
+    var values: [Int64] = [0, 1, -1, 9, -9, Int64.max, Int64.min, Int64.max - 1, Int64.min + 1]
+    var p: Int64 = 1
+    for _ in 1...18 {
+        p *= 10
+        values += [p - 1, p, p + 1, -(p - 1), -p, -(p + 1)]
+    }
+    for v in values {
+        let w = JSONWriter(sink: MemorySink(), style: .compact)
+        w.integer(v)
+        w.integer(Int32(truncatingIfNeeded: v))
+        w.integer(UInt64(bitPattern: v))
+        w.integer(Int128(v) * 1_000_000_007)
+        let written = String(decoding: UnsafeBufferPointer(start: w.buffer, count: w.used), as: UTF8.self)
+        let expected = "\(v)\(Int32(truncatingIfNeeded: v))\(UInt64(bitPattern: v))\(Int128(v) * 1_000_000_007)"
+        #expect(written == expected, "\(v)")
+    }
+}
