@@ -168,7 +168,7 @@ final class AssemblySieve: RowSieve {
     /// What `RecordRules.identifier` makes of the decoded value.
     private func text(_ fields: RawFields, _ f: Int) -> String? {
         guard let v = fields[f], !v.isEmpty else { return nil }
-        return String(decoding: v, as: UTF8.self)
+        return String(validatedUTF8: v)  // the reader checked the field (see `RowSieve.admit`)
     }
 
     /// What `RecordRules.key` makes of the decoded key columns.

@@ -154,7 +154,7 @@ public struct CarriedLine {
             } else if find(0x5C, p, from: start, to: end) != nil {
                 values.append(.text(unescaped(field)))
             } else {
-                let s = String(decoding: field, as: UTF8.self)
+                let s = String(validatedUTF8: field)
                 values.append(isNumber ? .number(s) : .text(s))
             }
             start = end + 1

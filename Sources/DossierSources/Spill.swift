@@ -299,7 +299,8 @@ struct SpillDecoder {
         return bytes[offset..<(offset + n)]
     }
 
-    mutating func string() throws -> String { String(decoding: try raw(), as: UTF8.self) }
+    /// A text of the record: written from a `String` or a validated line, so not checked again.
+    mutating func string() throws -> String { try raw().withUnsafeBufferPointer(String.init(validatedUTF8:)) }
 
     /// The header of the record starting at `offset` (its client key as a range of `bytes`),
     /// without decoding the row; `offset` is left where the row starts.
@@ -345,7 +346,7 @@ struct SpillDecoder {
         values.removeAll(keepingCapacity: true)
         let (ordinal, mapping, flags, keyRange) = try header()
         let shared = flags & SpillFlag.shared != 0
-        let key = clientKey ?? String(decoding: bytes[keyRange], as: UTF8.self)
+        let key = try clientKey ?? bytes[keyRange].withUnsafeBufferPointer(String.init(validatedUTF8:))
         let table = try varint(), columnSet = try varint()
         guard table < strings.count, columnSet < columnSets.count else { throw damaged() }
         if flags & SpillFlag.carried != 0 {
