@@ -45,6 +45,8 @@ public struct Dossier: Hashable, Sendable, Codable {
 
     /// True when `version` is one this build can read: same major, minor not newer.
     public static func canRead(schemaVersion version: String) -> Bool {
+        // Every dossier is asked; nearly all carry this build's own version.
+        if version == schemaVersion { return true }
         let mine = schemaVersion.split(separator: ".").compactMap { Int($0) }
         let theirs = version.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
         guard theirs.count == 2, let major = theirs[0], let minor = theirs[1] else { return false }

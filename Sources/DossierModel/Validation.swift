@@ -139,10 +139,15 @@ private struct Checker {
         for (i, r) in d.domesticViolenceReports.enumerated() {
             if let s = r.step, !(1...5).contains(s) { error("value.range", "meldcode step must be 1 to 5", "$.domesticViolenceReports[\(i)].step", r.id) }
         }
-        for (i, r) in d.financialRecords.enumerated() {
+        // By index, reading the fields in place: binding each record copied it (a reference count
+        // per text), and dossiers hold many financial records.
+        for i in d.financialRecords.indices {
             func p() -> String { "$.financialRecords[\(i)]" }
-            period(r.periodStart, r.periodEnd, p(), r.id, from: "periodStart", until: "periodEnd")
-            if !isUpperAlpha(r.currency, count: 3) { error("value.format", "currency is not an ISO 4217 code", p() + ".currency", r.id) }
+            period(d.financialRecords[i].periodStart, d.financialRecords[i].periodEnd, p(), d.financialRecords[i].id,
+                   from: "periodStart", until: "periodEnd")
+            if !isUpperAlpha(d.financialRecords[i].currency, count: 3) {
+                error("value.format", "currency is not an ISO 4217 code", p() + ".currency", d.financialRecords[i].id)
+            }
         }
         for (i, r) in d.appointments.enumerated() {
             if let s = r.start, let e = r.end, e < s { error("date.order", "appointment ends before it starts", "$.appointments[\(i)].end", r.id) }

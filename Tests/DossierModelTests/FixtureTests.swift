@@ -196,6 +196,21 @@ private func sha256(of url: URL) throws -> String {
         #expect(DossierValidator.validate(d, recordIDs: ids) == expected)
     }
 
+    /// Financial records are checked by index, reading fields in place: each finding must still
+    /// name the record's own path and id, and a valid record beside it none.
+    @Test func financialRecordFindingsNameTheirRecord() throws {
+        var d = try decode(dossierFolder.appendingPathComponent("ZDL-000103.json"))
+        try #require(d.financialRecords.count == 2)
+        #expect(DossierValidator.validate(d).isEmpty)
+        d.financialRecords[1].currency = "eur"
+        d.financialRecords[1].periodStart = LocalDate(year: 2024, month: 5, day: 1)
+        d.financialRecords[1].periodEnd = LocalDate(year: 2024, month: 4, day: 30)
+        let found = DossierValidator.validate(d)
+        #expect(found.map(\.code).sorted() == ["date.order", "value.format"])
+        #expect(Set(found.map(\.path)) == ["$.financialRecords[1].periodEnd", "$.financialRecords[1].currency"])
+        #expect(found.allSatisfy { $0.recordID == d.financialRecords[1].id })
+    }
+
     @Test func givenRecordIDsOfValidDossiersFindNothingNew() throws {
         for name in dossierFiles {
             let d = try decode(dossierFolder.appendingPathComponent(name))
