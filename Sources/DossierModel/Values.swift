@@ -259,6 +259,13 @@ enum Digits {
     /// valid date or time are); returns the position after them. The hot path of `writeText`.
     @inline(__always)
     static func fixed(_ v: Int, _ width: Int, _ p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        // Two digits (months, days, hours, minutes, seconds: most of a timestamp) without a loop.
+        if width == 2 {
+            let (tens, ones) = v.quotientAndRemainder(dividingBy: 10)
+            p[0] = 0x30 &+ UInt8(truncatingIfNeeded: tens)
+            p[1] = 0x30 &+ UInt8(truncatingIfNeeded: ones)
+            return p + 2
+        }
         var v = v
         for k in stride(from: width - 1, through: 0, by: -1) {
             p[k] = 0x30 &+ UInt8(truncatingIfNeeded: v % 10)

@@ -37,6 +37,22 @@ import DossierModel
         #expect(Timestamp(rfc3339: "2024-03-31 02:30") == nil)
     }
 
+    /// Every two-digit field value (months, days, hours, minutes, seconds, offsets) is written as
+    /// the text it was read from; the fields are written a pair of digits at a time.
+    @Test func timestampTextRoundTripsEveryTwoDigitValue() {
+        for v in 0...59 {
+            let two = v < 10 ? "0\(v)" : "\(v)"
+            let month = String(format: "%02d", v % 12 + 1), day = String(format: "%02d", v % 28 + 1)
+            let hour = String(format: "%02d", v % 24), offset = String(format: "%02d", v % 14 + 1)
+            for text in ["2024-\(month)-\(day)T\(hour):\(two):\(two)+\(offset):\(two)",
+                         "1999-\(month)-\(day)T\(hour):\(two):\(two)-\(offset):\(two)",
+                         "0001-\(month)-\(day)T\(hour):\(two):\(two).5Z"] {
+                #expect(Timestamp(rfc3339: text)?.description == text)
+            }
+            #expect(LocalDate(iso: "2000-\(month)-\(day)")?.description == "2000-\(month)-\(day)")
+        }
+    }
+
     @Test func postalCodes() {
         #expect(DutchPostalCode.normalise(" 1234ab") == "1234 AB")
         #expect(DutchPostalCode.normalise("0123 AB") == nil)
