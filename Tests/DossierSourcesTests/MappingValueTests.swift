@@ -32,6 +32,31 @@ import DossierIO
         #expect(try c.convert(.null) == nil)
     }
 
+    /// Fixed-width patterns are matched at known places; every text, valid or broken at any byte,
+    /// cut short or run on, must give what the token-by-token walk gives.
+    @Test(arguments: [("yyyy-MM-dd HH:mm:ss", "2024-03-31 01:59:59"), ("dd-mm-jjjj", "29-02-2024"),
+                      ("yyyyMMdd", "19800517"), ("dd/MM/yyyy HH:mm", "31/12/1999 23:59")])
+    func fixedWidthPathAgreesWithTheTokenWalk(pattern: String, valid: String) throws {
+        let p = try #require(DatePattern(pattern))
+        #expect(p.fixedWidth == valid.utf8.count)
+        var texts = [valid, "", valid + "Z", valid + ".250+01:00", valid + "-0330", valid + "x", valid + "0"]
+        let bytes = Array(valid.utf8)
+        for n in 0..<bytes.count { texts.append(String(decoding: bytes[..<n], as: UTF8.self)) }
+        for i in bytes.indices {
+            for c in "0 9/-:Tx.".utf8 {
+                var b = bytes
+                b[i] = c
+                texts.append(String(decoding: b, as: UTF8.self))
+            }
+        }
+        var matched = 0
+        for t in texts {
+            #expect(p.match(t) == p.matchByTokens(t), "\(t)")
+            if p.match(t) != nil { matched += 1 }
+        }
+        #expect(matched > bytes.count)
+    }
+
     @Test func badPatternsAreRefused() {
         for p in ["yyyy", "dd-MM-yy", "dd-MM-yyyy HH", "dd-qq-yyyy", "dd-MM-yyyy ss", "dd-MM-yyyy é"] {
             #expect(DatePattern(p) == nil, "\(p)")
