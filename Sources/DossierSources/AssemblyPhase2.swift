@@ -201,14 +201,16 @@ final class ClientAssembler: @unchecked Sendable {
         ids.reserveCapacity(records.count)
         var rowDiagnostics: [Diagnostic] = []
         // One array's storage serves every row's values: each row's are handed back once mapped.
+        // One location likewise: each row's is written over the one before, and copied into its record.
         var values: [SourceValue] = []
+        var location = SourceLocation()
         for i in 0..<records.count {
             // Decoded here and dropped once mapped: a client's rows are never all held at once.
-            let r = try records.record(i, reusing: &values)
+            let r = try records.record(i, reusing: &values, location: &location)
             defer { values = r.row.values }
             guard r.mapping != SpillRecord.clientRow else { continue }
             let rr = rules(r)
-            let location = rr.location(r.row)
+            rr.relocate(&location, r.row)
             guard let id = rr.recordID(r.row) else {
                 let d = Diagnostic.error("value.missing", "a record id column is empty", at: location)
                 diagnostics.append(d); out.outcome(r, mapped: false, d); continue
@@ -260,14 +262,15 @@ struct ClientRecords {
     }
 
     mutating func record(_ i: Int) throws -> SpillRecord {
-        var values: [SourceValue] = []
-        return try record(i, reusing: &values)
+        decoder.offset = entries[entries.startIndex + i].body
+        return try decoder.record(clientKey: key)
     }
 
-    /// As `record`, decoding the values into `buffer`'s storage (see `SpillDecoder.record(clientKey:reusing:)`).
-    mutating func record(_ i: Int, reusing buffer: inout [SourceValue]) throws -> SpillRecord {
+    /// As `record`, decoding the values into `buffer`'s storage and the location into `location`
+    /// (see `SpillDecoder.record(clientKey:reusing:location:)`).
+    mutating func record(_ i: Int, reusing buffer: inout [SourceValue], location: inout SourceLocation) throws -> SpillRecord {
         decoder.offset = entries[entries.startIndex + i].body
-        return try decoder.record(clientKey: key, reusing: &buffer)
+        return try decoder.record(clientKey: key, reusing: &buffer, location: &location)
     }
 
     /// Whether record `i` is a row of the client table, as the part's index noted.

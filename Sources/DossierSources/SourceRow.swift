@@ -53,9 +53,27 @@ public struct SourceRow: Hashable, Sendable {
     /// A row of a SQL dump: located at its line and keyed by its first value, as the reader makes
     /// it, and as a carried line is made again when it is decoded later.
     init(dumpTable table: String, columns: [String], values: [SourceValue], file: String?, line: Int) {
-        let key: String? = switch values.first { case .text(let s)?, .number(let s)?: s; default: nil }
         self.init(table: table, columns: columns, values: values,
-                  location: SourceLocation(file: file, line: line, table: table, key: key))
+                  location: SourceLocation(file: file, line: line, table: table, key: Self.dumpKey(values)))
+    }
+
+    /// What a dump row is keyed by in its location: its first value.
+    static func dumpKey(_ values: [SourceValue]) -> String? {
+        switch values.first { case .text(let s)?, .number(let s)?: s; default: nil }
+    }
+}
+
+extension SourceLocation {
+    /// Makes this the place of a dump row, replacing only what differs from the row before:
+    /// file and table seldom change, and an equal text compares by its storage, cheaper than
+    /// releasing the old one and counting the new.
+    mutating func place(file: String, line: Int, table: String, key: String?) {
+        if self.file != file { self.file = file }
+        self.line = line
+        if column != nil { column = nil }
+        if self.table != table { self.table = table }
+        self.key = key
+        if entry != nil { entry = nil }
     }
 }
 
