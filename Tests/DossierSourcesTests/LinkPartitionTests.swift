@@ -141,6 +141,18 @@ import Testing
 
 /// Link keys kept as numbers when they are plain decimal numbers, as text otherwise.
 @Suite struct KeySetTests {
+    /// Buckets, link partitions and with them the dossier order hang on this hash: the published
+    /// FNV-1a 64 vectors, for short (stack-copied) and long (heap) texts alike.
+    @Test func fnv1aGivesTheReferenceValues() {
+        #expect(fnv1a("") == 0xcbf2_9ce4_8422_2325)
+        #expect(fnv1a("a") == 0xaf63_dc4c_8601_ec8c)
+        #expect(fnv1a("foobar") == 0x8594_4171_f739_67e8)
+        let long = String(repeating: "cliënt-", count: 40)
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in Array(long.utf8) { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        #expect(fnv1a(long) == h)
+    }
+
     @Test func numbersAndTextsDoNotMix() {
         var set = KeySet()
         for k in ["7", "0", "123456789012345678", "007", "1234567890123456789", "ep-7", "７", "-7", "+7", " 7"] { set.insert(k) }
@@ -149,5 +161,26 @@ import Testing
         for k in ["07", "00", "8", "0007", "12345678901234567", "ep-8", ""] { #expect(!set.contains(k), "\(k)") }
         set.remove("7"); set.remove("007")
         #expect(!set.contains("7") && !set.contains("007") && set.contains("0"))
+    }
+
+    /// The one-pass parse and the hand-made text agree with the standard library's, at every
+    /// length and edge: leading zeros, signs, spaces, wide digits, the 18-digit limit.
+    @Test func numbersAndTheirTextsAgreeWithTheStandardLibrary() {
+        func reference(_ key: String) -> Int64? {
+            let u = key.utf8
+            guard (1...18).contains(u.count), u.allSatisfy({ (0x30...0x39).contains($0) }),
+                  u.count == 1 || u.first != 0x30 else { return nil }
+            return Int64(key)
+        }
+        var n: Int64 = 1
+        var numbers: [Int64] = [0, 5, 9, 10]
+        for _ in 1...17 { n *= 10; numbers += [n - 1, n, n + 1, n * 7 / 3] }
+        for v in numbers {
+            #expect(KeySet.text(v) == String(v))
+            #expect(KeySet.number(KeySet.text(v)) == v)
+        }
+        let texts = numbers.map(String.init) + ["", "0", "00", "01", "-1", "+1", " 1", "1 ", "1a", "a1", "１２", "1234567890123456789",
+                                                "999999999999999999", "1000000000000000000", "12.5", "1e5"]
+        for t in texts { #expect(KeySet.number(t) == reference(t), "\(t)") }
     }
 }
