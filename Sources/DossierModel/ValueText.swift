@@ -105,7 +105,7 @@ extension Amount {
 
 extension String {
     /// A string of at most `capacity` bytes written by `write`, which returns the end position.
-    init(capacity: Int, write: (UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8>) {
+    package init(capacity: Int, write: (UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8>) {
         self.init(unsafeUninitializedCapacity: capacity) { buffer in
             let start = buffer.baseAddress!
             return write(start) - start

@@ -240,7 +240,7 @@ public struct Amount: Hashable, Sendable, Codable, CustomStringConvertible {
 }
 
 /// Small ASCII digit helpers shared by the value types' parsers and printers.
-enum Digits {
+package enum Digits {
     static func parse(_ bytes: some Collection<UInt8>) -> Int? {
         guard !bytes.isEmpty else { return nil }
         var v = 0
@@ -274,12 +274,19 @@ enum Digits {
         return p + width
     }
 
-    /// Writes `v` at `p`, zero-padded to at least `width` digits as `pad` does (a sign counts
-    /// towards the width and follows the zeros); returns the position after it.
-    static func write(_ v: Int, _ width: Int, _ p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+    /// How many digits `v` has, its sign not counted.
+    package static func count(_ v: Int) -> Int {
         var count = 1
         var m = v.magnitude
         while m >= 10 { m /= 10; count += 1 }
+        return count
+    }
+
+    /// Writes `v` at `p`, zero-padded to at least `width` digits as `pad` does (a sign counts
+    /// towards the width and follows the zeros); returns the position after it.
+    package static func write(_ v: Int, _ width: Int, _ p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        let count = Self.count(v)
+        var m = v.magnitude
         var q = p
         let length = count + (v < 0 ? 1 : 0)
         if length < width {
