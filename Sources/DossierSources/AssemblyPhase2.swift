@@ -34,7 +34,7 @@ struct ClientResult: Sendable {
         rejected = mapped
     }
 
-    mutating func outcome(_ r: SpillRecord, mapped isMapped: Bool, _ d: Diagnostic? = nil) {
+    mutating func outcome(_ r: SpillHead, mapped isMapped: Bool, _ d: Diagnostic? = nil) {
         if let d { events.append(.report(d)) }
         if r.shared { events.append(.shared(mapping: r.mapping, ordinal: r.ordinal, mapped: isMapped)) }
         else if isMapped { mapped[r.mapping + 1] += 1 }
@@ -142,9 +142,12 @@ final class ClientAssembler: @unchecked Sendable {
         return try assembleClient(&records)
     }
 
-    func rules(_ r: SpillRecord) -> RecordRules {
-        let rules = r.mapping == SpillRecord.clientRow ? rules.client : rules.mappings[r.mapping]
-        rules.columns.bind(r.row.columns)
+    func rules(_ r: SpillRecord) -> RecordRules { rules(r.mapping, r.row) }
+
+    /// The rules of `mapping`, bound to the columns of `row`.
+    func rules(_ mapping: Int, _ row: SourceRow) -> RecordRules {
+        let rules = mapping == SpillRecord.clientRow ? rules.client : rules.mappings[mapping]
+        rules.columns.bind(row.columns)
         return rules
     }
 
@@ -155,7 +158,7 @@ final class ClientAssembler: @unchecked Sendable {
         func rejectAll(_ code: String, _ message: String) throws {
             for i in 0..<records.count {
                 let r = try records.record(i)
-                if r.mapping != SpillRecord.clientRow { out.outcome(r, mapped: false, .error(code, message, at: rules(r).location(r.row))) }
+                if r.mapping != SpillRecord.clientRow { out.outcome(r.head, mapped: false, .error(code, message, at: rules(r).location(r.row))) }
             }
         }
         var first = 0
@@ -166,7 +169,7 @@ final class ClientAssembler: @unchecked Sendable {
         }
         for i in (first + 1)..<records.count where records.isClientRow(i) {
             let dup = try records.record(i)
-            out.outcome(dup, mapped: false, .error("row.duplicate-key", "client key occurs more than once in \(clientTable)",
+            out.outcome(dup.head, mapped: false, .error("row.duplicate-key", "client key occurs more than once in \(clientTable)",
                                                    at: rules(dup).location(dup.row)))
         }
         let clientRow = try records.record(first)
@@ -175,18 +178,18 @@ final class ClientAssembler: @unchecked Sendable {
         let clientLocation = cr.location(clientRow.row)
         var diagnostics: [Diagnostic] = []
         guard let clientID = cr.recordID(clientRow.row) else {
-            out.outcome(clientRow, mapped: false, .error("value.missing", "a client record id column is empty", at: clientLocation))
+            out.outcome(clientRow.head, mapped: false, .error("value.missing", "a client record id column is empty", at: clientLocation))
             try rejectAll("client.rejected", "the row's client was rejected")
             return out
         }
         guard var client = rules.clientCatalog.build(clientRow.row, cr, id: clientID, location: clientLocation, diagnostics: &diagnostics) else {
             out.events += diagnostics.map(ClientResult.Event.report)
-            out.outcome(clientRow, mapped: false)
+            out.outcome(clientRow.head, mapped: false)
             try rejectAll("client.rejected", "the row's client was rejected")
             return out
         }
         out.events += diagnostics.map(ClientResult.Event.report)
-        out.outcome(clientRow, mapped: true)
+        out.outcome(clientRow.head, mapped: true)
         if client.clientNumber.isEmpty { client.clientNumber = key }
         var dossier = Dossier(id: profile.client.dossierIDPrefix + client.id, controller: profile.controller,
                               client: client, sourceSystem: profile.sourceSystem)
@@ -200,28 +203,27 @@ final class ClientAssembler: @unchecked Sendable {
         var ids: Set<String> = [client.id]
         ids.reserveCapacity(records.count)
         var rowDiagnostics: [Diagnostic] = []
-        // One array's storage serves every row's values: each row's are handed back once mapped.
-        // One location likewise: each row's is written over the one before, and copied into its record.
-        var values: [SourceValue] = []
-        var location = SourceLocation()
+        // One row serves every record: each is decoded over the one before (see
+        // `SpillDecoder.record(into:)`), so a client's rows are never all held at once, and no row
+        // is made and destroyed per record. Its location is copied into the record made from it.
+        var row = SourceRow(table: "", columns: [], values: [], location: SourceLocation())
         for i in 0..<records.count {
-            // Decoded here and dropped once mapped: a client's rows are never all held at once.
-            let r = try records.record(i, reusing: &values, location: &location)
-            defer { values = r.row.values }
+            let r = try records.record(i, into: &row)
             guard r.mapping != SpillRecord.clientRow else { continue }
-            let rr = rules(r)
-            rr.relocate(&location, r.row)
-            guard let id = rr.recordID(r.row) else {
-                let d = Diagnostic.error("value.missing", "a record id column is empty", at: location)
+            let rr = rules(r.mapping, row)
+            rr.relocate(&row)
+            guard let id = rr.recordID(row) else {
+                let d = Diagnostic.error("value.missing", "a record id column is empty", at: row.location)
                 diagnostics.append(d); out.outcome(r, mapped: false, d); continue
             }
             // Inserted before mapping (one hash per record) and taken back in the rare case it fails.
             guard ids.insert(id).inserted else {
-                let d = Diagnostic.error("row.duplicate-key", "record id occurs more than once for this client", at: location, recordID: id)
+                let d = Diagnostic.error("row.duplicate-key", "record id occurs more than once for this client", at: row.location, recordID: id)
                 diagnostics.append(d); out.outcome(r, mapped: false, d); continue
             }
             rowDiagnostics.removeAll(keepingCapacity: true)
-            let mapped = rules.catalogs[r.mapping].mapInto(&dossier, r.row, rr, id: id, location: location, documents: documents,
+            let location = row.location
+            let mapped = rules.catalogs[r.mapping].mapInto(&dossier, row, rr, id: id, location: location, documents: documents,
                                                            diagnostics: &rowDiagnostics)
             if !rowDiagnostics.isEmpty {
                 out.events += rowDiagnostics.map(ClientResult.Event.report)
@@ -266,11 +268,10 @@ struct ClientRecords {
         return try decoder.record(clientKey: key)
     }
 
-    /// As `record`, decoding the values into `buffer`'s storage and the location into `location`
-    /// (see `SpillDecoder.record(clientKey:reusing:location:)`).
-    mutating func record(_ i: Int, reusing buffer: inout [SourceValue], location: inout SourceLocation) throws -> SpillRecord {
+    /// Record `i` decoded over `row` (see `SpillDecoder.record(into:)`).
+    mutating func record(_ i: Int, into row: inout SourceRow) throws -> SpillHead {
         decoder.offset = entries[entries.startIndex + i].body
-        return try decoder.record(clientKey: key, reusing: &buffer, location: &location)
+        return try decoder.record(into: &row).head
     }
 
     /// Whether record `i` is a row of the client table, as the part's index noted.

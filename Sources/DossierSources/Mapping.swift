@@ -201,17 +201,17 @@ final class RecordRules {
 
     /// The row's location with its table and key, the form every diagnostic about it uses.
     func location(_ row: SourceRow) -> SourceLocation {
-        var l = row.location
-        relocate(&l, row)
-        return l
+        var row = row
+        relocate(&row)
+        return row.location
     }
 
-    /// Gives `location`, the row's place, the row's table and key. Each is replaced only when it
-    /// differs, which is seldom: a dump row is already keyed by its first value, usually the key.
-    func relocate(_ location: inout SourceLocation, _ row: SourceRow) {
-        if location.table != row.table { location.table = row.table }
+    /// Gives the row's location the row's table and key. Each is replaced only when it differs,
+    /// which is seldom: a dump row is already keyed by its first value, usually the key.
+    func relocate(_ row: inout SourceRow) {
+        if row.location.table != row.table { row.location.table = row.table }
         let key = key(row)
-        if location.key != key { location.key = key }
+        if row.location.key != key { row.location.key = key }
     }
 }
 

@@ -19,6 +19,15 @@ struct SpillRecord {
     var row: SourceRow
 
     static let clientRow = -1
+
+    var head: SpillHead { SpillHead(ordinal: ordinal, mapping: mapping, shared: shared) }
+}
+
+/// A record's place in the run without its row: what phase 2 books a row's outcome by.
+struct SpillHead {
+    var ordinal: Int
+    var mapping: Int
+    var shared: Bool
 }
 
 /// Interned table names, file names and column lists, shared by all spill files of one run.
@@ -333,63 +342,58 @@ struct SpillDecoder {
     /// The record at `offset`. `clientKey`, when given, is the record's client key as the caller
     /// already has it (the key its part's index groups it under), and is used instead of decoding it.
     mutating func record(clientKey: String? = nil) throws -> SpillRecord {
-        var values: [SourceValue] = []
-        var location = SourceLocation()
-        var r = try record(clientKey: clientKey, reusing: &values, location: &location)
-        r.row.location = location
-        return r
+        var row = SourceRow(table: "", columns: [], values: [], location: SourceLocation())
+        let (head, keyRange) = try record(into: &row)
+        let key = try clientKey ?? bytes[keyRange].withUnsafeBufferPointer(String.init(validatedUTF8:))
+        return SpillRecord(ordinal: head.ordinal, clientKey: key, mapping: head.mapping, shared: head.shared, row: row)
     }
 
-    /// As `record(clientKey:)`, with the row's values in `buffer`'s storage (taken, emptied) and its
-    /// location written into `location`, field by field; the row's own is left empty.
+    /// As `record(clientKey:)`, decoded over `row`, the row of the record before: its values are
+    /// replaced in their array's storage, its location field by field, and its table and columns
+    /// only when they differ (seldom: a client's records come table by table); the client key is
+    /// left as a range of `bytes`.
     ///
-    /// For phase 2, which maps every row: a caller that hands back the values of the record before,
-    /// once done with it, has each row's values decoded into the same storage instead of a new
-    /// array per row; and keeping one location, whose file and table seldom change, saved copying
-    /// a whole location (four texts counted) into the row and out again, about 1,000 instructions a row.
-    mutating func record(clientKey: String?, reusing buffer: inout [SourceValue], location: inout SourceLocation) throws -> SpillRecord {
-        var values: [SourceValue] = []
-        swap(&values, &buffer)
+    /// For phase 2, which maps every row: making a row and a record for each, and destroying them,
+    /// cost about 1,500 instructions a row more (copying the location in and out was most of it).
+    mutating func record(into row: inout SourceRow) throws -> (head: SpillHead, key: Range<Int>) {
         // Popped one by one rather than `removeAll(keepingCapacity:)`, which destroyed them through
         // the runtime's generic `swift_arrayDestroy`: about 450 instructions a row, against 560.
-        while values.popLast() != nil {}
+        while row.values.popLast() != nil {}
         let (ordinal, mapping, flags, keyRange) = try header()
-        let shared = flags & SpillFlag.shared != 0
-        let key = try clientKey ?? bytes[keyRange].withUnsafeBufferPointer(String.init(validatedUTF8:))
+        let head = SpillHead(ordinal: ordinal, mapping: mapping, shared: flags & SpillFlag.shared != 0)
         let table = try varint(), columnSet = try varint()
         guard table < strings.count, columnSet < columnSets.count else { throw damaged() }
+        // Equal texts and arrays that share storage compare without looking at their contents.
+        if row.table != strings[table] { row.table = strings[table] }
+        if row.columns != columnSets[columnSet] { row.columns = columnSets[columnSet] }
         if flags & SpillFlag.carried != 0 {
             let kinds = try varint(), file = try interned(), line = try varint()
             guard kinds < kindSets.count, kindSets[kinds].count == columnSets[columnSet].count else { throw damaged() }
-            try raw().withUnsafeBufferPointer { CarriedLine.values($0, numeric: kindSets[kinds], into: &values) }
+            try raw().withUnsafeBufferPointer { CarriedLine.values($0, numeric: kindSets[kinds], into: &row.values) }
             // As `SourceRow(dumpTable:...)` places a row the reader decodes.
-            location.place(file: file, line: line, table: strings[table], key: SourceRow.dumpKey(values))
-            return SpillRecord(ordinal: ordinal, clientKey: key, mapping: mapping, shared: shared,
-                               row: SourceRow(table: strings[table], columns: columnSets[columnSet], values: values,
-                                              location: SourceLocation()))
+            row.location.place(file: file, line: line, table: strings[table], key: SourceRow.dumpKey(row.values))
+            return (head, keyRange)
         }
         let count = try varint()
-        values.reserveCapacity(count)
+        row.values.reserveCapacity(count)
         for _ in 0..<count {
             guard offset < bytes.count else { throw damaged() }
             let tag = bytes[offset]; offset += 1
             switch tag {
-            case 0: values.append(.null)
-            case 1: values.append(.text(try string()))
-            case 2: values.append(.number(try string()))
-            case 3: values.append(.bytes(Array(try raw())))
-            case 4, 5: values.append(.boolean(tag == 5))
+            case 0: row.values.append(.null)
+            case 1: row.values.append(.text(try string()))
+            case 2: row.values.append(.number(try string()))
+            case 3: row.values.append(.bytes(Array(try raw())))
+            case 4, 5: row.values.append(.boolean(tag == 5))
             default: throw damaged()
             }
         }
         guard offset < bytes.count else { throw damaged() }
         let mask = bytes[offset]; offset += 1
-        location = SourceLocation(file: mask & 1 != 0 ? try interned() : nil, line: mask & 2 != 0 ? try varint() : nil,
-                                  column: mask & 4 != 0 ? try varint() : nil, table: mask & 8 != 0 ? try interned() : nil,
-                                  key: mask & 16 != 0 ? try string() : nil, entry: mask & 32 != 0 ? try string() : nil)
-        return SpillRecord(ordinal: ordinal, clientKey: key, mapping: mapping, shared: shared,
-                           row: SourceRow(table: strings[table], columns: columnSets[columnSet],
-                                          values: values, location: SourceLocation()))
+        row.location = SourceLocation(file: mask & 1 != 0 ? try interned() : nil, line: mask & 2 != 0 ? try varint() : nil,
+                                      column: mask & 4 != 0 ? try varint() : nil, table: mask & 8 != 0 ? try interned() : nil,
+                                      key: mask & 16 != 0 ? try string() : nil, entry: mask & 32 != 0 ? try string() : nil)
+        return (head, keyRange)
     }
 
     private mutating func interned() throws -> String {
