@@ -20,6 +20,9 @@ struct DatePattern: Sendable, Equatable {
     /// The width of the text the tokens cover when each has a fixed width (`yyyy-MM-dd HH:mm:ss`,
     /// not `d-M-yyyy`), else nil.
     let fixedWidth: Int?
+    /// `yyyy-MM-dd` or `yyyy-MM-dd HH:mm:ss`: how PostgreSQL writes dates and timestamps (DateStyle
+    /// ISO, its default), so most values of a dump, matched with no walk over the tokens at all.
+    let iso: Bool
 
     init?(_ pattern: String) {
         let u = Array(pattern.utf8)
@@ -65,6 +68,8 @@ struct DatePattern: Sendable, Equatable {
             }
         }
         fixedWidth = width
+        let d: [Token] = [.year, .literal(0x2D), .month(fixed: true), .literal(0x2D), .day(fixed: true)]
+        iso = tokens == d || tokens == d + [.literal(0x20), .hour(fixed: true), .literal(0x3A), .minute, .literal(0x3A), .second]
     }
 
     struct Fields: Equatable { var year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, nanosecond = 0; var offset: Int? }
@@ -137,10 +142,27 @@ struct DatePattern: Sendable, Equatable {
         return true
     }
 
+    /// As `matchFixed` for the ISO patterns (`iso`), their places written out: about 70
+    /// instructions a timestamp against 240 through the tokens.
+    private func matchISO(_ p: UnsafePointer<UInt8>, _ f: inout Fields) -> Bool {
+        func pair(_ i: Int) -> Int? {
+            let a = p[i] &- 0x30, b = p[i + 1] &- 0x30
+            return a < 10 && b < 10 ? Int(a) * 10 + Int(b) : nil
+        }
+        guard let y1 = pair(0), let y2 = pair(2), p[4] == 0x2D, let month = pair(5), p[7] == 0x2D, let day = pair(8) else { return false }
+        f.year = y1 * 100 + y2; f.month = month; f.day = day
+        guard hasTime else { return true }
+        guard p[10] == 0x20 || p[10] == 0x54, let hour = pair(11), p[13] == 0x3A, let minute = pair(14), p[16] == 0x3A,
+              let second = pair(17) else { return false }
+        f.hour = hour; f.minute = minute; f.second = second
+        return true
+    }
+
     /// As `matchTokens` for a fixed-width pattern, on a text at least `fixedWidth` long: each
     /// field is a pair of digits at a known place, read without bounds checks or a digit loop
     /// (a timestamp took about 500 instructions through `matchTokens`).
     private func matchFixed(_ p: UnsafePointer<UInt8>, _ f: inout Fields) -> Bool {
+        if iso { return matchISO(p, &f) }
         var i = 0
         func pair() -> Int? {
             let a = p[i] &- 0x30, b = p[i + 1] &- 0x30

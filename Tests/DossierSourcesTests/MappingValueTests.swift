@@ -34,11 +34,12 @@ import DossierIO
 
     /// Fixed-width patterns are matched at known places; every text, valid or broken at any byte,
     /// cut short or run on, must give what the token-by-token walk gives.
-    @Test(arguments: [("yyyy-MM-dd HH:mm:ss", "2024-03-31 01:59:59"), ("dd-mm-jjjj", "29-02-2024"),
+    @Test(arguments: [("yyyy-MM-dd HH:mm:ss", "2024-03-31 01:59:59"), ("yyyy-MM-dd", "1999-12-31"), ("dd-mm-jjjj", "29-02-2024"),
                       ("yyyyMMdd", "19800517"), ("dd/MM/yyyy HH:mm", "31/12/1999 23:59")])
     func fixedWidthPathAgreesWithTheTokenWalk(pattern: String, valid: String) throws {
         let p = try #require(DatePattern(pattern))
         #expect(p.fixedWidth == valid.utf8.count)
+        #expect(p.iso == pattern.hasPrefix("yyyy-MM-dd"))
         var texts = [valid, "", valid + "Z", valid + ".250+01:00", valid + "-0330", valid + "x", valid + "0"]
         let bytes = Array(valid.utf8)
         for n in 0..<bytes.count { texts.append(String(decoding: bytes[..<n], as: UTF8.self)) }
