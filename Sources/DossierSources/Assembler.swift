@@ -378,14 +378,16 @@ final class AssemblyRun {
 }
 
 /// FNV-1a, 64-bit: a fixed hash (Swift's `Hasher` is seeded per process) so buckets, and with them
-/// the dossier order, are the same on every run.
-/// Through a buffer where the text has one (a short key's is copied to the stack): walking `utf8`
-/// byte by byte cost twice the hash, for every row routed.
+/// the dossier order, are the same on every run. `basis` other than the standard offset basis
+/// gives an independent hash (sub-buckets are chosen by one).
+func fnv1a(_ bytes: some Sequence<UInt8>, basis: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+    var h = basis
+    for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+    return h
+}
+
+/// `fnv1a` of a text's UTF-8, through a buffer where the text has one (a short key's is copied to
+/// the stack): walking `utf8` byte by byte cost twice the hash, for every row routed.
 func fnv1a(_ s: String) -> UInt64 {
-    func hash(_ u: some Sequence<UInt8>) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in u { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-        return h
-    }
-    return s.utf8.withContiguousStorageIfAvailable(hash) ?? hash(s.utf8)
+    s.utf8.withContiguousStorageIfAvailable { fnv1a($0) } ?? fnv1a(s.utf8)
 }

@@ -109,8 +109,7 @@ final class ClientAssembler: @unchecked Sendable {
 
     /// The sub-bucket of a client key at `depth`: FNV-1a from a basis offset by the depth, high bits.
     static func subBucket(_ key: UnsafeBufferPointer<UInt8>, depth: Int) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325 &+ UInt64(depth + 1) &* 0x9e37_79b9_7f4a_7c15
-        for b in key { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        let h = fnv1a(key, basis: 0xcbf2_9ce4_8422_2325 &+ UInt64(depth + 1) &* 0x9e37_79b9_7f4a_7c15)
         return Int((h >> 40) % UInt64(fanout))
     }
 

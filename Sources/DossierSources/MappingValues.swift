@@ -142,13 +142,16 @@ struct DatePattern: Sendable, Equatable {
         return true
     }
 
+    /// The two digits at `p` as a number; nil when either is not a digit.
+    @inline(__always) private static func pair(_ p: UnsafePointer<UInt8>) -> Int? {
+        let a = p[0] &- 0x30, b = p[1] &- 0x30
+        return a < 10 && b < 10 ? Int(a) * 10 + Int(b) : nil
+    }
+
     /// As `matchFixed` for the ISO patterns (`iso`), their places written out: about 70
     /// instructions a timestamp against 240 through the tokens.
     private func matchISO(_ p: UnsafePointer<UInt8>, _ f: inout Fields) -> Bool {
-        func pair(_ i: Int) -> Int? {
-            let a = p[i] &- 0x30, b = p[i + 1] &- 0x30
-            return a < 10 && b < 10 ? Int(a) * 10 + Int(b) : nil
-        }
+        func pair(_ i: Int) -> Int? { Self.pair(p + i) }
         guard let y1 = pair(0), let y2 = pair(2), p[4] == 0x2D, let month = pair(5), p[7] == 0x2D, let day = pair(8) else { return false }
         f.year = y1 * 100 + y2; f.month = month; f.day = day
         guard hasTime else { return true }
@@ -165,10 +168,8 @@ struct DatePattern: Sendable, Equatable {
         if iso { return matchISO(p, &f) }
         var i = 0
         func pair() -> Int? {
-            let a = p[i] &- 0x30, b = p[i + 1] &- 0x30
-            guard a < 10, b < 10 else { return nil }
-            i += 2
-            return Int(a) * 10 + Int(b)
+            defer { i += 2 }
+            return Self.pair(p + i)
         }
         for t in tokens {
             switch t {
