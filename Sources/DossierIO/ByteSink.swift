@@ -74,6 +74,23 @@ public final class FileSink: ByteSink {
         used += bytes.count
     }
 
+    /// Writes `pieces` one after the other, with one check for room when they fit: a spill
+    /// record is three small pieces (length, header, line), and a call each was a third of
+    /// spilling one on the routing thread.
+    public func write(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, _ c: UnsafeRawBufferPointer) throws {
+        guard a.count + b.count + c.count <= buffer.count - used else {
+            try write(a); try write(b); try write(c)
+            return
+        }
+        let base = buffer.baseAddress!
+        func put(_ piece: UnsafeRawBufferPointer) {
+            guard let from = piece.baseAddress else { return }
+            (base + used).copyMemory(from: from, byteCount: piece.count)
+            used += piece.count
+        }
+        put(a); put(b); put(c)
+    }
+
     public func flush() throws {
         guard used > 0 else { return }
         try writeAll(UnsafeRawBufferPointer(rebasing: buffer[0..<used]))

@@ -30,9 +30,7 @@ public final class RecordFileWriter {
     /// Appends one record whose body is `head` followed by `tail`, without joining them first.
     public func append(_ head: UnsafeRawBufferPointer, _ tail: UnsafeRawBufferPointer) throws {
         var length = UInt32(head.count + tail.count).littleEndian
-        try withUnsafeBytes(of: &length) { try sink.write($0) }
-        try sink.write(head)
-        if !tail.isEmpty { try sink.write(tail) }
+        try withUnsafeBytes(of: &length) { try sink.write($0, head, tail) }
         records += 1
     }
 

@@ -316,8 +316,13 @@ final class AssemblyRun {
         for key in chosen { try write(key, chosen.count > 1) }
     }
 
-    func bucket(_ key: String) throws -> SpillWriter {
-        let b = Int(fnv1a(key) % UInt64(buckets.count))
+    func bucket(_ key: String) throws -> SpillWriter { try bucket(hash: fnv1a(key)) }
+
+    /// The bucket of the client whose key is these UTF-8 bytes.
+    func bucket(_ key: UnsafeBufferPointer<UInt8>) throws -> SpillWriter { try bucket(hash: fnv1a(key)) }
+
+    private func bucket(hash: UInt64) throws -> SpillWriter {
+        let b = Int(hash % UInt64(buckets.count))
         if let w = buckets[b] { return w }
         let w = try SpillWriter(path: folder.file("bucket-\(b)"))
         buckets[b] = w

@@ -26,6 +26,13 @@ enum LinkTargets {
     }
 }
 
+/// The clients a link key leads to, as `LinkTable.client` finds them.
+enum LinkClient {
+    /// One client, whose key is this number's decimal text (`KeySet.text`).
+    case number(Int64)
+    case targets(LinkTargets)
+}
+
 /// A link table's key → clients map, filled while the table is read.
 ///
 /// The map grows with the link table, so it is held in memory only up to a budget
@@ -163,6 +170,15 @@ struct LinkTable {
         return texts[key]
     }
 
+    /// What `subscript(key:)` finds for a key given as a probed field's bytes, with a client
+    /// linked by number left a number: the routing thread writes its digits to the spill and
+    /// hashes them for the bucket, and making a text of it was a sixth of routing a linked row.
+    func client(_ key: UnsafeBufferPointer<UInt8>) -> LinkClient? {
+        if let n = KeySet.number(key), let c = numbers[n] { return .number(c) }
+        guard !texts.isEmpty else { return nil }
+        return texts[String(validatedUTF8: key)].map(LinkClient.targets)
+    }
+
     /// Links `key` to `client`; about what that cost the table, for `LinkMap`'s budget (the
     /// number entries' 16 bytes at a hash table's load of a half to three quarters, the strings'
     /// measured on large dumps).
@@ -205,20 +221,21 @@ struct KeySet {
     /// instructions, and the routing thread asks this for every row that reaches its client
     /// through a link. (The model's `Digits.parse`, generic and in another module, took 600.)
     static func number(_ key: String) -> Int64? {
-        func parse(_ u: some Collection<UInt8>) -> Int64? {
-            let count = u.count
-            guard count >= 1, count <= 18 else { return nil }
-            var v: Int64 = 0
-            for b in u {
-                let d = b &- 0x30
-                guard d < 10, d != 0 || v != 0 || count == 1 else { return nil }
-                v = v &* 10 &+ Int64(d)
-            }
-            return v
-        }
         // Through a buffer where the text has one (a short key's is copied to the stack): walking
         // `utf8` byte by byte cost more than the parse.
-        return key.utf8.withContiguousStorageIfAvailable(parse) ?? parse(key.utf8)
+        key.utf8.withContiguousStorageIfAvailable(number) ?? number(key.utf8)
+    }
+
+    static func number(_ u: some Collection<UInt8>) -> Int64? {
+        let count = u.count
+        guard count >= 1, count <= 18 else { return nil }
+        var v: Int64 = 0
+        for b in u {
+            let d = b &- 0x30
+            guard d < 10, d != 0 || v != 0 || count == 1 else { return nil }
+            v = v &* 10 &+ Int64(d)
+        }
+        return v
     }
 
     /// The decimal text of a key `number` gave, as `String(n)` makes it but without its generic

@@ -28,6 +28,8 @@ final class AssemblySieve: RowSieve {
         /// Candidate mappings in `take`'s order, side by side: mapping, `when` field (-1: none)
         /// and values, join field, the link it goes through.
         let mappings: [Int], conditionFields: [Int], conditionValues: [[String]], joinFields: [Int], mappingLinks: [LinkMap?]
+        /// The `when` values' UTF-8, and whether all of a mapping's are ASCII (see `holds`).
+        let conditionBytes: [[[UInt8]]], conditionASCII: [Bool]
         /// Link maps this table fills, with their key and client fields.
         let links: [LinkMap], linkKeys: [Int], linkClients: [Int]
         /// [0]: rows passed over; [1]: whether the run has entered the table; [2...]: rows
@@ -48,6 +50,8 @@ final class AssemblySieve: RowSieve {
             self.table = table; self.file = file; self.route = route; self.key = key
             self.mappings = mappings; self.conditionFields = conditionFields; self.conditionValues = conditionValues
             self.joinFields = joinFields; self.mappingLinks = mappingLinks
+            conditionBytes = conditionValues.map { $0.map { Array($0.utf8) } }
+            conditionASCII = conditionValues.map { $0.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } } }
             self.links = links; self.linkKeys = linkKeys; self.linkClients = linkClients
             slots = 2 + 2 * max(1, mappings.count)
             counts = .allocate(capacity: slots)
@@ -176,44 +180,73 @@ final class AssemblySieve: RowSieve {
         key.count == 1 ? text(fields, key[0]) : RecordRules.joined(key.map { text(fields, $0) })
     }
 
-    /// The candidate mapping `take` would choose for the row (its index in the plan) and the value
-    /// of its join column, if both are certain from the probed fields.
-    private func choice(_ plan: Plan, _ fields: RawFields) -> (index: Int, join: String)? {
+    /// The candidate mapping `take` would choose for the row (its index in the plan) and the bytes
+    /// of its join column (not empty), if both are certain from the probed fields.
+    private func choice(_ plan: Plan, _ fields: RawFields) -> (index: Int, join: UnsafeBufferPointer<UInt8>)? {
         for i in 0..<plan.mappings.count {
             let f = plan.conditionFields[i]
             if f >= 0 {
-                guard let v = text(fields, f), plan.conditionValues[i].contains(v) else { continue }
+                guard let v = fields[f], !v.isEmpty, holds(plan, i, v) else { continue }
             }
-            return text(fields, plan.joinFields[i]).map { (i, $0) }
+            guard let join = fields[plan.joinFields[i]], !join.isEmpty else { return nil }
+            return (i, join)
         }
         return nil
     }
 
+    /// Whether `value` is one of candidate `i`'s `when` values as `take` compares them, by
+    /// `String`'s `==`: by bytes, the texts compared only when either side is not all ASCII,
+    /// where different bytes can be canonically equivalent. Making a text of the value for
+    /// every carried row was a tenth of routing it.
+    private func holds(_ plan: Plan, _ i: Int, _ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        for b in plan.conditionBytes[i] where b.count == value.count {
+            if b.withUnsafeBufferPointer({ b in !(0..<b.count).contains { b[$0] != value[$0] } }) { return true }
+        }
+        if plan.conditionASCII[i], !value.contains(where: { $0 >= 0x80 }) { return false }
+        return plan.conditionValues[i].contains(String(validatedUTF8: value))
+    }
+
     func carry(_ fields: RawFields, line: Int, raw: CarriedLine) throws -> Bool {
         guard let plan = current, var ids = plan.ids, try entered(plan, line: line),
-              let (i, joinValue) = choice(plan, fields) else { return true }
+              let (i, join) = choice(plan, fields) else { return true }
         if ids.kinds < 0 {
             ids = CarriedIDs(table: ids.table, columns: ids.columns, kinds: run.dict.id(kinds: raw.numeric), file: ids.file)
             plan.ids = ids
         }
         let m = plan.mappings[i], link = plan.mappingLinks[i]
-        var targets = LinkTargets.one(joinValue)
+        // The client: the join value's own bytes unless a link gives another.
+        var linked: LinkClient?
         if let link, !link.defers {
             // An unknown link key is an orphan, which `take` reports.
-            guard let t = link.targets[joinValue] else { return true }
-            targets = t
+            guard let c = link.targets.client(join) else { return true }
+            linked = c
         }
         if plan.counts[0] > 0 { flush() }
         run.ordinal += 1
         plan.counts[plan.carried(i)] += 1
         let ordinal = run.ordinal
+        func spill(to key: UnsafeBufferPointer<UInt8>, in writer: SpillWriter) throws {
+            try writer.appendCarried(raw.bytes, number: line, ids, ordinal: ordinal, mapping: m, shared: false, clientKey: key)
+        }
         if let link, link.defers {
-            try link.deferral(joinValue)
-                .appendCarried(raw.bytes, number: line, ids, ordinal: ordinal, mapping: m, shared: false, clientKey: joinValue)
+            try spill(to: join, in: link.deferral(String(validatedUTF8: join)))
             return false
         }
-        try run.deliver(m, targets, ordinal, table: plan.table) { key, shared in
-            try run.bucket(key).appendCarried(raw.bytes, number: line, ids, ordinal: ordinal, mapping: m, shared: shared, clientKey: key)
+        // Carried rows are not filtered (rows are carried only when exporting every client), so a
+        // row for one client goes to its bucket here, by bytes; `deliver` books a shared one.
+        switch linked {
+        case nil:
+            try spill(to: join, in: run.bucket(join))
+        case .number(let client)?:
+            try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+                let start = digits.baseAddress!
+                let key = UnsafeBufferPointer(start: start, count: Digits.write(Int(client), 1, start) - start)
+                try spill(to: key, in: run.bucket(key))
+            }
+        case .targets(let targets)?:
+            try run.deliver(m, targets, ordinal, table: plan.table) { key, shared in
+                try run.bucket(key).appendCarried(raw.bytes, number: line, ids, ordinal: ordinal, mapping: m, shared: shared, clientKey: key)
+            }
         }
         return false
     }
@@ -231,7 +264,8 @@ final class AssemblySieve: RowSieve {
         }
         for c in plan.linkClients where text(c) == only { return admitted(plan) }
         if !plan.mappings.isEmpty {
-            guard let (chosen, joinValue) = choice(plan, fields) else { return admitted(plan) }
+            guard let (chosen, join) = choice(plan, fields) else { return admitted(plan) }
+            let joinValue = String(validatedUTF8: join)
             if let link = plan.mappingLinks[chosen] {
                 guard link.complete else { return admitted(plan) }
                 if link.otherClients.contains(joinValue) {

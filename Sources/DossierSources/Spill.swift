@@ -158,18 +158,22 @@ final class SpillWriter {
     func appendCarried(_ line: UnsafeBufferPointer<UInt8>, number: Int, _ ids: CarriedIDs, ordinal: Int, mapping: Int,
                        shared: Bool, clientKey: String) throws {
         var key = clientKey
-        try key.withUTF8 { key in
-            try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 9 * SpillCursor.maxVarint + 1 + key.count) { head in
-                var c = SpillCursor(head.baseAddress!)
-                c.header(ordinal: ordinal, mapping: mapping, flags: SpillFlag.carried | (shared ? SpillFlag.shared : 0), clientKey: key)
-                c.varint(UInt64(ids.table))
-                c.varint(UInt64(ids.columns))
-                c.varint(UInt64(ids.kinds))
-                c.varint(UInt64(ids.file))
-                c.varint(UInt64(max(0, number)))
-                c.varint(UInt64(line.count))
-                try file.append(UnsafeRawBufferPointer(start: head.baseAddress, count: c.count), UnsafeRawBufferPointer(line))
-            }
+        try key.withUTF8 { try appendCarried(line, number: number, ids, ordinal: ordinal, mapping: mapping, shared: shared, clientKey: $0) }
+    }
+
+    /// As above, with the client key as its UTF-8 bytes (a probed field, or a number's digits).
+    func appendCarried(_ line: UnsafeBufferPointer<UInt8>, number: Int, _ ids: CarriedIDs, ordinal: Int, mapping: Int,
+                       shared: Bool, clientKey key: UnsafeBufferPointer<UInt8>) throws {
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 9 * SpillCursor.maxVarint + 1 + key.count) { head in
+            var c = SpillCursor(head.baseAddress!)
+            c.header(ordinal: ordinal, mapping: mapping, flags: SpillFlag.carried | (shared ? SpillFlag.shared : 0), clientKey: key)
+            c.varint(UInt64(ids.table))
+            c.varint(UInt64(ids.columns))
+            c.varint(UInt64(ids.kinds))
+            c.varint(UInt64(ids.file))
+            c.varint(UInt64(max(0, number)))
+            c.varint(UInt64(line.count))
+            try file.append(UnsafeRawBufferPointer(start: head.baseAddress, count: c.count), UnsafeRawBufferPointer(line))
         }
     }
 
