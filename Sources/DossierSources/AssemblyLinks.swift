@@ -173,7 +173,9 @@ struct LinkTable {
     /// What `subscript(key:)` finds for a key given as a probed field's bytes, with a client
     /// linked by number left a number: the routing thread writes its digits to the spill and
     /// hashes them for the bucket, and making a text of it was a sixth of routing a linked row.
-    func client(_ key: UnsafeBufferPointer<UInt8>) -> LinkClient? {
+    /// `mutating` only so that, called on a map's `targets`, the table is used in place: a
+    /// non-mutating call copied it out of the class first, counting a reference on both tables.
+    mutating func client(_ key: UnsafeBufferPointer<UInt8>) -> LinkClient? {
         if let n = KeySet.number(key), let c = numbers[n] { return .number(c) }
         guard !texts.isEmpty else { return nil }
         return texts[String(validatedUTF8: key)].map(LinkClient.targets)
