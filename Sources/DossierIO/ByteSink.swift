@@ -74,8 +74,8 @@ public final class FileSink: ByteSink {
         used += bytes.count
     }
 
-    /// Writes `pieces` one after the other, with one check for room when they fit: a spill
-    /// record is three small pieces (length, header, line), and a call each was a third of
+    /// Writes `a`, `b` and `c` one after the other, with one check for room when they fit: a
+    /// spill record is three small pieces (length, header, line), and a call each was a third of
     /// spilling one on the routing thread.
     public func write(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, _ c: UnsafeRawBufferPointer) throws {
         guard a.count + b.count + c.count <= buffer.count - used else {
