@@ -199,9 +199,7 @@ final class AssemblySieve: RowSieve {
     /// where different bytes can be canonically equivalent. Making a text of the value for
     /// every carried row was a tenth of routing it.
     private func holds(_ plan: Plan, _ i: Int, _ value: UnsafeBufferPointer<UInt8>) -> Bool {
-        for b in plan.conditionBytes[i] where b.count == value.count {
-            if b.withUnsafeBufferPointer({ b in !(0..<b.count).contains { b[$0] != value[$0] } }) { return true }
-        }
+        for b in plan.conditionBytes[i] where b.elementsEqual(value) { return true }
         if plan.conditionASCII[i], !value.contains(where: { $0 >= 0x80 }) { return false }
         return plan.conditionValues[i].contains(String(validatedUTF8: value))
     }

@@ -53,8 +53,9 @@ public struct SourceRow: Hashable, Sendable {
     /// A row of a SQL dump: located at its line and keyed by its first value, as the reader makes
     /// it, and as a carried line is made again when it is decoded later.
     init(dumpTable table: String, columns: [String], values: [SourceValue], file: String?, line: Int) {
-        self.init(table: table, columns: columns, values: values,
-                  location: SourceLocation(file: file, line: line, table: table, key: Self.dumpKey(values)))
+        var location = SourceLocation()
+        location.place(file: file, line: line, table: table, key: Self.dumpKey(values))
+        self.init(table: table, columns: columns, values: values, location: location)
     }
 
     /// What a dump row is keyed by in its location: its first value.
@@ -64,10 +65,10 @@ public struct SourceRow: Hashable, Sendable {
 }
 
 extension SourceLocation {
-    /// Makes this the place of a dump row, replacing only what differs from the row before:
-    /// file and table seldom change, and an equal text compares by its storage, cheaper than
-    /// releasing the old one and counting the new.
-    mutating func place(file: String, line: Int, table: String, key: String?) {
+    /// Makes this the place of a dump row (its file, line, table and first value), replacing only
+    /// what differs from the row before: file and table seldom change, and an equal text compares
+    /// by its storage, cheaper than releasing the old one and counting the new.
+    mutating func place(file: String?, line: Int, table: String, key: String?) {
         if self.file != file { self.file = file }
         self.line = line
         if column != nil { column = nil }
