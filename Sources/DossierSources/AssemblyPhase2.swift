@@ -62,6 +62,25 @@ final class AssemblyRules {
     }
 }
 
+/// Which columns of a carried line phase 2 decodes, per mapping and column set: those its rules
+/// read (key, record id, fields, document) and the first, which keys the row's location. The
+/// others are left null rather than made into texts no rule looks at, such as a report line's
+/// link and filter columns, which phase 1 has used already.
+struct ColumnDemand {
+    /// Index `(mapping + 1) * sets + columnSet`.
+    private let masks: [[Bool]]
+    private let sets: Int
+
+    init(_ rules: AssemblyRules, columnSets: [[String]]) {
+        sets = columnSets.count
+        masks = ([rules.client] + rules.mappings).flatMap { r in
+            columnSets.map { columns in columns.indices.map { $0 == 0 || r.columns.names.contains(columns[$0]) } }
+        }
+    }
+
+    func columns(mapping: Int, columnSet: Int) -> [Bool] { masks[(mapping + 1) * sets + columnSet] }
+}
+
 /// Loads bucket files and turns their clients into `ClientResult`s; one per worker thread, used
 /// by that thread only (its rules cache column positions).
 ///
@@ -80,6 +99,7 @@ final class ClientAssembler: @unchecked Sendable {
     let documents: (any DocumentResolver)?
     /// Read only once phase 1 has ended, so workers share it.
     let dict: SpillDictionary
+    let demand: ColumnDemand
     let limit: Int
 
     init(_ a: DossierAssembler, dict: SpillDictionary) {
@@ -87,6 +107,7 @@ final class ClientAssembler: @unchecked Sendable {
         profile = a.profile
         documents = a.documents
         self.dict = dict
+        demand = ColumnDemand(rules, columnSets: dict.columnSets)
         limit = a.options.bucketLimit
     }
 
@@ -137,7 +158,7 @@ final class ClientAssembler: @unchecked Sendable {
 
     /// The dossier of the `client`th client of a loaded part, with every record's outcome.
     func assemble(_ part: LoadedPart, client: Int) throws -> ClientResult {
-        var records = ClientRecords(part, client: client, dict: dict)
+        var records = ClientRecords(part, client: client, dict: dict, demand: demand)
         return try assembleClient(&records)
     }
 
@@ -256,9 +277,9 @@ struct ClientRecords {
     /// The client key all the records share, made once rather than decoded from each record.
     private let key: String
 
-    init(_ part: LoadedPart, client: Int, dict: SpillDictionary) {
+    init(_ part: LoadedPart, client: Int, dict: SpillDictionary, demand: ColumnDemand) {
         entries = part.index[part.groups[client]]
-        decoder = SpillDecoder(bytes: part.bytes, dict: dict, path: part.path)
+        decoder = SpillDecoder(bytes: part.bytes, dict: dict, path: part.path, demand: demand)
         key = entries.first.map { String(decoding: part.bytes[$0.key.start..<($0.key.start + $0.key.count)], as: UTF8.self) } ?? ""
     }
 

@@ -159,16 +159,19 @@ public struct CarriedLine {
         return out
     }
 
-    /// As `values`, appended to `values`.
-    static func values(_ bytes: UnsafeBufferPointer<UInt8>, numeric: [Bool], into values: inout [SourceValue]) {
+    /// As `values`, appended to `values`; a column `read` marks false is left `.null` (see
+    /// `ColumnDemand`), else every column is decoded.
+    static func values(_ bytes: UnsafeBufferPointer<UInt8>, numeric: [Bool], read: [Bool]? = nil, into values: inout [SourceValue]) {
         guard let p = bytes.baseAddress else { return values += numeric.map { $0 ? .number("") : .text("") } }
         values.reserveCapacity(values.count + numeric.count)
         var start = 0
-        for isNumber in numeric {
+        for (i, isNumber) in numeric.enumerated() {
             // By memchr: these run on every carried line of the export's second phase.
             let end = find(0x09, p, from: start, to: bytes.count) ?? bytes.count
             let field = UnsafeBufferPointer(start: p + start, count: end - start)
-            if field.count == 2, field[0] == 0x5C, field[1] == UInt8(ascii: "N") {
+            if let read, !read[i] {
+                values.append(.null)
+            } else if field.count == 2, field[0] == 0x5C, field[1] == UInt8(ascii: "N") {
                 values.append(.null)
             } else if find(0x5C, p, from: start, to: end) != nil {
                 values.append(.text(unescaped(field)))

@@ -265,9 +265,11 @@ struct SpillDecoder {
     private let strings: [String]
     private let columnSets: [[String]]
     private let kindSets: [[Bool]]
+    /// The columns of carried lines that are decoded; nil: all of them.
+    private let demand: ColumnDemand?
 
-    init(bytes: [UInt8], dict: SpillDictionary, path: String) {
-        self.bytes = bytes; self.path = path
+    init(bytes: [UInt8], dict: SpillDictionary, path: String, demand: ColumnDemand? = nil) {
+        self.bytes = bytes; self.path = path; self.demand = demand
         strings = dict.strings; columnSets = dict.columnSets; kindSets = dict.kindSets
     }
 
@@ -348,7 +350,7 @@ struct SpillDecoder {
     mutating func record(clientKey: String? = nil) throws -> SpillRecord {
         var row = SourceRow(table: "", columns: [], values: [], location: SourceLocation())
         let (head, keyRange) = try record(into: &row)
-        let key = try clientKey ?? bytes[keyRange].withUnsafeBufferPointer(String.init(validatedUTF8:))
+        let key = clientKey ?? bytes[keyRange].withUnsafeBufferPointer(String.init(validatedUTF8:))
         return SpillRecord(ordinal: head.ordinal, clientKey: key, mapping: head.mapping, shared: head.shared, row: row)
     }
 
@@ -373,7 +375,8 @@ struct SpillDecoder {
         if flags & SpillFlag.carried != 0 {
             let kinds = try varint(), file = try interned(), line = try varint()
             guard kinds < kindSets.count, kindSets[kinds].count == columnSets[columnSet].count else { throw damaged() }
-            try raw().withUnsafeBufferPointer { CarriedLine.values($0, numeric: kindSets[kinds], into: &row.values) }
+            let read = demand?.columns(mapping: mapping, columnSet: columnSet)
+            try raw().withUnsafeBufferPointer { CarriedLine.values($0, numeric: kindSets[kinds], read: read, into: &row.values) }
             // As `SourceRow(dumpTable:...)` places a row the reader decodes.
             row.location.place(file: file, line: line, table: strings[table], key: SourceRow.dumpKey(row.values))
             return (head, keyRange)

@@ -84,6 +84,29 @@ import DossierIO
         #expect(storage(copy.columnSets[0][2]) != storage(dict.columnSets[0][2]))
     }
 
+    /// Phase 2 decodes only the columns a carried line's rules read, and the first: a report's
+    /// link and filter columns (`episode_id`, `kind`, used in phase 1) are left null.
+    @Test func carriedLinesDecodeTheColumnsTheirRulesRead() throws {
+        let profile = try MappingProfile.load(path: epdPath("caresys/caresys.json"))
+        let columns = ["id", "episode_id", "written_at", "author", "discipline", "body", "kind"]
+        let demand = ColumnDemand(AssemblyRules(profile), columnSets: [["id", "name"], columns])
+        let reports = try #require(profile.mappings.firstIndex { $0.entity == .progressReports })
+        let read = demand.columns(mapping: reports, columnSet: 1)
+        #expect(read == [true, false, true, true, true, true, false])
+        #expect(demand.columns(mapping: SpillRecord.clientRow, columnSet: 0) == [true, false])
+
+        let line = Array("7\t3\t2024-01-02 10:00:00\tSvL\tpsychologie\tGoed\\tweek\tR".utf8)
+        let kinds = [true, true, false, false, false, false, false]
+        let all = line.withUnsafeBufferPointer { CarriedLine.values($0, numeric: kinds) }
+        let some = line.withUnsafeBufferPointer { p in
+            var values: [SourceValue] = []
+            CarriedLine.values(p, numeric: kinds, read: read, into: &values)
+            return values
+        }
+        #expect(all == [.number("7"), .number("3"), .text("2024-01-02 10:00:00"), .text("SvL"), .text("psychologie"), .text("Goed\tweek"), .text("R")])
+        #expect(some == all.enumerated().map { read[$0.offset] ? $0.element : .null })
+    }
+
     /// An error thrown while emitting stops the workers and reaches the caller; the spill is removed.
     @Test func emitErrorStopsWorkers() throws {
         let parent = FileManager.default.temporaryDirectory.appendingPathComponent("phase2-\(UUID().uuidString)").path
