@@ -71,6 +71,11 @@ struct ColumnDemand {
     private let masks: [[Bool]]
     private let sets: Int
 
+    /// Every column of every row.
+    static let all = ColumnDemand(masks: [], sets: 0)
+
+    private init(masks: [[Bool]], sets: Int) { self.masks = masks; self.sets = sets }
+
     init(_ rules: AssemblyRules, columnSets: [[String]]) {
         sets = columnSets.count
         masks = ([rules.client] + rules.mappings).flatMap { r in
@@ -78,7 +83,12 @@ struct ColumnDemand {
         }
     }
 
-    func columns(mapping: Int, columnSet: Int) -> [Bool] { masks[(mapping + 1) * sets + columnSet] }
+    /// Nil (every column) for a mapping it does not know, which only a damaged spill record
+    /// names (refused when its part is loaded); `columnSet` is one of those it was made with.
+    func columns(mapping: Int, columnSet: Int) -> [Bool]? {
+        let i = (mapping + 1) * sets + columnSet
+        return masks.indices.contains(i) ? masks[i] : nil
+    }
 }
 
 /// Loads bucket files and turns their clients into `ClientResult`s; one per worker thread, used
@@ -115,7 +125,7 @@ final class ClientAssembler: @unchecked Sendable {
     func load(_ path: String, size: Int) throws -> LoadedPart {
         let bytes = try Self.load(path, size: size)
         try FileManager.default.removeItem(atPath: path)
-        return try LoadedPart(bytes, path: path, dict: dict)
+        return try LoadedPart(bytes, path: path, dict: dict, mappings: rules.mappings.count)
     }
 
     static func size(_ path: String) throws -> Int {
@@ -313,12 +323,14 @@ final class LoadedPart: Sendable {
     let index: [(key: ClientKeyRef, ordinal: Int, body: Int, mapping: Int32)]
     let groups: [Range<Int>]
 
-    init(_ bytes: [UInt8], path: String, dict: SpillDictionary) throws {
+    /// `mappings`: how many the profile has; a record naming another was damaged on disk.
+    init(_ bytes: [UInt8], path: String, dict: SpillDictionary, mappings: Int) throws {
         var index: [(key: ClientKeyRef, ordinal: Int, body: Int, mapping: Int32)] = []
         var d = SpillDecoder(bytes: bytes, dict: dict, path: path)
         try forEachRecord(in: bytes, path: path) { body in
             d.offset = body.lowerBound
             let h = try d.header()
+            guard (SpillRecord.clientRow..<mappings).contains(h.mapping) else { throw d.damaged() }
             index.append((ClientKeyRef(h.key, in: bytes), h.ordinal, body.lowerBound, Int32(h.mapping)))
         }
         var groups: [Range<Int>] = []

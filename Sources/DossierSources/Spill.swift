@@ -265,10 +265,10 @@ struct SpillDecoder {
     private let strings: [String]
     private let columnSets: [[String]]
     private let kindSets: [[Bool]]
-    /// The columns of carried lines that are decoded; nil: all of them.
-    private let demand: ColumnDemand?
+    /// The columns of carried lines that are decoded.
+    private let demand: ColumnDemand
 
-    init(bytes: [UInt8], dict: SpillDictionary, path: String, demand: ColumnDemand? = nil) {
+    init(bytes: [UInt8], dict: SpillDictionary, path: String, demand: ColumnDemand = .all) {
         self.bytes = bytes; self.path = path; self.demand = demand
         strings = dict.strings; columnSets = dict.columnSets; kindSets = dict.kindSets
     }
@@ -375,7 +375,7 @@ struct SpillDecoder {
         if flags & SpillFlag.carried != 0 {
             let kinds = try varint(), file = try interned(), line = try varint()
             guard kinds < kindSets.count, kindSets[kinds].count == columnSets[columnSet].count else { throw damaged() }
-            let read = demand?.columns(mapping: mapping, columnSet: columnSet)
+            let read = demand.columns(mapping: mapping, columnSet: columnSet)
             try raw().withUnsafeBufferPointer { CarriedLine.values($0, numeric: kindSets[kinds], read: read, into: &row.values) }
             // As `SourceRow(dumpTable:...)` places a row the reader decodes.
             row.location.place(file: file, line: line, table: strings[table], key: SourceRow.dumpKey(row.values))

@@ -91,9 +91,11 @@ import DossierIO
         let columns = ["id", "episode_id", "written_at", "author", "discipline", "body", "kind"]
         let demand = ColumnDemand(AssemblyRules(profile), columnSets: [["id", "name"], columns])
         let reports = try #require(profile.mappings.firstIndex { $0.entity == .progressReports })
-        let read = demand.columns(mapping: reports, columnSet: 1)
+        let read = try #require(demand.columns(mapping: reports, columnSet: 1))
         #expect(read == [true, false, true, true, true, true, false])
         #expect(demand.columns(mapping: SpillRecord.clientRow, columnSet: 0) == [true, false])
+        #expect(demand.columns(mapping: profile.mappings.count, columnSet: 0) == nil)
+        #expect(ColumnDemand.all.columns(mapping: reports, columnSet: 1) == nil)
 
         let line = Array("7\t3\t2024-01-02 10:00:00\tSvL\tpsychologie\tGoed\\tweek\tR".utf8)
         let kinds = [true, true, false, false, false, false, false]
@@ -147,6 +149,22 @@ import DossierIO
         }
         #expect(error?.code == "spill.corrupt")
         #expect(delivered == 0)
+    }
+
+    /// A record naming a mapping the profile does not have (mapping + 1 = 100) was damaged on
+    /// disk: loading its part fails with the spill's error rather than trapping on an index.
+    @Test func recordOfAnUnknownMappingFailsTheRun() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mapping-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let writer = try RecordFileWriter(path: folder + "/bucket")
+        try writer.append([1, 100, 0, 1, 0x37])
+        try writer.close()
+        let assembler = try DossierAssembler(profile: try fixtureProfile("caresys-postgres.json"), documents: RecordingResolver())
+        let error = #expect(throws: DossierError.self) {
+            try OrderedAssembly(paths: [folder + "/bucket"]).run([ClientAssembler(assembler, dict: SpillDictionary())]) { _ in }
+        }
+        #expect(error?.code == "spill.corrupt")
     }
 
     /// Splitting reads only each record's header, in the reader's buffer: a header cut short (a
