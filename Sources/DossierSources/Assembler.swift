@@ -334,7 +334,7 @@ final class AssemblyRun {
     func drainDeferred() throws {
         for link in links {
             try link.drain { try routeDeferred($0, link) }
-            try link.others?.drain { w, isOther in
+            try link.others?.drain(mappings: a.mappings.count, files: dict.strings.count) { w, isOther in
                 let entity = a.mappings[w.mapping].entity, table = a.profile.mappings[w.mapping].table
                 if !w.counted { entities[entity]!.read += 1 }
                 if isOther { return filtered(table, entity) }
@@ -356,7 +356,7 @@ final class AssemblyRun {
         let stream = try SpillStream(path: path, dict: dict)
         while let body = try stream.nextBody() {
             var d = SpillDecoder(bytes: body, dict: dict, path: path)
-            let h = try d.routing()
+            let h = try d.routing(mappings: a.mappings.count)
             if let targets = link.targets[String(decoding: body[h.key], as: UTF8.self)] {
                 try deliver(h.mapping, targets, h.ordinal, table: self.dict.strings[h.table]) { key, shared in
                     try bucket(key).appendRerouted(body, from: h.key.upperBound, ordinal: h.ordinal, mapping: h.mapping,

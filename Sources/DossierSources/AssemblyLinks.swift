@@ -310,14 +310,15 @@ final class OtherLinkKeys {
     }
 
     /// Hands every waiting row to `body` with whether its key is another client's, partition by
-    /// partition, and removes the files.
-    func drain(_ body: (Waiting, _ isOther: Bool) throws -> Void) throws {
+    /// partition, and removes the files. A row naming a mapping or file id past `mappings` or
+    /// `files` was damaged on disk and stops the run.
+    func drain(mappings: Int, files: Int, _ body: (Waiting, _ isOther: Bool) throws -> Void) throws {
         for p in 0..<LinkPartitions.count {
             var set = KeySet()
             try keys.consume(p) { set.insert(try $0.string()) }
             try rows.consume(p) { d in
                 let key = try d.string(), mapping = try d.varint(), file = try d.varint(), line = try d.varint()
-                guard d.offset < d.bytes.count else { throw d.damaged() }
+                guard d.offset < d.bytes.count, mapping < mappings, file < files else { throw d.damaged() }
                 let flags = d.bytes[d.offset]
                 d.offset += 1
                 let recordKey = try d.string()

@@ -337,11 +337,11 @@ struct SpillDecoder {
     }
 
     /// What routing a deferred record needs, without decoding its row: its header and table id;
-    /// the row's bytes start at `key.upperBound`.
-    mutating func routing() throws -> (ordinal: Int, mapping: Int, flags: UInt8, key: Range<Int>, table: Int) {
+    /// the row's bytes start at `key.upperBound`. `mappings` is how many the profile has.
+    mutating func routing(mappings: Int) throws -> (ordinal: Int, mapping: Int, flags: UInt8, key: Range<Int>, table: Int) {
         let h = try header()
         let table = try varint()
-        guard h.mapping >= 0, table < strings.count else { throw damaged() }
+        guard (0..<mappings).contains(h.mapping), table < strings.count else { throw damaged() }
         return (h.ordinal, h.mapping, h.flags, h.key, table)
     }
 

@@ -117,7 +117,7 @@ import Testing
             try others.wait(w)
         }
         var back: [(OtherLinkKeys.Waiting, Bool)] = []
-        try others.drain { back.append(($0, $1)) }
+        try others.drain(mappings: 3, files: 2) { back.append(($0, $1)) }
         #expect(back.count == 100)
         for (w, isOther) in back {
             let original = try #require(sent.first { $0.line == w.line })
@@ -126,6 +126,17 @@ import Testing
             #expect(isOther == (w.key == "ep-x" || Int(w.key)! % 2 == 0))
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+
+    /// A waiting row naming a mapping or a file the run does not have was damaged on disk: the
+    /// drain stops with the spill's error instead of handing on an index that would trap.
+    @Test(arguments: [(mapping: 3, file: 0), (mapping: 0, file: 2)])
+    func otherKeysRefuseDamagedRows(mapping: Int, file: Int) throws {
+        let folder = try PrivateFolder(under: NSTemporaryDirectory())
+        defer { folder.remove() }
+        let others = OtherLinkKeys(folder, index: 0)
+        try others.wait(OtherLinkKeys.Waiting(key: "7", mapping: mapping, file: file, line: 1, recordKey: nil, counted: true))
+        #expect { try others.drain(mappings: 3, files: 2) { _, _ in } } throws: { ($0 as? DossierError)?.code == "spill.corrupt" }
     }
 
     /// Partition files live in the run's spill folder and go with it.

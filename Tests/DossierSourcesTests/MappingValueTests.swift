@@ -190,4 +190,20 @@ import DossierIO
         // A line of one empty field has no bytes at all.
         #expect(CarriedLine.values(UnsafeBufferPointer(start: nil, count: 0), numeric: [true]) == [.number("")])
     }
+
+    /// A deferred record is routed by its header alone; one naming a mapping the profile lacks,
+    /// or none, was damaged on disk and stops the run with the spill's error.
+    @Test func routingRefusesAnUnknownMapping() throws {
+        let dict = SpillDictionary()
+        _ = dict.id("reports")
+        // Ordinal 1, mapping + 1, flags 0, key "7", table 0.
+        func routed(_ mappingPlusOne: UInt8) throws -> Int {
+            var d = SpillDecoder(bytes: [1, mappingPlusOne, 0, 1, 0x37, 0], dict: dict, path: "deferred-0")
+            return try d.routing(mappings: 3).mapping
+        }
+        #expect(try routed(3) == 2)
+        for bad: UInt8 in [0, 4, 100] {
+            #expect { try routed(bad) } throws: { ($0 as? DossierError)?.code == "spill.corrupt" }
+        }
+    }
 }
