@@ -151,38 +151,36 @@ import DossierIO
         #expect(delivered == 0)
     }
 
-    /// A record naming a mapping the profile does not have (mapping + 1 = 100) was damaged on
-    /// disk: loading its part fails with the spill's error rather than trapping on an index.
-    @Test func recordOfAnUnknownMappingFailsTheRun() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mapping-\(UUID().uuidString)").path
+    /// A worker over a bucket file of these record bodies, in a folder removed afterwards.
+    func withBucket(_ records: [[UInt8]], _ body: (ClientAssembler, _ path: String) throws -> Void) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bucket-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let writer = try RecordFileWriter(path: folder + "/bucket")
-        try writer.append([1, 100, 0, 1, 0x37])
+        for r in records { try writer.append(r) }
         try writer.close()
         let assembler = try DossierAssembler(profile: try fixtureProfile("caresys-postgres.json"), documents: RecordingResolver())
-        let error = #expect(throws: DossierError.self) {
-            try OrderedAssembly(paths: [folder + "/bucket"]).run([ClientAssembler(assembler, dict: SpillDictionary())]) { _ in }
+        try body(ClientAssembler(assembler, dict: SpillDictionary()), folder + "/bucket")
+    }
+
+    /// A record naming a mapping the profile does not have (mapping + 1 = 100) was damaged on
+    /// disk: loading its part fails with the spill's error rather than trapping on an index.
+    @Test func recordOfAnUnknownMappingFailsTheRun() throws {
+        try withBucket([[1, 100, 0, 1, 0x37]]) { worker, path in
+            let error = #expect(throws: DossierError.self) { try OrderedAssembly(paths: [path]).run([worker]) { _ in } }
+            #expect(error?.code == "spill.corrupt")
         }
-        #expect(error?.code == "spill.corrupt")
     }
 
     /// Splitting reads only each record's header, in the reader's buffer: a header cut short (a
     /// varint that runs off the record) stops the split with the spill's error naming the record.
     @Test func damagedHeaderStopsTheSplit() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("split-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let writer = try RecordFileWriter(path: folder + "/bucket")
         // A whole header (ordinal 1, mapping 0, flags 0, key "7"), then one whose ordinal never ends.
-        try writer.append([1, 1, 0, 1, 0x37])
-        try writer.append([0x81, 0x80])
-        try writer.close()
-        let assembler = try DossierAssembler(profile: try fixtureProfile("caresys-postgres.json"), documents: RecordingResolver())
-        let worker = ClientAssembler(assembler, dict: SpillDictionary())
-        let error = #expect(throws: DossierError.self) { try worker.split(folder + "/bucket", depth: 0) }
-        #expect(error?.code == "spill.corrupt")
-        #expect(error?.diagnostic.message.contains("record 2") == true)
+        try withBucket([[1, 1, 0, 1, 0x37], [0x81, 0x80]]) { worker, path in
+            let error = #expect(throws: DossierError.self) { try worker.split(path, depth: 0) }
+            #expect(error?.code == "spill.corrupt")
+            #expect(error?.diagnostic.message.contains("record 2") == true)
+        }
     }
 }
 
