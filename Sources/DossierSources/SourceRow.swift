@@ -160,12 +160,18 @@ public struct CarriedLine {
     }
 
     /// As `values`, appended to `values`; a column `read` marks false is left `.null` (see
-    /// `ColumnDemand`), else every column is decoded.
-    static func values(_ bytes: UnsafeBufferPointer<UInt8>, numeric: [Bool], read: [Bool]? = nil, into values: inout [SourceValue]) {
-        guard let p = bytes.baseAddress else { return values += numeric.map { $0 ? .number("") : .text("") } }
+    /// `ColumnDemand`), else every column is decoded. False when the line does not have one field
+    /// per column, which a checked line always has: only a spill file damaged on disk gives one.
+    @discardableResult
+    static func values(_ bytes: UnsafeBufferPointer<UInt8>, numeric: [Bool], read: [Bool]? = nil, into values: inout [SourceValue]) -> Bool {
+        guard let p = bytes.baseAddress else {
+            values += numeric.map { $0 ? .number("") : .text("") }
+            return numeric.count == 1
+        }
         values.reserveCapacity(values.count + numeric.count)
         var start = 0
         for (i, isNumber) in numeric.enumerated() {
+            guard start <= bytes.count else { return false }
             // By memchr: these run on every carried line of the export's second phase.
             let end = find(0x09, p, from: start, to: bytes.count) ?? bytes.count
             let field = UnsafeBufferPointer(start: p + start, count: end - start)
@@ -181,6 +187,7 @@ public struct CarriedLine {
             }
             start = end + 1
         }
+        return start == bytes.count + 1
     }
 
     /// Whether every backslash in `p[from..<to]` starts one of the escapes a carried line may

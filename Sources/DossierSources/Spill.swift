@@ -376,7 +376,9 @@ struct SpillDecoder {
             let kinds = try varint(), file = try interned(), line = try varint()
             guard kinds < kindSets.count, kindSets[kinds].count == columnSets[columnSet].count else { throw damaged() }
             let read = demand.columns(mapping: mapping, columnSet: columnSet)
-            try raw().withUnsafeBufferPointer { CarriedLine.values($0, numeric: kindSets[kinds], read: read, into: &row.values) }
+            guard try raw().withUnsafeBufferPointer({ CarriedLine.values($0, numeric: kindSets[kinds], read: read, into: &row.values) }) else {
+                throw damaged()
+            }
             // As `SourceRow(dumpTable:...)` places a row the reader decodes.
             row.location.place(file: file, line: line, table: strings[table], key: SourceRow.dumpKey(row.values))
             return (head, keyRange)

@@ -191,6 +191,31 @@ import DossierIO
         #expect(CarriedLine.values(UnsafeBufferPointer(start: nil, count: 0), numeric: [true]) == [.number("")])
     }
 
+    /// A carried line has one field per column; one with fewer or more comes only from a spill
+    /// file damaged on disk, and decoding it says so rather than reading past the line.
+    @Test(arguments: [("a\tb", true), ("a\t", true), ("\t", true), ("a", false), ("", false), ("a\tb\tc", false), ("\t\t", false)])
+    func carriedLinesHaveOneFieldPerColumn(line: String, whole: Bool) throws {
+        var values: [SourceValue] = []
+        let bytes = Array(line.utf8)
+        #expect(bytes.withUnsafeBufferPointer { CarriedLine.values($0, numeric: [false, false], into: &values) } == whole)
+        #expect(CarriedLine.values(UnsafeBufferPointer(start: nil, count: 0), numeric: [false, false], into: &values) == false)
+
+        // In a spill record: the run stops with the spill's error.
+        let folder = try PrivateFolder(under: NSTemporaryDirectory())
+        defer { folder.remove() }
+        let dict = SpillDictionary()
+        let w = try SpillWriter(path: folder.file("t"))
+        let ids = CarriedIDs(table: dict.id("t"), columns: dict.id(columns: ["a", "b"]), kinds: dict.id(kinds: [false, false]), file: dict.id("d.sql"))
+        try bytes.withUnsafeBufferPointer { try w.appendCarried($0, number: 1, ids, ordinal: 0, mapping: 0, shared: false, clientKey: "k") }
+        try w.close()
+        let s = try SpillStream(path: w.path, dict: dict)
+        if whole {
+            #expect(try s.next()?.row.values.count == 2)
+        } else {
+            #expect { try s.next() } throws: { ($0 as? DossierError)?.code == "spill.corrupt" }
+        }
+    }
+
     /// A deferred record is routed by its header alone; one naming a mapping the profile lacks,
     /// or none, was damaged on disk and stops the run with the spill's error.
     @Test func routingRefusesAnUnknownMapping() throws {
