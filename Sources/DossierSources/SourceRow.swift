@@ -164,9 +164,10 @@ public struct CarriedLine {
     /// per column, which a checked line always has: only a spill file damaged on disk gives one.
     @discardableResult
     static func values(_ bytes: UnsafeBufferPointer<UInt8>, numeric: [Bool], read: [Bool]? = nil, into values: inout [SourceValue]) -> Bool {
-        guard let p = bytes.baseAddress else {
+        // A row of no columns is an empty line; an empty line of one column, one empty field.
+        guard let p = bytes.baseAddress, !numeric.isEmpty else {
             values += numeric.map { $0 ? .number("") : .text("") }
-            return numeric.count == 1
+            return numeric.count == 1 || (numeric.isEmpty && bytes.isEmpty)
         }
         values.reserveCapacity(values.count + numeric.count)
         var start = 0

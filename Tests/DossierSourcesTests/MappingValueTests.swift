@@ -199,6 +199,8 @@ import DossierIO
         let bytes = Array(line.utf8)
         #expect(bytes.withUnsafeBufferPointer { CarriedLine.values($0, numeric: [false, false], into: &values) } == whole)
         #expect(CarriedLine.values(UnsafeBufferPointer(start: nil, count: 0), numeric: [false, false], into: &values) == false)
+        #expect(CarriedLine.values(UnsafeBufferPointer(start: nil, count: 0), numeric: [], into: &values))
+        #expect(bytes.withUnsafeBufferPointer { CarriedLine.values($0, numeric: [], into: &values) } == bytes.isEmpty)
 
         // In a spill record: the run stops with the spill's error.
         let folder = try PrivateFolder(under: NSTemporaryDirectory())
