@@ -165,9 +165,10 @@ public struct CarriedLine {
     @discardableResult
     static func values(_ bytes: UnsafeBufferPointer<UInt8>, numeric: [Bool], read: [Bool]? = nil, into values: inout [SourceValue]) -> Bool {
         // A row of no columns is an empty line; an empty line of one column, one empty field.
-        guard let p = bytes.baseAddress, !numeric.isEmpty else {
+        guard !numeric.isEmpty else { return bytes.isEmpty }
+        guard let p = bytes.baseAddress else {
             values += numeric.map { $0 ? .number("") : .text("") }
-            return numeric.count == 1 || (numeric.isEmpty && bytes.isEmpty)
+            return numeric.count == 1
         }
         values.reserveCapacity(values.count + numeric.count)
         var start = 0
