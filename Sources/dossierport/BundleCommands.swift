@@ -12,7 +12,7 @@ struct BundleCommand: Command {
     static let name = "bundle"
     static let summary = "Package dossiers as a signed, optionally encrypted BagIt bag in a zip"
     static let help = """
-    Usage: dossierport bundle --out FILE [--source PATH] [--profile FILE] [--client ID] [--purpose access|portability|transfer]
+    Usage: dossierport bundle --out FILE [--source PATH] [--profile FILE] [--client ID|--all] [--purpose access|portability|transfer]
                               [--organisation FILE] [--sign-key FILE] [--encrypt-to AGE-RECIPIENT]...
                               [--passphrase-file FILE] [--xml] [--lang nl|en] [--recipient-org NAME]
                               [--bundle-id ID] [--created-at RFC3339] [--date YYYY-MM-DD] [--keep-going] [--report FILE]
@@ -23,7 +23,7 @@ struct BundleCommand: Command {
 
     Options:
       --out FILE             the bundle to write (appears only when complete)
-      --source, --profile, --spill-dir, --client, --purpose, --organisation, --date, --pseudonymise, --keep-going, --report
+      --source, --profile, --spill-dir, --client, --all, --purpose, --organisation, --date, --pseudonymise, --keep-going, --report
                              as for 'export' (with --profile, the dossiers are built from a raw export)
       --sign-key FILE        an Ed25519 OpenSSH private key (ssh-keygen -t ed25519): signs tagmanifest-sha256.txt
                              with an SSH signature (namespace dossierport-bundle), stored as tagmanifest-sha256.txt.sig
@@ -44,10 +44,11 @@ struct BundleCommand: Command {
                                              "--recipient-org", "--bundle-id", "--created-at", "--level"]
     static let bundleFlags: Set<String> = ["--xml"]
     static let options = ExportCommand.shared.union(bundleOptions)
-    static let flags = bundleFlags.union(["--keep-going"])
+    static let flags = bundleFlags.union(ExportCommand.sharedFlags)
 
     static func run(_ args: Arguments) throws -> ExitCode {
         guard args.operands.isEmpty else { throw UsageError("bundle takes no operands; use --source and --out") }
+        try ExportCommand.checkSelection(args)
         guard let out = args.value("--out"), out != "-" else { throw UsageError("bundle needs --out FILE") }
         return try ExportCommand.export(args, to: try destination(args, out: out), event: "bundle", output: out)
     }

@@ -7,10 +7,10 @@ struct ExportCommand: Command {
     static let name = "export"
     static let summary = "Export canonical dossiers (JSON, NDJSON, XML), optionally cut to a GDPR purpose"
     static let help = """
-    Usage: dossierport export [--source PATH] [--client ID] [--format json|ndjson|xml] [--out DIR|-]
+    Usage: dossierport export [--source PATH] [--client ID|--all] [--format json|ndjson|xml] [--out DIR|-]
                               [--purpose access|portability|transfer] [--organisation FILE]
                               [--date YYYY-MM-DD] [--keep-going] [--report FILE]
-           dossierport export --profile FILE --source PATH [--client KEY] [--spill-dir DIR] [same options]
+           dossierport export --profile FILE --source PATH [--client KEY|--all] [--spill-dir DIR] [same options]
 
     Reads dossiers, validates each, optionally cuts them to a purpose (formats/purposes.md), and
     writes them. Without --source it exports the shipped sample organisation (fixtures/dossiers).
@@ -27,6 +27,7 @@ struct ExportCommand: Command {
                            (default /tmp; they hold health data, so keep it on an encrypted volume)
       --client ID          only the dossier whose id, client id or client number is ID (default: all);
                            with --profile, the client key in the source (key columns joined by -)
+      --all                every client (the default; says so explicitly in scripts, and cannot go with --client)
       --format F           json (one file per dossier, default), ndjson (one dossiers.ndjson), xml (one file per dossier)
       --out DIR|-          a new folder (written under a temporary name and renamed when complete),
                            or - for standard output (ndjson lines, an XML <dossiers> document, or one JSON dossier)
@@ -53,10 +54,12 @@ struct ExportCommand: Command {
                              "--pseudonymise", "--profile", "--spill-dir"])
         .union(LogOptions.options)
     static let options = shared.union(["--bundle"]).union(BundleCommand.bundleOptions)
-    static let flags = Set(["--keep-going"]).union(BundleCommand.bundleFlags)
+    static let sharedFlags: Set<String> = ["--keep-going", "--all"]
+    static let flags = sharedFlags.union(BundleCommand.bundleFlags)
 
     static func run(_ args: Arguments) throws -> ExitCode {
         guard args.operands.isEmpty else { throw UsageError("export takes no operands; use --source") }
+        try checkSelection(args)
         if let bundle = args.value("--bundle") {
             guard args.value("--out") == nil, args.value("--format") == nil else {
                 throw UsageError("--bundle FILE writes a bundle; it takes no --out or --format")
@@ -118,6 +121,11 @@ struct ExportCommand: Command {
             return .failure
         }
         return .success
+    }
+
+    /// Checked before a destination is made, so that a usage error is reported as one.
+    static func checkSelection(_ args: Arguments) throws(UsageError) {
+        if args.flag("--all"), args.value("--client") != nil { throw UsageError("--all and --client exclude each other") }
     }
 
     static func purpose(_ args: Arguments) throws(UsageError) -> ExportPurpose? {

@@ -118,6 +118,19 @@ struct CLI {
         #expect(v.status == 0, "\(v.stderr)")
     }
 
+    /// `--all` is the spelling of the default; it says so explicitly and excludes `--client`.
+    @Test func allIsEveryClientAndExcludesOne() throws {
+        let plain = try CLI.run(["export", "--format", "ndjson", "--out", "-"], cwd: CLI.root)
+        let all = try CLI.run(["export", "--all", "--format", "ndjson", "--out", "-"], cwd: CLI.root)
+        #expect(plain.status == 0 && all.status == 0, "\(all.stderr)")
+        #expect(all.stdout.split(separator: "\n").count == 7)
+        #expect(all.stdoutBytes == plain.stdoutBytes)
+        let both = try CLI.run(["export", "--all", "--client", "ZDL-000102", "--out", "-"], cwd: CLI.root)
+        #expect(both.status == 64 && both.stderr.contains("--all and --client exclude each other"))
+        let bundle = try CLI.run(["bundle", "--all", "--client", "ZDL-000102", "--out", "/nonexistent/x.zip"], cwd: CLI.root)
+        #expect(bundle.status == 64)
+    }
+
     @Test func sameInputGivesByteIdenticalOutput() throws {
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
