@@ -19,10 +19,11 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLinux"),
 
         // source → adapter → dossier → writer → bundle
         .target(name: "DossierModel", swiftSettings: strict),
-        .target(name: "DossierIO", dependencies: ["DossierModel"], swiftSettings: strict),
+        .target(name: "DossierIO", dependencies: ["CLinux", "DossierModel"], swiftSettings: strict),
         .target(name: "DossierCrypto", dependencies: ["CLibCrypto", "DossierIO"], swiftSettings: strict),
         .target(name: "DossierPolicy", dependencies: ["DossierModel", "DossierCrypto"], swiftSettings: strict),
         .target(name: "DossierXML", dependencies: ["CLibXML2", "DossierModel", "DossierIO"], swiftSettings: strict),

@@ -93,6 +93,31 @@ import Testing
         #expect(contents(dir).isEmpty)
     }
 
+    /// Files are written in place (commit's syncfs makes them durable), so the file system is
+    /// what refuses a second file of one name, and a failed write removes its file.
+    @Test func aNameIsWrittenOnceAndAFailedWriteLeavesNoFile() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let staged = try StagedDirectory(finalPath: dir + "/out")
+        try staged.write("documents/d1/a.pdf") { try $0.write([1, 2, 3]) }
+        try staged.write("documents/d1/b.pdf") { try $0.write([4]) }
+        try staged.write("documents/d2/a.pdf") { try $0.write([5]) }
+        try staged.write("documents/d1/c.pdf") { try $0.write([6]) }  // back to a folder made before
+        do {
+            try staged.write("documents/d1/a.pdf") { try $0.write([9]) }
+            Issue.record("wrote a name twice")
+        } catch let e as DossierError {
+            #expect(e.diagnostic.message.contains("open failed"))
+        }
+        struct Stop: Error {}
+        #expect(throws: Stop.self) { try staged.write("documents/d2/half.pdf") { try $0.write([7, 7]); throw Stop() } }
+        try staged.commit()
+        #expect(contents(dir + "/out/documents") == ["d1", "d2"])
+        #expect(contents(dir + "/out/documents/d1") == ["a.pdf", "b.pdf", "c.pdf"])
+        #expect(contents(dir + "/out/documents/d2") == ["a.pdf"])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/out/documents/d1/a.pdf")) == Data([1, 2, 3]))
+    }
+
     @Test func refusesANonEmptyDestinationAndUnsafePaths() throws {
         let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
