@@ -7,6 +7,7 @@ import DossierIO
 public import DossierCrypto
 import DossierFormats
 public import DossierBundle
+import DossierPolicy
 
 /// The keys a receiver holds: who it trusts to sign, and how it decrypts.
 public struct BundleKeys: Sendable {
@@ -25,10 +26,13 @@ public struct BundleCheck: Sendable {
     public var path: String
     public var encrypted = false
     public var bag = BagVerification()
-    /// export.json without its dossier list, which is in `dossiers`.
+    /// export.json without its dossier list, which is in `dossiers`, and its scope list, which is
+    /// counted in `cut` as it streams by (it names one record for each one a purpose cut).
     public var manifest: ExportManifest?
     /// export.json's dossier list, read as it streamed by and set aside on disk when long.
     public var dossiers: DossierList?
+    /// How many records export.json's scope says the purpose excluded and redacted.
+    public var cut = (excluded: 0, redacted: 0)
     /// Problems beyond BagIt's: the export manifest against the payload, and the dossiers themselves.
     public var problems: [Diagnostic] = []
 
@@ -106,6 +110,15 @@ public enum BundleInspection {
         do {
             let stream = JSONArrayStream(ExportManifest.self, file: "data/export.json", streaming: "dossiers",
                                          of: ExportManifest.Entry.self) { try dossiers.append($0) }
+            var cut = (excluded: 0, redacted: 0)
+            func count(_ e: ScopeEntry) {
+                switch e.note.action {
+                case .excluded: cut.excluded += 1
+                case .redacted: cut.redacted += 1
+                case .kept: break
+                }
+            }
+            stream.alsoStreaming("scope", of: ScopeEntry.self) { count($0) }
             try store.read("data/export.json", to: stream)
             manifest = try stream.finish { m in
                 guard m.formatVersion.split(separator: ".").first == "1" else {
@@ -116,6 +129,9 @@ public enum BundleInspection {
             // Written with an escaped member name, the list arrives in the manifest instead.
             for e in manifest.dossiers { try dossiers.append(e) }
             manifest.dossiers = []
+            manifest.scope.forEach(count)
+            manifest.scope = []
+            r.cut = cut
         } catch {
             r.problems.append(diagnostic(error, at))
             return nil

@@ -20,6 +20,9 @@ public struct BundleSummary: Sendable, Codable {
     public var dossiers: [String]
     public var counts: EntityMap<Int>
     public var documents: Int
+    /// Records the purpose excluded and redacted, as export.json's scope lists them.
+    public var excluded: Int
+    public var redacted: Int
     public var problems: [Diagnostic]
 
     public init(_ c: BundleCheck) {
@@ -42,6 +45,7 @@ public struct BundleSummary: Sendable, Codable {
         dossiers = ids
         counts = m?.counts ?? EntityMap()
         documents = m?.documents ?? 0
+        (excluded, redacted) = c.cut
         problems = c.allProblems
     }
 
@@ -68,6 +72,7 @@ public struct BundleSummary: Sendable, Codable {
         lines.append(("payload", "\(payloadFiles) files, \(payloadOctets) bytes"))
         lines.append(("dossiers", dossiers.isEmpty ? "-" : "\(dossiers.count): " + dossiers.joined(separator: ", ")))
         lines.append(("documents", String(documents)))
+        if excluded + redacted > 0 { lines.append(("cut", "\(excluded) records excluded, \(redacted) redacted by the purpose")) }
         var out = lines.map { $0.0.padding(toLength: 11) + $0.1 }
         if !counts.entries.isEmpty {
             out.append("")

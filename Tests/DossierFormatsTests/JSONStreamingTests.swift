@@ -201,3 +201,44 @@ private struct PlacedRecord: Encodable {
     }
     #expect(records > 100)
 }
+
+private struct TwoLists: Codable, Equatable {
+    var name: String
+    var items: [Item]
+    var tags: [String]
+    var tail: Int
+}
+
+/// A second streamed member (export.json's `scope` beside its `dossiers`): both arrays are handed
+/// on element by element wherever the input is cut, the document sees both empty, and a fault in
+/// the second names its own line and list.
+@Test func twoStreamedArraysGiveTheWholeDocumentsValue() throws {
+    let text = "{\n\"name\": \"a\",\n\"items\": [{\"id\": \"x\", \"n\": 1}, {\"id\": \"y\", \"n\": 2}],\n\"tags\": [\"p\", \"q\", \"r\"],\n\"tail\": 3\n}\n"
+    let whole = try JSONByteDecoder.decode(TwoLists.self, from: Array(text.utf8))
+    func streamed(_ text: String, cut: Int, elementLimit: Int = 16 << 20) throws -> TwoLists {
+        var items: [Item] = [], tags: [String] = []
+        let stream = JSONArrayStream(TwoLists.self, file: "t.json", streaming: "items", of: Item.self, elementLimit: elementLimit) { items.append($0) }
+        stream.alsoStreaming("tags", of: String.self) { tags.append($0) }
+        let bytes = Array(text.utf8)
+        try stream.write(Array(bytes[..<min(cut, bytes.count)]))
+        try stream.write(Array(bytes[min(cut, bytes.count)...]))
+        var value = try stream.finish()
+        #expect(value.items.isEmpty && value.tags.isEmpty)
+        value.items = items
+        value.tags = tags
+        return value
+    }
+    for cut in 0...text.utf8.count { #expect(try streamed(text, cut: cut) == whole, "cut at \(cut)") }
+    do {
+        _ = try streamed(text.replacingOccurrences(of: "\"q\"", with: "7"), cut: 30)
+        Issue.record("a number in the string list was accepted")
+    } catch let e as DossierError {
+        #expect(e.diagnostic.location?.line == 4)
+    }
+    do {
+        _ = try streamed(text.replacingOccurrences(of: "\"q\"", with: "\"" + String(repeating: "q", count: 64) + "\""), cut: 30, elementLimit: 32)
+        Issue.record("a tag past the element limit was accepted")
+    } catch let e as DossierError {
+        #expect(e.diagnostic.message.contains("'tags' list"))
+    }
+}

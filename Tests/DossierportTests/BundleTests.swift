@@ -57,7 +57,15 @@ func entries(_ c: BundleCheck) -> [String] { c.allProblems.compactMap { $0.locat
         #expect(dossiers.allSatisfy { $0.accessCopy != nil && $0.xml != nil })
         // Work notes never leave in an access bundle.
         #expect(m.counts[.workNotes] == nil)
-        #expect(m.scope.contains { $0.note.entity == .workNotes && $0.note.action == .excluded })
+        // The scope streams by and is counted, not held: it names a record for each one cut.
+        #expect(m.scope.isEmpty)
+        let export = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: b.unpacked("scope") + "/data/export.json")))
+        let scope = try #require((export as? [String: Any])?["scope"] as? [[String: Any]])
+        let actions = scope.compactMap { ($0["note"] as? [String: Any])?["action"] as? String }
+        #expect(scope.contains { ($0["note"] as? [String: Any])?["entity"] as? String == "workNotes" })
+        #expect(actions.count == scope.count && c.cut.excluded > 0)
+        #expect(c.cut.excluded == actions.filter { $0 == "excluded" }.count && c.cut.redacted == actions.filter { $0 == "redacted" }.count)
+        #expect(BundleSummary(c).table.contains("cut        \(c.cut.excluded) records excluded, \(c.cut.redacted) redacted by the purpose"))
     }
 
     @Test func twoRunsGiveByteIdenticalBundles() throws {
@@ -223,7 +231,13 @@ func entries(_ c: BundleCheck) -> [String] { c.allProblems.compactMap { $0.locat
         var ids: [String] = []
         try c.dossiers?.forEach { ids.append($0.id) }
         #expect(ids.count == 6 && !ids.contains("ZDL-000104"))
-        #expect(c.manifest?.scope.contains { $0.dossier == "ZDL-000104" && $0.note.reason == .clientObjected } == true)
+        // The objector's exclusion is in export.json's scope, which the check counts as it streams by.
+        let unpacked = dir.appendingPathComponent("unpacked").path
+        try ZipReader(path: path).extract(to: unpacked)
+        let root = unpacked + "/" + (try FileManager.default.contentsOfDirectory(atPath: unpacked))[0]
+        let manifest = try JSONDecoder().decode(ExportManifest.self, from: Data(contentsOf: URL(fileURLWithPath: root + "/data/export.json")))
+        #expect(manifest.scope.contains { $0.dossier == "ZDL-000104" && $0.note.reason == .clientObjected })
+        #expect(c.cut.excluded == manifest.scope.filter { $0.note.action == .excluded }.count && c.cut.excluded > 0)
     }
 }
 
