@@ -49,7 +49,8 @@ public final class BundleDestination: DossierDestination {
     private let entries = DossierList()
     private var counts = EntityMap<Int>()
     private var documents = 0
-    private var scope: [ScopeEntry] = []
+    /// export.json's scope, encoded and on disk once long (a transfer cuts every work note).
+    private let scope = EncodedList()
     private var sources: Set<String> = []
     private var controller: Controller?
     /// Hashes of the dossier ids written, to refuse one used twice; a hash seen before is checked
@@ -115,7 +116,7 @@ public final class BundleDestination: DossierDestination {
         try entries.append(entry)
         for (e, n) in d.counts where n > 0 { counts[e, default: 0] += n }
         documents += docPaths.count
-        scope += loaded.scope.map { ScopeEntry(dossier: d.id, note: $0) }
+        for n in loaded.scope { try scope.append(ScopeEntry(dossier: d.id, note: n)) }
         if let s = d.sourceSystem { sources.insert(s) }
     }
 
@@ -127,7 +128,7 @@ public final class BundleDestination: DossierDestination {
     }
 
     public func excluded(_ dossierID: String, notes: [ScopeNote]) throws {
-        scope += notes.map { ScopeEntry(dossier: dossierID, note: $0) }
+        for n in notes { try scope.append(ScopeEntry(dossier: dossierID, note: n)) }
     }
 
     public func finish() throws {
@@ -137,9 +138,9 @@ public final class BundleDestination: DossierDestination {
         let manifest = ExportManifest(bundleID: bundleID, software: "dossierport \(Toolkit.version)", createdAt: options.createdAt,
                                       purpose: options.purpose, controller: controller, recipient: options.recipient,
                                       sourceSystems: sources.sorted(), counts: counts, documents: documents,
-                                      dossiers: [], scope: scope)
-        let list = entries
-        try bag.add("export.json", streaming: { try manifest.writePretty(dossiers: list, to: $0) })
+                                      dossiers: [], scope: [])
+        let (list, scope) = (entries, scope)
+        try bag.add("export.json", streaming: { try manifest.writePretty(dossiers: list, scope: scope, to: $0) })
         var info = BagInfo([
             ("Source-Organization", controller.name),
             ("Organization-Address", controller.address.map { [$0.street, $0.houseNumber, $0.postalCode, $0.city].compactMap { $0 }.joined(separator: " ") } ?? ""),

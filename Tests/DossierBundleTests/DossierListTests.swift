@@ -1,5 +1,6 @@
 import DossierBundle
 import DossierModel
+import DossierPolicy
 import DossierFormats
 import DossierIO
 import Foundation
@@ -41,8 +42,9 @@ private func spillFolder(in tmp: String) throws -> String? {
         .first { Interruption.isRegistered($0) }
 }
 
-/// export.json written element by element from a list is byte for byte the pretty encoding of
-/// the manifest with the list in it, for no dossiers, one, and many set aside on disk.
+/// export.json written element by element from its lists is byte for byte the pretty encoding of
+/// the manifest with the lists in it, for no dossiers, one, and many set aside on disk, and as
+/// many scope entries (the many encoded ones on disk too).
 @Test(arguments: [0, 1, 2, 700])
 func exportManifestWrittenFromAListIsItsPrettyEncoding(count: Int) throws {
     let entries = (0..<count).map { i in
@@ -56,8 +58,19 @@ func exportManifestWrittenFromAListIsItsPrettyEncoding(count: Int) throws {
                                   documents: entries.reduce(0) { $0 + $1.documents.count }, dossiers: [], scope: [])
     let list = DossierList(holding: 64)
     for e in entries { try list.append(e) }
+    let scope = (0..<count).map { i in
+        ScopeEntry(dossier: "D-\(i)", note: ScopeNote(entity: .workNotes, recordID: "note \"\(i)\"", action: i % 2 == 0 ? .excluded : .redacted,
+                                                   reason: .workNote))
+    }
+    let parent = try PrivateFolder(under: PrivateFolder.temporaryDirectory, prefix: "encodedlist-test")
+    defer { parent.remove() }
+    let encoded = EncodedList(holding: 4096, temporaryDirectory: parent.path)
+    for e in scope { try encoded.append(e) }
     let sink = MemorySink()
-    try manifest.writePretty(dossiers: list, to: sink)
+    try manifest.writePretty(dossiers: list, scope: encoded, to: sink)
+    let spilled = try spillFolder(in: parent.path) != nil
+    #expect(encoded.count == count && spilled == (count == 700))
     manifest.dossiers = entries
+    manifest.scope = scope
     #expect(sink.bytes == (try JSONByteEncoder.encode(manifest, style: .pretty)))
 }
