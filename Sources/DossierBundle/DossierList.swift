@@ -11,38 +11,22 @@ import DossierModel
 /// Unchecked `Sendable`: it is filled by one thread before it is shared, then only read, and every
 /// reader opens the file for itself.
 public final class DossierList: @unchecked Sendable {
-    public private(set) var count = 0
     /// Listed documents over all dossiers, for export.json's `documents` count.
     public private(set) var documents = 0
-    private let holding: Int
-    private let temporaryDirectory: String
-    private var held: [ExportManifest.Entry] = []
-    private var folder: PrivateFolder?
-    private var file: RecordFileWriter?
+    private let records: SpilledRecords
+    public var count: Int { records.count }
 
     public init(holding: Int = 4096, temporaryDirectory: String? = nil) {
-        self.holding = holding
-        self.temporaryDirectory = temporaryDirectory ?? PrivateFolder.temporaryDirectory
+        records = SpilledRecords(holdingRecords: holding, temporaryDirectory: temporaryDirectory)
     }
 
     public func append(_ entry: ExportManifest.Entry) throws {
-        count += 1
         documents += entry.documents.count
-        if let file { return try file.append(Self.encode(entry)) }
-        held.append(entry)
-        guard held.count > holding else { return }
-        let folder = try PrivateFolder(under: temporaryDirectory, prefix: "dossierport-list")
-        let file = try RecordFileWriter(path: folder.file("dossiers"))
-        for e in held { try file.append(Self.encode(e)) }
-        (self.folder, self.file, held) = (folder, file, [])
+        try records.append(Self.encode(entry))
     }
 
     /// Reads the entries from the start, one at a time.
-    public func makeReader() throws -> Reader {
-        guard let file else { return Reader(held: held) }
-        try file.flush()
-        return Reader(file: try RecordFileReader(path: file.path))
-    }
+    public func makeReader() throws -> Reader { Reader(try records.makeReader()) }
 
     public func forEach(_ body: (ExportManifest.Entry) throws -> Void) throws {
         let reader = try makeReader()
@@ -50,23 +34,12 @@ public final class DossierList: @unchecked Sendable {
     }
 
     public final class Reader {
-        private enum Source {
-            case held(IndexingIterator<[ExportManifest.Entry]>)
-            case file(RecordFileReader)
-        }
-        private var source: Source
+        private let records: SpilledRecords.Reader
 
-        init(held: [ExportManifest.Entry]) { source = .held(held.makeIterator()) }
-        init(file: RecordFileReader) { source = .file(file) }
+        init(_ records: SpilledRecords.Reader) { self.records = records }
 
         public func next() throws -> ExportManifest.Entry? {
-            switch source {
-            case .held(var entries):
-                defer { source = .held(entries) }
-                return entries.next()
-            case .file(let file):
-                return try file.next().map { try DossierList.decode($0, from: file.path) }
-            }
+            try records.next().map { try DossierList.decode($0, from: records.path ?? "<memory>") }
         }
     }
 
