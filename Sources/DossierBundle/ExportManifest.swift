@@ -1,7 +1,7 @@
 public import DossierModel
 public import DossierPolicy
 public import DossierIO
-import DossierFormats
+public import DossierFormats
 
 /// `data/export.json`: what a bundle claims to hold, checked by `verify` against the payload.
 ///
@@ -54,44 +54,12 @@ public struct ExportManifest: Hashable, Sendable, Codable {
 
 extension ExportManifest {
     /// The manifest as `JSONByteEncoder` writes it in pretty style, with `dossiers` and `scope`
-    /// (which must be empty here) read from `list` and `scope`: each list is written element by
-    /// element, each encoded alone and indented to its place, so a bundle of many dossiers, or
-    /// of many records cut, never holds export.json whole. The bytes are those of encoding the
-    /// manifest with the lists in it (tests hold the two together).
-    public func writePretty(dossiers list: DossierList, scope: EncodedList = EncodedList(), to sink: any ByteSink) throws {
+    /// (which must be empty here) read from `list` and `scope`, so a bundle of many dossiers, or
+    /// of many records cut, never holds export.json whole (tests hold the bytes to those of
+    /// encoding the manifest with the lists in it).
+    public func writePretty(dossiers list: DossierList, scope: EncodedList<ScopeEntry> = EncodedList(), to sink: any ByteSink) throws {
         precondition(dossiers.isEmpty && self.scope.isEmpty, "ExportManifest.writePretty takes its lists from the arguments")
-        let whole = try JSONByteEncoder.encode(self, style: .pretty)
-        // Members are one to a line and strings never hold a raw line break, so these are the
-        // members themselves, not text inside a value; `dossiers` comes before `scope`.
-        func open(_ member: String) -> Int {
-            guard let at = whole.firstRange(of: Array("\n  \"\(member)\": []".utf8)) else {
-                preconditionFailure("pretty export.json has its \(member) at the top level")
-            }
-            return at.upperBound - 1
-        }
-        let (dossiersOpen, scopeOpen) = (open("dossiers"), open("scope"))
-        try sink.write(Array(whole[..<dossiersOpen]))
-        try Self.writeElements(to: sink) { each in try list.forEach { try each(try JSONByteEncoder.encode($0, style: .pretty)) } }
-        try sink.write(Array(whole[dossiersOpen..<scopeOpen]))
-        try Self.writeElements(to: sink) { each in try scope.forEach(each) }
-        try sink.write(Array(whole[scopeOpen...]))
-    }
-
-    /// The elements `forEach` hands over (each a pretty document of its own), as the inside of a
-    /// top-level member's array: one to a line, indented by four.
-    private static func writeElements(to sink: any ByteSink, _ forEach: (([UInt8]) throws -> Void) throws -> Void) throws {
-        var first = true
-        try forEach { encoded in
-            var element = Array((first ? "\n" : ",\n").utf8)
-            first = false
-            element.append(contentsOf: "    ".utf8)
-            // A document ends with a line break; an element does not.
-            for b in encoded.last == 0x0A ? encoded.dropLast() : encoded[...] {
-                element.append(b)
-                if b == 0x0A { element.append(contentsOf: "    ".utf8) }
-            }
-            try sink.write(element)
-        }
-        try sink.write(Array((first ? "" : "\n  ").utf8))
+        let dossiers = SplicedList("dossiers") { each in try list.forEach { try each(try JSONByteEncoder.encode($0, style: .pretty)) } }
+        try JSONByteEncoder.writePretty(self, lists: [dossiers, SplicedList("scope", scope)], to: sink)
     }
 }

@@ -50,7 +50,7 @@ public final class BundleDestination: DossierDestination {
     private var counts = EntityMap<Int>()
     private var documents = 0
     /// export.json's scope, encoded and on disk once long (a transfer cuts every work note).
-    private let scope = EncodedList()
+    private var scope = EncodedList<ScopeEntry>()
     private var sources: Set<String> = []
     private var controller: Controller?
     /// Hashes of the dossier ids written, to refuse one used twice; a hash seen before is checked

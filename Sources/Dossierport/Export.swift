@@ -1,5 +1,7 @@
 public import DossierModel
 public import DossierPolicy
+public import DossierFormats
+public import DossierIO
 
 /// What an export run is asked to do, beyond where it reads and writes.
 public struct ExportOptions: Sendable {
@@ -46,13 +48,26 @@ public struct ExportReport: Sendable, Codable {
     public var written = IDList()
     /// The controller of the dossiers exported (the first one read).
     public var controller: Controller?
-    /// Records cut or redacted by the purpose, with the dossier they belong to.
-    public var scope: [ScopeEntry] = []
+    /// Records cut or redacted by the purpose, with the dossier they belong to: one for each
+    /// work note of a transfer, so they wait on disk once long and are spliced into the report
+    /// as it is written (`writePretty`).
+    public var scope = EncodedList<ScopeEntry>()
     /// Errors in the source rows of a profile run (rejected rows, bad values, unmapped tables):
     /// like a rejected dossier, they keep the output from being committed unless `keepGoing`.
     public var sourceErrors = 0
 
     public var hasErrors: Bool { sourceErrors > 0 || diagnostics.contains { $0.severity == .error } }
+
+    /// The report as pretty JSON, as `JSONByteEncoder` encodes it, with its scope read from disk
+    /// a record at a time rather than held whole.
+    public func writePretty(to sink: any ByteSink) throws { try Self.writePretty(self, scope: \.scope, to: sink) }
+
+    /// `value` (a report or a value holding one at `scope`) with that scope spliced in.
+    static func writePretty<T: Encodable>(_ value: T, scope: WritableKeyPath<T, EncodedList<ScopeEntry>>, to sink: any ByteSink) throws {
+        var bare = value
+        bare[keyPath: scope] = EncodedList()
+        try JSONByteEncoder.writePretty(bare, lists: [SplicedList("scope", value[keyPath: scope])], to: sink)
+    }
 }
 
 /// source → (validate, cut to purpose) → destination: the one export pipeline every command uses.
@@ -110,7 +125,7 @@ public final class ExportSession {
         if let purpose = options.purpose {
             let scoped = PurposePolicy.apply(purpose, to: out.dossier, today: options.today)
             for n in scoped.notes {
-                report.scope.append(ScopeEntry(dossier: d.id, note: n))
+                try report.scope.append(ScopeEntry(dossier: d.id, note: n))
                 switch n.action {
                 case .excluded: report.entities[n.entity, default: EntityCount()].excluded += 1
                 case .redacted: report.entities[n.entity, default: EntityCount()].redacted += 1

@@ -3,7 +3,7 @@ import Glibc
 #endif
 public import DossierModel
 public import DossierSources
-import DossierIO
+public import DossierIO
 import DossierCrypto
 import Foundation
 
@@ -39,6 +39,9 @@ public struct ProfileExportResult: Sendable, Encodable {
     }
 
     private enum Key: String, CodingKey { case account }
+
+    /// As `ExportReport.writePretty`, with the account after the report's keys.
+    public func writePretty(to sink: any ByteSink) throws { try ExportReport.writePretty(self, scope: \.report.scope, to: sink) }
 }
 
 /// Exports dossiers straight from an EPD's own export (SQL dump, CSV, XML) through a mapping profile.

@@ -113,7 +113,7 @@ struct ExportCommand: Command {
         Console.error(Report.table(report))
         if let profileResult { Console.error(Report.table(profileResult)) }
         if let path = args.value("--report") {
-            if let profileResult { try Report.writeJSON(profileResult, to: path) } else { try Report.writeJSON(report, to: path) }
+            try Report.writeJSON(report, profileResult, to: path)
         }
         if report.hasErrors {
             let committed = args.flag("--keep-going") || (report.dossiersRejected == 0 && report.sourceErrors == 0)

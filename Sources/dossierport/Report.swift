@@ -50,9 +50,12 @@ enum Report {
 
     static func json(_ value: some Encodable) throws -> String { try MachineOutput.json(value) }
 
-    static func writeJSON(_ value: some Encodable, to path: String) throws {
-        let text = try json(value)
-        try Output.write(to: path) { try $0.write(text) }
+    /// `--report FILE`: written as it is encoded, the scope (every record a purpose cut) read
+    /// from disk rather than held whole.
+    static func writeJSON(_ report: ExportReport, _ profile: ProfileExportResult?, to path: String) throws {
+        try Output.write(to: path) { sink in
+            if let profile { try profile.writePretty(to: sink) } else { try report.writePretty(to: sink) }
+        }
     }
 }
 

@@ -64,7 +64,7 @@ func exportManifestWrittenFromAListIsItsPrettyEncoding(count: Int) throws {
     }
     let parent = try PrivateFolder(under: PrivateFolder.temporaryDirectory, prefix: "encodedlist-test")
     defer { parent.remove() }
-    let encoded = EncodedList(holding: 4096, temporaryDirectory: parent.path)
+    var encoded = EncodedList<ScopeEntry>(holding: 4096, temporaryDirectory: parent.path)
     for e in scope { try encoded.append(e) }
     let sink = MemorySink()
     try manifest.writePretty(dossiers: list, scope: encoded, to: sink)

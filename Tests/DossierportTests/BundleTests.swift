@@ -5,6 +5,7 @@ import DossierIO
 import DossierCrypto
 import DossierBundle
 import DossierPolicy
+import DossierFormats
 import Dossierport
 
 /// A signed bundle of the fixture organisation, unpacked, with the keys that made it; its folder
@@ -238,6 +239,15 @@ func entries(_ c: BundleCheck) -> [String] { c.allProblems.compactMap { $0.locat
         let manifest = try JSONDecoder().decode(ExportManifest.self, from: Data(contentsOf: URL(fileURLWithPath: root + "/data/export.json")))
         #expect(manifest.scope.contains { $0.dossier == "ZDL-000104" && $0.note.reason == .clientObjected })
         #expect(c.cut.excluded == manifest.scope.filter { $0.note.action == .excluded }.count && c.cut.excluded > 0)
+        // The run's report lists the same cut, and `--report` splices it in as the encoder would write it.
+        var reported: [ScopeEntry] = []
+        try report.scope.forEach { reported.append($0) }
+        #expect(reported == manifest.scope)
+        let sink = MemorySink()
+        try report.writePretty(to: sink)
+        #expect(sink.bytes == (try JSONByteEncoder.encode(report, style: .pretty)))
+        let json = try JSONSerialization.jsonObject(with: Data(sink.bytes)) as? [String: Any]
+        #expect((json?["scope"] as? [Any])?.count == manifest.scope.count)
     }
 }
 
