@@ -188,7 +188,8 @@ final class AssemblyRun {
     }
 
     func report(_ d: Diagnostic) {
-        account.diagnosticCounts[d.code, default: 0] += 1
+        account.diagnosticCounts.add(d.code)
+        if d.severity == .error { account.errorDiagnostics += 1 }
         if account.diagnostics.count < a.options.keptDiagnostics { account.diagnostics.append(d) }
     }
 

@@ -57,7 +57,9 @@ public struct ExportAccount: Hashable, Sendable, Codable {
     /// Diagnostics, in the order they arose, up to `ExportOptions.keptDiagnostics`.
     public var diagnostics: [Diagnostic] = []
     /// Number of diagnostics per code, including those beyond the kept ones.
-    public var diagnosticCounts: [String: Int] = [:]
+    public var diagnosticCounts = CodeCounts()
+    /// Diagnostics of severity error, kept or not; `validationErrors` of them are the validator's.
+    public var errorDiagnostics = 0
 
     public init() {}
 

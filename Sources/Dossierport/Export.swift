@@ -17,6 +17,9 @@ public struct ExportOptions: Sendable {
     public var organisation: Organisation?
     /// Replaces identifying data by keyed pseudonyms after the purpose is applied.
     public var pseudonymiser: Pseudonymiser?
+    /// How many diagnostics the report lists in full; the rest are counted by code. A profile
+    /// that maps no creation dates gives a retention warning for every record of the run.
+    public var keptDiagnostics = 10_000
 
     public init(client: String? = nil, purpose: ExportPurpose? = nil, today: LocalDate, keepGoing: Bool = false,
                 organisation: Organisation? = nil) {
@@ -43,7 +46,12 @@ public struct ExportReport: Sendable, Codable {
     /// Dossiers the purpose left out as a whole (a client who objected to transfer).
     public var dossiersExcluded = 0
     public var entities = EntityMap<EntityCount>()
+    /// The first `ExportOptions.keptDiagnostics` diagnostics, in the order they arose.
     public var diagnostics: [Diagnostic] = []
+    /// Diagnostics past that limit, counted in `diagnosticCounts` but not listed.
+    public var diagnosticsOmitted = 0
+    /// Every diagnostic, listed or not, by code.
+    public var diagnosticCounts = CodeCounts()
     /// The ids of the dossiers written, in order, for the export log.
     public var written = IDList()
     /// The controller of the dossiers exported (the first one read).
@@ -56,7 +64,24 @@ public struct ExportReport: Sendable, Codable {
     /// like a rejected dossier, they keep the output from being committed unless `keepGoing`.
     public var sourceErrors = 0
 
-    public var hasErrors: Bool { sourceErrors > 0 || diagnostics.contains { $0.severity == .error } }
+    /// Every error diagnostic rejects a dossier or counts as a source error, listed or not.
+    public var hasErrors: Bool {
+        sourceErrors > 0 || dossiersRejected > 0 || diagnostics.contains { $0.severity == .error }
+    }
+
+    /// Lists `d` while fewer than `limit` are listed, and counts it.
+    mutating func note(_ d: Diagnostic, keeping limit: Int) {
+        diagnosticCounts.add(d.code)
+        if diagnostics.count < limit { diagnostics.append(d) } else { diagnosticsOmitted += 1 }
+    }
+
+    /// Adds diagnostics another part of the run kept (`kept`) and counted (`counts`, kept ones included).
+    mutating func note(kept: [Diagnostic], counts: CodeCounts, keeping limit: Int) {
+        let listed = min(kept.count, max(0, limit - diagnostics.count))
+        diagnostics += kept.prefix(listed)
+        diagnosticCounts.add(counts)
+        diagnosticsOmitted += counts.total - listed
+    }
 
     /// The report as pretty JSON, as `JSONByteEncoder` encodes it, with its scope read from disk
     /// a record at a time rather than held whole.
@@ -98,6 +123,9 @@ public final class ExportSession {
     private let destination: any DossierDestination
     private let options: ExportOptions
     private var matched = false
+    /// Set when the source lists the validator's findings itself, as a profile run's account does
+    /// (located at each record's own row): the session then only acts on them.
+    var findingsReportedBySource = false
 
     public init(to destination: any DossierDestination, options: ExportOptions) {
         self.destination = destination
@@ -113,14 +141,14 @@ public final class ExportSession {
         for (e, n) in counts { report.entities[e, default: EntityCount()].read += n }
 
         let problems = (loaded.findings ?? DossierValidator.validate(d)).map { Export.located($0, loaded, d.id) }
-        report.diagnostics += problems
+        if !findingsReportedBySource { for p in problems { report.note(p, keeping: options.keptDiagnostics) } }
         if problems.contains(where: { $0.severity == .error }) {
             report.dossiersRejected += 1
             return
         }
         var out = loaded
         if let org = options.organisation {
-            report.diagnostics += org.retention.fillRetention(in: &out.dossier).map { Export.located($0, loaded, d.id) }
+            for w in org.retention.fillRetention(in: &out.dossier) { report.note(Export.located(w, loaded, d.id), keeping: options.keptDiagnostics) }
         }
         if let purpose = options.purpose {
             let scoped = PurposePolicy.apply(purpose, to: out.dossier, today: options.today)
@@ -153,10 +181,10 @@ public final class ExportSession {
         for (e, n) in changed ? out.dossier.counts : counts { report.entities[e, default: EntityCount()].written += n }
     }
 
-    /// Adds what a source adapter found wrong in the rows it read; `errors` is how many of them
-    /// (possibly more than listed, when the adapter kept only the first ones) fail the run.
-    public func addSourceDiagnostics(_ diagnostics: [Diagnostic], errors: Int) {
-        report.diagnostics += diagnostics
+    /// Adds what a source adapter found wrong in the rows it read, the first ones listed (`kept`)
+    /// and all counted by code (`counts`); `errors` is how many of them fail the run.
+    public func addSourceDiagnostics(_ kept: [Diagnostic], counts: CodeCounts, errors: Int) {
+        report.note(kept: kept, counts: counts, keeping: options.keptDiagnostics)
         report.sourceErrors += errors
     }
 

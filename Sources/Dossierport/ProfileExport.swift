@@ -96,6 +96,7 @@ public enum ProfileExport {
         var sessionOptions = options
         sessionOptions.client = nil
         let session = ExportSession(to: destination, options: sessionOptions)
+        session.findingsReportedBySource = true
         let account = try assembler.run(readers) { dossier, _, findings in
             let origin = dossier.client.meta.source ?? SourceLocation(file: source)
             var loaded = LoadedDossier(dossier: dossier, origin: origin, documentRoot: staging.folder)
@@ -107,11 +108,13 @@ public enum ProfileExport {
             throw DossierError("export.no-client", "no row of \(profile.client.table) has the client key '\(key)'",
                                at: SourceLocation(file: source, table: profile.client.table))
         }
-        // The account repeats the validator's findings, which the session has already reported.
-        let reported = Set(session.report.diagnostics.map(DiagnosticIdentity.init))
-        let rows = account.diagnostics.filter { !reported.contains(DiagnosticIdentity($0)) } + readers.flatMap(warnings)
+        // The account lists the validator's findings with the rows' diagnostics, in the order they arose.
+        let readerWarnings = readers.flatMap(warnings)
+        var counts = account.diagnosticCounts
+        for w in readerWarnings { counts.add(w.code) }
         let rejected = account.tables.reduce(0) { $0 + $1.rejected } + account.tables.filter { $0.disposition == .unmapped }.count
-        session.addSourceDiagnostics(rows, errors: max(rejected, rows.filter { $0.severity == .error }.count))
+        let rowErrors = account.errorDiagnostics - account.validationErrors
+        session.addSourceDiagnostics(account.diagnostics + readerWarnings, counts: counts, errors: max(rejected, rowErrors))
         return ProfileExportResult(report: try session.finish(), account: account)
     }
 
@@ -152,11 +155,6 @@ public enum ProfileExport {
 }
 
 /// What makes two reports of one finding the same, whatever location each was given.
-private struct DiagnosticIdentity: Hashable {
-    let code: String, message: String, path: String?, recordID: String?
-    init(_ d: Diagnostic) { code = d.code; message = d.message; path = d.path; recordID = d.recordID }
-}
-
 /// Measures, hashes and stages document bytes into a private folder for the destinations.
 ///
 /// A folder rather than memory because documents can be large and a destination streams them from

@@ -44,7 +44,8 @@ struct ExportCommand: Command {
                            rows per table and section under "account") as JSON
     \(LogOptions.help)
 
-    The count tables and diagnostics go to standard error.
+    The count tables and diagnostics go to standard error: the first 100 diagnostics, then a count of the
+    rest by code. --report lists the first 10,000 and counts all of them by code.
     Exit codes: 0 all dossiers exported; 1 a dossier was invalid, a source row was rejected or had a bad
     value, a table was not in the profile, or the run failed (malformed source: file:line on stderr);
     nothing is left under the output name unless --keep-going; 64 usage error.
@@ -109,7 +110,7 @@ struct ExportCommand: Command {
         }
         try LogOptions.record(args, event: event, outcome: report.hasErrors ? "failure" : "success", purpose: options.purpose,
                               report: report, output: output)
-        for d in report.diagnostics { Console.error(d.description) }
+        for line in Report.diagnostics(report) { Console.error(line) }
         Console.error(Report.table(report))
         if let profileResult { Console.error(Report.table(profileResult)) }
         if let path = args.value("--report") {

@@ -48,6 +48,24 @@ enum Report {
         return lines.joined(separator: "\n")
     }
 
+    /// How many diagnostics an export shows on standard error; `--report FILE` lists the first
+    /// `ExportOptions.keptDiagnostics` and counts all.
+    static let shownDiagnostics = 100
+
+    /// The first diagnostics of a run, then the count of the rest by code, so that a warning on
+    /// every record (2.4 million for one dump) does not bury the count table.
+    static func diagnostics(_ r: ExportReport) -> [String] {
+        var lines = r.diagnostics.prefix(shownDiagnostics).map(\.description)
+        let shown = lines.count
+        var rest = r.diagnosticCounts
+        for d in r.diagnostics.prefix(shown) { rest.add(d.code, -1) }
+        guard rest.total > 0 else { return lines }
+        lines.append("... and \(rest.total) more diagnostic(s): "
+                     + rest.filter { $0.1 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+                     + " (--report FILE lists more)")
+        return lines
+    }
+
     static func json(_ value: some Encodable) throws -> String { try MachineOutput.json(value) }
 
     /// `--report FILE`: written as it is encoded, the scope (every record a purpose cut) read

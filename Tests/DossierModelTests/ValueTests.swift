@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import DossierModel
 
@@ -91,4 +92,25 @@ import DossierModel
     func dataIsShownByItsLengthOnly(_ name: String) {
         #expect(Diagnostic.shownName(name) == "<a name of \(name.utf8.count) bytes>")
     }
+}
+
+/// Counts by code come out in code order whatever order they arrived in, so a report is the same
+/// bytes on every run, and read back as they were written.
+@Test func codeCountsAreInCodeOrder() throws {
+    var a = CodeCounts(), b = CodeCounts()
+    let codes = ["row.orphan", "bsn.elfproef", "retention.undated", "a", "row.orphan", "z.z", "bsn.elfproef", "row.orphan"]
+    for c in codes { a.add(c) }
+    for c in codes.reversed() { b.add(c) }
+    #expect(a == b && a.total == codes.count)
+    #expect(a.map(\.0) == ["a", "bsn.elfproef", "retention.undated", "row.orphan", "z.z"])
+    #expect(a["row.orphan"] == 3 && a["missing"] == 0)
+    var merged = CodeCounts()
+    merged.add(a)
+    merged.add("a", 4)
+    #expect(merged["a"] == 5 && merged.total == codes.count + 4)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    let json = try encoder.encode(a)
+    #expect(String(decoding: json, as: UTF8.self) == #"{"a":1,"bsn.elfproef":2,"retention.undated":1,"row.orphan":3,"z.z":1}"#)
+    #expect(try JSONDecoder().decode(CodeCounts.self, from: json) == a)
 }

@@ -50,6 +50,40 @@ import Testing
         #expect(json?["sourceErrors"] as? Int == 1)
     }
 
+    /// The CareSys profile maps no creation dates, so with an organisation's retention policy
+    /// every record gives a warning: they are counted by code, the first 100 shown and the first
+    /// 10,000 listed in the report, and two runs write the same report bytes (the counts by code
+    /// had come out in hash order, which differs between processes).
+    @Test func aWarningOnEveryRecordIsCountedNotListedWithoutEnd() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let dump = dir.appendingPathComponent("caresys-2.sql").path
+        let generate = Process()
+        generate.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        generate.arguments = ["python3", CLI.fixtures.appendingPathComponent("epd/generate-large.py").path, "2", dump]
+        try generate.run()
+        generate.waitUntilExit()
+        #expect(generate.terminationStatus == 0)
+        var reports: [Data] = []
+        for name in ["a.json", "b.json"] {
+            let report = dir.appendingPathComponent(name)
+            let r = try CLI.run(["export", "--profile", CLI.fixtures.appendingPathComponent("epd/caresys/caresys.json").path,
+                                 "--source", dump, "--organisation", CLI.fixtures.appendingPathComponent("organisation.json").path,
+                                 "--format", "ndjson", "--out", "-", "--date", "2026-11-22", "--report", report.path])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.split(separator: "\n").count == 2)
+            let warnings = r.stderr.split(separator: "\n").filter { $0.contains(": warning: record has no createdAt") }
+            #expect(warnings.count == 100)
+            #expect(r.stderr.contains("... and 336 more diagnostic(s): retention.undated 336 (--report FILE lists more)"))
+            reports.append(try Data(contentsOf: report))
+        }
+        #expect(reports[0] == reports[1])
+        let json = try JSONSerialization.jsonObject(with: reports[0]) as? [String: Any]
+        #expect((json?["diagnostics"] as? [Any])?.count == 436)
+        #expect(json?["diagnosticsOmitted"] as? Int == 0)
+        #expect((json?["diagnosticCounts"] as? [String: Int]) == ["retention.undated": 436])
+    }
+
     @Test func aRejectedRowFailsTheRunAndLeavesNothing() throws {
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

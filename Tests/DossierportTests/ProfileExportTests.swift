@@ -219,3 +219,27 @@ extension Array where Element == UInt8 {
     #expect(result.account.table("/export/documenten/document")?.rejected == 1)
     #expect(!FileManager.default.fileExists(atPath: out))
 }
+
+/// Past `keptDiagnostics` a run counts its diagnostics by code without listing them; the errors
+/// among them still fail it, and the validator's findings are listed once, at their record's row.
+@Test func diagnosticsPastTheLimitAreCountedNotListed() throws {
+    let dir = try TestEnv.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let caresys = TestEnv.fixtures.appendingPathComponent("epd/caresys")
+    func run(keeping limit: Int) throws -> ExportReport {
+        var options = ExportOptions(today: ProfileEnv.today, keepGoing: true, organisation: try TestEnv.organisation())
+        options.keptDiagnostics = limit
+        return try ProfileExport.run(try ProfileExport.loadProfile(caresys.appendingPathComponent("caresys.json").path),
+                                     source: caresys.appendingPathComponent("caresys-dirty.sql").path,
+                                     to: try FolderDestination(path: dir.appendingPathComponent("out-\(limit)").path, format: .ndjson),
+                                     options: options, profileOptions: ProfileExportOptions(workDirectory: dir.path)).report
+    }
+    let all = try run(keeping: 10_000), cut = try run(keeping: 10)
+    #expect(all.diagnosticsOmitted == 0 && all.diagnostics.count == all.diagnosticCounts.total)
+    #expect(all.diagnosticCounts["retention.undated"] > 10 && all.diagnosticCounts["bsn.elfproef"] == 1)
+    #expect(all.diagnostics.filter { $0.code == "bsn.elfproef" }.map { $0.location?.line } == [252])
+    #expect(cut.diagnostics == Array(all.diagnostics.prefix(10)))
+    #expect(cut.diagnosticsOmitted == all.diagnostics.count - 10)
+    #expect(cut.diagnosticCounts == all.diagnosticCounts)
+    #expect(cut.sourceErrors == all.sourceErrors && cut.sourceErrors > 0 && cut.hasErrors)
+}
