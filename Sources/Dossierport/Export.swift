@@ -46,9 +46,10 @@ public struct ExportReport: Sendable, Codable {
     /// Dossiers the purpose left out as a whole (a client who objected to transfer).
     public var dossiersExcluded = 0
     public var entities = EntityMap<EntityCount>()
-    /// The first `ExportOptions.keptDiagnostics` diagnostics, in the order they arose.
+    /// The first `ExportOptions.keptDiagnostics` errors and as many warnings, in the order they
+    /// arose: a warning on every record must not crowd out the errors that fail the run.
     public var diagnostics: [Diagnostic] = []
-    /// Diagnostics past that limit, counted in `diagnosticCounts` but not listed.
+    /// Diagnostics past those limits, counted in `diagnosticCounts` but not listed.
     public var diagnosticsOmitted = 0
     /// Every diagnostic, listed or not, by code.
     public var diagnosticCounts = CodeCounts()
@@ -69,18 +70,34 @@ public struct ExportReport: Sendable, Codable {
         sourceErrors > 0 || dossiersRejected > 0 || diagnostics.contains { $0.severity == .error }
     }
 
-    /// Lists `d` while fewer than `limit` are listed, and counts it.
+    /// Lists `d` while fewer than `limit` of its severity are listed, and counts it.
     mutating func note(_ d: Diagnostic, keeping limit: Int) {
         diagnosticCounts.add(d.code)
-        if diagnostics.count < limit { diagnostics.append(d) } else { diagnosticsOmitted += 1 }
+        if !list(d, keeping: limit) { diagnosticsOmitted += 1 }
     }
 
     /// Adds diagnostics another part of the run kept (`kept`) and counted (`counts`, kept ones included).
     mutating func note(kept: [Diagnostic], counts: CodeCounts, keeping limit: Int) {
-        let listed = min(kept.count, max(0, limit - diagnostics.count))
-        diagnostics += kept.prefix(listed)
+        var listed = 0
+        for d in kept where list(d, keeping: limit) { listed += 1 }
         diagnosticCounts.add(counts)
         diagnosticsOmitted += counts.total - listed
+    }
+
+    private mutating func list(_ d: Diagnostic, keeping limit: Int) -> Bool {
+        let isError = d.severity == .error
+        guard (isError ? listedErrors : diagnostics.count - listedErrors) < limit else { return false }
+        diagnostics.append(d)
+        if isError { listedErrors += 1 }
+        return true
+    }
+
+    /// Errors among `diagnostics`, so that each severity has a limit of its own.
+    private var listedErrors = 0
+
+    private enum CodingKeys: String, CodingKey {
+        case dossiersRead, dossiersWritten, dossiersRejected, dossiersExcluded, entities, diagnostics, diagnosticsOmitted,
+             diagnosticCounts, written, controller, scope, sourceErrors
     }
 
     /// The report as pretty JSON, as `JSONByteEncoder` encodes it, with its scope read from disk

@@ -91,7 +91,7 @@ public enum ProfileExport {
         let assembler = try DossierAssembler(
             profile: profile,
             options: DossierSources.ExportOptions(clientKey: options.client, spillDirectory: profileOptions.workDirectory,
-                                                  bucketCount: profileOptions.bucketCount),
+                                                  bucketCount: profileOptions.bucketCount, keptDiagnostics: options.keptDiagnostics),
             documents: staging)
         var sessionOptions = options
         sessionOptions.client = nil

@@ -52,13 +52,15 @@ enum Report {
     /// `ExportOptions.keptDiagnostics` and counts all.
     static let shownDiagnostics = 100
 
-    /// The first diagnostics of a run, then the count of the rest by code, so that a warning on
-    /// every record (2.4 million for one dump) does not bury the count table.
+    /// The first diagnostics of a run, errors before warnings, then the count of the rest by code,
+    /// so that a warning on every record (2.4 million for one dump) does not bury the errors or
+    /// the count table.
     static func diagnostics(_ r: ExportReport) -> [String] {
-        var lines = r.diagnostics.prefix(shownDiagnostics).map(\.description)
-        let shown = lines.count
+        let shown = (r.diagnostics.filter { $0.severity == .error } + r.diagnostics.filter { $0.severity != .error })
+            .prefix(shownDiagnostics)
+        var lines = shown.map(\.description)
         var rest = r.diagnosticCounts
-        for d in r.diagnostics.prefix(shown) { rest.add(d.code, -1) }
+        for d in shown { rest.add(d.code, -1) }
         guard rest.total > 0 else { return lines }
         lines.append("... and \(rest.total) more diagnostic(s): "
                      + rest.filter { $0.1 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
