@@ -44,61 +44,6 @@ public struct Diagnostic: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 }
 
-/// How many diagnostics of each code a run gave, those it listed and those past its limit.
-///
-/// Kept in code order and encoded as a JSON object in that order: as a `Dictionary` it came out
-/// in the process's hash order, so two runs over the same input wrote different report bytes.
-public struct CodeCounts: Hashable, Sendable, Codable, Sequence {
-    private var codes: [String] = []
-    private var counts: [Int] = []
-
-    public init() {}
-
-    public subscript(code: String) -> Int {
-        let (found, at) = index(code)
-        return found ? counts[at] : 0
-    }
-
-    public var total: Int { counts.reduce(0, +) }
-
-    public mutating func add(_ code: String, _ n: Int = 1) {
-        let (found, at) = index(code)
-        if found { counts[at] += n } else { codes.insert(code, at: at); counts.insert(n, at: at) }
-    }
-
-    public mutating func add(_ other: CodeCounts) { for (code, n) in other { add(code, n) } }
-
-    public func makeIterator() -> Zip2Sequence<[String], [Int]>.Iterator { zip(codes, counts).makeIterator() }
-
-    /// Binary search: a run has a few dozen codes at most, and meets them millions of times.
-    private func index(_ code: String) -> (found: Bool, at: Int) {
-        var (lo, hi) = (0, codes.count)
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if codes[mid] == code { return (true, mid) }
-            if codes[mid] < code { lo = mid + 1 } else { hi = mid }
-        }
-        return (false, lo)
-    }
-
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: Key.self)
-        for k in c.allKeys { add(k.stringValue, try c.decode(Int.self, forKey: k)) }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Key.self)
-        for (code, n) in self { try c.encode(n, forKey: Key(stringValue: code)) }
-    }
-}
-
 /// A thrown failure that stops a run, carrying the same location facts as a diagnostic.
 ///
 /// A struct around a diagnostic rather than an enum, so new reasons can be added without breaking

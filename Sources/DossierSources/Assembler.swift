@@ -18,7 +18,7 @@ public struct ExportOptions: Sendable {
     public var spillDirectory: String
     /// Number of bucket files rows are spread over; a bucket is what phase 2 holds in memory.
     public var bucketCount: Int
-    /// Diagnostics kept in the account; beyond this only their counts per code are kept.
+    /// Diagnostics of each severity listed in the account; past this they are counted by code.
     public var keptDiagnostics: Int
     /// Largest bucket file (bytes) phase 2 loads whole; a larger one is split into sub-buckets
     /// first, so memory stays flat however large the dump is.
@@ -162,6 +162,7 @@ final class AssemblyRun {
         self.a = a
         self.folder = folder
         buckets = Array(repeating: nil, count: a.options.bucketCount)
+        account.diagnostics = DiagnosticLog(limit: a.options.keptDiagnostics)
         routes[a.client.table] = TableRoute(isClient: true, disposition: .mapped)
         entities[.client] = EntityAccount(entity: .client)
         var linkIndex: [LinkSpec: Int] = [:]
@@ -187,11 +188,7 @@ final class AssemblyRun {
         for t in a.profile.ignore where routes[t] == nil { routes[t] = TableRoute(disposition: .ignored) }
     }
 
-    func report(_ d: Diagnostic) {
-        account.diagnosticCounts.add(d.code)
-        if d.severity == .error { account.errorDiagnostics += 1 }
-        if account.diagnostics.count < a.options.keptDiagnostics { account.diagnostics.append(d) }
-    }
+    func report(_ d: Diagnostic) { account.diagnostics.append(d) }
 
     // MARK: Phase 1: route rows to buckets
 

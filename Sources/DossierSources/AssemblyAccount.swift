@@ -54,12 +54,9 @@ public struct ExportAccount: Hashable, Sendable, Codable {
     public var dossiers = 0
     /// Errors `DossierValidator` found in assembled dossiers (not row rejections).
     public var validationErrors = 0
-    /// Diagnostics, in the order they arose, up to `ExportOptions.keptDiagnostics`.
-    public var diagnostics: [Diagnostic] = []
-    /// Number of diagnostics per code, including those beyond the kept ones.
-    public var diagnosticCounts = CodeCounts()
-    /// Diagnostics of severity error, kept or not; `validationErrors` of them are the validator's.
-    public var errorDiagnostics = 0
+    /// The rows' diagnostics and the validator's findings, the first `ExportOptions.keptDiagnostics`
+    /// of each severity listed; `validationErrors` of its errors are the validator's.
+    public var diagnostics = DiagnosticLog()
 
     public init() {}
 

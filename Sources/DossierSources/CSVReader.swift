@@ -30,9 +30,8 @@ public final class CSVReader: RowReader {
     public let table: String
     public private(set) var dialect = CSVDialect(delimiter: UInt8(ascii: ","), evidence: .singleColumn)
     public private(set) var columns: [String] = []
-    /// Warnings about accepted rows, at most 1000; `suppressedDiagnostics` counts the rest.
-    public var diagnostics: [Diagnostic] { scanner.diagnostics }
-    public var suppressedDiagnostics: Int { scanner.suppressedDiagnostics }
+    /// Warnings about accepted rows, the first 1000 listed.
+    public var diagnostics: DiagnosticLog { scanner.diagnostics }
     public var blankLinesSkipped: Int { scanner.blankLinesSkipped }
     /// Data records returned so far.
     public var recordCount: Int { scanner.recordCount }
@@ -44,8 +43,7 @@ public final class CSVReader: RowReader {
     public var report: CSVFileReport {
         CSVFileReport(file: file, table: SourceTable(name: table, columns: columns.map { SourceColumn(name: $0) }),
                       encoding: encoding, dialect: dialect, recordCount: recordCount,
-                      blankLinesSkipped: blankLinesSkipped, diagnostics: diagnostics,
-                      suppressedDiagnostics: suppressedDiagnostics)
+                      blankLinesSkipped: blankLinesSkipped, diagnostics: diagnostics)
     }
 
     private let lenient: Bool
@@ -208,6 +206,5 @@ public struct CSVFileReport: Hashable, Sendable {
     public var dialect: CSVDialect
     public var recordCount: Int
     public var blankLinesSkipped: Int
-    public var diagnostics: [Diagnostic]
-    public var suppressedDiagnostics: Int
+    public var diagnostics: DiagnosticLog
 }

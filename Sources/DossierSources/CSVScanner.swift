@@ -37,9 +37,7 @@ struct CSVScanner {
     /// Data records completed so far.
     private(set) var recordCount = 0
     private(set) var blankLinesSkipped = 0
-    private(set) var diagnostics: [Diagnostic] = []
-    private(set) var suppressedDiagnostics = 0
-    static let diagnosticLimit = 1000
+    private(set) var diagnostics = DiagnosticLog(limit: 1000)
 
     private static let quote = UInt8(ascii: "\""), cr: UInt8 = 0x0D, lf: UInt8 = 0x0A
 
@@ -218,7 +216,7 @@ struct CSVScanner {
     }
 
     mutating func warn(_ code: String, _ message: String, line: Int, column: Int?) {
-        guard diagnostics.count < CSVScanner.diagnosticLimit else { suppressedDiagnostics += 1; return }
+        guard diagnostics.lists(.warning) else { return diagnostics.count(code, .warning) }
         diagnostics.append(.warning(code, message, at: SourceLocation(file: file, line: line, column: column, table: table)))
     }
 

@@ -53,11 +53,8 @@ public final class XMLRowReader: RowReader {
     public let file: String
     /// The most distinct column paths recorded per table.
     public static let maxColumns = 10_000
-    /// Warnings kept; further ones are only counted in `suppressedDiagnostics`.
-    public static let maxDiagnostics = 1_000
-
-    public private(set) var diagnostics: [Diagnostic] = []
-    public private(set) var suppressedDiagnostics = 0
+    /// Warnings about accepted rows, the first 1000 listed.
+    public private(set) var diagnostics = DiagnosticLog(limit: 1_000)
 
     private let stream: XMLStreamReader
     private let specs: [String: Spec]
@@ -209,8 +206,8 @@ public final class XMLRowReader: RowReader {
 
     private func set(_ row: OpenRow, _ column: Int, _ value: SourceValue, line: Int) {
         guard row.values[column] == .null else {
-            warn(.warning("xml.repeated", "column '\(row.spec.columns[column])' occurs more than once in this row; the first value is kept",
-                          at: SourceLocation(file: file, line: line, table: row.spec.name, entry: row.entry)))
+            diagnostics.append(.warning("xml.repeated", "column '\(row.spec.columns[column])' occurs more than once in this row; the first value is kept",
+                                        at: SourceLocation(file: file, line: line, table: row.spec.name, entry: row.entry)))
             return
         }
         row.values[column] = value
@@ -225,9 +222,5 @@ public final class XMLRowReader: RowReader {
         }
         seen[row.spec.name]!.set.insert(column)
         seen[row.spec.name]!.names.append(column)
-    }
-
-    private func warn(_ d: Diagnostic) {
-        if diagnostics.count < Self.maxDiagnostics { diagnostics.append(d) } else { suppressedDiagnostics += 1 }
     }
 }

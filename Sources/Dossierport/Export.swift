@@ -46,13 +46,9 @@ public struct ExportReport: Sendable, Codable {
     /// Dossiers the purpose left out as a whole (a client who objected to transfer).
     public var dossiersExcluded = 0
     public var entities = EntityMap<EntityCount>()
-    /// The first `ExportOptions.keptDiagnostics` errors and as many warnings, in the order they
-    /// arose: a warning on every record must not crowd out the errors that fail the run.
-    public var diagnostics: [Diagnostic] = []
-    /// Diagnostics past those limits, counted in `diagnosticCounts` but not listed.
-    public var diagnosticsOmitted = 0
-    /// Every diagnostic, listed or not, by code.
-    public var diagnosticCounts = CodeCounts()
+    /// Every diagnostic of the run counted by code, the first `ExportOptions.keptDiagnostics` of
+    /// each severity listed.
+    public var diagnostics = DiagnosticLog()
     /// The ids of the dossiers written, in order, for the export log.
     public var written = IDList()
     /// The controller of the dossiers exported (the first one read).
@@ -66,39 +62,7 @@ public struct ExportReport: Sendable, Codable {
     public var sourceErrors = 0
 
     /// Every error diagnostic rejects a dossier or counts as a source error, listed or not.
-    public var hasErrors: Bool {
-        sourceErrors > 0 || dossiersRejected > 0 || diagnostics.contains { $0.severity == .error }
-    }
-
-    /// Lists `d` while fewer than `limit` of its severity are listed, and counts it.
-    mutating func note(_ d: Diagnostic, keeping limit: Int) {
-        diagnosticCounts.add(d.code)
-        if !list(d, keeping: limit) { diagnosticsOmitted += 1 }
-    }
-
-    /// Adds diagnostics another part of the run kept (`kept`) and counted (`counts`, kept ones included).
-    mutating func note(kept: [Diagnostic], counts: CodeCounts, keeping limit: Int) {
-        var listed = 0
-        for d in kept where list(d, keeping: limit) { listed += 1 }
-        diagnosticCounts.add(counts)
-        diagnosticsOmitted += counts.total - listed
-    }
-
-    private mutating func list(_ d: Diagnostic, keeping limit: Int) -> Bool {
-        let isError = d.severity == .error
-        guard (isError ? listedErrors : diagnostics.count - listedErrors) < limit else { return false }
-        diagnostics.append(d)
-        if isError { listedErrors += 1 }
-        return true
-    }
-
-    /// Errors among `diagnostics`, so that each severity has a limit of its own.
-    private var listedErrors = 0
-
-    private enum CodingKeys: String, CodingKey {
-        case dossiersRead, dossiersWritten, dossiersRejected, dossiersExcluded, entities, diagnostics, diagnosticsOmitted,
-             diagnosticCounts, written, controller, scope, sourceErrors
-    }
+    public var hasErrors: Bool { sourceErrors > 0 || dossiersRejected > 0 || diagnostics.errors > 0 }
 
     /// The report as pretty JSON, as `JSONByteEncoder` encodes it, with its scope read from disk
     /// a record at a time rather than held whole.
@@ -112,7 +76,6 @@ public struct ExportReport: Sendable, Codable {
     }
 }
 
-/// source → (validate, cut to purpose) → destination: the one export pipeline every command uses.
 /// source → (validate, retention, purpose, pseudonyms) → destination: the one export pipeline
 /// every command uses, whatever produced the dossiers.
 public enum Export {
@@ -147,6 +110,7 @@ public final class ExportSession {
     public init(to destination: any DossierDestination, options: ExportOptions) {
         self.destination = destination
         self.options = options
+        report.diagnostics = DiagnosticLog(limit: options.keptDiagnostics)
     }
 
     public func process(_ loaded: LoadedDossier) throws {
@@ -158,14 +122,14 @@ public final class ExportSession {
         for (e, n) in counts { report.entities[e, default: EntityCount()].read += n }
 
         let problems = (loaded.findings ?? DossierValidator.validate(d)).map { Export.located($0, loaded, d.id) }
-        if !findingsReportedBySource { for p in problems { report.note(p, keeping: options.keptDiagnostics) } }
+        if !findingsReportedBySource { report.diagnostics.append(contentsOf: problems) }
         if problems.contains(where: { $0.severity == .error }) {
             report.dossiersRejected += 1
             return
         }
         var out = loaded
         if let org = options.organisation {
-            for w in org.retention.fillRetention(in: &out.dossier) { report.note(Export.located(w, loaded, d.id), keeping: options.keptDiagnostics) }
+            for w in org.retention.fillRetention(in: &out.dossier) { report.diagnostics.append(Export.located(w, loaded, d.id)) }
         }
         if let purpose = options.purpose {
             let scoped = PurposePolicy.apply(purpose, to: out.dossier, today: options.today)
@@ -198,10 +162,10 @@ public final class ExportSession {
         for (e, n) in changed ? out.dossier.counts : counts { report.entities[e, default: EntityCount()].written += n }
     }
 
-    /// Adds what a source adapter found wrong in the rows it read, the first ones listed (`kept`)
-    /// and all counted by code (`counts`); `errors` is how many of them fail the run.
-    public func addSourceDiagnostics(_ kept: [Diagnostic], counts: CodeCounts, errors: Int) {
-        report.note(kept: kept, counts: counts, keeping: options.keptDiagnostics)
+    /// Adds what a source adapter found wrong in the rows it read; `errors` is how many of them
+    /// fail the run.
+    public func addSourceDiagnostics(_ log: DiagnosticLog, errors: Int) {
+        report.diagnostics.append(contentsOf: log)
         report.sourceErrors += errors
     }
 

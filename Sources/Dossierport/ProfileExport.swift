@@ -72,10 +72,12 @@ public enum ProfileExport {
     }
 
     /// `profile check`: the profile against what the source really holds, with the readers' own warnings.
-    public static func check(_ profile: MappingProfile, source: String) throws -> [Diagnostic] {
+    public static func check(_ profile: MappingProfile, source: String) throws -> DiagnosticLog {
         let readers = try readers(profile, source: source)
-        let found = try ProfileCheck.check(profile, readers: readers)
-        return found + readers.flatMap(warnings)
+        var log = DiagnosticLog()
+        log.append(contentsOf: try ProfileCheck.check(profile, readers: readers))
+        for r in readers { for w in warnings(r) { log.append(contentsOf: w) } }
+        return log
     }
 
     /// Assembles every dossier from `source`, feeds each through an `ExportSession` to
@@ -109,12 +111,11 @@ public enum ProfileExport {
                                at: SourceLocation(file: source, table: profile.client.table))
         }
         // The account lists the validator's findings with the rows' diagnostics, in the order they arose.
-        let readerWarnings = readers.flatMap(warnings)
-        var counts = account.diagnosticCounts
-        for w in readerWarnings { counts.add(w.code) }
+        var diagnostics = account.diagnostics
+        for r in readers { for w in warnings(r) { diagnostics.append(contentsOf: w) } }
         let rejected = account.tables.reduce(0) { $0 + $1.rejected } + account.tables.filter { $0.disposition == .unmapped }.count
-        let rowErrors = account.errorDiagnostics - account.validationErrors
-        session.addSourceDiagnostics(account.diagnostics + readerWarnings, counts: counts, errors: max(rejected, rowErrors))
+        let rowErrors = account.diagnostics.errors - account.validationErrors
+        session.addSourceDiagnostics(diagnostics, errors: max(rejected, rowErrors))
         return ProfileExportResult(report: try session.finish(), account: account)
     }
 
@@ -125,11 +126,11 @@ public enum ProfileExport {
         return AtomicFile.split(source).dir
     }
 
-    static func warnings(_ reader: any RowReader) -> [Diagnostic] {
+    static func warnings(_ reader: any RowReader) -> [DiagnosticLog] {
         switch reader {
-        case let r as XMLRowReader: r.diagnostics
-        case let r as CSVReader: r.diagnostics
-        case let r as CSVDirectorySource: r.reports.flatMap(\.diagnostics)
+        case let r as XMLRowReader: [r.diagnostics]
+        case let r as CSVReader: [r.diagnostics]
+        case let r as CSVDirectorySource: r.reports.map(\.diagnostics)
         default: []
         }
     }

@@ -3,12 +3,15 @@ import DossierFormats
 import DossierIO
 import DossierXML
 
-/// The outcome of checking files: every problem found, and how many dossiers were read.
+/// The outcome of checking files: every problem found counted, the first ones listed, and how
+/// many dossiers were read.
 public struct ValidationResult: Sendable, Codable {
     public var files = 0
     public var dossiers = 0
-    public var diagnostics: [Diagnostic] = []
-    public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
+    public var diagnostics: DiagnosticLog
+    public var errorCount: Int { diagnostics.errors }
+
+    public init(keeping limit: Int = 10_000) { diagnostics = DiagnosticLog(limit: limit) }
 }
 
 /// `dossierport validate`: syntax (strict JSON, XML against the XSD), then the model's semantic checks.
@@ -16,8 +19,10 @@ public struct ValidationResult: Sendable, Codable {
 /// Never stops at the first problem in a file set: an administrator fixing an export wants the
 /// whole list. A file that cannot be read at all yields one diagnostic and the next file is checked.
 public enum Validation {
-    public static func validate(paths: [String], format: DossierFileFormat? = nil) -> ValidationResult {
-        var result = ValidationResult()
+    /// Checks every file; `keeping` is how many diagnostics of each severity the result lists
+    /// (all are counted by code), as a file with a fault in every dossier has millions.
+    public static func validate(paths: [String], format: DossierFileFormat? = nil, keeping limit: Int = 10_000) -> ValidationResult {
+        var result = ValidationResult(keeping: limit)
         for path in paths {
             result.files += 1
             guard let f = format ?? DossierFileFormat.detect(path) else {
@@ -48,7 +53,7 @@ public enum Validation {
                 do {
                     let bytes = try ByteReader.readAll(path: path, limit: Int(XMLLimits.document.maxBytes ?? (64 << 20)))
                     let schemaProblems = DossierXMLFormat.validate(bytes, file: path)
-                    result.diagnostics += schemaProblems
+                    result.diagnostics.append(contentsOf: schemaProblems)
                     if !schemaProblems.contains(where: { $0.severity == .error }) {
                         let reader = try DossierXMLReader(input: try ByteReader(path: path))
                         while let d = try reader.next() { check(d, &result, SourceLocation(file: path)) }
@@ -71,7 +76,7 @@ public enum Validation {
 
     private static func check(_ d: Dossier, _ r: inout ValidationResult, _ at: SourceLocation) {
         r.dossiers += 1
-        r.diagnostics += DossierValidator.validate(d).map { Export.located($0, LoadedDossier(dossier: d, origin: at), d.id) }
+        r.diagnostics.append(contentsOf: DossierValidator.validate(d).map { Export.located($0, LoadedDossier(dossier: d, origin: at), d.id) })
     }
 
     static func diagnostic(for error: any Error, path: String) -> Diagnostic {

@@ -110,7 +110,7 @@ struct ExportCommand: Command {
         }
         try LogOptions.record(args, event: event, outcome: report.hasErrors ? "failure" : "success", purpose: options.purpose,
                               report: report, output: output)
-        for line in Report.diagnostics(report) { Console.error(line) }
+        for line in Report.diagnostics(report.diagnostics, more: "--report FILE") { Console.error(line) }
         Console.error(Report.table(report))
         if let profileResult { Console.error(Report.table(profileResult)) }
         if let path = args.value("--report") {

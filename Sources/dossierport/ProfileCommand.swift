@@ -29,13 +29,12 @@ struct ProfileCommand: Command {
         guard let source = args.value("--source") else { throw UsageError("profile check needs --source PATH") }
         let profilePath = args.operands[1]
         let diagnostics = try ProfileExport.check(try ProfileExport.loadProfile(profilePath), source: source)
-        let errors = diagnostics.filter { $0.severity == .error }.count
         if args.flag("--json") {
             print(try Report.json(diagnostics))
         } else {
-            for d in diagnostics { Console.error(d.description) }
+            for line in Report.diagnostics(diagnostics, more: "--json") { Console.error(line) }
         }
-        Console.error("\(profilePath): \(errors) error(s), \(diagnostics.count - errors) warning(s) against \(source)")
-        return errors == 0 ? .success : .failure
+        Console.error("\(profilePath): \(diagnostics.errors) error(s), \(diagnostics.warnings) warning(s) against \(source)")
+        return diagnostics.errors == 0 ? .success : .failure
     }
 }

@@ -48,23 +48,19 @@ enum Report {
         return lines.joined(separator: "\n")
     }
 
-    /// How many diagnostics an export shows on standard error; `--report FILE` lists the first
-    /// `ExportOptions.keptDiagnostics` and counts all.
+    /// How many diagnostics a run shows on standard error; `--report FILE` or `--json` lists
+    /// more, and counts all.
     static let shownDiagnostics = 100
 
     /// The first diagnostics of a run, errors before warnings, then the count of the rest by code,
     /// so that a warning on every record (2.4 million for one dump) does not bury the errors or
-    /// the count table.
-    static func diagnostics(_ r: ExportReport) -> [String] {
-        let shown = (r.diagnostics.filter { $0.severity == .error } + r.diagnostics.filter { $0.severity != .error })
-            .prefix(shownDiagnostics)
+    /// the count table. `more` names the option that lists more.
+    static func diagnostics(_ log: DiagnosticLog, more: String) -> [String] {
+        let (shown, rest) = log.summary(showing: shownDiagnostics)
         var lines = shown.map(\.description)
-        var rest = r.diagnosticCounts
-        for d in shown { rest.add(d.code, -1) }
         guard rest.total > 0 else { return lines }
-        lines.append("... and \(rest.total) more diagnostic(s): "
-                     + rest.filter { $0.1 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
-                     + " (--report FILE lists more)")
+        lines.append("... and \(rest.total) more diagnostic(s): " + rest.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+                     + " (\(more) lists more)")
         return lines
     }
 

@@ -10,7 +10,9 @@ struct ValidateCommand: Command {
     Checks canonical dossier files: JSON and NDJSON strictly (RFC 8259/7493: no duplicate keys,
     valid UTF-8, no unknown fields), XML against formats/dossier.xsd, then every dossier against the
     model's rules (BSN elfproef, dates, references between records, schema version).
-    Problems are printed as 'file:line:col: error: message at $.path (record id)'.
+    Problems are printed as 'file:line:col: error: message at $.path (record id)': the first 100,
+    errors first, then the rest counted by code. --json lists the first 10,000 errors and the first
+    10,000 warnings and counts all by code.
 
     Options:
       --format F   treat every FILE as json, ndjson or xml (default: by extension; - means stdin as NDJSON)
@@ -31,7 +33,7 @@ struct ValidateCommand: Command {
         if args.flag("--json") {
             print(try Report.json(result))
         } else {
-            for d in result.diagnostics { Console.error(d.description) }
+            for line in Report.diagnostics(result.diagnostics, more: "--json") { Console.error(line) }
             Console.error("\(result.files) file(s), \(result.dossiers) dossier(s), \(result.errorCount) error(s)")
         }
         return result.errorCount == 0 ? .success : .failure

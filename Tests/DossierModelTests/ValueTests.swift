@@ -114,3 +114,49 @@ import DossierModel
     #expect(String(decoding: json, as: UTF8.self) == #"{"a":1,"bsn.elfproef":2,"retention.undated":1,"row.orphan":3,"z.z":1}"#)
     #expect(try JSONDecoder().decode(CodeCounts.self, from: json) == a)
 }
+
+/// A log lists the first diagnostics of each severity and counts all of them by code, so that a
+/// warning on every record neither fills memory nor crowds out the errors.
+@Test func aDiagnosticLogListsTheFirstOfEachSeverityAndCountsAll() throws {
+    var log = DiagnosticLog(limit: 2)
+    for i in 1...5 { log.append(.warning("retention.undated", "record has no createdAt", recordID: "r\(i)")) }
+    log.append(.error("bsn.elfproef", "BSN fails the elfproef", recordID: "c1"))
+    log.append(.error("row.orphan", "no client", recordID: "x1"))
+    log.append(.error("row.orphan", "no client", recordID: "x2"))
+    #expect(log.listed.map(\.recordID) == ["r1", "r2", "c1", "x1"])
+    #expect(log.total == 8 && log.errors == 3 && log.warnings == 5 && log.omitted == 4)
+    #expect(log.counts.map(\.0) == ["bsn.elfproef", "retention.undated", "row.orphan"])
+    #expect(log.counts["retention.undated"] == 5 && log.counts["row.orphan"] == 2)
+    #expect(!log.lists(.warning) && !log.lists(.error))
+
+    // Counting without listing keeps the figures whole.
+    var counted = DiagnosticLog(limit: 0)
+    counted.count("retention.undated", .warning)
+    #expect(counted.listed.isEmpty && counted.total == 1 && counted.errors == 0 && !counted.isEmpty)
+
+    // Taking over another log lists its diagnostics while there is room and adds all its counts.
+    var merged = DiagnosticLog(limit: 3)
+    merged.append(.error("table.unmapped", "table x is not in the profile", recordID: "t"))
+    merged.append(contentsOf: log)
+    merged.append(contentsOf: counted)
+    #expect(merged.listed.map(\.recordID) == ["t", "r1", "r2", "c1", "x1"])
+    #expect(merged.total == 10 && merged.errors == 4 && merged.omitted == 5)
+    #expect(merged.counts["retention.undated"] == 6)
+
+    // A person sees errors first, then the rest counted by code.
+    let (shown, rest) = log.summary(showing: 3)
+    #expect(shown.map(\.recordID) == ["c1", "x1", "r1"])
+    #expect(Array(rest.map(\.0)) == ["retention.undated", "row.orphan"] && rest.total == 5)
+    #expect(log.summary(showing: 100).rest.map(\.1) == [3, 1])
+
+    // Its JSON carries the figures a reader would otherwise have to add up, and decodes to the same log.
+    let json = try JSONEncoder().encode(log)
+    let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+    #expect(object["errors"] as? Int == 3 && object["warnings"] as? Int == 5 && object["omitted"] as? Int == 4)
+    #expect(object["limit"] as? Int == 2 && (object["listed"] as? [Any])?.count == 4)
+    let decoded = try JSONDecoder().decode(DiagnosticLog.self, from: json)
+    #expect(decoded == log)
+    var more = decoded
+    more.append(.error("row.orphan", "no client"))
+    #expect(more.listed.count == 4, "the decoded log knows how many errors it lists")
+}

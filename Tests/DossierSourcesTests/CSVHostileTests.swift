@@ -123,8 +123,8 @@ import DossierSources
             let (reader, rows) = try csvReadAll(hostile(c.file), CSVReadOptions(lenient: true))
             #expect(rows.map { $0["tekst"] } == [.text(c.lenient)], "\(c.file)")
             // ` "b"` has two bare quotes, so two warnings.
-            #expect(reader.diagnostics.map(\.code) == Array(repeating: c.code, count: c.file == "quotes-space.csv" ? 2 : 1))
-            #expect(reader.diagnostics.allSatisfy { $0.severity == .warning })
+            #expect(reader.diagnostics.listed.map(\.code) == Array(repeating: c.code, count: c.file == "quotes-space.csv" ? 2 : 1))
+            #expect(reader.diagnostics.listed.allSatisfy { $0.severity == .warning })
         }
     }
 
@@ -146,7 +146,7 @@ import DossierSources
         #expect(rows[1].values == [.text("4"), .text("5"), .null])
         #expect(rows[2].columns == ["a", "b", "c", "column4"])
         #expect(rows[2]["column4"] == .text("9"))
-        #expect(reader.diagnostics.map(\.location?.line) == [3, 4])
+        #expect(reader.diagnostics.listed.map(\.location?.line) == [3, 4])
     }
 
     @Test func c15NulIsRefusedEvenWhenLenient() {
@@ -188,15 +188,15 @@ import DossierSources
     @Test func c18ExcelDamageIsImportedWithAWarning() throws {
         let (reader, rows) = try csvReadAll(hostile("excel-mangled.csv"))
         #expect(csvTexts(rows[0]) == ["9,1E+08", "612345678", "1-2-2003"])
-        #expect(reader.diagnostics.map(\.code) == ["csv.excel-scientific"])
-        #expect(reader.diagnostics[0].message.contains("field 1"))
+        #expect(reader.diagnostics.listed.map(\.code) == ["csv.excel-scientific"])
+        #expect(reader.diagnostics.listed[0].message.contains("field 1"))
     }
 
     @Test func c19InvisibleCharactersArePreservedAndFlagged() throws {
         let (reader, rows) = try csvReadAll(hostile("bidi.csv"))
         #expect(rows.map { $0["naam"] } == [.text("Jan\u{202E}evil"), .text("Pi\u{200B}et"), .text("Piet")])
-        #expect(reader.diagnostics.map(\.code) == ["csv.invisible-character", "csv.invisible-character"])
-        #expect(reader.diagnostics.map(\.location?.line) == [2, 3])
-        #expect(reader.diagnostics.allSatisfy { !$0.message.contains("Jan") && !$0.message.contains("Pi") })
+        #expect(reader.diagnostics.listed.map(\.code) == ["csv.invisible-character", "csv.invisible-character"])
+        #expect(reader.diagnostics.listed.map(\.location?.line) == [2, 3])
+        #expect(reader.diagnostics.listed.allSatisfy { !$0.message.contains("Jan") && !$0.message.contains("Pi") })
     }
 }

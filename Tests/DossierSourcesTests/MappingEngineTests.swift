@@ -137,7 +137,7 @@ func careSys(reportsFirst: Bool = false, moreConsents: [[SourceValue]] = []) -> 
         #expect(counts("extra_table") == [1, 0, 0, 0, 1] && account.table("extra_table")?.disposition == .unmapped)
         #expect(account.entity(.progressReports).map { [$0.read, $0.mapped, $0.rejected, $0.records] } == [5, 3, 2, 3])
 
-        let codes = account.diagnostics.map(\.code)
+        let codes = account.diagnostics.listed.map(\.code)
         #expect(codes.filter { $0 == "row.orphan" }.count == 3)
         #expect(codes.contains("row.duplicate-key"))
         #expect(codes.filter { $0 == "value.date" }.count == 2)
@@ -146,11 +146,11 @@ func careSys(reportsFirst: Bool = false, moreConsents: [[SourceValue]] = []) -> 
         #expect(codes.contains("bsn.elfproef"))
         #expect(codes.contains("table.unmapped"))
         #expect(account.validationErrors == 1)
-        let orphan = account.diagnostics.first { $0.code == "row.orphan" && $0.location?.table == "reports" }
+        let orphan = account.diagnostics.listed.first { $0.code == "row.orphan" && $0.location?.table == "reports" }
         #expect(orphan?.location?.key == "1002" && orphan?.location?.file == "caresys.sql")
-        #expect(account.diagnostics.first { $0.code == "bsn.elfproef" }?.location?.key == "2")
+        #expect(account.diagnostics.listed.first { $0.code == "bsn.elfproef" }?.location?.key == "2")
         // Messages name tables, columns, keys and record ids, never the values themselves.
-        for d in account.diagnostics {
+        for d in account.diagnostics.listed {
             for secret in ["Berg", "Jansen", "111222333", "123456789", "Q", "1975-02-30", "99.999", "XX", "Gesprek"] {
                 #expect(!d.message.contains(secret), "\(d.code) leaks a value")
             }
@@ -163,7 +163,7 @@ func careSys(reportsFirst: Bool = false, moreConsents: [[SourceValue]] = []) -> 
         // Withdrawn without a withdrawal date: mapped, then found wrong by the validator.
         let reader = careSys(moreConsents: [[.number("4"), .number("1"), .text("GP"), .text("W"), .text("2024-01-03"), .null]])
         let (_, account) = try exportDossiers(try fixtureProfile("caresys-postgres.json"), [reader], documents: RecordingResolver())
-        let finding = account.diagnostics.first { $0.code == "consent.withdrawal" }
+        let finding = account.diagnostics.listed.first { $0.code == "consent.withdrawal" }
         #expect(finding?.recordID == "consent-4")
         // The literal reader numbers rows through all tables: this is its 19th.
         #expect(finding?.location == SourceLocation(file: "caresys.sql", line: 19, table: "consents", key: "4"))

@@ -96,10 +96,10 @@ func xmlEPD() -> LiteralRowReader {
         #expect(account.table("vertegenwoordigers").map { [$0.mapped, $0.rejected] } == [1, 1])
         #expect(account.table("documenten").map { [$0.mapped, $0.rejected] } == [1, 2])
         #expect(account.table("gebruikers")?.disposition == .ignored)
-        let codes = Set(account.diagnostics.map(\.code))
+        let codes = Set(account.diagnostics.listed.map(\.code))
         #expect(codes.isSuperset(of: ["row.unmatched", "row.orphan", "value.unmapped-code", "value.date", "value.number",
                                       "document.path", "document.unreadable"]))
-        let impossible = account.diagnostics.first { $0.code == "value.date" }
+        let impossible = account.diagnostics.listed.first { $0.code == "value.date" }
         #expect(impossible?.location?.file == "clienten.csv" && impossible?.location?.key == "Z8" && impossible?.path == "dateOfBirth")
     }
 
@@ -120,7 +120,7 @@ func xmlEPD() -> LiteralRowReader {
         #expect(account.table("/export/koppelingen/koppeling").map { [$0.read, $0.notMapped] } == [4, 4])
         #expect(account.table("/export/koppelingen/koppeling")?.disposition == .link)
         #expect(account.reconciles)
-        let orphan = account.diagnostics.first { $0.code == "row.orphan" }
+        let orphan = account.diagnostics.listed.first { $0.code == "row.orphan" }
         #expect(orphan?.location?.key == "d3" && orphan?.location?.table == "/export/documenten/document")
 
         let onlyB = try exportDossiers(try fixtureProfile("xml-epd.json"), [xmlEPD()], options: ExportOptions(clientKey: "b"), documents: resolver)
@@ -197,7 +197,7 @@ func xmlEPD() -> LiteralRowReader {
         let (dossiers, account) = try exportDossiers(try fixtureProfile("xml-epd.json"), [reader], documents: RecordingResolver())
         #expect(dossiers.count == 1 && dossiers[0].client.name.familyName == "Een")
         #expect(account.table("/export/clienten/client").map { [$0.read, $0.mapped, $0.rejected] } == [3, 1, 2])
-        #expect(account.diagnostics.map(\.code).sorted() == ["row.duplicate-key", "value.missing"])
+        #expect(account.diagnostics.listed.map(\.code).sorted() == ["row.duplicate-key", "value.missing"])
         #expect(account.reconciles)
     }
 

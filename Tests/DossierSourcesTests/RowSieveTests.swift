@@ -113,7 +113,7 @@ func careSysClientKeys(_ dump: String) throws -> [String] {
         let sieved = try SieveRun(dump, client: nil, sieve: true)
         #expect(sieved == (try SieveRun(dump, client: nil, sieve: false)))
         #expect(sieved.decoded == 0)
-        let unmapped = try #require(sieved.account.diagnostics.first { $0.code == "table.unmapped" })
+        let unmapped = try #require(sieved.account.diagnostics.listed.first { $0.code == "table.unmapped" })
         #expect(unmapped.location?.line == 15 && unmapped.location?.table == "extra")
         #expect(sieved.account.table("extra")?.read == 2 && sieved.account.table("extra")?.notMapped == 2)
     }

@@ -47,10 +47,10 @@ private func tempXML(_ text: String) throws -> String {
     let reader = try XMLRowReader(path: xmlExport, tables: [XMLTableSpec(path: "/export/rapportages/rapportage", columns: ["@id", "auteur/@code"])])
     let rows = try allRows(reader)
     #expect(rows[1]["auteur/@code"] == .text("MW-9"))
-    #expect(reader.diagnostics.map(\.code) == ["xml.repeated"])
-    #expect(reader.diagnostics[0].severity == .warning)
-    #expect(reader.diagnostics[0].location?.line == 28)
-    #expect(reader.diagnostics[0].location?.entry == "/export/rapportages/rapportage[2]")
+    #expect(reader.diagnostics.listed.map(\.code) == ["xml.repeated"])
+    #expect(reader.diagnostics.listed[0].severity == .warning)
+    #expect(reader.diagnostics.listed[0].location?.line == 28)
+    #expect(reader.diagnostics.listed[0].location?.entry == "/export/rapportages/rapportage[2]")
 }
 
 @Test func seenColumnsListAttributesAndLeafElements() throws {
@@ -106,5 +106,5 @@ private func tempXML(_ text: String) throws -> String {
     #expect(dossiers[1].documents.map(\.id) == ["x-doc-9001"])
     #expect(dossiers[1].progressReports.first?.meta.author == "MW-9")
     #expect(account.reconciles)
-    #expect(account.diagnostics.filter { $0.severity == .error }.isEmpty)
+    #expect(account.diagnostics.listed.filter { $0.severity == .error }.isEmpty)
 }

@@ -209,7 +209,7 @@ struct CLI {
         let r = try CLI.run(["validate", "--json", Self.invalid.appendingPathComponent("bsn-elfproef.json").path])
         #expect(r.status == 1)
         let obj = try JSONSerialization.jsonObject(with: r.stdoutBytes) as? [String: Any]
-        let diags = obj?["diagnostics"] as? [[String: Any]]
+        let diags = (obj?["diagnostics"] as? [String: Any])?["listed"] as? [[String: Any]]
         #expect(diags?.first?["code"] as? String == "bsn.elfproef")
     }
 

@@ -63,7 +63,7 @@ extension Array where Element == UInt8 {
                 "\(name)")
         // The seed's one document without content is the only rejected row, named by table and key.
         #expect(result.report.sourceErrors == 1, "\(name)")
-        let rejected = result.report.diagnostics.filter { $0.severity == .error }
+        let rejected = result.report.diagnostics.listed.filter { $0.severity == .error }
         #expect(rejected.map { "\($0.location?.table ?? "")#\($0.location?.key ?? "")" } == ["documents#3"], "\(name)")
         #expect(rejected.first?.location?.file == ProfileEnv.dump(name) && rejected.first?.location?.line != nil)
         outputs[name] = try ProfileEnv.dossiersWithoutSource(out)
@@ -142,7 +142,7 @@ extension Array where Element == UInt8 {
     }
     let (strict, out) = try ProfileEnv.export(ProfileEnv.profile("seed-dumps.json"), source: extra, into: dir, keepGoing: false)
     #expect(strict.account.table("extra")?.disposition.rawValue == "unmapped")
-    #expect(strict.report.diagnostics.contains { $0.code == "table.unmapped" && $0.severity == .error })
+    #expect(strict.report.diagnostics.listed.contains { $0.code == "table.unmapped" && $0.severity == .error })
     #expect(strict.report.hasErrors)
     #expect(!FileManager.default.fileExists(atPath: out))
     let (_, kept) = try ProfileEnv.export(ProfileEnv.profile("seed-dumps.json"), source: extra, into: dir, keepGoing: true)
@@ -159,7 +159,7 @@ extension Array where Element == UInt8 {
                                               into: dir, format: .json, keepGoing: false)
     #expect(xml.report.written == ["dossier-x-client-101", "dossier-x-client-102"])
     #expect(xml.report.sourceErrors == 0)
-    #expect(xml.report.diagnostics.map(\.code) == ["xml.repeated"])
+    #expect(xml.report.diagnostics.listed.map(\.code) == ["xml.repeated"])
     for client in ["101", "102"] {
         let copied = "\(xmlOut)/documents/dossier-x-client-\(client)/x-doc-9001.pdf"
         #expect(try Digester.hash(.sha256, fileAt: copied).hexString == letterHash)
@@ -193,12 +193,12 @@ extension Array where Element == UInt8 {
     try Data(text.replacingOccurrences(of: #""dateOfBirth": "birth_date""#, with: #""dateOfBirth": "geboren""#).utf8)
         .write(to: URL(fileURLWithPath: broken))
     let problems = try ProfileExport.check(try ProfileExport.loadProfile(broken), source: ProfileEnv.dump("pg-default.sql"))
-    let unknown = problems.filter { $0.code == "profile.unknown-column" }
+    let unknown = problems.listed.filter { $0.code == "profile.unknown-column" }
     #expect(unknown.count == 1)
     #expect(unknown.first?.path == "$.client.fields['dateOfBirth']")
     #expect(unknown.first?.location?.table == "clients")
     let clean = try ProfileExport.check(try ProfileExport.loadProfile(ProfileEnv.profile("seed-dumps.json")), source: ProfileEnv.dump("pg-default.sql"))
-    #expect(!clean.contains { $0.severity == .error })
+    #expect(clean.errors == 0)
 }
 
 @Test func aDocumentLinkOutOfTheSourceFolderIsRefused() throws {
@@ -213,7 +213,7 @@ extension Array where Element == UInt8 {
                                                withDestinationPath: secret.path)
     let (result, out) = try ProfileEnv.export(ProfileEnv.profile("xml-epd.json"), source: source.appendingPathComponent("export.xml").path,
                                               into: dir, keepGoing: false)
-    let refused = result.report.diagnostics.filter { $0.code == "document.unreadable" }
+    let refused = result.report.diagnostics.listed.filter { $0.code == "document.unreadable" }
     #expect(refused.count == 2)
     #expect(refused.allSatisfy { $0.message.contains("document.path") && $0.location?.key == "9001" })
     #expect(result.account.table("/export/documenten/document")?.rejected == 1)
@@ -235,20 +235,43 @@ extension Array where Element == UInt8 {
                                      to: try FolderDestination(path: dir.appendingPathComponent("out-\(limit)").path, format: .ndjson),
                                      options: options, profileOptions: ProfileExportOptions(workDirectory: dir.path)).report
     }
-    let all = try run(keeping: 10_000), cut = try run(keeping: 10)
-    #expect(all.diagnosticsOmitted == 0 && all.diagnostics.count == all.diagnosticCounts.total)
-    #expect(all.diagnosticCounts["retention.undated"] > 10 && all.diagnosticCounts["bsn.elfproef"] == 1)
-    #expect(all.diagnostics.filter { $0.code == "bsn.elfproef" }.map { $0.location?.line } == [252])
+    let allReport = try run(keeping: 10_000), cutReport = try run(keeping: 10)
+    let all = allReport.diagnostics, cut = cutReport.diagnostics
+    #expect(all.omitted == 0 && all.listed.count == all.total)
+    #expect(all.counts["retention.undated"] > 10 && all.counts["bsn.elfproef"] == 1)
+    #expect(all.listed.filter { $0.code == "bsn.elfproef" }.map { $0.location?.line } == [252])
     // Each severity has a limit of its own: the warnings on every record leave the errors listed.
     var warnings = 0
-    let expected = all.diagnostics.filter { d in
+    let expected = all.listed.filter { d in
         if d.severity == .error { return true }
         warnings += 1
         return warnings <= 10
     }
-    #expect(all.diagnostics.filter { $0.severity == .error }.count == 9)
-    #expect(cut.diagnostics == expected && expected.count == 19)
-    #expect(cut.diagnosticsOmitted == all.diagnostics.count - 19)
-    #expect(cut.diagnosticCounts == all.diagnosticCounts)
-    #expect(cut.sourceErrors == all.sourceErrors && cut.sourceErrors > 0 && cut.hasErrors)
+    #expect(all.errors == 9 && all.listed.filter { $0.severity == .error }.count == 9)
+    #expect(cut.listed == expected && expected.count == 19)
+    #expect(cut.omitted == all.total - 19)
+    #expect(cut.counts == all.counts && cut.errors == all.errors)
+    #expect(cutReport.sourceErrors == allReport.sourceErrors && cutReport.sourceErrors > 0 && cutReport.hasErrors)
+}
+
+/// A reader lists its first 1,000 warnings; the report still counts every one. Before, a profile
+/// run counted only the listed ones, and the rest vanished from the report.
+@Test func readerWarningsPastItsLimitAreCountedInTheReport() throws {
+    let dir = try TestEnv.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let zorgdossier = TestEnv.fixtures.appendingPathComponent("epd/zorgdossier")
+    let export = dir.appendingPathComponent("export")
+    try FileManager.default.copyItem(at: zorgdossier.appendingPathComponent("export"), to: export)
+    // Excel's scientific notation in a report's text: accepted, with a warning per row.
+    let rows = (1...1_200).map { "\(90_000 + $0);ZB-1001;01-02-2026 09:53;RAP;psychologie;J. Bakker (VPK);1,2E+08\r\n" }.joined()
+    let reports = try FileHandle(forWritingTo: export.appendingPathComponent("rapportages.csv"))
+    try reports.seekToEnd()
+    try reports.write(contentsOf: Data(("\r\n" + rows).utf8))
+    try reports.close()
+    let (result, _) = try ProfileEnv.export(zorgdossier.appendingPathComponent("zorgdossier.json").path, source: export.path, into: dir)
+    let log = result.report.diagnostics
+    #expect(log.counts["csv.excel-scientific"] == 1_200)
+    #expect(log.listed.filter { $0.code == "csv.excel-scientific" }.count == 1_000)
+    #expect(log.omitted == 200 && log.errors == 0)
+    #expect(result.account.reconciles && result.report.sourceErrors == 0)
 }
