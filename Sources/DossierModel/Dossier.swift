@@ -169,8 +169,10 @@ extension Dossier {
 
     /// Hands every section, typed, to a visitor that may change it: the one place that lists the
     /// sections for code that must treat each record as its concrete type (retention, redaction).
-    /// The client is passed as a one-element section and must stay one element.
-    public mutating func visitSections<V: SectionVisitor>(_ v: inout V) {
+    /// The client is passed as a one-element section and must stay one element. Inlinable, so
+    /// that each visitor's `visit` is specialised for each record type: unspecialised, it copied
+    /// a whole record to read a property of it.
+    @inlinable public mutating func visitSections<V: SectionVisitor>(_ v: inout V) {
         var c = [client]
         v.visit(.client, &c)
         precondition(c.count == 1, "a visitor must not add or remove the client")

@@ -83,30 +83,47 @@ public struct RetentionPolicy: Hashable, Sendable, Codable {
     /// Fills `retentionUntil` where the source gave none, from the creation date.
     ///
     /// A source's own date wins: it may know of a legal hold or an extension this policy cannot see.
-    /// Records without `createdAt` cannot be dated; they come back as warnings so a run reports them.
-    @discardableResult
-    public func fillRetention(in dossier: inout Dossier) -> [Diagnostic] {
+    /// Records without `createdAt` cannot be dated; each becomes a warning in `log`, at `origin`.
+    /// A profile that maps no creation dates gives one for every record (2.4 million for a 246 MB
+    /// dump), so past the log's limit they are counted without being made.
+    public func fillRetention(in dossier: inout Dossier, log: inout DiagnosticLog, origin: SourceLocation? = nil) {
         struct Filler: SectionVisitor {
             let policy: RetentionPolicy
             let incidentDays: Set<LocalDate>
-            var undated: [Diagnostic] = []
+            let origin: SourceLocation?
+            var log: DiagnosticLog
             mutating func visit<R: DossierRecord>(_ entity: Entity, _ records: inout [R]) {
-                for i in records.indices where records[i].meta.retentionUntil == nil {
-                    guard let created = records[i].meta.createdAt?.date else {
-                        undated.append(.warning("retention.undated", "record has no createdAt, so no retention date could be computed",
-                                                path: "$.\(entity.rawValue)", recordID: records[i].id))
-                        continue
+                // Read through the buffer, in place: `records[i]` in this unspecialised code copied
+                // the whole record for each property read. Written afterwards, and only where a
+                // date was found, since writing copies the section (the caller still holds it).
+                var ends: [(index: Int, end: LocalDate)] = []
+                records.withUnsafeBufferPointer { records in
+                    for i in records.indices {
+                        let meta = records[i].meta
+                        guard meta.retentionUntil == nil else { continue }
+                        guard let created = meta.createdAt?.date else {
+                            guard log.lists(.warning) else { log.count(RetentionPolicy.undated, .warning); continue }
+                            log.append(.warning(RetentionPolicy.undated, "record has no createdAt, so no retention date could be computed",
+                                                at: origin, path: "$.\(entity.rawValue)", recordID: records[i].id))
+                            continue
+                        }
+                        let m = records[i] as? MedicationAdministration
+                        let day = m?.administeredAt?.date ?? m?.scheduledAt?.date
+                        let term = policy.term(for: entity, category: meta.category,
+                                               incidentSameDay: day.map(incidentDays.contains) ?? false)
+                        if let term { ends.append((i, term.end(from: created))) }
                     }
-                    let m = records[i] as? MedicationAdministration
-                    let day = m?.administeredAt?.date ?? m?.scheduledAt?.date
-                    let term = policy.term(for: entity, category: records[i].meta.category,
-                                           incidentSameDay: day.map(incidentDays.contains) ?? false)
-                    if let term { records[i].meta.retentionUntil = term.end(from: created) }
                 }
+                for (i, end) in ends { records[i].meta.retentionUntil = end }
             }
         }
-        var filler = Filler(policy: self, incidentDays: Set(dossier.incidents.compactMap { $0.occurredAt?.date }))
+        var filler = Filler(policy: self, incidentDays: Set(dossier.incidents.compactMap { $0.occurredAt?.date }), origin: origin,
+                            log: DiagnosticLog(limit: 0))
+        // The log is moved in and out rather than copied, so that appending does not copy its list.
+        swap(&filler.log, &log)
         dossier.visitSections(&filler)
-        return filler.undated
+        swap(&filler.log, &log)
     }
+
+    static let undated = "retention.undated"
 }

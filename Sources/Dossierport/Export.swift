@@ -129,7 +129,7 @@ public final class ExportSession {
         }
         var out = loaded
         if let org = options.organisation {
-            for w in org.retention.fillRetention(in: &out.dossier) { report.diagnostics.append(Export.located(w, loaded, d.id)) }
+            org.retention.fillRetention(in: &out.dossier, log: &report.diagnostics, origin: loaded.origin)
         }
         if let purpose = options.purpose {
             let scoped = PurposePolicy.apply(purpose, to: out.dossier, today: options.today)

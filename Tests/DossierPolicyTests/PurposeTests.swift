@@ -127,14 +127,22 @@ func expected(_ e: Entity, _ r: any DossierRecord, _ p: ExportPurpose) -> String
         undated.meta.createdAt = nil
         d.appointments = [undated]
 
-        let warnings = org.retention.fillRetention(in: &d)
+        var log = DiagnosticLog()
+        org.retention.fillRetention(in: &d, log: &log)
         #expect(d.progressReports[0].meta.retentionUntil == LocalDate(iso: "2044-02-29"))
         #expect(d.client.meta.retentionUntil == LocalDate(iso: "2044-02-29"))
         #expect(d.financialRecords[0].meta.retentionUntil == LocalDate(iso: "2031-03-01"))
         #expect(d.medicationAdministrations[0].meta.retentionUntil == LocalDate(iso: "2026-03-02"))
         #expect(d.medicationAdministrations[1].meta.retentionUntil == LocalDate(iso: "2039-03-03"))
         #expect(d.diagnoses[0].meta.retentionUntil == LocalDate(iso: "2099-01-01"), "a source's own date wins")
-        #expect(warnings.map(\.recordID) == ["a"])
+        #expect(log.listed.map(\.recordID) == ["a"] && log.counts["retention.undated"] == 1)
+
+        // Located at the dossier's origin; past the log's limit, counted and not listed.
+        var located = DiagnosticLog(), full = DiagnosticLog(limit: 0)
+        org.retention.fillRetention(in: &d, log: &located, origin: SourceLocation(file: "epd.sql", line: 3))
+        org.retention.fillRetention(in: &d, log: &full)
+        #expect(located.listed.map(\.location?.line) == [3])
+        #expect(full.listed.isEmpty && full.warnings == 1 && full.counts["retention.undated"] == 1)
     }
 
     @Test func leapDayPlusOneYearFallsOnTheLastOfFebruary() {
