@@ -77,6 +77,13 @@ public struct DiagnosticLog: Hashable, Sendable, Codable {
         counts = try c.decode(CodeCounts.self, forKey: .counts)
         errors = try c.decode(Int.self, forKey: .errors)
         listedErrors = listed.count(where: { $0.severity == .error })
+        // A log read back from a file must add up, or its omitted count would be made up.
+        guard limit >= 0, counts.allSatisfy({ $0.1 >= 0 }), listedErrors <= errors, errors <= counts.total,
+              listed.count - listedErrors <= counts.total - errors,
+              listedErrors <= limit, listed.count - listedErrors <= limit else {
+            throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: c.codingPath,
+                debugDescription: "a diagnostic log whose listed diagnostics, errors and counts do not add up"))
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {

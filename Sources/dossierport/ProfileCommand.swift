@@ -12,7 +12,8 @@ struct ProfileCommand: Command {
     tables and columns the profile names but the source lacks (errors), tables and columns the
     source has but the profile neither maps nor ignores (warnings), declared column types that
     cannot feed their field, and the conversions of the first 100 rows of every table (dates,
-    numbers, codes). Problems are printed as 'location: severity: message at $.json.path'.
+    numbers, codes). Problems are printed as 'location: severity: message at $.json.path': the
+    first 100, errors first, then the rest counted by code (--json lists up to 10,000 of each severity).
 
     Options:
       --source PATH   the raw export the profile is meant for

@@ -159,4 +159,6 @@ import DossierModel
     var more = decoded
     more.append(.error("row.orphan", "no client"))
     #expect(more.listed.count == 4, "the decoded log knows how many errors it lists")
+    let inflated = String(decoding: json, as: UTF8.self).replacingOccurrences(of: #""errors":3"#, with: #""errors":9"#)
+    #expect(throws: DecodingError.self) { try JSONDecoder().decode(DiagnosticLog.self, from: Data(inflated.utf8)) }
 }
