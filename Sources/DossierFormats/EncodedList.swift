@@ -1,4 +1,4 @@
-public import DossierIO
+import DossierIO
 
 /// The elements of a long JSON list kept as their pretty JSON: in memory up to `holding` bytes,
 /// then in a private file (`SpilledRecords`), so a list that grows with the input costs no memory.
@@ -13,23 +13,15 @@ public import DossierIO
 /// `Element`, for the few who encode or decode it through a `Coder`; that decodes each record.
 public struct EncodedList<Element: Codable>: Sendable, Codable {
     private var records: SpilledRecords
-    private let holding: Int
-    private let temporaryDirectory: String?
     public var count: Int { records.count }
     public var isEmpty: Bool { records.count == 0 }
 
     public init(holding: Int = 1 << 20, temporaryDirectory: String? = nil) {
         records = SpilledRecords(holdingBytes: holding, temporaryDirectory: temporaryDirectory)
-        self.holding = holding
-        self.temporaryDirectory = temporaryDirectory
     }
 
     public mutating func append(_ element: Element) throws {
-        if !isKnownUniquelyReferenced(&records) {
-            let copy = SpilledRecords(holdingBytes: holding, temporaryDirectory: temporaryDirectory)
-            try records.forEach { try copy.append($0) }
-            records = copy
-        }
+        if !isKnownUniquelyReferenced(&records) { records = try records.copy() }
         try records.append(try JSONByteEncoder.encode(element, style: .pretty))
     }
 

@@ -35,6 +35,13 @@ public final class SpilledRecords: @unchecked Sendable {
         (self.folder, self.file, held, heldBytes) = (folder, file, [], 0)
     }
 
+    /// A list of its own with the same records and limits, for a copy that is appended to.
+    public func copy() throws -> SpilledRecords {
+        let copy = SpilledRecords(holdingRecords: holdingRecords, holdingBytes: holdingBytes, temporaryDirectory: temporaryDirectory)
+        try forEach { try copy.append($0) }
+        return copy
+    }
+
     /// Reads the records from the start, one at a time.
     public func makeReader() throws -> Reader {
         guard let file else { return Reader(held: held) }

@@ -76,7 +76,7 @@ public enum ProfileExport {
         let readers = try readers(profile, source: source)
         var log = DiagnosticLog()
         log.append(contentsOf: try ProfileCheck.check(profile, readers: readers))
-        for r in readers { for w in warnings(r) { log.append(contentsOf: w) } }
+        for w in warnings(readers) { log.append(contentsOf: w) }
         return log
     }
 
@@ -112,7 +112,7 @@ public enum ProfileExport {
         }
         // The account lists the validator's findings with the rows' diagnostics, in the order they arose.
         var diagnostics = account.diagnostics
-        for r in readers { for w in warnings(r) { diagnostics.append(contentsOf: w) } }
+        for w in warnings(readers) { diagnostics.append(contentsOf: w) }
         let rejected = account.tables.reduce(0) { $0 + $1.rejected } + account.tables.filter { $0.disposition == .unmapped }.count
         let rowErrors = account.diagnostics.errors - account.validationErrors
         session.addSourceDiagnostics(diagnostics, errors: max(rejected, rowErrors))
@@ -126,12 +126,15 @@ public enum ProfileExport {
         return AtomicFile.split(source).dir
     }
 
-    static func warnings(_ reader: any RowReader) -> [DiagnosticLog] {
-        switch reader {
-        case let r as XMLRowReader: [r.diagnostics]
-        case let r as CSVReader: [r.diagnostics]
-        case let r as CSVDirectorySource: r.reports.map(\.diagnostics)
-        default: []
+    /// The readers' own warnings about rows they accepted, one log per file.
+    static func warnings(_ readers: [any RowReader]) -> [DiagnosticLog] {
+        readers.flatMap { reader -> [DiagnosticLog] in
+            switch reader {
+            case let r as XMLRowReader: [r.diagnostics]
+            case let r as CSVReader: [r.diagnostics]
+            case let r as CSVDirectorySource: r.reports.map(\.diagnostics)
+            default: []
+            }
         }
     }
 

@@ -45,7 +45,7 @@ struct ExportCommand: Command {
     \(LogOptions.help)
 
     The count tables and diagnostics go to standard error: the first 100 diagnostics, then a count of the
-    rest by code. --report lists the first 10,000 and counts all of them by code.
+    rest by code. --report lists the first 10,000 errors and 10,000 warnings and counts all by code.
     Exit codes: 0 all dossiers exported; 1 a dossier was invalid, a source row was rejected or had a bad
     value, a table was not in the profile, or the run failed (malformed source: file:line on stderr);
     nothing is left under the output name unless --keep-going; 64 usage error.
