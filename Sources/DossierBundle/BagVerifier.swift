@@ -15,9 +15,11 @@ public enum SignatureStatus: Hashable, Sendable, Codable {
     case invalid
 }
 
-/// What checking a bag found: every problem (none means valid in the RFC 8493 sense), and what it holds.
+/// What checking a bag found: its problems (no errors means valid in the RFC 8493 sense), and what it holds.
 public struct BagVerification: Sendable {
-    public var problems: [Diagnostic] = []
+    /// The first problems listed, every one counted: a manifest can list millions of files that
+    /// are not there, and a problem each would let the bag decide how much memory checking it takes.
+    public var problems = DiagnosticLog()
     public var bagInfo = BagInfo()
     public var signature = SignatureStatus.absent
     public var payloadFiles = 0
@@ -26,7 +28,7 @@ public struct BagVerification: Sendable {
     public init() {}
 
     /// True when the signature (if required) and every checksum passed.
-    public var isValid: Bool { !problems.contains { $0.severity == .error } }
+    public var isValid: Bool { problems.errors == 0 }
 }
 
 /// Checks a bag: complete (every listed file present, nothing unlisted) and valid (every checksum
@@ -40,7 +42,7 @@ public enum BagVerifier {
         var v = BagVerification()
         let here = { (entry: String?) in SourceLocation(file: store.location, entry: entry) }
         func fail(_ code: String, _ message: String, _ entry: String? = nil) {
-            v.problems.append(.error(code, message, at: here(entry)))
+            if v.problems.lists(.error) { v.problems.append(.error(code, message, at: here(entry))) } else { v.problems.count(code, .error) }
         }
 
         // What is needed of the listing, in one pass: the top-level names and the payload's size.
@@ -153,8 +155,9 @@ public enum BagVerifier {
                 if has(path) { found += 1 } else { fail("bag.missing-file", "file listed in manifest-\(alg.rawValue).txt is missing", path) }
             }
             guard found < payloadCount else { continue }
+            // Only the paths that are there: the set is then bounded by the payload, not by the manifest.
             var listed: Set<String> = []
-            pass(m) { path, _ in listed.insert(path) }
+            pass(m) { path, _ in if has(path) { listed.insert(path) } }
             var unlisted: [String] = []
             try? store.forEachFile { path, _ in if path.hasPrefix("data/") && !listed.contains(path) { unlisted.append(path) } }
             for path in unlisted.sorted() {

@@ -27,6 +27,8 @@ final class LibXML2Errors {
     static let cap = 1000
     let file: String?
     private(set) var entries: [Entry] = []
+    /// Schema violations past the cap: not kept, but said, so that a count is never lost.
+    private(set) var unlistedViolations = 0
 
     init(file: String?) { self.file = file }
 
@@ -41,6 +43,7 @@ final class LibXML2Errors {
         let entry = Entry(domain: e.pointee.domain, code: e.pointee.code, level: e.pointee.level,
                           reason: LibXML2Errors.redact(raw), line: Int(e.pointee.line), column: Int(e.pointee.int2))
         if entries.count < LibXML2Errors.cap || Entry.isFatal(entry) { entries.append(entry) }
+        else if entry.isError && entry.isSchemaViolation { unlistedViolations += 1 }
     }
 
     /// The first error as a thrown failure: `function: reason [libxml2 domain.code]`.
@@ -51,9 +54,13 @@ final class LibXML2Errors {
         return DossierError(diagnostic(e, function: function, code: code))
     }
 
-    /// Every schema violation as a diagnostic, for validation that reports all at once.
+    /// Every schema violation kept as a diagnostic, for validation that reports all at once, and
+    /// one more that says how many were past the cap.
     func schemaViolations(_ function: String) -> [Diagnostic] {
-        entries.filter { $0.isError && $0.isSchemaViolation }.map { diagnostic($0, function: function, code: XMLErrorCode.schema) }
+        let kept = entries.filter { $0.isError && $0.isSchemaViolation }.map { diagnostic($0, function: function, code: XMLErrorCode.schema) }
+        guard unlistedViolations > 0 else { return kept }
+        return kept + [.error(XMLErrorCode.schema, "\(function): \(unlistedViolations) more schema violation(s), not listed (the first \(LibXML2Errors.cap) messages are)",
+                              at: SourceLocation(file: file))]
     }
 
     private func diagnostic(_ e: Entry, function: String, code: String) -> Diagnostic {

@@ -17,13 +17,18 @@ public struct BundleSummary: Sendable, Codable {
     public var recipient: String?
     public var payloadFiles: Int
     public var payloadOctets: UInt64
+    /// How many dossiers export.json lists.
+    public var dossierCount: Int
+    /// Their ids in export.json's order: all of them, unless export.json lists more dossiers than
+    /// the payload has files, which no valid bundle does; then only as many, so that a hostile
+    /// list cannot decide how much memory inspecting it takes.
     public var dossiers: [String]
     public var counts: EntityMap<Int>
     public var documents: Int
     /// Records the purpose excluded and redacted, as export.json's scope lists them.
     public var excluded: Int
     public var redacted: Int
-    public var problems: [Diagnostic]
+    public var problems: DiagnosticLog
 
     public init(_ c: BundleCheck) {
         let m = c.manifest
@@ -40,14 +45,21 @@ public struct BundleSummary: Sendable, Codable {
         recipient = m?.recipient
         payloadFiles = c.bag.payloadFiles
         payloadOctets = c.bag.payloadOctets
-        var ids: [String] = []
-        try? c.dossiers?.forEach { ids.append($0.id) }
+        var ids: [String] = [], count = 0
+        try? c.dossiers?.forEach {
+            if ids.count < max(c.bag.payloadFiles, 0) { ids.append($0.id) }
+            count += 1
+        }
         dossiers = ids
+        dossierCount = count
         counts = m?.counts ?? EntityMap()
         documents = m?.documents ?? 0
         (excluded, redacted) = c.cut
         problems = c.allProblems
     }
+
+    /// Ids the table names; a person reads a few, a program reads `--json`.
+    static let shownIDs = 20
 
     public static func signatureText(_ s: SignatureStatus) -> String {
         switch s {
@@ -70,7 +82,9 @@ public struct BundleSummary: Sendable, Codable {
         if let purpose { lines.append(("purpose", purpose)) }
         if let recipient { lines.append(("recipient", recipient)) }
         lines.append(("payload", "\(payloadFiles) files, \(payloadOctets) bytes"))
-        lines.append(("dossiers", dossiers.isEmpty ? "-" : "\(dossiers.count): " + dossiers.joined(separator: ", ")))
+        let shown = dossiers.prefix(Self.shownIDs)
+        lines.append(("dossiers", dossierCount == 0 ? "-" : "\(dossierCount): " + shown.joined(separator: ", ")
+                      + (dossierCount > shown.count ? ", ... and \(dossierCount - shown.count) more" : "")))
         lines.append(("documents", String(documents)))
         if excluded + redacted > 0 { lines.append(("cut", "\(excluded) records excluded, \(redacted) redacted by the purpose")) }
         var out = lines.map { $0.0.padding(toLength: 11) + $0.1 }

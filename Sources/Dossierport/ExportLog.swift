@@ -110,14 +110,18 @@ public enum ExportLog {
     }
 
     /// Checks every line: its own hash, its link to the one before, its sequence number, and the
-    /// head file. Returns one diagnostic per break, each naming the line.
-    public static func verify(_ path: String) -> (entries: Int, problems: [Diagnostic]) {
-        var problems: [Diagnostic] = []
+    /// head file. Gives a diagnostic per break, each naming the line, the first `keeping` of each
+    /// severity listed and all of them counted: a log edited throughout breaks on every line.
+    public static func verify(_ path: String, keeping: Int = 10_000) -> (entries: Int, problems: DiagnosticLog) {
+        var problems = DiagnosticLog(limit: keeping)
         var previous = genesis
         var expectedSeq = 1
         var count = 0
         let reader: NDJSONReader
-        do { reader = try NDJSONReader(path: path) } catch { return (0, [(error as? DossierError)?.diagnostic ?? .error("log.unreadable", "\(error)")]) }
+        do { reader = try NDJSONReader(path: path) } catch {
+            problems.append((error as? DossierError)?.diagnostic ?? .error("log.unreadable", "\(error)"))
+            return (0, problems)
+        }
         while true {
             let entry: ExportLogEntry
             do {
@@ -154,12 +158,11 @@ public enum ExportLog {
         return (count, problems)
     }
 
-    /// The raw lines of the log, for `log show`.
-    public static func lines(_ path: String) throws -> [String] {
+    /// The raw lines of the log, for `log show`, one at a time: after years of migrations, whose
+    /// entries list every client, a log can be larger than memory.
+    public static func forEachLine(_ path: String, _ body: (String) throws -> Void) throws {
         let reader = try ByteReader(path: path)
-        var out: [String] = []
-        while let (line, _) = try reader.nextLine() { out.append(String(decoding: line, as: UTF8.self)) }
-        return out
+        while let (line, _) = try reader.nextLine() { try body(String(decoding: line, as: UTF8.self)) }
     }
 
     /// The last entry, read from the end of the file: an append costs the same however long the

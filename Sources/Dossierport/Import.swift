@@ -51,7 +51,8 @@ public struct ImportReport: Sendable, Codable {
     /// Whether the outcome columns are known (files, or a database the command applied itself)
     /// or left to the script, which prints them when it runs.
     public var outcomesKnown = false
-    public var problems: [Diagnostic] = []
+    /// The bundle's problems, the first listed and every one counted (see `BundleCheck.problems`).
+    public var problems = DiagnosticLog()
 
     public struct EntityOutcome: Sendable, Codable, Hashable {
         public var table: String
@@ -106,7 +107,7 @@ public enum BundleImport {
                                                      at: SourceLocation(file: path, entry: "data/export.json")))
                     }
                 }
-                if check.isValid, let dossiers = check.dossiers { check.problems += checkXML(dossiers, store) }
+                if check.isValid, let dossiers = check.dossiers { checkXML(dossiers, store, &check.problems) }
                 report.problems = check.allProblems
                 guard check.isValid, let manifest = check.manifest, let dossiers = check.dossiers else { return }
                 let facts = try SQLBundleFacts(manifest, dossiers, store)
@@ -142,17 +143,15 @@ public enum BundleImport {
     /// A bundle that carries a dossier twice (JSON and XML) must say the same thing in both, or the
     /// receiver cannot know which one the sender meant; the XML is also parsed, so a hostile XML
     /// file fails the import even though the load reads the JSON.
-    static func checkXML(_ dossiers: DossierList, _ store: any BagStore) -> [Diagnostic] {
-        var problems: [Diagnostic] = []
+    static func checkXML(_ dossiers: DossierList, _ store: any BagStore, _ problems: inout DiagnosticLog) {
         do {
             try dossiers.forEach { entry in checkXML(entry, store, &problems) }
         } catch {
             problems.append(BundleInspection.diagnostic(error, SourceLocation(file: store.location, entry: "data/export.json")))
         }
-        return problems
     }
 
-    private static func checkXML(_ entry: ExportManifest.Entry, _ store: any BagStore, _ problems: inout [Diagnostic]) {
+    private static func checkXML(_ entry: ExportManifest.Entry, _ store: any BagStore, _ problems: inout DiagnosticLog) {
         guard let xml = entry.xml else { return }
         let at = SourceLocation(file: store.location, entry: "data/" + xml)
         do {

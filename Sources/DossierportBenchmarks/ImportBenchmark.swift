@@ -47,7 +47,7 @@ func runImportOne(_ args: [String]) throws {
     var report: ImportReport?
     let seconds = wallSeconds { report = BundleImport.run(bundle: args[0], options: ImportOptions(target: .postgres, output: args[1])) }
     guard let report, report.loaded else {
-        throw DossierError("bench.import", "import failed: \(report?.problems.map { $0.message }.joined(separator: "; ") ?? "")")
+        throw DossierError("bench.import", "import failed: \(report?.problems.listed.map { $0.message }.joined(separator: "; ") ?? "")")
     }
     print(seconds, Memory.peakMiB())
 }

@@ -25,7 +25,7 @@ enum BagTarget {
         problems: { path in
             do {
                 let folder = try bag(for: path)
-                return BundleInspection.check(path: folder, keys: BundleKeys()).allProblems.filter { $0.severity == .error }
+                return BundleInspection.check(path: folder, keys: BundleKeys()).allProblems.listed.filter { $0.severity == .error }
             } catch let e as DossierError {
                 return [e.diagnostic]
             } catch {
@@ -60,7 +60,7 @@ enum BagTarget {
                 }
                 if target == .sqlite, report.loaded { try runSQLite(out) }
                 loaded.append(report.loaded)
-                problems += report.problems.filter { $0.severity == .error }
+                problems += report.problems.listed.filter { $0.severity == .error }
             }
             if loaded[0] != loaded[1] { throw FuzzFinding("the SQLite and the files import disagree on whether the bundle loads") }
             return problems

@@ -153,7 +153,7 @@ extension FuzzTarget {
                      "-> X25519 ", "---", "manifest-sha256.txt", "bagit.txt"],
         run: { _ in },
         problems: { path in
-            BundleInspection.check(path: path, keys: FuzzTarget.bundleKeys).allProblems.filter { $0.severity == .error }
+            BundleInspection.check(path: path, keys: FuzzTarget.bundleKeys).allProblems.listed.filter { $0.severity == .error }
         })
 
     /// Opens the input and reads its rows to the end (a million at most).

@@ -154,7 +154,8 @@ struct VerifyCommand: Command {
     Checks, in order: decryption (every chunk authenticated), the signature over the tag manifest,
     the tag manifest, Payload-Oxum, that every payload file is listed and every listed file present,
     every SHA-256/SHA-512; then export.json against the payload and each dossier against the model.
-    Every failing file is named.
+    Every failing file is named: standard error shows the first 100 problems, errors first, and
+    counts the rest by code; --json lists the first 10,000 errors and 10,000 warnings.
 
     Options:
     \(KeyOptions.help)
@@ -172,9 +173,10 @@ struct VerifyCommand: Command {
         if args.flag("--json") {
             print(try MachineOutput.json(BundleSummary(check)))
         } else {
-            for d in check.allProblems { Console.error(d.description) }
+            let problems = check.allProblems
+            for line in Report.diagnostics(problems, more: "--json") { Console.error(line) }
             Console.error(check.isValid ? "\(path): valid (\(BundleSummary.signatureText(check.bag.signature)))"
-                                        : "\(path): INVALID, \(check.allProblems.filter { $0.severity == .error }.count) error(s)")
+                                        : "\(path): INVALID, \(problems.errors) error(s)")
         }
         return check.isValid ? .success : .failure
     }
@@ -205,7 +207,7 @@ struct InspectCommand: Command {
         let check = BundleInspection.check(path: path, keys: try KeyOptions.keys(args), limits: try LimitOptions.limits(args))
         let summary = BundleSummary(check)
         if args.flag("--json") { print(try MachineOutput.json(summary)) } else { print(summary.table) }
-        for d in check.allProblems { Console.error(d.description) }
+        for line in Report.diagnostics(summary.problems, more: "--json") { Console.error(line) }
         return check.isValid ? .success : .failure
     }
 }

@@ -77,11 +77,11 @@ struct ImportCommand: Command {
             e.clients = report.dossierIDs
             e.bundleSHA256 = try? Digester.hash(.sha256, fileAt: path).hexString
         }
-        for d in report.problems { Console.error("\(d.description) [\(d.code)]") }
+        for line in Report.diagnostics(report.problems, more: "--json", line: { "\($0.description) [\($0.code)]" }) { Console.error(line) }
         let text = args.flag("--json") ? try MachineOutput.json(report) : report.table
         if out == "-" && args.value("--database") == nil { Console.error(text) } else { print(text) }
         guard report.loaded else {
-            Console.error("\(path): not imported, \(report.problems.filter { $0.severity == .error }.count) error(s); nothing was written")
+            Console.error("\(path): not imported, \(report.problems.errors) error(s); nothing was written")
             return .failure
         }
         return .success

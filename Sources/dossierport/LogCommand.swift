@@ -63,10 +63,10 @@ struct LogCommand: Command {
         let path = args.operands.count == 2 ? args.operands[1] : ExportLog.defaultPath
         let (count, problems) = ExportLog.verify(path)
         if verb == "show" {
-            for line in try ExportLog.lines(path) { print(line) }
+            try ExportLog.forEachLine(path) { print($0) }
         }
-        for p in problems { Console.error(p.description) }
-        let errors = problems.filter { $0.severity == .error }.count
+        for line in Report.diagnostics(problems) { Console.error(line) }
+        let errors = problems.errors
         Console.error("\(path): \(count) entries, " + (errors == 0 ? "chain intact" : "\(errors) problem(s)"))
         return errors == 0 ? .success : .failure
     }

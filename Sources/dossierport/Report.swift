@@ -54,13 +54,13 @@ enum Report {
 
     /// The first diagnostics of a run, errors before warnings, then the count of the rest by code,
     /// so that a warning on every record (2.4 million for one dump) does not bury the errors or
-    /// the count table. `more` names the option that lists more.
-    static func diagnostics(_ log: DiagnosticLog, more: String) -> [String] {
+    /// the count table. `more` names the option that lists more, if the command has one.
+    static func diagnostics(_ log: DiagnosticLog, more: String? = nil, line: (Diagnostic) -> String = \.description) -> [String] {
         let (shown, rest) = log.summary(showing: shownDiagnostics)
-        var lines = shown.map(\.description)
+        var lines = shown.map(line)
         guard rest.total > 0 else { return lines }
         lines.append("... and \(rest.total) more diagnostic(s): " + rest.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
-                     + " (\(more) lists more)")
+                     + (more.map { " (\($0) lists more)" } ?? ""))
         return lines
     }
 

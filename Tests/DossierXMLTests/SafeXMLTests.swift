@@ -179,6 +179,17 @@ import Testing
         #expect(found[2].message.contains("{urn:t}x"))
     }
 
+    /// Past the first 1,000 messages violations are not kept, but a last diagnostic says how many.
+    @Test func violationsPastTheCapAreCountedNotDropped() throws {
+        let schema = try XMLSchema(bytes: Array(SafeXMLTests.schema.utf8), name: "t.xsd")
+        let bad = try ParsedXMLDocument.parse(Array(("<r xmlns='urn:t'>" + String(repeating: "<bsn>1</bsn>\n", count: 1_500) + "</r>").utf8), file: "b.xml")
+        let found = bad.validate(against: schema)
+        #expect(found.count == 1_001)
+        #expect(found.dropLast().allSatisfy { $0.location?.line != nil })
+        #expect(found.last?.message == "xmlSchemaValidateDoc: 500 more schema violation(s), not listed (the first 1000 messages are)")
+        #expect(found.last?.location?.file == "b.xml")
+    }
+
     @Test func brokenSchemaIsReported() {
         let e = dossierError { _ = try XMLSchema(bytes: Array("<xs:schema xmlns:xs='http://www.w3.org/2001/XMLSchema'><xs:element/></xs:schema>".utf8), name: "bad.xsd") }
         #expect(e?.code == XMLErrorCode.schemaInvalid)

@@ -40,8 +40,8 @@ final class SignedBundle {
     }
 }
 
-func codes(_ c: BundleCheck) -> [String] { c.allProblems.filter { $0.severity == .error }.map(\.code) }
-func entries(_ c: BundleCheck) -> [String] { c.allProblems.compactMap { $0.location?.entry } }
+func codes(_ c: BundleCheck) -> [String] { c.allProblems.listed.filter { $0.severity == .error }.map(\.code) }
+func entries(_ c: BundleCheck) -> [String] { c.allProblems.listed.compactMap { $0.location?.entry } }
 
 @Suite struct BundleTests {
     @Test func aFreshBundleVerifiesWithItsSignature() throws {
@@ -321,6 +321,6 @@ func entries(_ c: BundleCheck) -> [String] { c.allProblems.compactMap { $0.locat
         let c = BundleInspection.check(path: dir.appendingPathComponent("external.zip").path, keys: BundleKeys())
         #expect(c.isValid, "\(c.allProblems)")
         #expect(c.bag.payloadFiles == 6)
-        #expect(c.allProblems.contains { $0.code == "bundle.no-export-manifest" && $0.severity == .warning })
+        #expect(c.allProblems.listed.contains { $0.code == "bundle.no-export-manifest" && $0.severity == .warning })
     }
 }

@@ -46,9 +46,20 @@ import Dossierport
         var l = try lines(path)
         l[2] = l[2].replacingOccurrences(of: "\"records\":30", with: "\"records\":31")
         try write(l, path)
-        let problems = ExportLog.verify(path).problems
+        let problems = ExportLog.verify(path).problems.listed
         #expect(problems.map(\.code).contains("log.edited"))
         #expect(problems.first { $0.code == "log.edited" }?.location?.line == 3)
+    }
+
+    /// A log edited throughout breaks on every line: the first breaks are listed, all are counted.
+    @Test func aLogEditedOnEveryLineListsTheFirstAndCountsAll() throws {
+        let path = try makeLog()
+        try write(try lines(path).map { $0.replacingOccurrences(of: "\"outcome\":\"success\"", with: "\"outcome\":\"failure\"") }, path)
+        let (n, problems) = ExportLog.verify(path, keeping: 2)
+        #expect(n == 5)
+        #expect(problems.listed.map(\.code) == ["log.edited", "log.edited"])
+        #expect(problems.listed.map { $0.location?.line } == [1, 2])
+        #expect(problems.counts["log.edited"] == 5 && problems.errors == 5 && problems.omitted == 3)
     }
 
     @Test func aRemovedLineIsNamed() throws {
@@ -56,7 +67,7 @@ import Dossierport
         var l = try lines(path)
         l.remove(at: 1)
         try write(l, path)
-        let problems = ExportLog.verify(path).problems
+        let problems = ExportLog.verify(path).problems.listed
         #expect(problems.contains { $0.code == "log.chain" && $0.location?.line == 2 })
         #expect(problems.contains { $0.code == "log.sequence" && $0.location?.line == 2 })
     }
@@ -66,14 +77,14 @@ import Dossierport
         var l = try lines(path)
         l.swapAt(1, 2)
         try write(l, path)
-        let problems = ExportLog.verify(path).problems
+        let problems = ExportLog.verify(path).problems.listed
         #expect(problems.contains { $0.code == "log.chain" && $0.location?.line == 2 })
     }
 
     @Test func cuttingTheEndIsDetectedThroughTheHead() throws {
         let path = try makeLog()
         try write(Array(try lines(path).dropLast()), path)
-        #expect(ExportLog.verify(path).problems.map(\.code) == ["log.truncated"])
+        #expect(ExportLog.verify(path).problems.listed.map(\.code) == ["log.truncated"])
     }
 
     /// After a run of many clients the last line is long (here about 200 KB, past the 64 KiB read

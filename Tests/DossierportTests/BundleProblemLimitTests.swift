@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+import DossierModel
+import DossierCrypto
+import DossierBundle
+import Dossierport
+
+/// A bundle's lists decide how many problems checking it finds: a manifest or an export.json that
+/// names many files that are not there gives a problem each. The problems are listed up to a limit
+/// and counted past it, so such a bundle cannot decide how much memory `verify` takes.
+@Suite struct BundleProblemLimitTests {
+    static let ghosts = 12_000
+
+    /// The fixture bundle, unsigned, unpacked in `dir`.
+    func unpacked(_ dir: URL) throws -> String {
+        let zip = dir.appendingPathComponent("b.zip").path
+        try TestEnv.bundle(to: zip)
+        let folder = dir.appendingPathComponent("x").path
+        try ZipReader(path: zip).extract(to: folder)
+        return folder + "/" + (try FileManager.default.contentsOfDirectory(atPath: folder))[0]
+    }
+
+    /// Makes the bag's manifests, Payload-Oxum and tag manifest agree with its payload again, as
+    /// a sender who edited export.json would.
+    func reseal(_ bag: String) throws {
+        var payload = BagManifest()
+        var octets = 0
+        let data = URL(fileURLWithPath: bag + "/data")
+        for case let url as URL in FileManager.default.enumerator(at: data, includingPropertiesForKeys: [.isRegularFileKey])! {
+            guard try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true else { continue }
+            let relative = "data/" + url.path.dropFirst(data.path.count + 1)
+            payload.entries.append((relative, try Digester.hash(.sha256, fileAt: url.path).hexString))
+            octets += try FileManager.default.attributesOfItem(atPath: url.path)[.size] as! Int
+        }
+        payload.entries.sort { $0.path < $1.path }
+        try Data(payload.serialized()).write(to: URL(fileURLWithPath: bag + "/manifest-sha256.txt"))
+        try setOxum(bag, "\(octets).\(payload.entries.count)")
+    }
+
+    func setOxum(_ bag: String, _ oxum: String) throws {
+        let info = bag + "/bag-info.txt"
+        let lines = try String(contentsOfFile: info, encoding: .utf8).split(separator: "\n").map {
+            $0.hasPrefix("Payload-Oxum:") ? "Payload-Oxum: " + oxum : String($0)
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: info, atomically: false, encoding: .utf8)
+        var tag = BagManifest()
+        for name in ["bagit.txt", "bag-info.txt", "manifest-sha256.txt"] {
+            tag.entries.append((name, try Digester.hash(.sha256, fileAt: bag + "/" + name).hexString))
+        }
+        try Data(tag.serialized()).write(to: URL(fileURLWithPath: bag + "/tagmanifest-sha256.txt"))
+    }
+
+    @Test func aManifestOfMissingFilesIsCountedPastTheLimit() throws {
+        let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bag = try unpacked(dir)
+        let manifest = bag + "/manifest-sha256.txt"
+        var text = try String(contentsOfFile: manifest, encoding: .utf8)
+        for i in 0..<Self.ghosts { text += String(repeating: "0", count: 64) + "  data/dossiers/ghost-\(i).json\n" }
+        try text.write(toFile: manifest, atomically: false, encoding: .utf8)
+        try setOxum(bag, try #require(BagInfo.parse(try Array(Data(contentsOf: URL(fileURLWithPath: bag + "/bag-info.txt"))),
+                                                    file: "bag-info.txt")["Payload-Oxum"]))
+
+        let c = BundleInspection.check(path: bag, keys: BundleKeys())
+        #expect(!c.isValid)
+        let problems = c.allProblems
+        #expect(problems.counts["bag.missing-file"] == Self.ghosts)
+        #expect(problems.errors == Self.ghosts)
+        #expect(problems.listed.count == problems.limit && problems.limit < Self.ghosts)
+        #expect(problems.omitted == Self.ghosts - problems.limit)
+        #expect(problems.listed.first?.location?.entry == "data/dossiers/ghost-0.json")
+    }
+
+    @Test func anExportManifestOfMissingDossiersIsCountedPastTheLimit() throws {
+        let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bag = try unpacked(dir)
+        let path = bag + "/data/export.json"
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        var list = try #require(json["dossiers"] as? [[String: Any]])
+        let real = list.count
+        // The same real dossier listed many times over must not grow the check either.
+        list += Array(repeating: list[0], count: 3_000)
+        list += (0..<Self.ghosts).map { ["id": "ghost-\($0)", "json": "dossiers/ghost-\($0).json", "documents": [String]()] }
+        json["dossiers"] = list
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: path))
+        try reseal(bag)
+
+        let c = BundleInspection.check(path: bag, keys: BundleKeys())
+        #expect(c.bag.isValid, "\(c.bag.problems.listed)")
+        #expect(!c.isValid)
+        #expect(c.problems.counts["bundle.missing-dossier"] == Self.ghosts)
+        #expect(c.problems.errors >= Self.ghosts)
+        #expect(c.problems.listed.count <= c.problems.limit * 2)
+
+        let summary = BundleSummary(c)
+        #expect(summary.dossierCount == real + 3_000 + Self.ghosts)
+        #expect(summary.dossiers.count == c.bag.payloadFiles, "no more ids than the payload has files")
+        #expect(summary.table.contains("... and \(summary.dossierCount - min(20, summary.dossiers.count)) more"))
+        #expect(summary.problems.errors == c.problems.errors)
+
+        let report = BundleImport.run(bundle: bag, options: ImportOptions(target: .files, output: dir.appendingPathComponent("out").path))
+        #expect(!report.loaded)
+        #expect(report.problems.counts["bundle.missing-dossier"] == Self.ghosts)
+        #expect(report.problems.listed.count <= report.problems.limit * 2)
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
+    }
+}
