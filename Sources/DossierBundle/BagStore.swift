@@ -23,10 +23,15 @@ public protocol BagStore: AnyObject, Sendable {
 }
 
 extension BagStore {
-    /// A small file (a tag file) in memory, refusing anything over `limit` bytes.
-    public func bytes(_ path: String, limit: Int = 16 << 20) throws -> [UInt8] {
-        let sink = LimitedMemorySink(limit: limit, at: SourceLocation(file: location, entry: path))
-        if let size = fileSize(path) { sink.bytes.reserveCapacity(Int(min(size, UInt64(limit)))) }
+    /// A file read whole (a tag file, a dossier), refusing anything over `limit` bytes: by its
+    /// declared size before a byte is read, and by what it gives, should the declaration lie.
+    /// `raisedBy` names the option that raises the limit, for the message.
+    public func bytes(_ path: String, limit: Int = 16 << 20, raisedBy option: String? = nil) throws -> [UInt8] {
+        let sink = LimitedMemorySink(limit: limit, option: option, at: SourceLocation(file: location, entry: path))
+        if let size = fileSize(path) {
+            guard size <= UInt64(limit) else { throw sink.tooLarge() }
+            sink.bytes.reserveCapacity(Int(size))
+        }
         try read(path, to: sink)
         return sink.bytes
     }
@@ -159,14 +164,17 @@ public final class FolderBagStore: BagStore {
 final class LimitedMemorySink: ByteSink {
     var bytes: [UInt8] = []
     let limit: Int
+    let option: String?
     let at: SourceLocation
 
-    init(limit: Int, at: SourceLocation) { self.limit = limit; self.at = at }
+    init(limit: Int, option: String?, at: SourceLocation) { self.limit = limit; self.option = option; self.at = at }
+
+    func tooLarge() -> DossierError {
+        DossierError("bag.too-large", "file is larger than the \(limit)-byte limit for a file read whole" + (option.map { " (\($0) raises it)" } ?? ""), at: at)
+    }
 
     func write(_ b: UnsafeRawBufferPointer) throws {
-        guard bytes.count + b.count <= limit else {
-            throw DossierError("bag.too-large", "file is larger than the \(limit)-byte limit for tag files", at: at)
-        }
+        guard bytes.count + b.count <= limit else { throw tooLarge() }
         bytes.append(contentsOf: b)
     }
 }

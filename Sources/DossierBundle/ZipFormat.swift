@@ -55,6 +55,10 @@ public struct ZipLimits: Sendable, Hashable {
     public var maxCentralDirectorySize = 64 << 20
     /// Bundles never carry archives; accepting one would invite recursive bombs (42.zip).
     public var rejectNestedArchives = true
+    /// The largest dossier file (JSON or XML) read, in a zip or a folder: each is read whole and
+    /// decoded, which takes about five times its size in memory on every core checking one. A
+    /// client's dossier of twenty years of daily reports is tens of megabytes.
+    public var maxDossierSize: UInt64 = 256 << 20
 
     public init() {}
     public static let `default` = ZipLimits()

@@ -25,6 +25,9 @@ public struct BundleOptions: Sendable {
     /// zlib level for text entries. 1 by default: bundles are made to be sent, and level 1 costs a
     /// third of level 6's time for a few percent more bytes (media are stored, never deflated).
     public var compressionLevel: Int32 = 1
+    /// A dossier file larger than this gets a warning: a receiver refuses it unless it raises its
+    /// own limit (`ZipLimits.maxDossierSize`, whose default this is).
+    public var largeDossier = ZipLimits.default.maxDossierSize
 
     public init(createdAt: Timestamp, purpose: ExportPurpose? = nil, organisation: Organisation? = nil) {
         self.createdAt = createdAt; self.purpose = purpose; self.organisation = organisation
@@ -56,6 +59,7 @@ public final class BundleDestination: DossierDestination {
     /// Hashes of the dossier ids written, to refuse one used twice; a hash seen before is checked
     /// against the list itself, so ids are not held twice.
     private var seen: Set<Int> = []
+    private var warnings: [Diagnostic] = []
 
     public init(path: String, options: BundleOptions) throws {
         self.options = options
@@ -98,10 +102,10 @@ public final class BundleDestination: DossierDestination {
             docPaths.append(item.target)
         }
         var entry = ExportManifest.Entry(id: d.id, json: "dossiers/\(d.id).json", documents: docPaths)
-        try bag.add(entry.json, bytes: try DossierJSON.encode(d))
+        try add(entry.json, try DossierJSON.encode(d), loaded)
         if options.includeXML {
             entry.xml = "dossiers/\(d.id).xml"
-            try bag.add(entry.xml!, bytes: try DossierXMLFormat.encode(d))
+            try add(entry.xml!, try DossierXMLFormat.encode(d), loaded)
         }
         if options.purpose == .access, let org = options.organisation {
             entry.accessCopy = "copy/\(d.id).html"
@@ -118,6 +122,21 @@ public final class BundleDestination: DossierDestination {
         documents += docPaths.count
         for n in loaded.scope { try scope.append(ScopeEntry(dossier: d.id, note: n)) }
         if let s = d.sourceSystem { sources.insert(s) }
+    }
+
+    /// A dossier file, with a warning when it is larger than a receiver reads by default: the
+    /// bundle is still whole, but the receiver has to raise its limit to load it.
+    private func add(_ path: String, _ bytes: [UInt8], _ loaded: LoadedDossier) throws {
+        if bytes.count > options.largeDossier {
+            warnings.append(.warning("bundle.large-dossier", "dossier file \(path) is \(bytes.count) bytes, over the \(options.largeDossier) a receiver reads unless it raises --max-dossier",
+                                     at: loaded.origin, recordID: loaded.dossier.id))
+        }
+        try bag.add(path, bytes: bytes)
+    }
+
+    public func takeWarnings() -> [Diagnostic] {
+        defer { warnings = [] }
+        return warnings
     }
 
     private func isNew(_ id: String) throws -> Bool {

@@ -60,7 +60,7 @@ public enum BundleInspection {
                 result.encrypted = encrypted
                 result.bag = BagVerifier.verify(store, trusted: keys.trusted, requireSignature: keys.requireSignature)
                 guard result.bag.isValid else { return }
-                checkManifest(store, &result)
+                checkManifest(store, &result, limits: limits)
             }
         } catch {
             result.problems.append(diagnostic(error, SourceLocation(file: path)))
@@ -96,9 +96,9 @@ public enum BundleInspection {
     }
 
     /// `export.json` against the payload: every dossier listed is there and nothing else, counts add up.
-    static func checkManifest(_ store: any BagStore, _ r: inout BundleCheck) {
+    static func checkManifest(_ store: any BagStore, _ r: inout BundleCheck, limits: ZipLimits) {
         guard let payload = readManifest(store, &r), let manifest = r.manifest, let dossiers = r.dossiers else { return }
-        checkDossiers(manifest, dossiers, payload, store, &r)
+        checkDossiers(manifest, dossiers, payload, store, &r, limits: limits)
     }
 
     /// Reads `export.json` into `r.manifest`; how many payload files export.json must list (all
@@ -150,8 +150,8 @@ public enum BundleInspection {
 
     /// Every dossier `manifest` lists against the payload and the model, in export.json order.
     static func checkDossiers(_ manifest: ExportManifest, _ dossiers: DossierList, _ payloadFiles: Int, _ store: any BagStore,
-                              _ r: inout BundleCheck) {
-        checkDossiers(manifest, dossiers, payloadFiles, store, &r, prepare: { _, _, _ in () }, each: { _ in })
+                              _ r: inout BundleCheck, limits: ZipLimits) {
+        checkDossiers(manifest, dossiers, payloadFiles, store, &r, limits: limits, prepare: { _, _, _ in () }, each: { _ in })
     }
 
     /// Every dossier `manifest` lists against the payload and the model, in export.json order.
@@ -169,7 +169,7 @@ public enum BundleInspection {
     /// say which, and only those that are there. (Two paths with one hash undercount, which only
     /// sends the check the long way.)
     static func checkDossiers<Prepared>(_ manifest: ExportManifest, _ dossiers: DossierList, _ payloadFiles: Int, _ store: any BagStore,
-                                        _ r: inout BundleCheck,
+                                        _ r: inout BundleCheck, limits: ZipLimits,
                                         prepare: @escaping @Sendable (Dossier, ExportManifest.Entry, _ worker: Int) -> Prepared,
                                         each: (Prepared) -> Void) {
         let at = { (entry: String) in SourceLocation(file: store.location, entry: entry) }
@@ -177,10 +177,13 @@ public enum BundleInspection {
         var listed: [Int] = []
         listed.reserveCapacity(payloadFiles)
         var counts = EntityMap<Int>()
+        // A dossier that could not be decoded has no counts: its own error says why, and the
+        // totals could only differ because of it.
+        var undecoded = false
         do {
             let reader = try dossiers.makeReader()
             let outcomes = OrderedWork(workers: workers, inputs: reader.next) { entry, worker in
-                checkDossier(entry, store) { prepare($0, entry, worker) }
+                checkDossier(entry, store, limits: limits) { prepare($0, entry, worker) }
             }
             while let (entry, outcome) = try outcomes.next() {
                 let before = r.problems.errors
@@ -195,7 +198,7 @@ public enum BundleInspection {
                     }
                 }
                 r.problems.append(contentsOf: outcome.problems)
-                guard let dossierCounts = outcome.counts else { passing = false; continue }
+                guard let dossierCounts = outcome.counts else { passing = false; undecoded = true; continue }
                 for (e, n) in dossierCounts where n > 0 { counts[e, default: 0] += n }
                 passing = passing && r.problems.errors == before
                 if passing, let p = outcome.prepared { each(p) }
@@ -216,7 +219,7 @@ public enum BundleInspection {
                 r.problems.append(.error("bundle.unlisted-file", "payload file is not listed in export.json", at: at(path)))
             }
         }
-        if counts != manifest.counts {
+        if !undecoded && counts != manifest.counts {
             let diff = Entity.allCases.filter { counts[$0] ?? 0 != manifest.counts[$0] ?? 0 }.map(\.rawValue)
             r.problems.append(.error("bundle.counts", "record counts in export.json do not match the dossiers for: \(diff.joined(separator: ", "))",
                                      at: at("data/export.json")))
@@ -237,13 +240,13 @@ public enum BundleInspection {
         var prepared: Prepared?
     }
 
-    static func checkDossier<Prepared>(_ entry: ExportManifest.Entry, _ store: any BagStore,
+    static func checkDossier<Prepared>(_ entry: ExportManifest.Entry, _ store: any BagStore, limits: ZipLimits,
                                        prepare: (Dossier) -> Prepared) -> DossierOutcome<Prepared> {
         let file = "data/" + entry.json
         let at = SourceLocation(file: store.location, entry: file)
         var outcome = DossierOutcome<Prepared>()
         do {
-            let d = try DossierJSON.decode(try store.bytes(file, limit: 1 << 30), file: file)
+            let d = try DossierJSON.decode(try readDossier(file, store, limits), file: file)
             if d.id != entry.id {
                 outcome.problems.append(.error("bundle.dossier-id", "dossier file holds a different dossier id than export.json says", at: at, recordID: entry.id))
             }
@@ -254,6 +257,11 @@ public enum BundleInspection {
             outcome.problems.append(diagnostic(error, at))
         }
         return outcome
+    }
+
+    /// A dossier file's bytes, within `limits.maxDossierSize`.
+    static func readDossier(_ file: String, _ store: any BagStore, _ limits: ZipLimits) throws -> [UInt8] {
+        try store.bytes(file, limit: Int(clamping: limits.maxDossierSize), raisedBy: "--max-dossier")
     }
 
     /// The payload paths export.json lists for one dossier.

@@ -154,6 +154,7 @@ public final class ExportSession {
             out.scope = []
         }
         try destination.write(out)
+        report.diagnostics.append(contentsOf: destination.takeWarnings())
         report.dossiersWritten += 1
         report.written.append(out.dossier.id)
         if report.controller == nil { report.controller = d.controller }

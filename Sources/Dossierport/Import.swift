@@ -89,17 +89,17 @@ public enum BundleImport {
                         if check.isValid, let dialect = options.target.dialect {
                             let script = StagedScript(dialect: dialect, manifest: manifest, dossiers: dossiers, store: store, options: options)
                             let renderers = (0..<BundleInspection.workers).map { _ in SQLDossierRenderer(dialect: dialect, location: store.location) }
-                            checkAndRender(manifest, dossiers, payload, store, &check, render: { try renderers[$0].render($1, documents: $2) },
+                            checkAndRender(manifest, dossiers, payload, store, &check, options.limits, render: { try renderers[$0].render($1, documents: $2) },
                                            each: script.write)
                             staged = script
                         } else if check.isValid {
                             let folder = StagedFiles(path: options.output, store: store)
                             let renderers = (0..<BundleInspection.workers).map { _ in FilesRenderer() }
-                            checkAndRender(manifest, dossiers, payload, store, &check, render: { try renderers[$0].render($1, documents: $2) },
+                            checkAndRender(manifest, dossiers, payload, store, &check, options.limits, render: { try renderers[$0].render($1, documents: $2) },
                                            each: folder.write)
                             stagedFiles = folder
                         } else {
-                            BundleInspection.checkDossiers(manifest, dossiers, payload, store, &check)
+                            BundleInspection.checkDossiers(manifest, dossiers, payload, store, &check, limits: options.limits)
                         }
                     }
                     if check.manifest == nil && check.isValid {
@@ -107,7 +107,7 @@ public enum BundleImport {
                                                      at: SourceLocation(file: path, entry: "data/export.json")))
                     }
                 }
-                if check.isValid, let dossiers = check.dossiers { checkXML(dossiers, store, &check.problems) }
+                if check.isValid, let dossiers = check.dossiers { checkXML(dossiers, store, options.limits, &check.problems) }
                 report.problems = check.allProblems
                 guard check.isValid, let manifest = check.manifest, let dossiers = check.dossiers else { return }
                 let facts = try SQLBundleFacts(manifest, dossiers, store)
@@ -132,10 +132,10 @@ public enum BundleImport {
     /// `render` (given the worker, the dossier and the payload paths export.json lists for it);
     /// `each` gets the results in export.json order.
     private static func checkAndRender<Rendered>(_ manifest: ExportManifest, _ dossiers: DossierList, _ payload: Int, _ store: any BagStore,
-                                                 _ check: inout BundleCheck,
+                                                 _ check: inout BundleCheck, _ limits: ZipLimits,
                                                  render: @escaping @Sendable (_ worker: Int, Dossier, Set<String>) throws -> Rendered,
                                                  each: (Result<Rendered, any Error>) -> Void) {
-        BundleInspection.checkDossiers(manifest, dossiers, payload, store, &check, prepare: { d, entry, worker in
+        BundleInspection.checkDossiers(manifest, dossiers, payload, store, &check, limits: limits, prepare: { d, entry, worker in
             Result { try render(worker, d, Set(entry.documents.map { "data/" + $0 })) }
         }, each: each)
     }
@@ -143,20 +143,20 @@ public enum BundleImport {
     /// A bundle that carries a dossier twice (JSON and XML) must say the same thing in both, or the
     /// receiver cannot know which one the sender meant; the XML is also parsed, so a hostile XML
     /// file fails the import even though the load reads the JSON.
-    static func checkXML(_ dossiers: DossierList, _ store: any BagStore, _ problems: inout DiagnosticLog) {
+    static func checkXML(_ dossiers: DossierList, _ store: any BagStore, _ limits: ZipLimits, _ problems: inout DiagnosticLog) {
         do {
-            try dossiers.forEach { entry in checkXML(entry, store, &problems) }
+            try dossiers.forEach { entry in checkXML(entry, store, limits, &problems) }
         } catch {
             problems.append(BundleInspection.diagnostic(error, SourceLocation(file: store.location, entry: "data/export.json")))
         }
     }
 
-    private static func checkXML(_ entry: ExportManifest.Entry, _ store: any BagStore, _ problems: inout DiagnosticLog) {
+    private static func checkXML(_ entry: ExportManifest.Entry, _ store: any BagStore, _ limits: ZipLimits, _ problems: inout DiagnosticLog) {
         guard let xml = entry.xml else { return }
         let at = SourceLocation(file: store.location, entry: "data/" + xml)
         do {
-            let fromXML = try DossierXMLFormat.decode(try store.bytes("data/" + xml, limit: 1 << 30), file: "data/" + xml)
-            let fromJSON = try DossierJSON.decode(try store.bytes("data/" + entry.json, limit: 1 << 30), file: "data/" + entry.json)
+            let fromXML = try DossierXMLFormat.decode(try BundleInspection.readDossier("data/" + xml, store, limits), file: "data/" + xml)
+            let fromJSON = try DossierJSON.decode(try BundleInspection.readDossier("data/" + entry.json, store, limits), file: "data/" + entry.json)
             if fromXML != fromJSON {
                 problems.append(.error("import.xml-mismatch", "the XML form of a dossier differs from its JSON form", at: at, recordID: entry.id))
             }

@@ -38,10 +38,14 @@ public protocol DossierDestination: AnyObject {
     /// account for it in what they write (a bundle's export.json).
     func excluded(_ dossierID: String, notes: [ScopeNote]) throws
     func finish() throws
+    /// What the destination noticed about the dossiers written since it was last asked, for the
+    /// run's report: a warning, such as a dossier too large for a receiver's default limit.
+    func takeWarnings() -> [Diagnostic]
 }
 
 extension DossierDestination {
     public func excluded(_ dossierID: String, notes: [ScopeNote]) throws {}
+    public func takeWarnings() -> [Diagnostic] { [] }
 }
 
 /// A source over a fixed list, for tests and for callers that already hold dossiers.

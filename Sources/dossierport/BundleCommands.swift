@@ -111,13 +111,15 @@ enum KeyOptions {
 
 /// The receiver's limits on what an archive may declare, each checked before anything is read.
 enum LimitOptions {
-    static let options: Set<String> = ["--max-entries", "--max-size", "--max-ratio"]
+    static let options: Set<String> = ["--max-entries", "--max-size", "--max-ratio", "--max-dossier"]
     static let help = """
       --max-entries N        refuse an archive of more than N files (default \(ZipLimits.default.maxEntries))
       --max-size SIZE        refuse an archive whose files add up to more than SIZE unpacked, in bytes or
                              with K, M, G or T (powers of 1024; default \(ZipLimits.default.maxTotalUncompressedSize >> 30)G)
       --max-ratio N          refuse a file over 1 MiB that unpacks to more than N times its packed size
                              (default \(ZipLimits.default.maxRatio); deflate alone never exceeds about 1032)
+      --max-dossier SIZE     refuse a dossier file (JSON or XML) larger than SIZE, as for --max-size
+                             (default \(ZipLimits.default.maxDossierSize >> 20)M); each is decoded in memory
     """
 
     static func limits(_ args: Arguments) throws -> ZipLimits {
@@ -128,16 +130,17 @@ enum LimitOptions {
             l.maxEntries = n
             l.maxCentralDirectorySize = max(l.maxCentralDirectorySize, n > Int.max / 256 ? Int.max : n * 256)
         }
-        if let s = args.value("--max-size") { l.maxTotalUncompressedSize = try size(s) }
+        if let s = args.value("--max-size") { l.maxTotalUncompressedSize = try size(s, "--max-size") }
+        if let s = args.value("--max-dossier") { l.maxDossierSize = try size(s, "--max-dossier") }
         if let n = try args.integer("--max-ratio") { l.maxRatio = UInt64(n) }
         return l
     }
 
-    static func size(_ text: String) throws -> UInt64 {
+    static func size(_ text: String, _ option: String) throws -> UInt64 {
         let units: [Character: Int] = ["K": 10, "M": 20, "G": 30, "T": 40]
         let shift = text.last.flatMap { units[Character($0.uppercased())] } ?? 0
         guard let n = UInt64(shift == 0 ? text : String(text.dropLast())), n <= UInt64.max >> shift else {
-            throw UsageError("--max-size needs a whole number of bytes, or one with K, M, G or T")
+            throw UsageError("\(option) needs a whole number of bytes, or one with K, M, G or T")
         }
         return n << shift
     }
@@ -148,7 +151,7 @@ struct VerifyCommand: Command {
     static let summary = "Check a bundle: BagIt validity, signature, export manifest and every dossier"
     static let help = """
     Usage: dossierport verify BUNDLE [--trusted FILE] [--require-signature] [--identity FILE]... [--passphrase-file FILE]
-                              [--max-entries N] [--max-size SIZE] [--max-ratio N] [--json]
+                              [--max-entries N] [--max-size SIZE] [--max-ratio N] [--max-dossier SIZE] [--json]
 
     BUNDLE is a zip, an age-encrypted zip, or an unpacked bag folder (also bags made by bagit.py).
     Checks, in order: decryption (every chunk authenticated), the signature over the tag manifest,
@@ -187,7 +190,7 @@ struct InspectCommand: Command {
     static let summary = "Show who sent a bundle, when, why, for whom, and what it holds"
     static let help = """
     Usage: dossierport inspect BUNDLE [--trusted FILE] [--require-signature] [--identity FILE]... [--passphrase-file FILE]
-                               [--max-entries N] [--max-size SIZE] [--max-ratio N] [--json]
+                               [--max-entries N] [--max-size SIZE] [--max-ratio N] [--max-dossier SIZE] [--json]
 
     Prints the sender, creation time, purpose, recipient, signature and validity status, the
     dossiers and the record counts per section. Checks the bundle exactly as 'verify' does.

@@ -8,7 +8,7 @@ struct ImportCommand: Command {
     static let help = """
     Usage: dossierport import BUNDLE --target postgres|mysql|sqlite|files [--out FILE|DIR|-] [--no-ddl]
                                      [--trusted FILE] [--require-signature] [--identity FILE]... [--passphrase-file FILE]
-                                     [--max-entries N] [--max-size SIZE] [--max-ratio N] [--json]
+                                     [--max-entries N] [--max-size SIZE] [--max-ratio N] [--max-dossier SIZE] [--json]
            dossierport import --schema-only --target postgres|mysql|sqlite
 
     Checks the bundle exactly as 'verify' does (decryption, signature, every checksum, export.json

@@ -106,3 +106,39 @@ import Dossierport
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
     }
 }
+
+/// A dossier file is read whole and decoded, at about five times its size in memory on each core:
+/// one over the receiver's limit is refused by its declared size, before a byte is read, and a
+/// sender is warned when it writes one.
+@Suite struct DossierSizeLimitTests {
+    @Test func aDossierOverTheLimitIsRefusedAndNamed() throws {
+        let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let zip = dir.appendingPathComponent("b.zip").path
+        try TestEnv.bundle(to: zip)
+        var limits = ZipLimits.default
+        #expect(BundleInspection.check(path: zip, keys: BundleKeys(), limits: limits).isValid)
+        limits.maxDossierSize = 8_000
+        let c = BundleInspection.check(path: zip, keys: BundleKeys(), limits: limits)
+        #expect(!c.isValid)
+        let tooLarge = c.problems.listed.filter { $0.code == "bag.too-large" }
+        #expect(!tooLarge.isEmpty && tooLarge.allSatisfy { $0.location?.entry?.hasPrefix("data/dossiers/") == true })
+        #expect(tooLarge.allSatisfy { $0.message.contains("8000-byte limit") && $0.message.contains("--max-dossier raises it") })
+        #expect(c.problems.counts["bundle.counts"] == 0, "the totals differ only because of the dossiers not read")
+
+        var options = ImportOptions(target: .files, output: dir.appendingPathComponent("out").path)
+        options.limits = limits
+        let report = BundleImport.run(bundle: zip, options: options)
+        #expect(!report.loaded && report.problems.counts["bag.too-large"] == tooLarge.count)
+    }
+
+    @Test func aSenderIsWarnedOfADossierAReceiverWouldRefuse() throws {
+        let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let report = try TestEnv.bundle(to: dir.appendingPathComponent("b.zip").path) { $0.largeDossier = 8_000; $0.includeXML = true }
+        let warned = report.diagnostics.listed.filter { $0.code == "bundle.large-dossier" }
+        #expect(!warned.isEmpty && warned.allSatisfy { $0.severity == .warning && $0.recordID != nil })
+        #expect(warned.contains { $0.message.contains(".xml is ") })
+        #expect(!report.hasErrors)
+    }
+}
