@@ -4,7 +4,8 @@ import DossierModel
 /// Streams any `Encodable` value as canonical JSON into a `ByteSink`.
 ///
 /// Key order is the order the type encodes its keys in (declaration order for synthesized
-/// conformances), `nil` optionals are left out (synthesized code uses `encodeIfPresent`), and
+/// conformances; a `[String: _]` dictionary's keys sorted, see `SortedMembers`), `nil` optionals
+/// are left out (synthesized code uses `encodeIfPresent`), and
 /// nothing is built in memory beyond one reusable byte buffer: this is the writer behind every
 /// JSON and NDJSON file Dossierport emits.
 public enum JSONByteEncoder {
@@ -60,7 +61,7 @@ struct ValueEncoder: Encoder {
         if T.self == Timestamp.self { return writer.timestamp(unsafeBitCast(value, to: Timestamp.self)) }
         if T.self == LocalDate.self { return writer.localDate(unsafeBitCast(value, to: LocalDate.self)) }
         writer.pending = true
-        try value.encode(to: self)
+        if let members = value as? any SortedMembers { try members.encodeSorted(to: self) } else { try value.encode(to: self) }
         if writer.pending { writer.open(object: true) }
         guard writer.close(to: depth) else { throw misuse(writer, depth) }
         try writer.flushIfFull()
@@ -90,6 +91,20 @@ struct ValueEncoder: Encoder {
             return depth + 1
         }
         return Int.max
+    }
+}
+
+/// A dictionary whose own `encode(to:)` writes its members in the process's hash order, so the
+/// same value would give other bytes in another run: its members are written in key order
+/// instead (by UTF-8 bytes, as `Foundation`'s `.sortedKeys` does).
+protocol SortedMembers {
+    func encodeSorted(to encoder: ValueEncoder) throws
+}
+
+extension Dictionary: SortedMembers where Key == String, Value: Encodable {
+    func encodeSorted(to encoder: ValueEncoder) throws {
+        var c = encoder.container(keyedBy: JSONKey.self)
+        for (k, v) in sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) { try c.encode(v, forKey: JSONKey(k)) }
     }
 }
 

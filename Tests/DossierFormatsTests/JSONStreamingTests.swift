@@ -242,3 +242,20 @@ private struct TwoLists: Codable, Equatable {
         #expect(e.diagnostic.message.contains("'tags' list"))
     }
 }
+
+/// A `[String: _]` dictionary's own encoding follows the process's hash seed: written in key order,
+/// the same value gives the same bytes in every run, nested ones too.
+@Test func dictionariesAreWrittenInKeyOrder() throws {
+    struct Holder: Codable { var name: String; var tally: [String: Int]; var nested: [String: [String: Bool]] }
+    let keys = (0..<200).map { "k\($0)" } + ["é", "Z", "a", ""]
+    let value = Holder(name: "x", tally: Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) }),
+                       nested: ["b": ["y": true, "x": false], "a": [:]])
+    let text = String(decoding: try JSONByteEncoder.encode(value, style: .compact), as: UTF8.self)
+    let sorted = keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    let expected = "{\"name\":\"x\",\"tally\":{" + sorted.map { "\"\($0)\":\(keys.firstIndex(of: $0)!)" }.joined(separator: ",")
+        + "},\"nested\":{\"a\":{},\"b\":{\"x\":false,\"y\":true}}}"
+    #expect(text == expected)
+    // And it reads back as the same value.
+    let back = try JSONDecoder().decode(Holder.self, from: Data(text.utf8))
+    #expect(back.tally == value.tally && back.nested == value.nested)
+}
