@@ -128,7 +128,7 @@ public final class BundleDestination: DossierDestination {
     /// bundle is still whole, but the receiver has to raise its limit to load it.
     private func add(_ path: String, _ bytes: [UInt8], _ loaded: LoadedDossier) throws {
         if bytes.count > options.largeDossier {
-            warnings.append(.warning("bundle.large-dossier", "dossier file \(path) is \(bytes.count) bytes, over the \(options.largeDossier) a receiver reads unless it raises --max-dossier",
+            warnings.append(.warning("bundle.large-dossier", "dossier file \(path) is \(bytes.count) bytes, over the \(options.largeDossier)-byte limit a receiver applies unless it raises --max-dossier",
                                      at: loaded.origin, recordID: loaded.dossier.id))
         }
         try bag.add(path, bytes: bytes)
