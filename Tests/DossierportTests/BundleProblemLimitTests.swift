@@ -71,6 +71,21 @@ import Dossierport
         #expect(problems.listed.first?.location?.entry == "data/dossiers/ghost-0.json")
     }
 
+    /// A tag manifest is parsed whole, so it is held to 16 MiB: one of 17 MiB is refused, named.
+    @Test func aTagManifestOverItsLimitIsRefused() throws {
+        let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bag = try unpacked(dir)
+        let tag = bag + "/tagmanifest-sha256.txt"
+        var text = try String(contentsOfFile: tag, encoding: .utf8)
+        let line = String(repeating: "0", count: 64) + "  extra/tag-file.txt\n"
+        text += String(repeating: line, count: (17 << 20) / line.utf8.count)
+        try text.write(toFile: tag, atomically: false, encoding: .utf8)
+        let c = BundleInspection.check(path: bag, keys: BundleKeys())
+        #expect(!c.isValid)
+        #expect(c.bag.problems.listed.contains { $0.code == "bag.too-large" && $0.location?.entry == "tagmanifest-sha256.txt" })
+    }
+
     @Test func anExportManifestOfMissingDossiersIsCountedPastTheLimit() throws {
         let dir = try TestEnv.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
