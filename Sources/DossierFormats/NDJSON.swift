@@ -38,12 +38,17 @@ public final class NDJSONWriter {
 public final class NDJSONReader {
     private let reader: ByteReader
     private let parser = JSONParser()
+    /// The longest line read: the buffer grows to hold a line, so a file without line breaks
+    /// would otherwise be read whole into memory.
+    private let maxLine: Int
     /// The line of the record most recently returned.
     public private(set) var lineNumber = 0
 
-    /// `-` reads standard input.
-    public init(path: String) throws {
+    /// `-` reads standard input. `maxLine` is the default limit of a dossier file read whole
+    /// (`DossierJSON.read`).
+    public init(path: String, maxLine: Int = 1 << 30) throws {
         reader = try ByteReader(path: path)
+        self.maxLine = maxLine
     }
 
     public var path: String { reader.path }
@@ -61,8 +66,13 @@ public final class NDJSONReader {
     }
 
     private func nextLine() throws -> UnsafeRawBufferPointer? {
-        guard let (bytes, _) = try reader.nextLine() else { return nil }
+        // Counted before it is read: a line past the limit is passed over, and the next call
+        // reads the line after it.
         lineNumber += 1
+        guard let (bytes, _) = try reader.nextLine(limit: maxLine, line: lineNumber, code: "ndjson.line-too-large") else {
+            lineNumber -= 1
+            return nil
+        }
         guard !bytes.isEmpty else {
             throw DossierError("ndjson.empty-line", "empty line; NDJSON has one JSON document on every line",
                                at: SourceLocation(file: reader.path, line: lineNumber, column: 1))

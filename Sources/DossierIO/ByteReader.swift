@@ -12,6 +12,7 @@ public final class ByteReader {
     public let path: String
     private let ownsDescriptor: Bool
     private var buffer: UnsafeMutableRawBufferPointer
+    private let chunkSize: Int
     /// Valid bytes are `buffer[start..<end]`.
     private var start = 0
     private var end = 0
@@ -29,6 +30,7 @@ public final class ByteReader {
             ownsDescriptor = true; self.path = path
         }
         buffer = .allocate(byteCount: chunkSize, alignment: 16)
+        self.chunkSize = chunkSize
     }
 
     deinit {
@@ -105,16 +107,21 @@ public final class ByteReader {
 
     /// The next line without its terminator (LF; a CR before it is kept for the caller to judge),
     /// or nil at end of input. The pointer is valid until the next call. A final line without a
-    /// newline is returned too; `lineEnded` tells whether it had one.
-    public func nextLine() throws -> (bytes: UnsafeRawBufferPointer, lineEnded: Bool)? {
+    /// newline is returned too; `lineEnded` tells whether it had one. A line longer than `limit`
+    /// is read past, without being held, and throws `LineTooLong`; the next call reads the line
+    /// after it. The buffer grows to hold a line, and an input without line breaks would
+    /// otherwise be read whole into memory.
+    public func nextLine(limit: Int = .max) throws -> (bytes: UnsafeRawBufferPointer, lineEnded: Bool)? {
         var scanFrom = start
         while true {
             if let nl = memchrIndex(from: scanFrom) {
+                guard nl - start <= limit else { try skipLine(); throw LineTooLong(limit: limit) }
                 let line = UnsafeRawBufferPointer(rebasing: buffer[start..<nl])
                 consumed += Int64(nl + 1 - start)
                 start = nl + 1
                 return (line, true)
             }
+            guard end - start <= limit else { try skipLine(); throw LineTooLong(limit: limit) }
             scanFrom = end - start
             let hadBytes = end > start
             if try !fill() {
@@ -125,6 +132,39 @@ public final class ByteReader {
                 return (line, false)
             }
             scanFrom += start
+        }
+    }
+
+    /// Consumes the rest of the current line and its newline, a chunk at a time; the buffer a
+    /// long line made grow goes back to its first size.
+    private func skipLine() throws {
+        while true {
+            if let nl = memchrIndex(from: start) {
+                consumed += Int64(nl + 1 - start)
+                start = nl + 1
+                return
+            }
+            consumed += Int64(end - start)
+            start = end
+            if buffer.count > chunkSize {
+                buffer.deallocate()
+                buffer = .allocate(byteCount: chunkSize, alignment: 16)
+                (start, end) = (0, 0)
+            }
+            guard try fill() else { return }
+        }
+    }
+
+    /// A line past `nextLine`'s limit; the caller, which counts lines, says which.
+    public struct LineTooLong: Error {
+        public let limit: Int
+    }
+
+    /// `nextLine(limit:)` for a caller that counts lines: a line past the limit is an error with
+    /// `code`, located at `line`, the number the line would have.
+    public func nextLine(limit: Int, line: Int, code: String) throws -> (bytes: UnsafeRawBufferPointer, lineEnded: Bool)? {
+        do { return try nextLine(limit: limit) } catch let e as LineTooLong {
+            throw DossierError(code, "line is longer than the \(e.limit)-byte limit", at: SourceLocation(file: path, line: line))
         }
     }
 

@@ -162,7 +162,11 @@ public enum ExportLog {
     /// entries list every client, a log can be larger than memory.
     public static func forEachLine(_ path: String, _ body: (String) throws -> Void) throws {
         let reader = try ByteReader(path: path)
-        while let (line, _) = try reader.nextLine() { try body(String(decoding: line, as: UTF8.self)) }
+        var number = 0
+        while let (line, _) = try reader.nextLine(limit: 1 << 30, line: number + 1, code: "log.line-too-large") {
+            number += 1
+            try body(String(decoding: line, as: UTF8.self))
+        }
     }
 
     /// The last entry, read from the end of the file: an append costs the same however long the

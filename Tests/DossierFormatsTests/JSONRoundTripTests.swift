@@ -199,6 +199,23 @@ private func temporaryFile(_ name: String) throws -> (path: String, cleanup: () 
     }
 }
 
+/// A line past the reader's limit is refused at its line, before the rest of it is read: a file
+/// without line breaks must not be read whole into memory.
+@Test func ndjsonRefusesALinePastItsLimit() throws {
+    let good = text(try DossierJSON.encode(Sample.minimal(), style: .compact))
+    let (path, cleanup) = try temporaryFile("long.ndjson")
+    defer { cleanup() }
+    try AtomicFile.write(Array((good + "\n" + String(repeating: " ", count: 200_000) + good + "\n" + good + "\n").utf8), to: path)
+    let reader = try NDJSONReader(path: path, maxLine: 100_000)
+    #expect(try reader.next() == Sample.minimal())
+    #expect { try reader.next() } throws: {
+        ($0 as? DossierError)?.code == "ndjson.line-too-large" && ($0 as? DossierError)?.location?.line == 2
+    }
+    // A reader that reports a line and reads on (as `validate` does) gets the line after it.
+    #expect(try reader.next() == Sample.minimal() && reader.lineNumber == 3)
+    #expect(try NDJSONReader(path: path).next() == Sample.minimal(), "the default limit is a dossier file's")
+}
+
 @Test func ndjsonRefusesEmptyLines() throws {
     let good = text(try DossierJSON.encode(Sample.minimal(), style: .compact))
     let (path, cleanup) = try temporaryFile("gap.ndjson")

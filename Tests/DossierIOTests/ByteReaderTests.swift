@@ -47,6 +47,24 @@ import Testing
         #expect(try reader.nextLine() == nil)
     }
 
+    /// A line up to the limit is read; a longer one, ended or not, is read past and refused, and
+    /// the next call goes on with the line after it (a validator reports a line and reads on).
+    @Test(arguments: [4, 64 << 10])
+    func linesPastTheLimitAreRefusedAndPassed(chunkSize: Int) throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let long = String(repeating: "x", count: 300_000)
+        try Data(("12345\n123456\n" + long + "\nabc\n" + long).utf8).write(to: URL(fileURLWithPath: dir + "/t"))
+        let reader = try ByteReader(path: dir + "/t", chunkSize: chunkSize)
+        #expect(Array(try #require(try reader.nextLine(limit: 5)).bytes) == Array("12345".utf8))
+        #expect(throws: ByteReader.LineTooLong.self) { try reader.nextLine(limit: 5) }
+        #expect(throws: ByteReader.LineTooLong.self) { try reader.nextLine(limit: 1000) }
+        #expect(Array(try #require(try reader.nextLine(limit: 5)).bytes) == Array("abc".utf8))
+        #expect(throws: ByteReader.LineTooLong.self) { try reader.nextLine(limit: 1000) }
+        #expect(try reader.nextLine(limit: 1000) == nil)
+        #expect(reader.consumed == Int64(13 + 300_001 + 4 + 300_000))
+    }
+
     @Test func readAllRefusesWhatIsOverTheLimit() throws {
         let size = try #require(try FileManager.default.attributesOfItem(atPath: dump)[.size] as? Int)
         #expect(try ByteReader.readAll(path: dump, limit: size).count == size)
