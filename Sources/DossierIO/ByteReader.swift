@@ -39,15 +39,19 @@ public final class ByteReader {
     }
 
     /// Reads all of a (small) file into memory, refusing files larger than `limit` bytes before
-    /// reading them, so a hostile input cannot make us allocate without bound.
+    /// reading them, so a hostile input cannot make us allocate without bound: a regular file by
+    /// its size, unread; a pipe once it has given more.
     public static func readAll(path: String, limit: Int) throws -> [UInt8] {
         let r = try ByteReader(path: path)
+        let tooLarge = DossierError("input.too-large", "input is larger than the \(limit)-byte limit", at: SourceLocation(file: r.path))
         var out: [UInt8] = []
+        var st = stat()
+        if fstat(r.fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG {
+            guard st.st_size <= limit else { throw tooLarge }
+            out.reserveCapacity(Int(st.st_size))
+        }
         while let chunk = try r.nextChunk() {
-            if out.count + chunk.count > limit {
-                throw DossierError("input.too-large", "input is larger than the \(limit)-byte limit",
-                                   at: SourceLocation(file: r.path))
-            }
+            if out.count + chunk.count > limit { throw tooLarge }
             out.append(contentsOf: chunk)
         }
         return out

@@ -47,6 +47,22 @@ import Testing
         #expect(try reader.nextLine() == nil)
     }
 
+    /// A regular file over the limit is refused by its size, unread: a sparse 64 GiB file would
+    /// otherwise be read up to the limit first.
+    @Test func readAllRefusesALargeFileUnread() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/sparse"
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try h.truncate(atOffset: 64 << 30)
+        try h.close()
+        let clock = ContinuousClock()
+        let t = clock.now
+        #expect { try ByteReader.readAll(path: path, limit: 1 << 30) } throws: { ($0 as? DossierError)?.code == "input.too-large" }
+        #expect(clock.now - t < .seconds(1))
+    }
+
     /// A line up to the limit is read; a longer one, ended or not, is read past and refused, and
     /// the next call goes on with the line after it (a validator reports a line and reads on).
     @Test(arguments: [4, 64 << 10])
