@@ -53,7 +53,7 @@ import Testing
         let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/sparse"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try h.truncate(atOffset: 64 << 30)
         try h.close()

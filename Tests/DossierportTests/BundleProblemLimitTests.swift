@@ -50,14 +50,20 @@ import Dossierport
         try Data(tag.serialized()).write(to: URL(fileURLWithPath: bag + "/tagmanifest-sha256.txt"))
     }
 
+    /// Lines of a manifest naming `paths`, each with a digest of zeros.
+    func append(_ paths: some Sequence<String>, to manifest: String) throws {
+        let zeros = String(repeating: "0", count: 64)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: manifest))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(paths.map { zeros + "  " + $0 + "\n" }.joined().utf8))
+    }
+
     @Test func aManifestOfMissingFilesIsCountedPastTheLimit() throws {
         let dir = try TestEnv.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let bag = try unpacked(dir)
-        let manifest = bag + "/manifest-sha256.txt"
-        var text = try String(contentsOfFile: manifest, encoding: .utf8)
-        for i in 0..<Self.ghosts { text += String(repeating: "0", count: 64) + "  data/dossiers/ghost-\(i).json\n" }
-        try text.write(toFile: manifest, atomically: false, encoding: .utf8)
+        try append((0..<Self.ghosts).map { "data/dossiers/ghost-\($0).json" }, to: bag + "/manifest-sha256.txt")
         try setOxum(bag, try #require(BagInfo.parse(try Array(Data(contentsOf: URL(fileURLWithPath: bag + "/bag-info.txt"))),
                                                     file: "bag-info.txt")["Payload-Oxum"]))
 
@@ -76,11 +82,7 @@ import Dossierport
         let dir = try TestEnv.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let bag = try unpacked(dir)
-        let tag = bag + "/tagmanifest-sha256.txt"
-        var text = try String(contentsOfFile: tag, encoding: .utf8)
-        let line = String(repeating: "0", count: 64) + "  extra/tag-file.txt\n"
-        text += String(repeating: line, count: (17 << 20) / line.utf8.count)
-        try text.write(toFile: tag, atomically: false, encoding: .utf8)
+        try append(repeatElement("extra/tag-file.txt", count: (17 << 20) / 85), to: bag + "/tagmanifest-sha256.txt")
         let c = BundleInspection.check(path: bag, keys: BundleKeys())
         #expect(!c.isValid)
         #expect(c.bag.problems.listed.contains { $0.code == "bag.too-large" && $0.location?.entry == "tagmanifest-sha256.txt" })
