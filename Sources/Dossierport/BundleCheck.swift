@@ -245,6 +245,8 @@ public enum BundleInspection {
         let file = "data/" + entry.json
         let at = SourceLocation(file: store.location, entry: file)
         var outcome = DossierOutcome<Prepared>()
+        // A file the payload lacks is reported once, as export.json's (`bundle.missing-dossier`).
+        guard store.fileSize(file) != nil else { return outcome }
         do {
             let d = try DossierJSON.decode(try readDossier(file, store, limits), file: file)
             if d.id != entry.id {
