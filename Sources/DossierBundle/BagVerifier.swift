@@ -42,7 +42,7 @@ public enum BagVerifier {
         var v = BagVerification()
         let here = { (entry: String?) in SourceLocation(file: store.location, entry: entry) }
         func fail(_ code: String, _ message: String, _ entry: String? = nil) {
-            if v.problems.lists(.error) { v.problems.append(.error(code, message, at: here(entry))) } else { v.problems.count(code, .error) }
+            v.problems.append(code, .error, .error(code, message, at: here(entry)))
         }
 
         // What is needed of the listing, in one pass: the top-level names and the payload's size.

@@ -41,8 +41,14 @@ public struct DiagnosticLog: Hashable, Sendable, Codable {
         errors += other.errors
     }
 
-    /// Whether a diagnostic of `severity` would be listed now; a caller whose message is costly
-    /// to build can `count` the diagnostic instead when it would not be.
+    /// Lists the diagnostic while there is room for its severity, else only counts it under
+    /// `code`, without building it: for a fault repeated on every row, whose message and location
+    /// cost more than the count.
+    public mutating func append(_ code: String, _ severity: Diagnostic.Severity, _ make: @autoclosure () -> Diagnostic) {
+        if lists(severity) { append(make()) } else { count(code, severity) }
+    }
+
+    /// Whether a diagnostic of `severity` would be listed now.
     public func lists(_ severity: Diagnostic.Severity) -> Bool {
         (severity == .error ? listedErrors : listed.count - listedErrors) < limit
     }

@@ -102,8 +102,8 @@ public struct RetentionPolicy: Hashable, Sendable, Codable {
                         let meta = records[i].meta
                         guard meta.retentionUntil == nil else { continue }
                         guard let created = meta.createdAt?.date else {
-                            guard log.lists(.warning) else { log.count(RetentionPolicy.undated, .warning); continue }
-                            log.append(.warning(RetentionPolicy.undated, "record has no createdAt, so no retention date could be computed",
+                            log.append(RetentionPolicy.undated, .warning,
+                                       .warning(RetentionPolicy.undated, "record has no createdAt, so no retention date could be computed",
                                                 at: origin, path: "$.\(entity.rawValue)", recordID: records[i].id))
                             continue
                         }

@@ -216,8 +216,7 @@ struct CSVScanner {
     }
 
     mutating func warn(_ code: String, _ message: String, line: Int, column: Int?) {
-        guard diagnostics.lists(.warning) else { return diagnostics.count(code, .warning) }
-        diagnostics.append(.warning(code, message, at: SourceLocation(file: file, line: line, column: column, table: table)))
+        diagnostics.append(code, .warning, .warning(code, message, at: SourceLocation(file: file, line: line, column: column, table: table)))
     }
 
     // MARK: Fields

@@ -47,7 +47,7 @@ public struct BundleSummary: Sendable, Codable {
         payloadOctets = c.bag.payloadOctets
         var ids: [String] = [], count = 0
         try? c.dossiers?.forEach {
-            if ids.count < max(c.bag.payloadFiles, 0) { ids.append($0.id) }
+            if ids.count < c.bag.payloadFiles { ids.append($0.id) }
             count += 1
         }
         dossiers = ids

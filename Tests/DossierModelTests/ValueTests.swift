@@ -134,6 +134,13 @@ import DossierModel
     counted.count("retention.undated", .warning)
     #expect(counted.listed.isEmpty && counted.total == 1 && counted.errors == 0 && !counted.isEmpty)
 
+    // A diagnostic past the limit is counted without being built.
+    var lazy = DiagnosticLog(limit: 1)
+    var built = 0
+    func make(_ id: String) -> Diagnostic { built += 1; return .warning("retention.undated", "no createdAt", recordID: id) }
+    for i in 1...3 { lazy.append("retention.undated", .warning, make("r\(i)")) }
+    #expect(built == 1 && lazy.listed.map(\.recordID) == ["r1"] && lazy.counts["retention.undated"] == 3)
+
     // Taking over another log lists its diagnostics while there is room and adds all its counts.
     var merged = DiagnosticLog(limit: 3)
     merged.append(.error("table.unmapped", "table x is not in the profile", recordID: "t"))
