@@ -45,6 +45,13 @@ public final class BagZipWriter {
         }
     }
 
+    /// Adds `data/<path>` from bytes held in memory, checked as a file's are.
+    public func add(_ path: String, bytes: [UInt8], expectedSize: Int, expectedSHA256: String, recordID: String?) throws {
+        try add(path, expected: (expectedSize, expectedSHA256, recordID)) { sink in
+            try bytes.withUnsafeBytes { try sink.write($0) }
+        }
+    }
+
     /// Adds `data/<path>` written by `produce` on a compression worker, so a file too large to hold
     /// (export.json of a bundle of many dossiers) is never in memory whole.
     public func add(_ path: String, streaming produce: @escaping @Sendable (any ByteSink) throws -> Void) throws {

@@ -97,7 +97,12 @@ public final class BundleDestination: DossierDestination {
         var docPaths: [String] = []
         for item in try DocumentPlan.items(in: d, from: loaded) {
             let doc = d.documents[item.index]
-            try bag.add(item.target, file: item.source, expectedSize: doc.size, expectedSHA256: doc.sha256, recordID: doc.id)
+            switch item.source {
+            case .file(let path):
+                try bag.add(item.target, file: path, expectedSize: doc.size, expectedSHA256: doc.sha256, recordID: doc.id)
+            case .bytes(let bytes):
+                try bag.add(item.target, bytes: bytes, expectedSize: doc.size, expectedSHA256: doc.sha256, recordID: doc.id)
+            }
             d.documents[item.index].path = item.target
             docPaths.append(item.target)
         }

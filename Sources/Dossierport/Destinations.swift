@@ -57,7 +57,7 @@ public final class FolderDestination: DossierDestination {
             let doc = d.documents[item.index]
             if size != doc.size || digest != doc.sha256 {
                 throw DossierError("document.checksum", "document bytes do not match the size and SHA-256 in its record",
-                                   at: SourceLocation(file: item.source), recordID: doc.id)
+                                   at: item.source.file.map { SourceLocation(file: $0) } ?? loaded.origin, recordID: doc.id)
             }
             d.documents[item.index].path = item.target
         }
@@ -71,8 +71,18 @@ public final class FolderDestination: DossierDestination {
 enum DocumentPlan {
     struct Item {
         var index: Int
-        var source: String
+        var source: Source
         var target: String
+    }
+
+    enum Source {
+        case file(String)
+        /// Held by the producer (`LoadedDossier.heldDocuments`).
+        case bytes([UInt8])
+
+        var file: String? {
+            if case .file(let path) = self { path } else { nil }
+        }
     }
 
     static func items(in d: Dossier, from loaded: LoadedDossier) throws -> [Item] {
@@ -87,7 +97,7 @@ enum DocumentPlan {
             guard isSafeFileName(doc.id), isSafeRelativePath(target) else {
                 throw DossierError("output.name", "document id cannot be used as a file name", at: loaded.origin, recordID: doc.id)
             }
-            return Item(index: i, source: root + "/" + rel, target: target)
+            return Item(index: i, source: loaded.heldDocuments[rel].map(Source.bytes) ?? .file(root + "/" + rel), target: target)
         }
     }
 }
@@ -127,11 +137,16 @@ public final class StandardOutputDestination: DossierDestination {
     }
 }
 
-/// Copies a file into a sink, returning its size and SHA-256 as computed on the way.
-func copy(_ path: String, to sink: any ByteSink) throws -> (Int, String) {
-    let reader = try ByteReader(path: path)
+/// Copies a document into a sink, returning its size and SHA-256 as computed on the way.
+func copy(_ source: DocumentPlan.Source, to sink: any ByteSink) throws -> (Int, String) {
     let hashing = try HashingSink(sink)
-    while let chunk = try reader.nextChunk() { try hashing.write(chunk) }
+    switch source {
+    case .file(let path):
+        let reader = try ByteReader(path: path)
+        while let chunk = try reader.nextChunk() { try hashing.write(chunk) }
+    case .bytes(let bytes):
+        try bytes.withUnsafeBytes { try hashing.write($0) }
+    }
     return (Int(hashing.size), try hashing.digest.finalize().hexString)
 }
 

@@ -8,6 +8,9 @@ public struct LoadedDossier: Sendable {
     public var origin: SourceLocation
     /// The folder that document `path`s are relative to, when the documents travel beside the file.
     public var documentRoot: String?
+    /// Document bytes its producer already holds in memory, by document `path`; a destination
+    /// takes a document from here before it looks under `documentRoot`.
+    public var heldDocuments: [String: [UInt8]] = [:]
     /// What the export's purpose cut from this dossier; destinations that show it (the access copy)
     /// read it here.
     public var scope: [ScopeNote] = []

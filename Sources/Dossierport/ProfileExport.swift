@@ -17,9 +17,13 @@ public struct ProfileExportOptions: Sendable {
     public var stageDocuments: Bool
     /// Bucket files of the assembler's spill (see `DossierAssembler`).
     public var bucketCount: Int
+    /// The most blob bytes kept in memory for dossiers not yet written, rather than staged as
+    /// files (see `DocumentStaging`); 0 stages every document.
+    public var heldDocumentBudget: Int
 
-    public init(workDirectory: String = "/tmp", stageDocuments: Bool = true, bucketCount: Int = 128) {
+    public init(workDirectory: String = "/tmp", stageDocuments: Bool = true, bucketCount: Int = 128, heldDocumentBudget: Int = 64 << 20) {
         self.workDirectory = workDirectory; self.stageDocuments = stageDocuments; self.bucketCount = bucketCount
+        self.heldDocumentBudget = heldDocumentBudget
     }
 }
 
@@ -88,7 +92,7 @@ public enum ProfileExport {
                            options: ExportOptions, profileOptions: ProfileExportOptions = ProfileExportOptions()) throws -> ProfileExportResult {
         let readers = try readers(profile, source: source)
         let staging = try DocumentStaging(under: profileOptions.workDirectory, sourceFolder: sourceFolder(source),
-                                          stage: profileOptions.stageDocuments)
+                                          stage: profileOptions.stageDocuments, heldBudget: profileOptions.heldDocumentBudget)
         defer { staging.remove() }
         let assembler = try DossierAssembler(
             profile: profile,
@@ -102,6 +106,7 @@ public enum ProfileExport {
         let account = try assembler.run(readers) { dossier, _, findings in
             let origin = dossier.client.meta.source ?? SourceLocation(file: source)
             var loaded = LoadedDossier(dossier: dossier, origin: origin, documentRoot: staging.folder)
+            loaded.heldDocuments = staging.heldDocuments(of: dossier)
             loaded.findings = findings
             try session.process(loaded)
             staging.clear(dossier)
@@ -158,27 +163,38 @@ public enum ProfileExport {
     }
 }
 
-/// What makes two reports of one finding the same, whatever location each was given.
-/// Measures, hashes and stages document bytes into a private folder for the destinations.
+/// Measures, hashes and stages document bytes for the destinations.
 ///
-/// A folder rather than memory because documents can be large and a destination streams them from
-/// a file; files are removed once their dossier has been written, so the folder holds the documents
-/// of the few dossiers being assembled or waiting to be written. The assembler's workers resolve
-/// from several threads, so the name counter is behind a lock; the names never reach the output
-/// (a destination names documents by dossier and document id). Path columns are read only inside the source folder: the engine refuses
-/// `..` and absolute paths, and a symbolic link that leads out of the folder is refused here.
+/// A blob's bytes are already in memory when the row is decoded, so a small one (up to
+/// `heldDocumentLimit`) is kept there, while all kept bytes stay under `heldBudget`; any other
+/// document goes to a private folder, because documents can be large and a destination streams them
+/// from a file. Staging every document as a file cost a file created and removed per document: on
+/// ext4, creating files among many just removed ones searches past each (`recently_deleted`), which
+/// made a folder export of 11,200 one-document dossiers spend 7–11 s in the kernel.
+/// Both are released once their dossier has been written, so they hold the documents of the few
+/// dossiers being assembled or waiting to be written. The assembler's workers resolve from several
+/// threads, so the name counter and the kept bytes are behind a lock; the names never reach the
+/// output (a destination names documents by dossier and document id). Path columns are read only
+/// inside the source folder: the engine refuses `..` and absolute paths, and a symbolic link that
+/// leads out of the folder is refused here.
 final class DocumentStaging: DocumentResolver, @unchecked Sendable {
     private let staging: PrivateFolder
     var folder: String { staging.path }
     let sourceFolder: String
     let stage: Bool
+    /// The largest blob kept in memory, and the most kept at once.
+    static let heldDocumentLimit = 1 << 20
+    let heldBudget: Int
     private let lock = NSLock()
     private var counter = 0
+    private var held: [String: [UInt8]] = [:]
+    private var heldBytes = 0
 
-    init(under parent: String, sourceFolder: String, stage: Bool) throws {
+    init(under parent: String, sourceFolder: String, stage: Bool, heldBudget: Int) throws {
         staging = try PrivateFolder(under: parent, prefix: "dossierport-docs")
         self.sourceFolder = URL(fileURLWithPath: sourceFolder).resolvingSymlinksInPath().path
         self.stage = stage
+        self.heldBudget = heldBudget
     }
 
     func resolve(_ content: DocumentContent, recordID: String, at location: SourceLocation) throws -> ResolvedDocument {
@@ -186,7 +202,7 @@ final class DocumentStaging: DocumentResolver, @unchecked Sendable {
         let file: FileSink?, hashing: HashingSink
         switch content {
         case .bytes(let bytes):
-            file = try stagedFile(name)
+            file = stage && hold(name, bytes) ? nil : try stagedFile(name)
             hashing = try HashingSink(file ?? DiscardSink())
             try bytes.withUnsafeBytes { try hashing.write($0) }
         case .file(let relative):
@@ -220,9 +236,37 @@ final class DocumentStaging: DocumentResolver, @unchecked Sendable {
         return resolved
     }
 
-    /// Removes the documents staged for `dossier`, once it has been written.
+    /// Keeps `bytes` under `name` when they fit the limits; false: stage them as a file.
+    private func hold(_ name: String, _ bytes: [UInt8]) -> Bool {
+        guard bytes.count <= Self.heldDocumentLimit else { return false }
+        return lock.withLock {
+            guard heldBytes + bytes.count <= heldBudget else { return false }
+            held[name] = bytes
+            heldBytes += bytes.count
+            return true
+        }
+    }
+
+    /// The kept bytes of `dossier`'s documents, by their `path`.
+    func heldDocuments(of dossier: Dossier) -> [String: [UInt8]] {
+        lock.withLock {
+            guard !held.isEmpty else { return [:] }
+            var found: [String: [UInt8]] = [:]
+            for case let name? in dossier.documents.map(\.path) { found[name] = held[name] }
+            return found
+        }
+    }
+
+    /// Releases the documents kept or staged for `dossier`, once it has been written.
     func clear(_ dossier: Dossier) {
-        for case let name? in dossier.documents.map(\.path) { unlink(folder + "/" + name) }
+        for case let name? in dossier.documents.map(\.path) {
+            let wasHeld = lock.withLock { () -> Bool in
+                guard let bytes = held.removeValue(forKey: name) else { return false }
+                heldBytes -= bytes.count
+                return true
+            }
+            if !wasHeld { unlink(folder + "/" + name) }
+        }
     }
 
     func remove() { staging.remove() }

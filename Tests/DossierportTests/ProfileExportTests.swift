@@ -3,6 +3,7 @@ import Testing
 import DossierModel
 import DossierCrypto
 import DossierIO
+import DossierBundle
 import Dossierport
 
 /// Profile runs through the facade: raw sources in, the same destinations as canonical exports out.
@@ -16,12 +17,13 @@ enum ProfileEnv {
 
     /// Runs a profile export into a new folder under `dir`; returns the result and the folder.
     static func export(_ profile: String, source: String, into dir: URL, format: DossierFileFormat = .ndjson,
-                       keepGoing: Bool = true, client: String? = nil) throws -> (ProfileExportResult, String) {
+                       keepGoing: Bool = true, client: String? = nil,
+                       heldDocuments: Int = ProfileExportOptions().heldDocumentBudget) throws -> (ProfileExportResult, String) {
         let out = dir.appendingPathComponent("out-\(UUID().uuidString)").path
         let result = try ProfileExport.run(try ProfileExport.loadProfile(profile), source: source,
                                            to: try FolderDestination(path: out, format: format),
                                            options: ExportOptions(client: client, today: today, keepGoing: keepGoing),
-                                           profileOptions: ProfileExportOptions(workDirectory: dir.path))
+                                           profileOptions: ProfileExportOptions(workDirectory: dir.path, heldDocumentBudget: heldDocuments))
         return (result, out)
     }
 
@@ -77,21 +79,49 @@ extension Array where Element == UInt8 {
     let dir = try TestEnv.tempDir()
     defer { try? FileManager.default.removeItem(at: dir) }
     // The seed documents (fixtures/dumps/seed.py): 1 holds every byte value 0…255, 5 holds 255…0 three
-    // times, 4 is one NUL byte, 2 is empty; documents go to client (index mod 5) + 1.
+    // times, 4 is one NUL byte, 2 is empty, 8 is 70,000 bytes; documents go to client (index mod 5) + 1.
     let everyByte = [UInt8](0...255)
     let expected: [(client: Int, doc: Int, bytes: [UInt8])] = [
         (1, 1, everyByte), (2, 2, []), (4, 4, [0]), (5, 5, Array(Array(everyByte.reversed()) + everyByte.reversed() + everyByte.reversed())),
     ]
-    for name in ["pg-default.sql", "mariadb-default.sql", "mariadb-hex-blob.sql", "sqlite.sql"] {
-        let (_, out) = try ProfileEnv.export(ProfileEnv.profile("seed-dumps.json"), source: ProfileEnv.dump(name), into: dir, format: .json)
-        for e in expected {
-            let file = "\(out)/documents/dossier-seed-client-\(e.client)/seed-doc-\(e.doc)"
-            #expect(try ByteReader.readAll(path: file, limit: 1 << 20) == e.bytes, "\(name) doc \(e.doc)")
-            let json = String(decoding: try ByteReader.readAll(path: "\(out)/dossier-seed-client-\(e.client).json", limit: 1 << 22), as: UTF8.self)
-            #expect(json.contains(try Digester.hash(.sha256, e.bytes).hexString), "\(name) doc \(e.doc)")
+    // Blobs are kept in memory (the default), staged as files (budget 0), or some of each (300 bytes
+    // hold the first few only): the same bytes arrive every way.
+    for held in [ProfileExportOptions().heldDocumentBudget, 0, 300] {
+        for name in ["pg-default.sql", "mariadb-default.sql", "mariadb-hex-blob.sql", "sqlite.sql"] {
+            let (_, out) = try ProfileEnv.export(ProfileEnv.profile("seed-dumps.json"), source: ProfileEnv.dump(name), into: dir,
+                                                 format: .json, heldDocuments: held)
+            for e in expected {
+                let file = "\(out)/documents/dossier-seed-client-\(e.client)/seed-doc-\(e.doc)"
+                #expect(try ByteReader.readAll(path: file, limit: 1 << 20) == e.bytes, "\(name) doc \(e.doc), budget \(held)")
+                let json = String(decoding: try ByteReader.readAll(path: "\(out)/dossier-seed-client-\(e.client).json", limit: 1 << 22), as: UTF8.self)
+                #expect(json.contains(try Digester.hash(.sha256, e.bytes).hexString), "\(name) doc \(e.doc)")
+            }
+            let big = try ByteReader.readAll(path: "\(out)/documents/dossier-seed-client-3/seed-doc-8", limit: 1 << 20)
+            #expect(big.count == 70_000)
         }
-        let big = try ByteReader.readAll(path: "\(out)/documents/dossier-seed-client-3/seed-doc-8", limit: 1 << 20)
-        #expect(big.count == 70_000)
+    }
+    // Nothing staged or kept outlives the run: the work folder holds only the outputs.
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).allSatisfy { $0.hasPrefix("out-") })
+}
+
+@Test func heldAndStagedDocumentsGoIntoABundleChecked() throws {
+    let dir = try TestEnv.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let everyByte = [UInt8](0...255)
+    for held in [ProfileExportOptions().heldDocumentBudget, 0] {
+        let zip = dir.appendingPathComponent("seed-\(held).zip").path
+        let options = BundleOptions(createdAt: TestEnv.createdAt)
+        _ = try ProfileExport.run(try ProfileExport.loadProfile(ProfileEnv.profile("seed-dumps.json")), source: ProfileEnv.dump("pg-default.sql"),
+                                  to: try BundleDestination(path: zip, options: options),
+                                  options: ExportOptions(today: ProfileEnv.today, keepGoing: true),
+                                  profileOptions: ProfileExportOptions(workDirectory: dir.path, heldDocumentBudget: held))
+        let check = BundleInspection.check(path: zip, keys: BundleKeys())
+        #expect(check.isValid, "budget \(held): \(check.allProblems)")
+        let target = dir.appendingPathComponent("unpacked-\(held)").path
+        try ZipReader(path: zip).extract(to: target)
+        let root = target + "/" + (try FileManager.default.contentsOfDirectory(atPath: target)[0])
+        #expect(try ByteReader.readAll(path: root + "/data/documents/dossier-seed-client-1/seed-doc-1", limit: 1 << 20) == everyByte)
+        #expect(try ByteReader.readAll(path: root + "/data/documents/dossier-seed-client-3/seed-doc-8", limit: 1 << 20).count == 70_000)
     }
 }
 
