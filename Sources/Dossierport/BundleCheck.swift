@@ -51,16 +51,18 @@ public struct BundleCheck: Sendable {
 ///
 /// Order matters: decryption authenticates every chunk; then the signature, the tag manifest and
 /// every checksum; only when those pass are `export.json` and the dossiers parsed, so no parser
-/// sees bytes that might not be what the sender sent.
+/// sees bytes that might not be what the sender sent. A dossier file's checksum is the exception
+/// in place, not in order: it is checked on the bytes read whole to decode it, before the decoder
+/// sees them, rather than by reading (and inflating) the file once more beforehand.
 public enum BundleInspection {
     public static func check(path: String, keys: BundleKeys, limits: ZipLimits = .default) -> BundleCheck {
         var result = BundleCheck(path: path)
         do {
             try withStore(path: path, keys: keys, limits: limits) { store, encrypted in
                 result.encrypted = encrypted
-                result.bag = BagVerifier.verify(store, trusted: keys.trusted, requireSignature: keys.requireSignature)
-                guard result.bag.isValid else { return }
-                checkManifest(store, &result, limits: limits)
+                result.bag = verifyBag(store, keys)
+                if result.bag.isValid { checkManifest(store, &result, limits: limits) }
+                BagVerifier.checkDeferred(store, &result.bag)
             }
         } catch {
             result.problems.append(diagnostic(error, SourceLocation(file: path)))
@@ -86,6 +88,14 @@ public enum BundleInspection {
             try AgeDecryptor.decryptFile(at: path, to: plain, identities: keys.identities)
         }
         return try body(try ZipBagStore(reader: try ZipReader(path: plain, limits: limits)), true)
+    }
+
+    /// The bag's own checks, leaving the dossier files' checksums to `checkDossiers`, which reads
+    /// them whole anyway; the caller then has `BagVerifier.checkDeferred` hash what it did not read.
+    static func verifyBag(_ store: any BagStore, _ keys: BundleKeys) -> BagVerification {
+        BagVerifier.verify(store, trusted: keys.trusted, requireSignature: keys.requireSignature) { path in
+            path.hasPrefix("data/dossiers/") && path.hasSuffix(".json")
+        }
     }
 
     static func isAgeFile(_ path: String) throws -> Bool {
@@ -180,12 +190,15 @@ public enum BundleInspection {
         // A dossier that could not be decoded has no counts: its own error says why, and the
         // totals could only differ because of it.
         var undecoded = false
+        let deferred = r.bag.deferred
         do {
             let reader = try dossiers.makeReader()
             let outcomes = OrderedWork(workers: workers, inputs: reader.next) { entry, worker in
-                checkDossier(entry, store, limits: limits) { prepare($0, entry, worker) }
+                checkDossier(entry, store, limits: limits, deferred: deferred) { prepare($0, entry, worker) }
             }
             while let (entry, outcome) = try outcomes.next() {
+                if outcome.checksummed { r.bag.deferred.remove("data/" + entry.json) }
+                if let mismatch = outcome.checksum { r.bag.problems.append(mismatch) }
                 let before = r.problems.errors
                 for path in listedPaths(entry) {
                     if store.fileSize(path) == nil {
@@ -233,22 +246,31 @@ public enum BundleInspection {
     static var workers: Int { ProcessInfo.processInfo.activeProcessorCount }
 
     /// What checking one dossier found, worked out on any thread: its problems, its record
-    /// counts (nil when it could not be decoded) and, when it passed, what `prepare` made of it.
+    /// counts (nil when it could not be decoded) and, when it passed, what `prepare` made of it;
+    /// whether its file's deferred checksum was checked here, and the bag's problem when it failed.
     struct DossierOutcome<Prepared> {
         var problems: [Diagnostic] = []
         var counts: [Entity: Int]?
         var prepared: Prepared?
+        var checksummed = false
+        var checksum: Diagnostic?
     }
 
+    /// Checks one dossier; a file whose checksum the bag verifier deferred is checked against the
+    /// manifests before it is decoded, and not decoded when it fails.
     static func checkDossier<Prepared>(_ entry: ExportManifest.Entry, _ store: any BagStore, limits: ZipLimits,
-                                       prepare: (Dossier) -> Prepared) -> DossierOutcome<Prepared> {
+                                       deferred: DeferredChecksums, prepare: (Dossier) -> Prepared) -> DossierOutcome<Prepared> {
         let file = "data/" + entry.json
         let at = SourceLocation(file: store.location, entry: file)
         var outcome = DossierOutcome<Prepared>()
         // A file the payload lacks is reported once, as export.json's (`bundle.missing-dossier`).
         guard store.fileSize(file) != nil else { return outcome }
         do {
-            let d = try DossierJSON.decode(try readDossier(file, store, limits), file: file)
+            let bytes = try readDossier(file, store, limits)
+            outcome.checksum = try deferred.mismatch(file, bytes, in: store)
+            outcome.checksummed = deferred.contains(file)
+            if outcome.checksum != nil { return outcome }
+            let d = try DossierJSON.decode(bytes, file: file)
             if d.id != entry.id {
                 outcome.problems.append(.error("bundle.dossier-id", "dossier file holds a different dossier id than export.json says", at: at, recordID: entry.id))
             }

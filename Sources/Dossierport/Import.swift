@@ -81,7 +81,7 @@ public enum BundleImport {
             try BundleInspection.withStore(path: path, keys: options.keys, limits: options.limits) { store, encrypted in
                 var check = BundleCheck(path: path)
                 check.encrypted = encrypted
-                check.bag = BagVerifier.verify(store, trusted: options.keys.trusted, requireSignature: options.keys.requireSignature)
+                check.bag = BundleInspection.verifyBag(store, options.keys)
                 var staged: StagedScript?
                 var stagedFiles: StagedFiles?
                 if check.bag.isValid {
@@ -107,6 +107,8 @@ public enum BundleImport {
                                                      at: SourceLocation(file: path, entry: "data/export.json")))
                     }
                 }
+                // Before the XML check, which reads the dossier files again.
+                BagVerifier.checkDeferred(store, &check.bag)
                 if check.isValid, let dossiers = check.dossiers { checkXML(dossiers, store, options.limits, &check.problems) }
                 report.problems = check.allProblems
                 guard check.isValid, let manifest = check.manifest, let dossiers = check.dossiers else { return }

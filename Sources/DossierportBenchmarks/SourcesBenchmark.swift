@@ -74,6 +74,25 @@ func fastest(_ body: () throws -> Void) rethrows -> (wall: Double, cpu: Double) 
     return best
 }
 
+/// Runs `argv` under `/usr/bin/time` (Debian's `time` package): wall and CPU seconds (user +
+/// system) and peak RSS, of that command alone.
+func timedCommand(_ argv: [String]) throws -> (wall: Double, cpu: Double, peakMiB: Double) {
+    let report = NSTemporaryDirectory() + "dossierport-bench-time-\(getpid())"
+    defer { unlink(report) }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+    p.arguments = ["-f", "%e %U %S %M", "-o", report] + argv
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    p.waitUntilExit()
+    let f = ((try? String(contentsOfFile: report, encoding: .utf8)) ?? "").split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
+    guard p.terminationStatus == 0, f.count == 4 else {
+        throw DossierError("bench.child", "\(argv.joined(separator: " ")) failed (is /usr/bin/time installed? apt-get install time)")
+    }
+    return (f[0], f[1] + f[2], f[3] / 1024)
+}
+
 /// One profile export of `dump` through `ProfileExport`, the CLI's own path.
 func profileExport(_ dump: String, profile: MappingProfile, client: String?, work: String) throws -> Int {
     let destination = try NullNDJSONDestination()
@@ -156,6 +175,24 @@ func runSourcesSuite(_ args: [String]) throws {
     let full = try inChild(["export-one", dump, work], values: 4)
     rows.append(Row(name: "export --profile, NDJSON, all clients", megabytes: mb, seconds: full[1],
                     note: String(format: "%.0f dossiers; wall %.2f s; peak RSS %.1f MiB", full[2], full[0], full[3])))
+
+    // The same export as a user runs it: the CLI writing dossiers.ndjson and every document into a
+    // folder on this disk, beside `cp -r` of that folder, the file system's own cost for those files.
+    let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dossierport").path
+    guard FileManager.default.isExecutableFile(atPath: cli) else {
+        throw DossierError("bench.cli", "\(cli) is missing: build the dossierport product first")
+    }
+    let folder = work + "/cli-out"
+    let command = try timedCommand([cli, "export", "--profile", packageRoot + "/fixtures/epd/caresys/caresys.json", "--source", dump,
+                                    "--all", "--format", "ndjson", "--out", folder, "--spill-dir", work,
+                                    "--log", work + "/export-log.ndjson", "--date", "2026-11-22"])
+    rows.append(Row(name: "dossierport export --profile --out DIR (the CLI: NDJSON and documents on disk)", megabytes: mb,
+                    seconds: command.cpu, note: String(format: "wall %.2f s (%.0f MB/s); peak RSS %.1f MiB", command.wall,
+                                                       mb / command.wall, command.peakMiB)))
+    let copy = try timedCommand(["cp", "-r", folder, work + "/cli-copy"])
+    shell("rm -rf '\(folder)' '\(work)/cli-copy'")
+    rows.append(Row(name: "cp -r of that folder (reference: the same files written)", megabytes: mb, seconds: copy.cpu,
+                    note: String(format: "wall %.2f s", copy.wall)))
 
     // The same dossiers made by DuckDB, which does less (fixtures/epd/duckdb-export.py says what)
     // and keeps everything in memory: how fast the job is for a general analytical engine here.

@@ -11,60 +11,12 @@ import Dossierport
 @Suite struct BundleProblemLimitTests {
     static let ghosts = 12_000
 
-    /// The fixture bundle, unsigned, unpacked in `dir`.
-    func unpacked(_ dir: URL) throws -> String {
-        let zip = dir.appendingPathComponent("b.zip").path
-        try TestEnv.bundle(to: zip)
-        let folder = dir.appendingPathComponent("x").path
-        try ZipReader(path: zip).extract(to: folder)
-        return folder + "/" + (try FileManager.default.contentsOfDirectory(atPath: folder))[0]
-    }
-
-    /// Makes the bag's manifests, Payload-Oxum and tag manifest agree with its payload again, as
-    /// a sender who edited export.json would.
-    func reseal(_ bag: String) throws {
-        var payload = BagManifest()
-        var octets = 0
-        let data = URL(fileURLWithPath: bag + "/data")
-        for case let url as URL in FileManager.default.enumerator(at: data, includingPropertiesForKeys: [.isRegularFileKey])! {
-            guard try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true else { continue }
-            let relative = "data/" + url.path.dropFirst(data.path.count + 1)
-            payload.entries.append((relative, try Digester.hash(.sha256, fileAt: url.path).hexString))
-            octets += try FileManager.default.attributesOfItem(atPath: url.path)[.size] as! Int
-        }
-        payload.entries.sort { $0.path < $1.path }
-        try Data(payload.serialized()).write(to: URL(fileURLWithPath: bag + "/manifest-sha256.txt"))
-        try setOxum(bag, "\(octets).\(payload.entries.count)")
-    }
-
-    func setOxum(_ bag: String, _ oxum: String) throws {
-        let info = bag + "/bag-info.txt"
-        let lines = try String(contentsOfFile: info, encoding: .utf8).split(separator: "\n").map {
-            $0.hasPrefix("Payload-Oxum:") ? "Payload-Oxum: " + oxum : String($0)
-        }
-        try (lines.joined(separator: "\n") + "\n").write(toFile: info, atomically: false, encoding: .utf8)
-        var tag = BagManifest()
-        for name in ["bagit.txt", "bag-info.txt", "manifest-sha256.txt"] {
-            tag.entries.append((name, try Digester.hash(.sha256, fileAt: bag + "/" + name).hexString))
-        }
-        try Data(tag.serialized()).write(to: URL(fileURLWithPath: bag + "/tagmanifest-sha256.txt"))
-    }
-
-    /// Lines of a manifest naming `paths`, each with a digest of zeros.
-    func append(_ paths: some Sequence<String>, to manifest: String) throws {
-        let zeros = String(repeating: "0", count: 64)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: manifest))
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(paths.map { zeros + "  " + $0 + "\n" }.joined().utf8))
-    }
-
     @Test func aManifestOfMissingFilesIsCountedPastTheLimit() throws {
         let dir = try TestEnv.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let bag = try unpacked(dir)
-        try append((0..<Self.ghosts).map { "data/dossiers/ghost-\($0).json" }, to: bag + "/manifest-sha256.txt")
-        try setOxum(bag, try #require(BagInfo.parse(try Array(Data(contentsOf: URL(fileURLWithPath: bag + "/bag-info.txt"))),
+        let bag = try BagFixture.unpacked(dir)
+        try BagFixture.append((0..<Self.ghosts).map { "data/dossiers/ghost-\($0).json" }, to: bag + "/manifest-sha256.txt")
+        try BagFixture.setOxum(bag, try #require(BagInfo.parse(try Array(Data(contentsOf: URL(fileURLWithPath: bag + "/bag-info.txt"))),
                                                     file: "bag-info.txt")["Payload-Oxum"]))
 
         let c = BundleInspection.check(path: bag, keys: BundleKeys())
@@ -81,8 +33,8 @@ import Dossierport
     @Test func aTagManifestOverItsLimitIsRefused() throws {
         let dir = try TestEnv.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let bag = try unpacked(dir)
-        try append(repeatElement("extra/tag-file.txt", count: (17 << 20) / 85), to: bag + "/tagmanifest-sha256.txt")
+        let bag = try BagFixture.unpacked(dir)
+        try BagFixture.append(repeatElement("extra/tag-file.txt", count: (17 << 20) / 85), to: bag + "/tagmanifest-sha256.txt")
         let c = BundleInspection.check(path: bag, keys: BundleKeys())
         #expect(!c.isValid)
         #expect(c.bag.problems.listed.contains { $0.code == "bag.too-large" && $0.location?.entry == "tagmanifest-sha256.txt" })
@@ -91,7 +43,7 @@ import Dossierport
     @Test func anExportManifestOfMissingDossiersIsCountedPastTheLimit() throws {
         let dir = try TestEnv.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let bag = try unpacked(dir)
+        let bag = try BagFixture.unpacked(dir)
         let path = bag + "/data/export.json"
         var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
         var list = try #require(json["dossiers"] as? [[String: Any]])
@@ -101,7 +53,7 @@ import Dossierport
         list += (0..<Self.ghosts).map { ["id": "ghost-\($0)", "json": "dossiers/ghost-\($0).json", "documents": [String]()] }
         json["dossiers"] = list
         try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: path))
-        try reseal(bag)
+        try BagFixture.reseal(bag)
 
         let c = BundleInspection.check(path: bag, keys: BundleKeys())
         #expect(c.bag.isValid, "\(c.bag.problems.listed)")

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+import DossierModel
+import DossierCrypto
+import DossierBundle
+import Dossierport
+
+/// A receiver reads every dossier file whole to decode it, so its checksum is checked on those
+/// bytes rather than by hashing the file first (which inflated it twice). These pin that no parser
+/// still sees a dossier that fails its checksum, and that every file is still checked once.
+@Suite struct DeferredChecksumTests {
+    static let dossier = "data/dossiers/ZDL-000102.json"
+
+    func codes(_ problems: DiagnosticLog) -> [String] { problems.listed.filter { $0.severity == .error }.map(\.code).sorted() }
+    func entries(_ problems: DiagnosticLog) -> Set<String> { Set(problems.listed.compactMap { $0.location?.entry }) }
+
+    /// Same length, so Payload-Oxum still holds and only the checksum tells.
+    func garble(_ path: String) throws {
+        let size = try #require(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        try Data(("{ not json" + String(repeating: " ", count: size)).utf8.prefix(size)).write(to: URL(fileURLWithPath: path))
+    }
+
+    @Test func aDossierFailingItsChecksumIsNeverParsed() throws {
+        let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bag = try BagFixture.unpacked(dir)
+        try garble(bag + "/" + Self.dossier)
+
+        let c = BundleInspection.check(path: bag, keys: BundleKeys())
+        // One checksum error, and no JSON error: the bytes never reached the decoder.
+        #expect(codes(c.allProblems) == ["bag.checksum"])
+        #expect(entries(c.allProblems) == [Self.dossier])
+        #expect(c.bag.deferred.isEmpty)
+
+        let report = BundleImport.run(bundle: bag, options: ImportOptions(target: .files, output: dir.appendingPathComponent("out").path))
+        #expect(!report.loaded)
+        #expect(codes(report.problems) == ["bag.checksum"])
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
+    }
+
+    @Test func deferredFilesAreHashedWhenTheBagFailsBeforeTheDossiers() throws {
+        let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bag = try BagFixture.unpacked(dir)
+        try garble(bag + "/" + Self.dossier)
+        let info = bag + "/bag-info.txt"
+        try (try String(contentsOfFile: info, encoding: .utf8) + "Note: edited\n").write(toFile: info, atomically: false, encoding: .utf8)
+
+        let c = BundleInspection.check(path: bag, keys: BundleKeys())
+        #expect(c.manifest == nil, "a bag failing its tag manifest is not read further")
+        #expect(codes(c.allProblems) == ["bag.checksum", "bag.checksum"])
+        #expect(entries(c.allProblems) == ["bag-info.txt", Self.dossier])
+    }
+
+    @Test func aDossierFileExportJSONDoesNotListIsStillHashed() throws {
+        let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bag = try BagFixture.unpacked(dir)
+        let extra = bag + "/data/dossiers/extra.json"
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: extra))
+        try BagFixture.reseal(bag)
+        try Data("[]".utf8).write(to: URL(fileURLWithPath: extra))
+
+        let c = BundleInspection.check(path: bag, keys: BundleKeys())
+        #expect(codes(c.allProblems) == ["bag.checksum", "bundle.unlisted-file"])
+        #expect(entries(c.allProblems) == ["data/dossiers/extra.json"])
+    }
+
+    @Test func theVerifierLeavesDeferredFilesToTheReader() throws {
+        let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bag = try BagFixture.unpacked(dir)
+        let store = FolderBagStore(path: bag)
+        let dossiers = try FileManager.default.contentsOfDirectory(atPath: bag + "/data/dossiers").filter { $0.hasSuffix(".json") }
+        try garble(bag + "/" + Self.dossier)
+
+        var v = BagVerifier.verify(store) { $0.hasPrefix("data/dossiers/") && $0.hasSuffix(".json") }
+        #expect(v.isValid, "the garbled dossier is deferred, not yet hashed")
+        #expect(v.deferred.count == dossiers.count && dossiers.count > 1)
+        let good = "data/dossiers/" + (try #require(dossiers.first { "data/dossiers/" + $0 != Self.dossier }))
+        #expect(try v.deferred.mismatch(good, try store.bytes(good), in: store) == nil)
+        #expect(try v.deferred.mismatch(Self.dossier, try store.bytes(Self.dossier), in: store)?.code == "bag.checksum")
+        #expect(try v.deferred.mismatch("data/export.json", [1], in: store) == nil, "a file not deferred is not judged")
+
+        v.deferred.remove(good)
+        BagVerifier.checkDeferred(store, &v)
+        #expect(v.deferred.isEmpty)
+        #expect(v.problems.listed.map(\.code) == ["bag.checksum"])
+        #expect(v.problems.listed.first?.location?.entry == Self.dossier)
+    }
+}
