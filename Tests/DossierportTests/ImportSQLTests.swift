@@ -125,6 +125,28 @@ enum NastyStrings {
         #expect(throws: DossierError.self) { try literal(String(repeating: "a", count: 11) + "\u{0}", d) }
     }
 
+    /// Between two special bytes the run of plain bytes is copied whole: every pair, at every
+    /// two offsets, with runs shorter and longer than a word between and after them.
+    @Test(arguments: SQLDialect.allCases)
+    func runsBetweenSpecialBytesArriveWhole(_ d: SQLDialect) throws {
+        let specials = ["'", "\\", "\r", "\u{1A}"]
+        for first in specials {
+            for second in specials {
+                for length in [2, 9, 19] {
+                    for at in 0..<length {
+                        for at2 in (at + 1)..<length {
+                            var chars = (0..<length).map { String(UnicodeScalar(UInt8(0x61 + $0 % 26))) }
+                            chars[at] = first
+                            chars[at2] = second
+                            let s = chars.joined()
+                            #expect(unquote(try literal(s, d), d) == s, "\(d) \(s.debugDescription)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test(arguments: SQLDialect.allCases)
     func nulIsRefused(_ d: SQLDialect) {
         #expect(throws: DossierError.self) { try literal("a\u{0}b", d) }
