@@ -90,11 +90,11 @@ public enum BundleInspection {
         return try body(try ZipBagStore(reader: try ZipReader(path: plain, limits: limits)), true)
     }
 
-    /// The bag's own checks, leaving the dossier files' checksums to `checkDossiers`, which reads
-    /// them whole anyway; the caller then has `BagVerifier.checkDeferred` hash what it did not read.
+    /// The bag's own checks, leaving the dossier files' checksums (JSON and XML) to `checkDossiers`,
+    /// which reads them whole anyway; the caller then has `BagVerifier.checkDeferred` hash what it did not read.
     static func verifyBag(_ store: any BagStore, _ keys: BundleKeys) -> BagVerification {
         BagVerifier.verify(store, trusted: keys.trusted, requireSignature: keys.requireSignature) { path in
-            path.hasPrefix("data/dossiers/") && path.hasSuffix(".json")
+            path.hasPrefix("data/dossiers/") && (path.hasSuffix(".json") || path.hasSuffix(".xml"))
         }
     }
 
@@ -197,8 +197,8 @@ public enum BundleInspection {
                 checkDossier(entry, store, limits: limits, deferred: deferred) { prepare($0, entry, worker) }
             }
             while let (entry, outcome) = try outcomes.next() {
-                if outcome.checksummed { r.bag.deferred.remove("data/" + entry.json) }
-                if let mismatch = outcome.checksum { r.bag.problems.append(mismatch) }
+                for file in outcome.checksummed { r.bag.deferred.remove(file) }
+                for mismatch in outcome.checksums { r.bag.problems.append(mismatch) }
                 let before = r.problems.errors
                 for path in listedPaths(entry) {
                     if store.fileSize(path) == nil {
@@ -213,7 +213,7 @@ public enum BundleInspection {
                 r.problems.append(contentsOf: outcome.problems)
                 guard let dossierCounts = outcome.counts else { passing = false; undecoded = true; continue }
                 for (e, n) in dossierCounts where n > 0 { counts[e, default: 0] += n }
-                passing = passing && r.problems.errors == before
+                passing = passing && r.problems.errors == before && outcome.checksums.isEmpty
                 if passing, let p = outcome.prepared { each(p) }
             }
         } catch {
@@ -247,17 +247,18 @@ public enum BundleInspection {
 
     /// What checking one dossier found, worked out on any thread: its problems, its record
     /// counts (nil when it could not be decoded) and, when it passed, what `prepare` made of it;
-    /// whether its file's deferred checksum was checked here, and the bag's problem when it failed.
+    /// the files whose deferred checksums were checked here, and the bag's problem for each that failed.
     struct DossierOutcome<Prepared> {
         var problems: [Diagnostic] = []
         var counts: [Entity: Int]?
         var prepared: Prepared?
-        var checksummed = false
-        var checksum: Diagnostic?
+        var checksummed: [String] = []
+        var checksums: [Diagnostic] = []
     }
 
-    /// Checks one dossier; a file whose checksum the bag verifier deferred is checked against the
-    /// manifests before it is decoded, and not decoded when it fails.
+    /// Checks one dossier, and its XML form when it has one; a file whose checksum the bag
+    /// verifier deferred is checked against the manifests before it is decoded, and not decoded
+    /// when it fails.
     static func checkDossier<Prepared>(_ entry: ExportManifest.Entry, _ store: any BagStore, limits: ZipLimits,
                                        deferred: DeferredChecksums, prepare: (Dossier) -> Prepared) -> DossierOutcome<Prepared> {
         let file = "data/" + entry.json
@@ -266,21 +267,51 @@ public enum BundleInspection {
         // A file the payload lacks is reported once, as export.json's (`bundle.missing-dossier`).
         guard store.fileSize(file) != nil else { return outcome }
         do {
-            let bytes = try readDossier(file, store, limits)
-            outcome.checksum = try deferred.mismatch(file, bytes, in: store)
-            outcome.checksummed = deferred.contains(file)
-            if outcome.checksum != nil { return outcome }
+            guard let bytes = try verifiedBytes(file, store, limits, deferred, &outcome) else { return outcome }
             let d = try DossierJSON.decode(bytes, file: file)
             if d.id != entry.id {
                 outcome.problems.append(.error("bundle.dossier-id", "dossier file holds a different dossier id than export.json says", at: at, recordID: entry.id))
             }
             outcome.counts = d.counts
             outcome.problems += DossierValidator.validate(d).map { var x = $0; x.location = at; return x }
-            if !outcome.problems.contains(where: { $0.severity == .error }) { outcome.prepared = prepare(d) }
+            if let xml = entry.xml { checkXML("data/" + xml, against: d, entry, store, limits, deferred, &outcome) }
+            if outcome.checksums.isEmpty && !outcome.problems.contains(where: { $0.severity == .error }) { outcome.prepared = prepare(d) }
         } catch {
             outcome.problems.append(diagnostic(error, at))
         }
         return outcome
+    }
+
+    /// A bundle that carries a dossier twice (JSON and XML) must say the same thing in both, or the
+    /// receiver cannot know which one the sender meant; the XML is parsed even though an import
+    /// loads the JSON, so a hostile XML file fails the check.
+    private static func checkXML<Prepared>(_ file: String, against d: Dossier, _ entry: ExportManifest.Entry, _ store: any BagStore,
+                                           _ limits: ZipLimits, _ deferred: DeferredChecksums, _ outcome: inout DossierOutcome<Prepared>) {
+        // A file the payload lacks is reported as export.json's, as the JSON form is.
+        guard store.fileSize(file) != nil else { return }
+        let at = SourceLocation(file: store.location, entry: file)
+        do {
+            guard let bytes = try verifiedBytes(file, store, limits, deferred, &outcome) else { return }
+            if try DossierXMLFormat.decode(bytes, file: file) != d {
+                outcome.problems.append(.error("bundle.xml-mismatch", "the XML form of a dossier differs from its JSON form", at: at, recordID: entry.id))
+            }
+        } catch {
+            outcome.problems.append(diagnostic(error, at))
+        }
+    }
+
+    /// A dossier file's bytes once they are known to be what the manifests list; nil, with the
+    /// bag's problem in `outcome`, when they are not.
+    private static func verifiedBytes<Prepared>(_ file: String, _ store: any BagStore, _ limits: ZipLimits, _ deferred: DeferredChecksums,
+                                                _ outcome: inout DossierOutcome<Prepared>) throws -> [UInt8]? {
+        let bytes = try readDossier(file, store, limits)
+        guard deferred.contains(file) else { return bytes }
+        outcome.checksummed.append(file)
+        if let mismatch = try deferred.mismatch(file, bytes, in: store) {
+            outcome.checksums.append(mismatch)
+            return nil
+        }
+        return bytes
     }
 
     /// A dossier file's bytes, within `limits.maxDossierSize`.

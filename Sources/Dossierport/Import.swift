@@ -107,9 +107,7 @@ public enum BundleImport {
                                                      at: SourceLocation(file: path, entry: "data/export.json")))
                     }
                 }
-                // Before the XML check, which reads the dossier files again.
                 BagVerifier.checkDeferred(store, &check.bag)
-                if check.isValid, let dossiers = check.dossiers { checkXML(dossiers, store, options.limits, &check.problems) }
                 report.problems = check.allProblems
                 guard check.isValid, let manifest = check.manifest, let dossiers = check.dossiers else { return }
                 let facts = try SQLBundleFacts(manifest, dossiers, store)
@@ -140,31 +138,6 @@ public enum BundleImport {
         BundleInspection.checkDossiers(manifest, dossiers, payload, store, &check, limits: limits, prepare: { d, entry, worker in
             Result { try render(worker, d, Set(entry.documents.map { "data/" + $0 })) }
         }, each: each)
-    }
-
-    /// A bundle that carries a dossier twice (JSON and XML) must say the same thing in both, or the
-    /// receiver cannot know which one the sender meant; the XML is also parsed, so a hostile XML
-    /// file fails the import even though the load reads the JSON.
-    static func checkXML(_ dossiers: DossierList, _ store: any BagStore, _ limits: ZipLimits, _ problems: inout DiagnosticLog) {
-        do {
-            try dossiers.forEach { entry in checkXML(entry, store, limits, &problems) }
-        } catch {
-            problems.append(BundleInspection.diagnostic(error, SourceLocation(file: store.location, entry: "data/export.json")))
-        }
-    }
-
-    private static func checkXML(_ entry: ExportManifest.Entry, _ store: any BagStore, _ limits: ZipLimits, _ problems: inout DiagnosticLog) {
-        guard let xml = entry.xml else { return }
-        let at = SourceLocation(file: store.location, entry: "data/" + xml)
-        do {
-            let fromXML = try DossierXMLFormat.decode(try BundleInspection.readDossier("data/" + xml, store, limits), file: "data/" + xml)
-            let fromJSON = try DossierJSON.decode(try BundleInspection.readDossier("data/" + entry.json, store, limits), file: "data/" + entry.json)
-            if fromXML != fromJSON {
-                problems.append(.error("import.xml-mismatch", "the XML form of a dossier differs from its JSON form", at: at, recordID: entry.id))
-            }
-        } catch {
-            problems.append(BundleInspection.diagnostic(error, at))
-        }
     }
 
     /// A script file written while the bundle is checked, under a temporary name that becomes the

@@ -6,10 +6,10 @@ import Dossierport
 /// Bags to tamper with: the fixture bundle unpacked, and resealed after an edit as a sender who
 /// meant the edit would.
 enum BagFixture {
-    /// The fixture bundle, unsigned, unpacked in `dir`.
-    static func unpacked(_ dir: URL) throws -> String {
+    /// The fixture bundle, unsigned, unpacked in `dir`; with `includeXML`, each dossier in both forms.
+    static func unpacked(_ dir: URL, includeXML: Bool = false) throws -> String {
         let zip = dir.appendingPathComponent("b.zip").path
-        try TestEnv.bundle(to: zip)
+        try TestEnv.bundle(to: zip) { $0.includeXML = includeXML }
         let folder = dir.appendingPathComponent("x").path
         try ZipReader(path: zip).extract(to: folder)
         return folder + "/" + (try FileManager.default.contentsOfDirectory(atPath: folder))[0]

@@ -88,4 +88,47 @@ import Dossierport
         #expect(v.problems.listed.map(\.code) == ["bag.checksum"])
         #expect(v.problems.listed.first?.location?.entry == Self.dossier)
     }
+
+    func edit(_ path: String, _ old: String, _ new: String) throws {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains(old))
+        try text.replacingOccurrences(of: old, with: new).write(toFile: path, atomically: false, encoding: .utf8)
+    }
+
+    /// verify and import read a dossier's XML form too, and refuse one that says something else
+    /// than the JSON, or that does not parse; "valid" from verify means import will take it.
+    @Test func theXMLFormMustSayWhatTheJSONSays() throws {
+        let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let xml = "data/dossiers/ZDL-000102.xml"
+        for (n, (old, new, code)) in [("Horst", "Hurst", "bundle.xml-mismatch"), ("</dossier>", "</dosier>", "xml.syntax")].enumerated() {
+            let folder = dir.appendingPathComponent("\(n)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let bag = try BagFixture.unpacked(folder, includeXML: true)
+            #expect(BundleInspection.check(path: bag, keys: BundleKeys()).isValid)
+            try edit(bag + "/" + xml, old, new)
+            try BagFixture.reseal(bag)
+
+            let c = BundleInspection.check(path: bag, keys: BundleKeys())
+            #expect(!c.isValid)
+            let errors = c.allProblems.listed.filter { $0.severity == .error }
+            // A parser's error names the file in the bundle as its file, with the line.
+            #expect(errors.map { $0.location?.entry ?? $0.location?.file } == [xml], "\(errors)")
+            #expect(code == "xml.syntax" || errors.map(\.code) == [code])
+            let report = BundleImport.run(bundle: bag, options: ImportOptions(target: .files, output: dir.appendingPathComponent("out-\(n)").path))
+            #expect(!report.loaded && report.problems.listed.map(\.code) == errors.map(\.code))
+        }
+    }
+
+    @Test func anXMLFormFailingItsChecksumIsNeverParsed() throws {
+        let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bag = try BagFixture.unpacked(dir, includeXML: true)
+        let xml = "data/dossiers/ZDL-000102.xml"
+        try garble(bag + "/" + xml)
+        let c = BundleInspection.check(path: bag, keys: BundleKeys())
+        #expect(codes(c.allProblems) == ["bag.checksum"])
+        #expect(entries(c.allProblems) == [xml])
+        #expect(c.bag.deferred.isEmpty)
+    }
 }
