@@ -37,39 +37,72 @@ public struct BagVerification: Sendable {
 /// Payload files whose checksums are checked where they are read, not by the verifier.
 ///
 /// A receiver decodes every dossier file: hashing it first read and inflated it a second time
-/// (zlib was 37% of `verify`). The reader checks the bytes it holds against the manifests before
+/// (zlib was 37% of `verify`). The reader checks the bytes it holds against the manifest before
 /// any parser sees them (`mismatch`), and the verifier hashes whatever the reader did not take.
+///
+/// Kept small, since a bag may hold 500,000 dossier files: a path's hash (not the path) and its
+/// digest as bytes, about 70 bytes a file; paths are found again, for the files the reader did
+/// not check, by reading the manifest once more. Two paths with one hash are not deferred: the
+/// verifier hashes both. Only the first payload manifest's digests are kept; a second manifest's
+/// (a bag with sha256 and sha512) are checked by the verifier as before.
 public struct DeferredChecksums: Sendable {
-    /// Each deferred path's digests, one per payload manifest that lists it; only files the
-    /// payload holds, so the payload bounds it.
-    private var digests: [String: [(HashAlgorithm, String)]] = [:]
+    /// The payload manifest whose digests are kept, and its algorithm.
+    fileprivate var manifest: (name: String, algorithm: HashAlgorithm)?
+    /// A deferred path's hash → where its digest starts in `digests`.
+    private var slots: [Int: Int] = [:]
+    private var digests: [UInt8] = []
+    /// Hashes two deferred paths share.
+    private(set) var shared: Set<Int> = []
+    /// Hashes of the files the reader checked.
+    private var checked: Set<Int> = []
+    /// How a path is hashed; a test gives one that collides.
+    private let key: @Sendable (String) -> Int
 
-    public init() {}
+    public init() { key = { $0.hashValue } }
 
-    public var isEmpty: Bool { digests.isEmpty }
-    public var count: Int { digests.count }
-    public func contains(_ path: String) -> Bool { digests[path] != nil }
+    init(key: @escaping @Sendable (String) -> Int) { self.key = key }
 
-    mutating func add(_ path: String, _ algorithm: HashAlgorithm, _ digest: String) {
-        digests[path, default: []].append((algorithm, digest))
+    public var isEmpty: Bool { count == 0 }
+    /// Files deferred and not yet checked.
+    public var count: Int { slots.count - checked.count }
+    public func contains(_ path: String) -> Bool { slots[key(path)] != nil }
+
+    fileprivate mutating func add(_ path: String, digest: String) {
+        let key = key(path)
+        guard !shared.contains(key) else { return }
+        guard slots[key] == nil else {
+            slots[key] = nil
+            shared.insert(key)
+            return
+        }
+        slots[key] = digests.count
+        var high: UInt8?
+        for c in digest.utf8 {
+            let nibble = c <= 0x39 ? c &- 0x30 : c &- 0x61 &+ 10
+            if let h = high { digests.append(h << 4 | nibble); high = nil } else { high = nibble }
+        }
     }
 
-    /// The problem when `bytes`, read from `path`, are not what a manifest lists; nil when they
+    /// The problem when `bytes`, read from `path`, are not what the manifest lists; nil when they
     /// are, or when `path` is not deferred.
     public func mismatch(_ path: String, _ bytes: [UInt8], in store: any BagStore) throws -> Diagnostic? {
-        for (algorithm, digest) in digests[path] ?? [] where try Digester.hash(algorithm, bytes).hexString != digest {
-            return BagVerifier.checksumMismatch(algorithm, path, store)
-        }
-        return nil
+        guard let at = slots[key(path)], let algorithm = manifest?.algorithm else { return nil }
+        let digest = try Digester.hash(algorithm, bytes)
+        return digest.elementsEqual(digests[at..<at + algorithm.digestLength]) ? nil : BagVerifier.checksumMismatch(algorithm, path, store)
     }
 
     /// Marks `path` checked by the reader.
-    public mutating func remove(_ path: String) { digests[path] = nil }
+    public mutating func markChecked(_ path: String) {
+        let key = key(path)
+        if slots[key] != nil { checked.insert(key) }
+    }
 
-    /// The rest, as the verifier's hashing jobs, in path order.
-    fileprivate mutating func takeAll() -> [(path: String, algorithm: HashAlgorithm, digest: String)] {
-        defer { digests = [:] }
-        return digests.keys.sorted().flatMap { path in digests[path]!.map { (path, $0.0, $0.1) } }
+    fileprivate func isShared(_ path: String) -> Bool { shared.contains(key(path)) }
+
+    /// Whether the verifier still has to hash `path` (its hash was deferred, and not checked).
+    fileprivate func unchecked(_ path: String) -> Bool {
+        let key = key(path)
+        return slots[key] != nil && !checked.contains(key)
     }
 }
 
@@ -84,7 +117,13 @@ public enum BagVerifier {
     /// `DeferredChecksums`); the caller then calls `checkDeferred` for the rest.
     public static func verify(_ store: any BagStore, trusted: AllowedSigners? = nil, requireSignature: Bool = false,
                               deferring: (String) -> Bool = { _ in false }) -> BagVerification {
+        verify(store, trusted: trusted, requireSignature: requireSignature, deferring: deferring, into: DeferredChecksums())
+    }
+
+    static func verify(_ store: any BagStore, trusted: AllowedSigners?, requireSignature: Bool,
+                       deferring: (String) -> Bool, into deferred: DeferredChecksums) -> BagVerification {
         var v = BagVerification()
+        v.deferred = deferred
         let here = { (entry: String?) in SourceLocation(file: store.location, entry: entry) }
         func fail(_ code: String, _ message: String, _ entry: String? = nil) {
             v.problems.append(code, .error, .error(code, message, at: here(entry)))
@@ -214,10 +253,19 @@ public enum BagVerifier {
         // In batches, so the jobs and their results (a few hundred bytes a file) stay bounded: a
         // thousand files keep both cores busy and cost a few hundred kilobytes.
         var jobs = HashJobs()
-        for m in payloadManifests {
+        for (n, m) in payloadManifests.enumerated() {
+            if n == 0 { v.deferred.manifest = (m.name, m.algorithm) }
             pass(m) { path, digest in
                 guard path.hasPrefix("data/"), let size = store.fileSize(path) else { return }
-                if deferring(path) { v.deferred.add(path, m.algorithm, digest); return }
+                if n == 0 && deferring(path) { v.deferred.add(path, digest: digest); return }
+                jobs.append(path, m.algorithm, digest, size: size, store, &v)
+            }
+        }
+        // Paths that share a hash were deferred by neither: hashed here.
+        if let m = payloadManifests.first, !v.deferred.shared.isEmpty {
+            let deferred = v.deferred
+            pass(m) { path, digest in
+                guard deferring(path), deferred.isShared(path), let size = store.fileSize(path) else { return }
                 jobs.append(path, m.algorithm, digest, size: size, store, &v)
             }
         }
@@ -225,13 +273,21 @@ public enum BagVerifier {
         return v
     }
 
-    /// Hashes the payload files whose checksums were deferred and the reader did not check.
+    /// Hashes the payload files whose checksums were deferred and the reader did not check, found
+    /// by reading the manifest once more.
     public static func checkDeferred(_ store: any BagStore, _ v: inout BagVerification) {
+        guard let (name, algorithm) = v.deferred.manifest else { return }
+        let m = PayloadList(algorithm: algorithm, source: TagFileSource(store, path: name))
+        let deferred = v.deferred
+        v.deferred = DeferredChecksums()
         var jobs = HashJobs()
-        for job in v.deferred.takeAll() {
-            // A file that went away since `verify` is an error of its own, as any unreadable file.
-            jobs.append(job.path, job.algorithm, job.digest, size: store.fileSize(job.path) ?? 0, store, &v)
-        }
+        do {
+            try m.forEach { path, digest in
+                guard deferred.unchecked(path) else { return }
+                // A file that went away since `verify` is an error of its own, as any unreadable file.
+                jobs.append(path, m.algorithm, digest, size: store.fileSize(path) ?? 0, store, &v)
+            }
+        } catch { v.problems.append(diagnostic(error, store, entry: m.name)) }
         jobs.finish(store, &v)
     }
 

@@ -197,7 +197,7 @@ public enum BundleInspection {
                 checkDossier(entry, store, limits: limits, deferred: deferred) { prepare($0, entry, worker) }
             }
             while let (entry, outcome) = try outcomes.next() {
-                for file in outcome.checksummed { r.bag.deferred.remove(file) }
+                for file in outcome.checksummed { r.bag.deferred.markChecked(file) }
                 for mismatch in outcome.checksums { r.bag.problems.append(mismatch) }
                 let before = r.problems.errors
                 for path in listedPaths(entry) {

@@ -168,9 +168,8 @@ public enum ProfileExport {
 /// A blob's bytes are already in memory when the row is decoded, so a small one (up to
 /// `heldDocumentLimit`) is kept there, while all kept bytes stay under `heldBudget`; any other
 /// document goes to a private folder, because documents can be large and a destination streams them
-/// from a file. Staging every document as a file cost a file created and removed per document: on
-/// ext4, creating files among many just removed ones searches past each (`recently_deleted`), which
-/// made a folder export of 11,200 one-document dossiers spend 7–11 s in the kernel.
+/// from a file. Staging every document as a file cost a file created and removed per document, and
+/// on ext4 a file created among many just removed ones is slow to place (`recently_deleted`).
 /// Both are released once their dossier has been written, so they hold the documents of the few
 /// dossiers being assembled or waiting to be written. The assembler's workers resolve from several
 /// threads, so the name counter and the kept bytes are behind a lock; the names never reach the
@@ -182,8 +181,9 @@ final class DocumentStaging: DocumentResolver, @unchecked Sendable {
     var folder: String { staging.path }
     let sourceFolder: String
     let stage: Bool
-    /// The largest blob kept in memory, and the most kept at once.
+    /// The largest blob kept in memory.
     static let heldDocumentLimit = 1 << 20
+    /// The most blob bytes kept at once.
     let heldBudget: Int
     private let lock = NSLock()
     private var counter = 0
