@@ -62,7 +62,7 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// Appends `value` as a literal. Text is escaped byte by byte; nothing from the input reaches
+    /// Appends `value` as a literal. Text goes through `appendText`; nothing from the input reaches
     /// the script any other way.
     func append(_ value: SQLValue, to out: inout [UInt8]) throws {
         switch value {
