@@ -24,7 +24,7 @@ public enum DossierXMLFormat {
     public static func write(_ dossier: Dossier, to sink: any ByteSink) throws {
         let output = XMLOutput(sink: sink)
         output.declaration()
-        try output.element(dossier, named: XMLNames.dossier, attributes: XMLNames.rootAttributes)
+        try output.element(direct: dossier, named: XMLNames.dossier, attributes: XMLNames.rootAttributes)
         try output.flush()
     }
 
@@ -45,6 +45,8 @@ public enum DossierXMLFormat {
             throw DossierError(XMLErrorCode.unknownElement, "root element is <\(element.shownName)>, expected <dossier> in namespace \(namespace)",
                                at: SourceLocation(file: file, line: element.line))
         }
+        // The direct path first; what it refuses is decoded again so that the error is `Codable`'s.
+        if let d = try? XMLDirect.readObject(Dossier.self, element) { return d }
         return try Dossier(from: XMLElementDecoder(element: element, file: file, codingPath: []))
     }
 
@@ -103,7 +105,7 @@ public final class DossierXMLStreamWriter {
 
     public func append(_ dossier: Dossier) throws {
         precondition(!finished, "append after finish")
-        try output.element(dossier, named: XMLNames.dossier)
+        try output.element(direct: dossier, named: XMLNames.dossier)
         try output.flush()
     }
 

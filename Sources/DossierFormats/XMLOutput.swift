@@ -11,12 +11,19 @@ import DossierXML
 final class XMLOutput {
     private let sink: any ByteSink
     private var buffer: [UInt8] = []
-    private var open: [(name: String, hasContent: Bool)] = []
+    private var open: [(name: Name, hasContent: Bool)] = []
     /// A failure found where the `Encoder` protocol cannot throw (opening a nested container),
     /// thrown when the element being written ends.
     private var deferred: (any Error)?
 
     init(sink: any ByteSink) { self.sink = sink }
+
+    /// An element name: the direct path's are the member lists' static keys, so that no `String`
+    /// is made for each element written.
+    enum Name {
+        case text(String)
+        case fixed(StaticString)
+    }
 
     /// Open elements; encoders use it to know which elements are theirs to close.
     var depth: Int { open.count }
@@ -27,12 +34,23 @@ final class XMLOutput {
     }
 
     func openElement(_ name: String, attributes: String = "") {
+        openElement(.text(name), attributes: attributes)
+    }
+
+    func openElement(_ name: Name, attributes: String = "") {
         startContent()
         indent()
         buffer.append(0x3C)
-        buffer.append(contentsOf: name.utf8)
+        append(name)
         buffer.append(contentsOf: attributes.utf8)
         open.append((name, false))
+    }
+
+    private func append(_ name: Name) {
+        switch name {
+        case .text(let s): buffer.append(contentsOf: s.utf8)
+        case .fixed(let s): buffer.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        }
     }
 
     /// Writes `text` as the whole content of the innermost element, which must still be empty, and closes it.
@@ -43,7 +61,7 @@ final class XMLOutput {
         buffer.append(0x3E)
         try appendEscaped(text, codingPath: codingPath)
         buffer.append(contentsOf: [0x3C, 0x2F])
-        buffer.append(contentsOf: top.name.utf8)
+        append(top.name)
         buffer.append(contentsOf: [0x3E, 0x0A])
         open.removeLast()
     }
@@ -55,7 +73,7 @@ final class XMLOutput {
             if element.hasContent {
                 indent()
                 buffer.append(contentsOf: [0x3C, 0x2F])
-                buffer.append(contentsOf: element.name.utf8)
+                append(element.name)
                 buffer.append(contentsOf: [0x3E, 0x0A])
             } else {
                 buffer.append(contentsOf: [0x2F, 0x3E, 0x0A])
@@ -76,6 +94,22 @@ final class XMLOutput {
             open = mark.open
             deferred = nil
             throw error
+        }
+    }
+
+    /// Writes `value` through the direct path (`XMLDirect`); whatever that path refuses or fails
+    /// on is written again through `Codable`, so that a failure is reported as that path reports it.
+    func element<T: JSONObject & Encodable>(direct value: T, named name: String, attributes: String = "") throws {
+        let mark = (bytes: buffer.count, open: open)
+        do {
+            openElement(name, attributes: attributes)
+            var x = value
+            try XMLDirect.writeObject(T.self, &x, to: self, depth: open.count)
+            close(downTo: mark.open.count)
+        } catch {
+            buffer.removeSubrange(mark.bytes...)
+            open = mark.open
+            try element(value, named: name, attributes: attributes)
         }
     }
 
