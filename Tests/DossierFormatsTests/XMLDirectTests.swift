@@ -92,6 +92,13 @@ private func codableDecode(_ bytes: [UInt8]) throws -> Dossier {
         #expect(e?.diagnostic.path == "$.progressReports[0].text")
     }
 
+    /// The sample's canonical XML with `edit.0` (which must be there) replaced by `edit.1`.
+    func sample(edited edit: (String, String)) throws -> [UInt8] {
+        let canonical = String(decoding: try DossierXMLFormat.encode(XMLSample.dossier()), as: UTF8.self)
+        #expect(canonical.contains(edit.0))
+        return Array(canonical.replacingOccurrences(of: edit.0, with: edit.1).utf8)
+    }
+
     /// Documents that differ from the canonical form but that the Codable path accepts: the direct
     /// path reads them the same or refuses them (and the fallback reads them).
     @Test(arguments: [
@@ -103,9 +110,7 @@ private func codableDecode(_ bytes: [UInt8]) throws -> Dossier {
         ("<restricted>false</restricted>", "<restricted>false</restricted>\n\t\r "),
     ])
     func acceptedVariantsReadTheSame(_ edit: (String, String)) throws {
-        let canonical = String(decoding: try DossierXMLFormat.encode(XMLSample.dossier()), as: UTF8.self)
-        #expect(canonical.contains(edit.0))
-        let xml = Array(canonical.replacingOccurrences(of: edit.0, with: edit.1).utf8)
+        let xml = try sample(edited: edit)
         let codable = try codableDecode(xml)
         let decoded = try DossierXMLFormat.decode(xml, file: "t.xml")
         #expect(decoded == codable)
@@ -135,9 +140,7 @@ private func codableDecode(_ bytes: [UInt8]) throws -> Dossier {
         ("<client>", "<client xmlns:o=\"urn:o\" o:a=\"1\">"),
     ])
     func refusedVariantsAreRefusedByBoth(_ edit: (String, String)) throws {
-        let canonical = String(decoding: try DossierXMLFormat.encode(XMLSample.dossier()), as: UTF8.self)
-        #expect(canonical.contains(edit.0))
-        let xml = Array(canonical.replacingOccurrences(of: edit.0, with: edit.1).utf8)
+        let xml = try sample(edited: edit)
         #expect(throws: (any Error).self) { try codableDecode(xml) }
         #expect(throws: (any Error).self) { try directDecode(xml) }
     }
