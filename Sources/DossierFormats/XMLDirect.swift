@@ -17,13 +17,36 @@ import DossierXML
 // the one reported. Writing produces the same bytes through the same `XMLOutput` calls; a refusal
 // or an unrepresentable character drops what was written and writes again through `Codable`.
 // `XMLDirectTests` holds both paths to agreement on every fixture.
+//
+// Reading walks either tree through `XMLDirectElement`: the `XMLElementNode`s the streaming reader
+// builds, or, for a document parsed whole, libxml2's own tree through `XMLNodeView`, so that no
+// Swift copy of the tree is built unless this path refuses.
 
 /// The direct path's "not sure": never shown, since the `Codable` path then does the work again.
 struct XMLDirectRefusal: Error {}
 
+/// A parsed element as the direct path reads it, with its children by position.
+protocol XMLDirectElement {
+    /// Where a child of any kind is.
+    associatedtype Position: Equatable
+    var firstPosition: Position? { get }
+    func position(after p: Position) -> Position?
+    func kind(at p: Position) -> XMLNodeView.Kind
+    /// The child at `p` when it is an element.
+    func element(at p: Position) -> Self?
+    /// The text of the text child at `p`.
+    func text(at p: Position) -> String
+    /// Whether the text child at `p` is whitespace only.
+    func isWhitespace(at p: Position) -> Bool
+    var hasAttributes: Bool { get }
+    /// Whether the element is in the dossier namespace (`XMLNames.namespace`).
+    var inDossierNamespace: Bool { get }
+    func hasName(_ name: UnsafeBufferPointer<UInt8>) -> Bool
+}
+
 /// A list of model values, item by item; `Array` is the only one.
 protocol XMLDirectList {
-    static func readXML(_ e: XMLElementNode, item: String) throws -> Self
+    static func readXML<E: XMLDirectElement>(_ e: E, item: String) throws -> Self
     /// `inout` only so items are handed over in place, as in `JSONValue.writeJSON`; never assigned.
     static func writeXML(_ x: inout Self, to output: XMLOutput, depth: Int, item: String) throws
 }
@@ -35,7 +58,7 @@ enum XMLDirect {
     /// Leaves are told apart first: comparing metatypes is decided at compile time in the code
     /// specialised for each member type, and so is a cast to a protocol the type conforms to,
     /// while one that fails is a runtime lookup. The bit casts are from a type to itself.
-    static func read<T: JSONValue>(_: T.Type, _ e: XMLElementNode, key: StaticString?) throws -> T {
+    static func read<T: JSONValue, E: XMLDirectElement>(_: T.Type, _ e: E, key: StaticString?) throws -> T {
         if isLeaf(T.self) { return try readLeaf(T.self, leafText(e)) }
         if let kind = T.self as? any JSONEnum.Type { return try readEnum(kind, leafText(e), as: T.self) }
         if let object = T.self as? any JSONObject.Type { return try readObject(object, e, as: T.self) }
@@ -50,55 +73,72 @@ enum XMLDirect {
             || T.self == BSN.self || T.self == Int.self || T.self == Bool.self
     }
 
-    static func readObject<O: JSONObject, T>(_: O.Type, _ e: XMLElementNode, as: T.Type) throws -> T {
+    static func readObject<O: JSONObject, T, E: XMLDirectElement>(_: O.Type, _ e: E, as: T.Type) throws -> T {
         unsafeBitCast(try readObject(O.self, e), to: T.self)
     }
 
-    private static func readList<L: XMLDirectList, T>(_: L.Type, _ e: XMLElementNode, key: StaticString, as: T.Type) throws -> T {
+    private static func readList<L: XMLDirectList, T, E: XMLDirectElement>(_: L.Type, _ e: E, key: StaticString, as: T.Type) throws -> T {
         guard let item = XMLNames.items[key.description] else { throw XMLDirectRefusal() }
         return unsafeBitCast(try L.readXML(e, item: item), to: T.self)
     }
 
-    static func readObject<O: JSONObject>(_: O.Type, _ e: XMLElementNode) throws -> O {
+    static func readObject<O: JSONObject, E: XMLDirectElement>(_: O.Type, _ e: E) throws -> O {
         let count = try checkContainer(e)
         var x = O.blank
-        try e.children.withUnsafeBufferPointer { children in
-            var members = XMLMemberReader(children: children)
-            try O.members(&members, &x)
-            // An element no member asked for is unknown or a repeat.
-            guard members.found == count else { throw XMLDirectRefusal() }
-        }
+        var members = XMLMemberReader(parent: e)
+        try O.members(&members, &x)
+        // An element no member asked for is unknown or a repeat.
+        guard members.found == count else { throw XMLDirectRefusal() }
         return x
+    }
+
+    /// A `<dossier>` root element, which must be in the dossier namespace.
+    static func readDossier<E: XMLDirectElement>(_ e: E) throws -> Dossier {
+        var name = XMLNames.dossier
+        guard e.inDossierNamespace, name.withUTF8({ e.hasName($0) }) else { throw XMLDirectRefusal() }
+        return try readObject(Dossier.self, e)
     }
 
     /// What `XMLElementDecoder.childElements` requires of a container: no attribute, only
     /// whitespace between the elements, every element in the dossier namespace. Returns how
     /// many elements it holds.
-    static func checkContainer(_ e: XMLElementNode) throws -> Int {
-        guard e.attributes.isEmpty else { throw XMLDirectRefusal() }
+    static func checkContainer<E: XMLDirectElement>(_ e: E) throws -> Int {
+        guard !e.hasAttributes else { throw XMLDirectRefusal() }
         var count = 0
-        for child in e.children {
-            switch child {
-            case .text(let t):
-                guard t.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { throw XMLDirectRefusal() }
-            case .element(let c):
-                guard c.namespace == XMLNames.namespace else { throw XMLDirectRefusal() }
+        var p = e.firstPosition
+        while let q = p {
+            switch e.kind(at: q) {
+            case .text: guard e.isWhitespace(at: q) else { throw XMLDirectRefusal() }
+            case .element:
+                guard e.element(at: q)?.inDossierNamespace == true else { throw XMLDirectRefusal() }
                 count += 1
+            case .ignorable: break
+            case .other: throw XMLDirectRefusal()
             }
+            p = e.position(after: q)
         }
         return count
     }
 
     /// The text of a leaf: no attribute, no element inside, its text children joined.
-    static func leafText(_ e: XMLElementNode) throws -> String {
-        guard e.attributes.isEmpty else { throw XMLDirectRefusal() }
-        if e.children.count == 1, case .text(let t) = e.children[0] { return t }
+    static func leafText<E: XMLDirectElement>(_ e: E) throws -> String {
+        guard !e.hasAttributes else { throw XMLDirectRefusal() }
         var text = ""
-        for child in e.children {
-            guard case .text(let t) = child else { throw XMLDirectRefusal() }
-            text += t
+        var p = e.firstPosition
+        while let q = p {
+            switch e.kind(at: q) {
+            case .text: if text.isEmpty { text = e.text(at: q) } else { text += e.text(at: q) }
+            case .ignorable: break
+            case .element, .other: throw XMLDirectRefusal()
+            }
+            p = e.position(after: q)
         }
         return text
+    }
+
+    /// XML's whitespace, the only text allowed between elements.
+    static func isWhitespace(_ bytes: some Sequence<UInt8>) -> Bool {
+        bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
     }
 
     /// A leaf value from its text, as the type's `init(from:)` reads it through
@@ -173,14 +213,19 @@ enum XMLDirect {
 }
 
 extension Array: XMLDirectList where Element: JSONValue {
-    static func readXML(_ e: XMLElementNode, item: String) throws -> [Element] {
+    static func readXML<E: XMLDirectElement>(_ e: E, item: String) throws -> [Element] {
         var out: [Element] = []
         out.reserveCapacity(try XMLDirect.checkContainer(e))
-        let name = item.utf8
-        for child in e.children {
-            guard case .element(let c) = child else { continue }
-            guard c.localName.utf8.elementsEqual(name) else { throw XMLDirectRefusal() }
-            out.append(try XMLDirect.read(Element.self, c, key: nil))
+        var item = item
+        try item.withUTF8 { name in
+            var p = e.firstPosition
+            while let q = p {
+                if let c = e.element(at: q) {
+                    guard c.hasName(name) else { throw XMLDirectRefusal() }
+                    out.append(try XMLDirect.read(Element.self, c, key: nil))
+                }
+                p = e.position(after: q)
+            }
         }
         return out
     }
@@ -198,37 +243,49 @@ extension Array: XMLDirectList where Element: JSONValue {
 }
 
 /// Finds each member's element among a container's children, which `checkContainer` passed.
-struct XMLMemberReader: JSONMemberVisitor {
-    let children: UnsafeBufferPointer<XMLContent>
+struct XMLMemberReader<E: XMLDirectElement>: JSONMemberVisitor {
+    let parent: E
     /// Where the next search starts: members come in declaration order, as they are written.
-    var next = 0
+    var next: E.Position?
     /// Members found, to compare with the elements there are.
     var found = 0
 
-    init(children: UnsafeBufferPointer<XMLContent>) { self.children = children }
+    init(parent: E) {
+        self.parent = parent
+        next = parent.firstPosition
+    }
 
-    private mutating func find(_ key: StaticString) -> Int? {
+    /// The child named `key`, looked for from `next` to the end, then from the start to `next`.
+    private mutating func find(_ key: StaticString) -> E? {
         let name = UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
-        var i = next
-        for _ in 0..<children.count {
-            if i == children.count { i = 0 }
-            if case .element(let e) = children[i], XMLDirect.equal(e.localName, name) {
-                found += 1
-                next = i + 1
-                return i
-            }
-            i += 1
+        let start = next
+        var p = start
+        while let q = p {
+            if let e = match(q, name) { return e }
+            p = parent.position(after: q)
+        }
+        p = parent.firstPosition
+        while let q = p, q != start {
+            if let e = match(q, name) { return e }
+            p = parent.position(after: q)
         }
         return nil
     }
 
+    private mutating func match(_ p: E.Position, _ name: UnsafeBufferPointer<UInt8>) -> E? {
+        guard let e = parent.element(at: p), e.hasName(name) else { return nil }
+        found += 1
+        next = parent.position(after: p)
+        return e
+    }
+
     mutating func callAsFunction<T: JSONValue>(_ key: StaticString, _ value: inout T) throws {
-        guard let i = find(key), case .element(let e) = children[i] else { throw XMLDirectRefusal() }
+        guard let e = find(key) else { throw XMLDirectRefusal() }
         value = try XMLDirect.read(T.self, e, key: key)
     }
 
     mutating func callAsFunction<T: JSONValue>(_ key: StaticString, _ value: inout T?) throws {
-        guard let i = find(key), case .element(let e) = children[i] else { value = nil; return }
+        guard let e = find(key) else { value = nil; return }
         value = try XMLDirect.read(T.self, e, key: key)
     }
 }
@@ -247,12 +304,47 @@ struct XMLMemberWriter: JSONMemberVisitor {
     }
 }
 
-extension XMLDirect {
+/// The streaming reader's tree; a position is an index into `children`.
+extension XMLElementNode: XMLDirectElement {
+    var firstPosition: Int? { children.isEmpty ? nil : 0 }
+    func position(after p: Int) -> Int? { p + 1 < children.count ? p + 1 : nil }
+
+    func kind(at p: Int) -> XMLNodeView.Kind {
+        if case .element = children[p] { .element } else { .text }
+    }
+
+    func element(at p: Int) -> XMLElementNode? {
+        if case .element(let e) = children[p] { e } else { nil }
+    }
+
+    func text(at p: Int) -> String {
+        if case .text(let t) = children[p] { t } else { "" }
+    }
+
+    func isWhitespace(at p: Int) -> Bool { XMLDirect.isWhitespace(text(at: p).utf8) }
+    var hasAttributes: Bool { !attributes.isEmpty }
+    var inDossierNamespace: Bool { namespace == XMLNames.namespace }
+
     /// Byte equality, stricter than `String`'s canonical equivalence: a name that differs only
     /// by normalisation is refused here and judged by the `Codable` path.
-    @inline(__always)
-    static func equal(_ s: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var s = s
-        return s.withUTF8 { $0.count == bytes.count && $0.elementsEqual(bytes) }
+    func hasName(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        var s = localName
+        return s.withUTF8 { $0.count == name.count && $0.elementsEqual(name) }
+    }
+}
+
+/// libxml2's tree of a document parsed whole; a position is the child itself.
+extension XMLNodeView: XMLDirectElement {
+    var firstPosition: XMLNodeView? { firstChild }
+    func position(after p: XMLNodeView) -> XMLNodeView? { p.nextSibling }
+    func kind(at p: XMLNodeView) -> Kind { p.kind }
+    func element(at p: XMLNodeView) -> XMLNodeView? { p.kind == .element ? p : nil }
+    func text(at p: XMLNodeView) -> String { p.text }
+    func isWhitespace(at p: XMLNodeView) -> Bool { p.withText { XMLDirect.isWhitespace($0) } }
+
+    /// Byte equality with the namespace URI, stricter than the `String` compare of the tree.
+    var inDossierNamespace: Bool {
+        var uri = XMLNames.namespace
+        return uri.withUTF8 { hasNamespace($0) }
     }
 }

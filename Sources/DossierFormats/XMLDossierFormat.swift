@@ -35,8 +35,13 @@ public enum DossierXMLFormat {
     }
 
     /// Parses a single-dossier document with the safe in-memory parser; `file` labels errors.
+    ///
+    /// The direct path reads libxml2's tree in place; whatever it refuses is read again from the
+    /// Swift tree `root()` builds, as a streamed dossier is, so that errors are that route's.
     public static func decode(_ bytes: [UInt8], file: String?, limits: XMLLimits = .document) throws -> Dossier {
-        try decode(try ParsedXMLDocument.parse(bytes, file: file, limits: limits).root(), file: file)
+        let document = try ParsedXMLDocument.parse(bytes, file: file, limits: limits)
+        if let d = document.withRoot({ root in root.flatMap { try? XMLDirect.readDossier($0) } }) { return d }
+        return try decode(try document.root(), file: file)
     }
 
     /// Decodes a `<dossier>` element, from either parser.

@@ -38,6 +38,19 @@ private func directDecode(_ bytes: [UInt8]) throws -> Dossier {
     try XMLDirect.readObject(Dossier.self, try root(bytes))
 }
 
+/// The direct path over libxml2's own tree, as `DossierXMLFormat.decode(_:file:)` tries it first.
+private func viewDecode(_ bytes: [UInt8]) throws -> Dossier {
+    try ParsedXMLDocument.parse(bytes, file: "t.xml").withRoot { root in
+        guard let root else { throw XMLDirectRefusal() }
+        return try XMLDirect.readDossier(root)
+    }
+}
+
+/// The route the public decode falls back to: the Swift tree, its direct path, then `Codable`.
+private func treeDecode(_ bytes: [UInt8]) throws -> Dossier {
+    try DossierXMLFormat.decode(try root(bytes), file: "t.xml")
+}
+
 private func codableDecode(_ bytes: [UInt8]) throws -> Dossier {
     try Dossier(from: XMLElementDecoder(element: try root(bytes), file: "t.xml", codingPath: []))
 }
@@ -79,6 +92,7 @@ private func codableDecode(_ bytes: [UInt8]) throws -> Dossier {
             #expect(direct == d, "\(name)")
             let codable = try codableDecode(xml)
             #expect(direct == codable, "\(name)")
+            #expect(try viewDecode(xml) == codable, "\(name)")
         }
     }
 
@@ -108,6 +122,14 @@ private func codableDecode(_ bytes: [UInt8]) throws -> Dossier {
         ("<callName>Jan</callName>", "<callName>Jan</callName><!-- c --><?pi x?>"),
         ("<callName>Jan</callName>", "<d:callName xmlns:d=\"urn:dossierport:dossier:1\">Jan</d:callName>"),
         ("<restricted>false</restricted>", "<restricted>false</restricted>\n\t\r "),
+        ("<callName>Jan</callName>", "<callName>&#74;a&#x6E;</callName>"),
+        ("<callName>Jan</callName>", "<callName>J&amp;n</callName>"),
+        ("<callName>Jan</callName>", "<callName>J<?pi x?>an</callName>"),
+        ("<callName>Jan</callName>", "<callName></callName>"),
+        ("<callName>Jan</callName>", "<callName/>"),
+        ("<goals>", "<!-- c --><goals>"),
+        ("<goals>", "<goals><![CDATA[ ]]>"),
+        ("<dossier xmlns", "<dossier xmlns:o=\"urn:o\" xmlns"),
     ])
     func acceptedVariantsReadTheSame(_ edit: (String, String)) throws {
         let xml = try sample(edited: edit)
@@ -115,6 +137,7 @@ private func codableDecode(_ bytes: [UInt8]) throws -> Dossier {
         let decoded = try DossierXMLFormat.decode(xml, file: "t.xml")
         #expect(decoded == codable)
         if let direct = try? directDecode(xml) { #expect(direct == codable) }
+        if let view = try? viewDecode(xml) { #expect(view == codable) }
     }
 
     /// Whatever the Codable path refuses, the direct path refuses too.
@@ -138,10 +161,36 @@ private func codableDecode(_ bytes: [UInt8]) throws -> Dossier {
         ("<goals>", "<goals x=\"1\">"),
         ("<progressReports>", "<progressReports>text"),
         ("<client>", "<client xmlns:o=\"urn:o\" o:a=\"1\">"),
+        ("<callName>Jan</callName>", "<callName>J<x/>an</callName>"),
+        ("<goals>", "<goals>\u{A0}"),
+        ("<dossier xmlns=\"urn:dossierport:dossier:1\"", "<dossier xmlns=\"urn:dossierport:dossier:1\" a=\"1\""),
+        ("<dossier xmlns=\"urn:dossierport:dossier:1\"", "<dossier xmlns=\"urn:dossierport:dossier:2\""),
     ])
     func refusedVariantsAreRefusedByBoth(_ edit: (String, String)) throws {
         let xml = try sample(edited: edit)
         #expect(throws: (any Error).self) { try codableDecode(xml) }
         #expect(throws: (any Error).self) { try directDecode(xml) }
+        #expect(throws: (any Error).self) { try viewDecode(xml) }
+        // The public decode, which reads libxml2's tree first, fails as the Swift tree's route does.
+        let decoded = xmlError { _ = try DossierXMLFormat.decode(xml, file: "t.xml") }
+        let tree = xmlError { _ = try treeDecode(xml) }
+        #expect(decoded != nil)
+        #expect(decoded == tree)
+    }
+
+    /// A root that is not a `<dossier>` in the dossier namespace, or one that is but lacks what a
+    /// dossier needs, fails as the Swift tree's route fails.
+    @Test(arguments: [
+        "<dossier/>",
+        "<x xmlns=\"urn:dossierport:dossier:1\"/>",
+        "<dossier xmlns=\"urn:dossierport:dossier:1\"/>",
+        "<d:dossier xmlns:d=\"urn:dossierport:dossier:1\" xmlns=\"urn:other\"><schemaVersion>1</schemaVersion></d:dossier>",
+    ])
+    func refusedRootsFailAsTheTreeFails(_ text: String) throws {
+        let xml = Array(text.utf8)
+        #expect(throws: (any Error).self) { try viewDecode(xml) }
+        let decoded = xmlError { _ = try DossierXMLFormat.decode(xml, file: "t.xml") }
+        #expect(decoded != nil)
+        #expect(decoded == xmlError { _ = try treeDecode(xml) })
     }
 }
