@@ -170,4 +170,26 @@ enum LibXML2 {
     static func string(_ p: UnsafePointer<xmlChar>?) -> String? {
         p.map { String(cString: $0) }
     }
+
+    /// Whether the NUL-terminated libxml2 string `s` holds exactly `bytes`, without measuring it first.
+    static func equal(_ s: UnsafePointer<xmlChar>?, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let s else { return false }
+        for i in 0..<bytes.count where s[i] != bytes[i] || s[i] == 0 { return false }
+        return s[bytes.count] == 0
+    }
+}
+
+/// The last namespace URI made a `String`, handed out again while the URI stays the same: nearly
+/// every element of a document is in one namespace, and a URI longer than 15 bytes is a heap
+/// allocation per element otherwise.
+struct NamespaceStrings {
+    private var last: String?
+
+    mutating func string(_ p: UnsafePointer<xmlChar>?) -> String? {
+        guard let p else { return nil }
+        if var last, last.withUTF8({ LibXML2.equal(p, $0) }) { return last }
+        let s = String(cString: p)
+        last = s
+        return s
+    }
 }

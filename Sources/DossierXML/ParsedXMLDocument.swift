@@ -55,24 +55,25 @@ public final class ParsedXMLDocument {
         guard let root = xmlDocGetRootElement(doc) else {
             throw DossierError(XMLErrorCode.malformed, "document has no root element", at: SourceLocation(file: file))
         }
-        return try element(root)
+        var namespaces = NamespaceStrings()
+        return try element(root, &namespaces)
     }
 
-    private func element(_ node: xmlNodePtr) throws -> XMLElementNode {
-        var result = XMLElementNode(localName: String(cString: node.pointee.name), namespace: LibXML2.string(node.pointee.ns?.pointee.href),
+    private func element(_ node: xmlNodePtr, _ namespaces: inout NamespaceStrings) throws -> XMLElementNode {
+        var result = XMLElementNode(localName: String(cString: node.pointee.name), namespace: namespaces.string(node.pointee.ns?.pointee.href),
                                     line: Int(xmlGetLineNo(node)))
         var attribute = node.pointee.properties
         while let a = attribute {
             let value = xmlNodeListGetString(doc, a.pointee.children, 1)
             defer { CLibXML2_xmlFree(value) }
-            result.attributes.append(XMLAttribute(localName: String(cString: a.pointee.name), namespace: LibXML2.string(a.pointee.ns?.pointee.href),
+            result.attributes.append(XMLAttribute(localName: String(cString: a.pointee.name), namespace: namespaces.string(a.pointee.ns?.pointee.href),
                                                   value: LibXML2.string(value) ?? ""))
             attribute = a.pointee.next
         }
         var child = node.pointee.children
         while let c = child {
             switch c.pointee.type {
-            case XML_ELEMENT_NODE: result.children.append(.element(try element(c)))
+            case XML_ELEMENT_NODE: result.children.append(.element(try element(c, &namespaces)))
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE: result.children.append(.text(LibXML2.string(c.pointee.content) ?? ""))
             case XML_ENTITY_REF_NODE, XML_ENTITY_NODE:
                 throw DossierError(XMLErrorCode.entity, "entity reference in the document", at: SourceLocation(file: file, line: Int(xmlGetLineNo(c))))

@@ -45,13 +45,13 @@ public struct XMLNodeView: Equatable {
 
     /// Whether an element's local name is exactly `name`, byte for byte.
     public func hasName(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
-        XMLNodeView.equal(node.pointee.name, name)
+        LibXML2.equal(node.pointee.name, name)
     }
 
     /// Whether an element's namespace URI is exactly `uri`, byte for byte; false in no namespace.
     public func hasNamespace(_ uri: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let ns = node.pointee.ns else { return false }
-        return XMLNodeView.equal(ns.pointee.href, uri)
+        return LibXML2.equal(ns.pointee.href, uri)
     }
 
     /// The bytes of a text or CDATA node (UTF-8, as libxml2 keeps them), valid only inside `body`.
@@ -62,13 +62,6 @@ public struct XMLNodeView: Equatable {
 
     /// A text or CDATA node's text, as `root()` makes it.
     public var text: String { LibXML2.string(node.pointee.content) ?? "" }
-
-    /// A NUL-terminated libxml2 string compared with `bytes`, without measuring it first.
-    private static func equal(_ s: UnsafePointer<xmlChar>?, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let s else { return false }
-        for i in 0..<bytes.count where s[i] != bytes[i] || s[i] == 0 { return false }
-        return s[bytes.count] == 0
-    }
 }
 
 extension ParsedXMLDocument {

@@ -39,6 +39,7 @@ public final class XMLStreamReader {
     private let schema: XMLSchema?
     private var queuedEnd: XMLEvent?
     private var sawRoot = false
+    private var namespaces = NamespaceStrings()
 
     /// Local names of the open elements, outermost first, including one just started and not
     /// one just ended: the path a source adapter addresses fields by (`/export/client/naam`).
@@ -111,7 +112,7 @@ public final class XMLStreamReader {
             case XML_READER_TYPE_END_ELEMENT.rawValue:
                 openElements.removeLast()
                 return .end(localName: LibXML2.string(xmlTextReaderConstLocalName(reader)) ?? "",
-                            namespace: LibXML2.string(xmlTextReaderConstNamespaceUri(reader)))
+                            namespace: namespaces.string(xmlTextReaderConstNamespaceUri(reader)))
             case XML_READER_TYPE_TEXT.rawValue, XML_READER_TYPE_CDATA.rawValue,
                  XML_READER_TYPE_WHITESPACE.rawValue, XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue:
                 return .text(LibXML2.string(xmlTextReaderConstValue(reader)) ?? "")
@@ -127,12 +128,12 @@ public final class XMLStreamReader {
 
     private func startTag() -> XMLStartTag {
         var tag = XMLStartTag(localName: LibXML2.string(xmlTextReaderConstLocalName(reader)) ?? "",
-                              namespace: LibXML2.string(xmlTextReaderConstNamespaceUri(reader)), attributes: [], line: line)
+                              namespace: namespaces.string(xmlTextReaderConstNamespaceUri(reader)), attributes: [], line: line)
         if xmlTextReaderHasAttributes(reader) == 1 {
             while xmlTextReaderMoveToNextAttribute(reader) == 1 {
                 if xmlTextReaderIsNamespaceDecl(reader) == 1 { continue }
                 tag.attributes.append(XMLAttribute(localName: LibXML2.string(xmlTextReaderConstLocalName(reader)) ?? "",
-                                                   namespace: LibXML2.string(xmlTextReaderConstNamespaceUri(reader)),
+                                                   namespace: namespaces.string(xmlTextReaderConstNamespaceUri(reader)),
                                                    value: LibXML2.string(xmlTextReaderConstValue(reader)) ?? ""))
             }
             xmlTextReaderMoveToElement(reader)

@@ -48,6 +48,22 @@ import Testing
         #expect(try reader.next() == nil)
     }
 
+    /// Namespaces are right per element as they change and change back, including to a URI that
+    /// extends the last one or that it extends (both builders reuse the last URI's `String`).
+    @Test func namespacesChangingBackAndForth() throws {
+        let bytes = Array(("<a xmlns=\"urn:x\"><b/><c xmlns=\"urn:y\" xmlns:p=\"urn:x\" p:at=\"1\"><d/><p:e/></c>"
+            + "<f xmlns=\"\"/><g/><h xmlns=\"urn:x2\"/><i/></a>").utf8)
+        let memory = try ParsedXMLDocument.parse(bytes, file: "n.xml").root()
+        func namespaces(_ e: XMLElementNode) -> [String?] { [e.namespace] + e.elements.flatMap(namespaces) }
+        #expect(namespaces(memory) == ["urn:x", "urn:x", "urn:y", "urn:y", "urn:x", nil, "urn:x", "urn:x2", "urn:x"])
+        #expect(memory.elements[1].attributes.map(\.namespace) == ["urn:x"])
+        let file = try temporaryFile("n.xml", bytes)
+        defer { cleanup(file) }
+        let reader = try XMLStreamReader(path: file.path)
+        guard case .start(let tag) = try reader.next() else { Issue.record("no start event"); return }
+        #expect(try reader.readElement(tag) == memory)
+    }
+
     @Test func eventsPairStartAndEnd() throws {
         let file = try temporaryFile("e.xml", Array("<a x=\"1\"><b/>t<c>u</c></a>".utf8))
         defer { cleanup(file) }
