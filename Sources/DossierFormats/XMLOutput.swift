@@ -138,8 +138,14 @@ final class XMLOutput {
     private func appendEscaped(_ text: String, codingPath: [any CodingKey]) throws {
         var text = text
         try text.withUTF8 { u in
-            var runStart = 0
-            for i in u.indices {
+            guard let p = u.baseAddress else { return }
+            var runStart = 0, i = 0
+            while i < u.count {
+                // Eight plain bytes at a time; the byte rule below decides the rest.
+                if u.count - i >= 8 && ASCIIWord.isPlainXML(p + i) {
+                    i += 8
+                    continue
+                }
                 let b = u[i]
                 let replacement: String
                 switch b {
@@ -147,16 +153,17 @@ final class XMLOutput {
                 case 0x3C: replacement = "&lt;"
                 case 0x3E: replacement = "&gt;"
                 case 0x0D: replacement = "&#xD;"
-                case 0x09, 0x0A: continue
+                case 0x09, 0x0A: i += 1; continue
                 case 0x00..<0x20:
                     throw unrepresentable("U+00" + String(b, radix: 16, uppercase: true).leftPadded(2), codingPath)
                 case 0xEF where i + 2 < u.count && u[i + 1] == 0xBF && u[i + 2] >= 0xBE:
                     throw unrepresentable(u[i + 2] == 0xBE ? "U+FFFE" : "U+FFFF", codingPath)
-                default: continue
+                default: i += 1; continue
                 }
                 buffer.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<i]))
                 buffer.append(contentsOf: replacement.utf8)
-                runStart = i + 1
+                i += 1
+                runStart = i
             }
             buffer.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart...]))
         }
@@ -172,5 +179,26 @@ final class XMLOutput {
 extension String {
     fileprivate func leftPadded(_ width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
+extension ASCIIWord {
+    /// True when `XMLOutput.appendEscaped` may copy all eight bytes at `p` as they are: no `&`, `<`
+    /// or `>`, no control character (tab, LF and CR included: the byte rule takes those), and no
+    /// byte from 0xEF up, which may start a noncharacter. As in `isPlainUTF8(word:)`, each test
+    /// works on the low seven bits so that no carry crosses into the next byte.
+    @inline(__always)
+    static func isPlainXML(_ p: UnsafePointer<UInt8>) -> Bool {
+        let w = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+        let low7 = ones &* 0x7F, low = w & low7
+        // The high bit of each byte of `differs(c)` is set where that byte of `w` is not `c`.
+        func differs(_ c: UInt64) -> UInt64 {
+            let x = w ^ (ones &* c)
+            return ((x & low7) &+ low7) | x
+        }
+        let notControl = (low &+ ones &* 0x60) | w
+        let fromEF = (low &+ ones &* 0x11) & w
+        let plain = differs(0x26) & differs(0x3C) & differs(0x3E) & notControl & ~fromEF
+        return plain & (ones &* 0x80) == ones &* 0x80
     }
 }

@@ -1,5 +1,6 @@
 @testable import DossierFormats
 import DossierIO
+import DossierModel
 import DossierXML
 import Testing
 
@@ -109,5 +110,56 @@ import Testing
         struct Numbers: Encodable { var goals: [Double?] }
         #expect(throws: EncodingError.self) { try xml(Numbers(goals: [.infinity])) }
         #expect(throws: EncodingError.self) { try xml(Numbers(goals: [nil])) }
+    }
+}
+
+/// The XML writer's eight-byte test must agree with its one-byte rule (copied as is: from 0x20 up,
+/// below 0xEF, not `&`, `<` or `>`) for every byte value at every position, next to both ASCII and
+/// multi-byte neighbours, or text would be copied unescaped.
+@Test func xmlWordTestAgreesWithTheByteRule() {
+    func plain(_ b: UInt8) -> Bool { b >= 0x20 && b < 0xEF && b != 0x26 && b != 0x3C && b != 0x3E }
+    for filler: UInt8 in [0x61, 0xC3, 0xA9, 0x7F, 0x80, 0xEE, 0x20, 0x25, 0x27, 0x3D, 0x3F] {
+        for b in 0...255 {
+            for position in 0..<8 {
+                var word = [UInt8](repeating: filler, count: 8)
+                word[position] = UInt8(b)
+                let expected = word.allSatisfy(plain)
+                word.withUnsafeBufferPointer { #expect(ASCIIWord.isPlainXML($0.baseAddress!) == expected, "byte \(b) at \(position) among \(filler)") }
+            }
+        }
+    }
+}
+
+/// Texts around the word size, with each byte the writer escapes (or refuses) at every position,
+/// are written exactly as escaping one byte at a time writes them.
+@Test(arguments: ["&", "<", ">", "\r", "\t", "\n", "\u{01}", "\u{FFFE}", "\u{FFFF}", "\u{FFFD}", "ë", "😀"])
+func xmlEscapingAtEveryPositionMatchesTheByteRule(_ special: String) throws {
+    func reference(_ s: String) -> String {
+        s.unicodeScalars.map { c -> String in
+            switch c {
+            case "&": "&amp;"
+            case "<": "&lt;"
+            case ">": "&gt;"
+            case "\r": "&#xD;"
+            default: String(c)
+            }
+        }.joined()
+    }
+    for length in 0..<20 {
+        for position in 0...length {
+            let base = String(repeating: "abcdefgh", count: 3)
+            let text = String(base.prefix(position)) + special + String(base.prefix(length - position))
+            let sink = MemorySink()
+            let output = XMLOutput(sink: sink)
+            output.openElement("t")
+            let refused = special == "\u{01}" || special == "\u{FFFE}" || special == "\u{FFFF}"
+            if refused {
+                #expect(throws: DossierError.self) { try output.leaf(text, codingPath: []) }
+                continue
+            }
+            try output.leaf(text, codingPath: [])
+            try output.flush()
+            #expect(String(decoding: sink.bytes, as: UTF8.self) == "<t>" + reference(text) + "</t>\n", "\(length) \(position)")
+        }
     }
 }
