@@ -66,20 +66,44 @@ struct InputScreen {
         var i = start
         switch state {
         case .text:
-            while i < bytes.count, InputScreen.isPlain(bytes[i]), bytes[i] != 0x3C { i += 1 }
+            i = InputScreen.plainRunEnd(bytes, from: i, before: 0x3C)
         case .startTag(let slash):
             while i < bytes.count, InputScreen.isPlain(bytes[i]), !InputScreen.isTagSpecial(bytes[i]) { i += 1 }
             if slash && i > start { state = .startTag(slash: false) }
         case .endTag:
-            while i < bytes.count, InputScreen.isPlain(bytes[i]), bytes[i] != 0x3E { i += 1 }
+            i = InputScreen.plainRunEnd(bytes, from: i, before: 0x3E)
         case .attributeValue(let quote):
-            while i < bytes.count, InputScreen.isPlain(bytes[i]), bytes[i] != quote { i += 1 }
+            i = InputScreen.plainRunEnd(bytes, from: i, before: quote)
         default:
             return 0
         }
         offset += Int64(i - start)
         column += i - start
         return i - start
+    }
+
+    /// Where the run of plain bytes (`isPlain`) other than `stop` that starts at `i` ends: eight
+    /// bytes at a time while a whole word qualifies, then byte by byte, so it ends exactly where a
+    /// byte-by-byte scan ends.
+    @inline(__always)
+    private static func plainRunEnd(_ bytes: UnsafeRawBufferPointer, from i: Int, before stop: UInt8) -> Int {
+        var i = i
+        if let base = bytes.baseAddress {
+            while bytes.count - i >= 8 && isPlainWord(base.loadUnaligned(fromByteOffset: i, as: UInt64.self), other: stop) { i += 8 }
+        }
+        while i < bytes.count, isPlain(bytes[i]), bytes[i] != stop { i += 1 }
+        return i
+    }
+
+    /// `isPlain` and not `stop` for each of the eight bytes of `w` (SWAR; `stop` is ASCII). Each
+    /// test works on the low seven bits, so no carry crosses into the next byte.
+    @inline(__always)
+    static func isPlainWord(_ w: UInt64, other stop: UInt8) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, low7 = ones &* 0x7F, highs = ones &* 0x80
+        let x = w ^ (ones &* UInt64(stop))
+        let notStop = ((x & low7) &+ low7) | x          // high bit set where the byte is not `stop`
+        let fromSpace = (w & low7) &+ ones &* 0x60       // high bit set where the low bits are >= 0x20
+        return notStop & fromSpace & ~w & highs == highs  // ~w: high bit set where the byte is < 0x80
     }
 
     /// Quotes, `=`, `/` and `>`: the bytes inside a start tag that change the state.
