@@ -10,11 +10,14 @@ import DossierXML
 /// back and a `<dossiers>` stream stays well-formed.
 final class XMLOutput {
     private let sink: any ByteSink
-    private var buffer: [UInt8] = []
-    private var open: [(name: Name, hasContent: Bool)] = []
+    // Unchecked exclusivity, as in `JSONWriter`: an output is used by one encoding at a time, and
+    // the runtime's check on every append (a thread-local lookup each) was about a quarter of
+    // writing a dossier.
+    @exclusivity(unchecked) private var buffer: [UInt8] = []
+    @exclusivity(unchecked) private var open: [(name: Name, hasContent: Bool)] = []
     /// A failure found where the `Encoder` protocol cannot throw (opening a nested container),
     /// thrown when the element being written ends.
-    private var deferred: (any Error)?
+    @exclusivity(unchecked) private var deferred: (any Error)?
 
     init(sink: any ByteSink) { self.sink = sink }
 
