@@ -34,6 +34,17 @@ public enum DossierXMLFormat {
         return sink.bytes
     }
 
+    /// Whether `bytes` are exactly what `write` writes for `dossier`, found by writing it against
+    /// them and stopping at the first difference. Such bytes decode to `dossier` (the writer's
+    /// round trip, which the tests and the fuzzer hold), so a bundle's XML form made by this
+    /// writer is checked at the writer's speed instead of the parser's; other bytes say nothing
+    /// either way and are for `decode` to judge.
+    public static func isEncoding(of dossier: Dossier, _ bytes: [UInt8]) -> Bool {
+        let sink = MatchingSink(bytes)
+        do { try write(dossier, to: sink) } catch { return false }
+        return sink.matchedWhole
+    }
+
     /// Parses a single-dossier document with the safe in-memory parser; `file` labels errors.
     ///
     /// The direct path reads libxml2's tree in place; whatever it refuses is read again from the

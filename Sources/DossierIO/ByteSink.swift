@@ -37,6 +37,29 @@ public final class MemorySink: ByteSink {
     public func write(_ b: UnsafeRawBufferPointer) throws { bytes.append(contentsOf: b) }
 }
 
+/// Compares what it is given with bytes it was made with, and stops the writer (by throwing
+/// `MatchingSink.Differs`) at the first byte that differs: checking that a file is what a writer
+/// would write then costs no more than writing it, and nothing of the output is kept.
+public final class MatchingSink: ByteSink {
+    public struct Differs: Error {}
+    private let expected: [UInt8]
+    private var offset = 0
+
+    public init(_ expected: [UInt8]) { self.expected = expected }
+
+    /// Whether everything written so far matched and covered all of the bytes.
+    public var matchedWhole: Bool { offset == expected.count }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard bytes.count <= expected.count - offset else { throw Differs() }
+        let same = expected.withUnsafeBytes { e in
+            bytes.isEmpty || memcmp(e.baseAddress! + offset, bytes.baseAddress!, bytes.count) == 0
+        }
+        guard same else { throw Differs() }
+        offset += bytes.count
+    }
+}
+
 /// A buffered writer on a file descriptor. It owns the descriptor only when it opened it.
 ///
 /// Buffering in 256 KiB chunks keeps the system-call count low when writers emit many small pieces.

@@ -177,6 +177,30 @@ func xmlError(_ body: () throws -> Void) -> DossierError? {
         }
     }
 
+    /// `verify` takes an XML form that is byte for byte the writer's output without parsing it;
+    /// anything else, however close, must not be taken as the writer's.
+    @Test func isEncodingRecognisesTheWritersBytesAndNothingElse() throws {
+        for original in [XMLSample.dossier(), XMLSample.minimal] {
+            let bytes = try DossierXMLFormat.encode(original)
+            #expect(DossierXMLFormat.isEncoding(of: original, bytes))
+            #expect(!DossierXMLFormat.isEncoding(of: original, Array(bytes.dropLast())), "cut short")
+            #expect(!DossierXMLFormat.isEncoding(of: original, bytes + [0x0A]), "a byte more")
+            #expect(!DossierXMLFormat.isEncoding(of: original, []))
+            for i in [0, bytes.count / 2, bytes.count - 1] {
+                var changed = bytes
+                changed[i] ^= 0x01
+                #expect(!DossierXMLFormat.isEncoding(of: original, changed), "byte \(i) changed")
+            }
+            var other = original
+            other.id += "x"
+            #expect(!DossierXMLFormat.isEncoding(of: other, bytes), "another dossier")
+        }
+        // A dossier the writer refuses (XML 1.0 cannot carry U+0001) matches no bytes.
+        var refused = XMLSample.minimal
+        refused.client.name.familyName = "a\u{1}b"
+        #expect(!DossierXMLFormat.isEncoding(of: refused, try DossierXMLFormat.encode(XMLSample.minimal)))
+    }
+
     @Test func layoutFollowsTheModel() throws {
         let bytes = try DossierXMLFormat.encode(XMLSample.dossier())
         let text = String(decoding: bytes, as: UTF8.self)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import DossierModel
 import DossierCrypto
+import DossierFormats
 @testable import DossierBundle
 import Dossierport
 
@@ -118,6 +119,26 @@ import Dossierport
             let report = BundleImport.run(bundle: bag, options: ImportOptions(target: .files, output: dir.appendingPathComponent("out-\(n)").path))
             #expect(!report.loaded && report.problems.listed.map(\.code) == errors.map(\.code))
         }
+    }
+
+    /// An XML form laid out otherwise than this writer lays it out (another tool's bundle) is not
+    /// the writer's bytes, so it is parsed, and accepted when it says what the JSON says.
+    @Test func anXMLFormLaidOutOtherwiseIsParsedAndAccepted() throws {
+        let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bag = try BagFixture.unpacked(dir, includeXML: true)
+        let xml = bag + "/data/dossiers/ZDL-000102.xml"
+        let before = try DossierXMLFormat.decode(Array(try Data(contentsOf: URL(fileURLWithPath: xml))), file: nil)
+        try edit(xml, "\n  <", "\n\t<")
+        try BagFixture.reseal(bag)
+        let after = Array(try Data(contentsOf: URL(fileURLWithPath: xml)))
+        #expect(!DossierXMLFormat.isEncoding(of: before, after), "the edit changed the layout")
+        #expect(try DossierXMLFormat.decode(after, file: nil) == before, "and not the meaning")
+
+        let c = BundleInspection.check(path: bag, keys: BundleKeys())
+        #expect(c.isValid, "\(c.allProblems.listed)")
+        let report = BundleImport.run(bundle: bag, options: ImportOptions(target: .files, output: dir.appendingPathComponent("out").path))
+        #expect(report.loaded)
     }
 
     @Test func anXMLFormFailingItsChecksumIsNeverParsed() throws {
