@@ -157,8 +157,9 @@ struct VerifyCommand: Command {
     Checks, in order: decryption (every chunk authenticated), the signature over the tag manifest,
     the tag manifest, Payload-Oxum, that every payload file is listed and every listed file present,
     every SHA-256/SHA-512; then export.json against the payload and each dossier against the model
-    (its XML form too, when the bundle has one: parsed, and equal to the JSON form). A dossier file's
-    checksum is checked on the bytes read to decode it, before they are decoded.
+    (its XML form too, when the bundle has one: equal to the JSON form, parsed unless it is byte
+    for byte what the writer makes of it). A dossier file's checksum is checked on the bytes read
+    to decode it, before they are decoded.
     Every failing file is named: standard error shows the first 100 problems, errors first, and
     counts the rest by code; --json lists the first 10,000 errors and 10,000 warnings.
 
