@@ -34,8 +34,9 @@ public enum DossierXMLFormat {
         return sink.bytes
     }
 
-    /// Whether `bytes` are exactly what `write` writes for `dossier`, found by writing it against
-    /// them and stopping at the first difference. Such bytes decode to `dossier` (the writer's
+    /// Whether `bytes` are exactly what `write` writes for `dossier`, found by writing it into a
+    /// sink that compares (the document is built whole, then compared in one call, with no copy
+    /// beside the writer's own buffer). Such bytes decode to `dossier` (the writer's
     /// round trip, which the tests and the fuzzer hold), so a bundle's XML form made by this
     /// writer is checked at the writer's speed instead of the parser's; other bytes say nothing
     /// either way and are for `decode` to judge.
