@@ -43,9 +43,24 @@ public enum UTF8Validation {
         return .valid(need + 1)
     }
 
+    /// The index of the first byte at or after `i` that is not ASCII (`p.count` when there is
+    /// none), found eight bytes at a time, since most of what care systems store is ASCII.
+    @inlinable
+    public static func asciiEnd(_ p: UnsafeBufferPointer<UInt8>, from i: Int) -> Int {
+        guard let base = p.baseAddress else { return i }
+        let raw = UnsafeRawPointer(base)
+        let n = p.count
+        var i = i
+        while i + 8 <= n && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+            i += 8
+        }
+        while i < n && base[i] < 0x80 { i += 1 }
+        return i
+    }
+
     /// The index of the first byte that does not start a well-formed sequence, and whether it is
-    /// merely cut off by the end of `p`; nil when all of `p` is valid. ASCII runs are skipped eight
-    /// bytes at a time, since most of what care systems store is ASCII.
+    /// merely cut off by the end of `p`; nil when all of `p` is valid. ASCII runs are skipped by
+    /// `asciiEnd`.
     @inlinable
     public static func firstInvalid(_ p: UnsafeBufferPointer<UInt8>) -> (index: Int, incomplete: Bool)? {
         guard let base = p.baseAddress else { return nil }
@@ -53,9 +68,7 @@ public enum UTF8Validation {
         var i = 0
         let n = p.count
         while i < n {
-            while i + 8 <= n && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-                i += 8
-            }
+            i = asciiEnd(p, from: i)
             guard i < n else { break }
             switch sequence(p, at: i) {
             case .valid(let width): i += width

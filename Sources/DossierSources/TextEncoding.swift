@@ -182,8 +182,13 @@ public struct TextDecoder {
         while i < p.count {
             let b = p[i]
             if b < 0x80 {
-                if b == 0x0A { line += 1; lineStart = offset + Int64(i) + 1 }
-                out.append(b); i += 1; continue
+                // ASCII is the same in both encodings: a run of it is copied whole, and its line
+                // breaks found with memchr, rather than appended and checked byte by byte.
+                let end = UTF8Validation.asciiEnd(p, from: i)
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: p[i..<end]))
+                countLines(p, from: i, upTo: end)
+                i = end
+                continue
             }
             if b >= 0xC2 && b <= 0xF4 {
                 switch UTF8Validation.sequence(p, at: i) {
@@ -237,11 +242,11 @@ public struct TextDecoder {
         return i
     }
 
-    /// Advances the line count over decoded UTF-8 input with memchr, which is cheaper than a
-    /// per-byte check in the validation loop.
-    private mutating func countLines(_ p: UnsafeBufferPointer<UInt8>, upTo n: Int) {
+    /// Advances the line count over `p[start..<n]`, input that decodes to itself (UTF-8, or
+    /// ASCII in Windows-1252), with memchr, which is cheaper than a per-byte check in the loop.
+    private mutating func countLines(_ p: UnsafeBufferPointer<UInt8>, from start: Int = 0, upTo n: Int) {
         guard let base = p.baseAddress else { return }
-        var from = 0
+        var from = start
         while from < n, let hit = memchr(base + from, 0x0A, n - from) {
             let at = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
             line += 1; lineStart = offset + Int64(at) + 1

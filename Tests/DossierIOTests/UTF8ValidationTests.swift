@@ -82,6 +82,23 @@ import Testing
         }
     }
 
+    /// `asciiEnd` stops at the first non-ASCII byte from any start, and at the end when there is
+    /// none, whatever the length (the word loop and the byte loop after it).
+    @Test func asciiEndFromEveryStart() {
+        for count in 0..<24 {
+            for high in 0...count {
+                var bytes = Array(repeating: UInt8(ascii: "x"), count: count)
+                if high < count { bytes[high] = 0x80 }
+                bytes.withUnsafeBufferPointer { p in
+                    for start in 0...count {
+                        let expected = start <= high ? high : (bytes[start...].firstIndex { $0 >= 0x80 } ?? count)
+                        #expect(UTF8Validation.asciiEnd(p, from: start) == expected, "\(count) \(high) \(start)")
+                    }
+                }
+            }
+        }
+    }
+
     /// Real text from the fixtures (Dutch names with diacritics, emoji) is valid as a whole.
     @Test func fixtureDossiersAreValid() throws {
         let dir = packageRoot.appendingPathComponent("fixtures/dossiers")

@@ -52,6 +52,35 @@ func csvDecodeError(_ bytes: [UInt8], _ encoding: TextEncoding? = nil) -> Dossie
         }
     }
 
+    /// Windows-1252 copies runs of ASCII whole, eight bytes at a time, and counts their lines with
+    /// memchr. Fed a byte at a time, every run is one byte long, so that is the byte-by-byte
+    /// reading to hold it to: long runs around line breaks, high bytes, undefined bytes and UTF-8
+    /// sequences at every offset give the same text, or the same error at the same line and column.
+    @Test func windows1252AsciiRunsDecodeAsByteByByte() {
+        let alphabet: [[UInt8]] = [Array("abcdefghijklmnop".utf8), Array("qrstu\nvwxyz0123".utf8), [0x0A], [0x0D, 0x0A],
+                                   Array("Zo".utf8), [0xEB], [0x80], [0x92], [0x9D], [0xC3, 0xAB], [0x20]]
+        var rng = SplitMix64(seed: 2024)
+        func outcome(_ bytes: [UInt8], _ size: Int) -> String {
+            do { return "ok \(try csvDecode(bytes, chunk: size, .windows1252))" } catch { return "\(error)" }
+        }
+        var failures = 0
+        for _ in 0..<300 {
+            let bytes = (0..<Int.random(in: 0...14, using: &rng)).flatMap { _ in alphabet.randomElement(using: &rng)! }
+            let byteByByte = outcome(bytes, 1)
+            if byteByByte.hasPrefix("ok") == false { failures += 1 }
+            for size in [bytes.count + 1, 7, 64] { #expect(outcome(bytes, size) == byteByByte, "\(bytes) in chunks of \(size)") }
+        }
+        #expect(failures > 30 && failures < 270, "both outcomes are exercised")
+    }
+
+    /// An undefined byte after a kilobyte of ASCII lines is placed by line and column.
+    @Test func windows1252ErrorAfterLongAsciiRunsIsPlaced() {
+        let lines = (1...40).map { "regel \($0);" + String(repeating: "x", count: $0) }.joined(separator: "\n")
+        let e = csvDecodeError(Array((lines + "\nab").utf8) + [0xE9, 0x8D], .windows1252)
+        #expect(e?.code == "encoding.cp1252-undefined")
+        #expect(e?.location == SourceLocation(file: "t", line: 41, column: 4))
+    }
+
     /// Known answers from the WHATWG Encoding Standard's index-windows-1252.
     @Test func windows1252Table() throws {
         let vectors: [(UInt8, String)] = [
