@@ -29,7 +29,7 @@ public final class CSVReader: RowReader {
     public let file: String
     public let table: String
     public private(set) var dialect = CSVDialect(delimiter: UInt8(ascii: ","), evidence: .singleColumn)
-    public private(set) var columns: [String] = []
+    @exclusivity(unchecked) public private(set) var columns: [String] = []
     /// Warnings about accepted rows, the first 1000 listed.
     public var diagnostics: DiagnosticLog { scanner.diagnostics }
     public var blankLinesSkipped: Int { scanner.blankLinesSkipped }
@@ -48,12 +48,15 @@ public final class CSVReader: RowReader {
 
     private let lenient: Bool
     private let input: ByteReader
+    // Unchecked exclusivity on the state touched for every record: a reader is used by one
+    // thread, each access stays inside one method call, and the runtime's check (a thread-local
+    // lookup per access, as `XMLOutput` found) was about a twentieth of reading a record.
     private var decoder: TextDecoder
-    private var scanner: CSVScanner
+    @exclusivity(unchecked) private var scanner: CSVScanner
     /// Decoded UTF-8 not yet parsed starts at `buf[pos]`; `bufBase` is the decoded offset of `buf[0]`.
-    private var buf: [UInt8] = []
-    private var pos = 0
-    private var bufBase: Int64 = 0
+    @exclusivity(unchecked) private var buf: [UInt8] = []
+    @exclusivity(unchecked) private var pos = 0
+    @exclusivity(unchecked) private var bufBase: Int64 = 0
     private var inputDone = false
 
     /// Opens `path` (`-` for standard input), settles encoding and delimiter from the first
