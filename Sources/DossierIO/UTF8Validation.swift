@@ -63,8 +63,6 @@ public enum UTF8Validation {
     /// `asciiEnd`.
     @inlinable
     public static func firstInvalid(_ p: UnsafeBufferPointer<UInt8>) -> (index: Int, incomplete: Bool)? {
-        guard let base = p.baseAddress else { return nil }
-        let raw = UnsafeRawPointer(base)
         var i = 0
         let n = p.count
         while i < n {

@@ -48,10 +48,10 @@ public final class CSVReader: RowReader {
 
     private let lenient: Bool
     private let input: ByteReader
-    // Unchecked exclusivity on the state touched for every record: a reader is used by one
-    // thread, each access stays inside one method call, and the runtime's check (a thread-local
-    // lookup per access, as `XMLOutput` found) was about a twentieth of reading a record.
     private var decoder: TextDecoder
+    // Unchecked exclusivity on the state touched for every record (and on `columns`): a reader is
+    // used by one thread, each access stays inside one method call, and the runtime's check (a
+    // thread-local lookup per access, as `XMLOutput` found) was about a tenth of reading a record.
     @exclusivity(unchecked) private var scanner: CSVScanner
     /// Decoded UTF-8 not yet parsed starts at `buf[pos]`; `bufBase` is the decoded offset of `buf[0]`.
     @exclusivity(unchecked) private var buf: [UInt8] = []
