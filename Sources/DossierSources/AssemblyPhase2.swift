@@ -34,8 +34,14 @@ struct ClientResult: Sendable {
         rejected = mapped
     }
 
-    mutating func outcome(_ r: SpillHead, mapped isMapped: Bool, _ d: Diagnostic? = nil) {
-        if let d { events.append(.report(d)) }
+    mutating func outcome(_ r: SpillHead, mapped isMapped: Bool, _ d: Diagnostic) {
+        events.append(.report(d))
+        outcome(r, mapped: isMapped)
+    }
+
+    /// Without a diagnostic, the case of nearly every row: an optional one was copied (168 bytes)
+    /// on every call only to find it nil.
+    mutating func outcome(_ r: SpillHead, mapped isMapped: Bool) {
         if r.shared { events.append(.shared(mapping: r.mapping, ordinal: r.ordinal, mapped: isMapped)) }
         else if isMapped { mapped[r.mapping + 1] += 1 }
         else { rejected[r.mapping + 1] += 1 }
