@@ -325,7 +325,7 @@ final class JSONWriter {
             guard p < end else { break }
             let c = p.pointee
             if c >= 0x80 {
-                if JSONWriter.isNoncharacter(p, end) { used = out - buffer; return false }
+                if UTF8Validation.isNoncharacter(p, end) { used = out - buffer; return false }
                 out.pointee = c; out += 1; p += 1
                 continue
             }
@@ -349,18 +349,6 @@ final class JSONWriter {
         if quoted { out.pointee = 0x22; out += 1 }
         used = out - buffer
         return true
-    }
-
-    /// Whether the (valid) UTF-8 sequence at `p` encodes a noncharacter; only lead bytes 0xEF
-    /// (U+F000…U+FFFF) and 0xF0…0xF4 (supplementary planes) can start one.
-    private static func isNoncharacter(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> Bool {
-        if p[0] == 0xEF, end - p >= 3 {
-            return (p[1] == 0xB7 && (0x90...0xAF).contains(p[2])) || (p[1] == 0xBF && p[2] >= 0xBE)
-        }
-        if p[0] >= 0xF0, end - p >= 4 {
-            return p[1] & 0x0F == 0x0F && p[2] == 0xBF && p[3] >= 0xBE
-        }
-        return false
     }
 
     /// Bytes copied as they are: everything but `"`, `\`, C0 controls and the lead bytes that may

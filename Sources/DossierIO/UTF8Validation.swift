@@ -76,6 +76,41 @@ public enum UTF8Validation {
         }
         return nil
     }
+
+    /// Whether the valid UTF-8 sequence at `p` encodes a noncharacter (U+FDD0…U+FDEF, or the
+    /// last two code points of a plane). Only lead bytes 0xEF (U+F000…U+FFFF) and 0xF0…0xF4
+    /// (supplementary planes) can start one.
+    public static func isNoncharacter(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> Bool {
+        if p[0] == 0xEF, end - p >= 3 {
+            return (p[1] == 0xB7 && (0x90...0xAF).contains(p[2])) || (p[1] == 0xBF && p[2] >= 0xBE)
+        }
+        if p[0] >= 0xF0, end - p >= 4 {
+            return p[1] & 0x0F == 0x0F && p[2] == 0xBF && p[3] >= 0xBE
+        }
+        return false
+    }
+
+    /// The index of the first noncharacter in valid UTF-8 `p` at or after `i`, nil when it holds
+    /// none. Noncharacters are valid UTF-8, so readers let them through, but I-JSON (RFC 7493)
+    /// and XML 1.0 cannot carry them. Bytes below 0xEF, which is all Dutch text (ë is 0xC3 0xAB),
+    /// are passed over sixteen at a time.
+    public static func firstNoncharacter(_ p: UnsafeBufferPointer<UInt8>, from i: Int = 0) -> Int? {
+        guard let base = p.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base), n = p.count, end = base + n
+        let lead = SIMD16<UInt8>(repeating: 0xEF)
+        func clear(_ at: Int) -> Bool { !any(raw.loadUnaligned(fromByteOffset: at, as: SIMD16<UInt8>.self) .>= lead) }
+        var i = i
+        // Sixteen bytes at a time: this runs over every carried line of an export.
+        while n - i >= 16 {
+            if clear(i) { i += 16; continue }
+            for k in i..<(i + 16) where base[k] >= 0xEF && isNoncharacter(base + k, end) { return k }
+            i += 16
+        }
+        // The last few bytes through the sixteen that end the text, when it has that many.
+        if i < n, n >= 16, clear(n - 16) { return nil }
+        for k in i..<max(i, n) where base[k] >= 0xEF && isNoncharacter(base + k, end) { return k }
+        return nil
+    }
 }
 
 extension String {

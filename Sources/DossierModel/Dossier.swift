@@ -118,6 +118,22 @@ extension Dossier {
         }
     }
 
+    /// The record a path into the dossier's JSON form points into (`$.progressReports[3].text`,
+    /// `$.client.name`), nil when it points outside every record; so that a writer's refusal,
+    /// which knows only the path, can name the record and the source row it came from.
+    public func record(at path: String) -> (any DossierRecord)? {
+        guard path.hasPrefix("$.") else { return nil }
+        let rest = path.dropFirst(2)
+        let name = rest.prefix { $0 != "." && $0 != "[" }
+        guard let entity = Entity(rawValue: String(name)) else { return nil }
+        if entity == .client { return client }
+        let after = rest.dropFirst(name.count)
+        guard after.first == "[", let close = after.firstIndex(of: "]"),
+              let i = Int(after[after.index(after: after.startIndex)..<close]) else { return nil }
+        let records = records(entity)
+        return records.indices.contains(i) ? records[i] : nil
+    }
+
     /// Every record with its section, in document order.
     public var allRecords: [(entity: Entity, record: any DossierRecord)] {
         Entity.allCases.flatMap { e in records(e).map { (e, $0) } }

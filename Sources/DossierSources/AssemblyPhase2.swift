@@ -187,6 +187,14 @@ final class ClientAssembler: @unchecked Sendable {
         return rules
     }
 
+    /// The refusal of a row whose `column` holds a noncharacter: no output format can carry it,
+    /// so the row is reported rather than written, as a value the model refuses is.
+    static func noncharacter(in row: SourceRow, column: Int, at location: SourceLocation) -> Diagnostic {
+        let name = column < row.columns.count ? row.columns[column] : "\(column + 1)"
+        return .error("value.noncharacter", "column \(name) holds a Unicode noncharacter, which JSON (I-JSON, RFC 7493) and XML cannot carry",
+                      at: location)
+    }
+
     /// One client's dossier from its records (input order), with every record's outcome.
     func assembleClient(_ records: inout ClientRecords) throws -> ClientResult {
         var out = ClientResult(mappings: rules.mappings.count)
@@ -213,6 +221,11 @@ final class ClientAssembler: @unchecked Sendable {
         let cr = rules(clientRow)
         let clientLocation = cr.location(clientRow.row)
         var diagnostics: [Diagnostic] = []
+        if let column = clientRow.noncharacter {
+            out.outcome(clientRow.head, mapped: false, Self.noncharacter(in: clientRow.row, column: column, at: clientLocation))
+            try rejectAll("client.rejected", "the row's client was rejected")
+            return out
+        }
         guard let clientID = cr.recordID(clientRow.row) else {
             out.outcome(clientRow.head, mapped: false, .error("value.missing", "a client record id column is empty", at: clientLocation))
             try rejectAll("client.rejected", "the row's client was rejected")
@@ -244,10 +257,14 @@ final class ClientAssembler: @unchecked Sendable {
         // is made and destroyed per record. Its location is copied into the record made from it.
         var row = SourceRow(table: "", columns: [], values: [], location: SourceLocation())
         for i in 0..<records.count {
-            let r = try records.record(i, into: &row)
+            let (r, noncharacter) = try records.record(i, into: &row)
             guard r.mapping != SpillRecord.clientRow else { continue }
             let rr = rules(r.mapping, row)
             rr.relocate(&row)
+            if let column = noncharacter {
+                let d = Self.noncharacter(in: row, column: column, at: row.location.reportable)
+                diagnostics.append(d); out.outcome(r, mapped: false, d); continue
+            }
             guard let id = rr.recordID(row) else {
                 let d = Diagnostic.error("value.missing", "a record id column is empty", at: row.location)
                 diagnostics.append(d); out.outcome(r, mapped: false, d); continue
@@ -305,9 +322,10 @@ struct ClientRecords {
     }
 
     /// Record `i` decoded over `row` (see `SpillDecoder.record(into:)`).
-    mutating func record(_ i: Int, into row: inout SourceRow) throws -> SpillHead {
+    mutating func record(_ i: Int, into row: inout SourceRow) throws -> (head: SpillHead, noncharacter: Int?) {
         decoder.offset = entries[entries.startIndex + i].body
-        return try decoder.record(into: &row).head
+        let r = try decoder.record(into: &row)
+        return (r.head, r.noncharacter)
     }
 
     /// Whether record `i` is a row of the client table, as the part's index noted.

@@ -203,7 +203,7 @@ final class RecordRules {
     func location(_ row: SourceRow) -> SourceLocation {
         var row = row
         relocate(&row)
-        return row.location
+        return row.location.reportable
     }
 
     /// Gives the row's location the row's table and key. Each is replaced only when it differs,

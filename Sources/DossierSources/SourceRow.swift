@@ -1,4 +1,5 @@
 public import DossierModel
+import DossierIO
 
 /// One value as a source gave it, before a mapping profile gives it meaning.
 ///
@@ -75,6 +76,20 @@ extension SourceLocation {
         if self.table != table { self.table = table }
         self.key = key
         if entry != nil { entry = nil }
+    }
+
+    /// This location without a key or entry that holds a noncharacter, so that the report naming
+    /// a refused row can itself be written; the file, line and table still find the row.
+    var reportable: SourceLocation {
+        func carried(_ s: String?) -> Bool {
+            guard var s else { return true }
+            return s.withUTF8 { UTF8Validation.firstNoncharacter($0) == nil }
+        }
+        guard !carried(key) || !carried(entry) else { return self }
+        var l = self
+        if !carried(key) { l.key = nil }
+        if !carried(entry) { l.entry = nil }
+        return l
     }
 }
 
@@ -190,6 +205,23 @@ public struct CarriedLine {
             start = end + 1
         }
         return start == bytes.count + 1
+    }
+
+    /// The first column whose field holds a Unicode noncharacter, among those `read` marks true
+    /// (all when nil): nil when there is none. Escapes cannot make one (they stand for ASCII
+    /// bytes), so the line's bytes are searched as they are.
+    static func noncharacterColumn(_ bytes: UnsafeBufferPointer<UInt8>, read: [Bool]? = nil) -> Int? {
+        guard let p = bytes.baseAddress else { return nil }
+        var from = 0
+        while let at = UTF8Validation.firstNoncharacter(bytes, from: from) {
+            var column = 0, i = 0
+            while let tab = find(0x09, p, from: i, to: at) { column += 1; i = tab + 1 }
+            if read.map({ column < $0.count && $0[column] }) ?? true { return column }
+            // A field no rule reads is not written anywhere: search on from the next field.
+            guard let next = find(0x09, p, from: at, to: bytes.count) else { return nil }
+            from = next + 1
+        }
+        return nil
     }
 
     /// Whether every backslash in `p[from..<to]` starts one of the escapes a carried line may

@@ -17,6 +17,8 @@ struct SpillRecord {
     /// Rows delivered to several clients (many-to-many) are counted once, after all deliveries.
     var shared: Bool
     var row: SourceRow
+    /// The first column holding a noncharacter, if any (see `SpillDecoder.record(into:)`).
+    var noncharacter: Int? = nil
 
     static let clientRow = -1
 
@@ -349,9 +351,10 @@ struct SpillDecoder {
     /// already has it (the key its part's index groups it under), and is used instead of decoding it.
     mutating func record(clientKey: String? = nil) throws -> SpillRecord {
         var row = SourceRow(table: "", columns: [], values: [], location: SourceLocation())
-        let (head, keyRange) = try record(into: &row)
+        let (head, keyRange, noncharacter) = try record(into: &row)
         let key = clientKey ?? bytes[keyRange].withUnsafeBufferPointer(String.init(validatedUTF8:))
-        return SpillRecord(ordinal: head.ordinal, clientKey: key, mapping: head.mapping, shared: head.shared, row: row)
+        return SpillRecord(ordinal: head.ordinal, clientKey: key, mapping: head.mapping, shared: head.shared, row: row,
+                           noncharacter: noncharacter)
     }
 
     /// As `record(clientKey:)`, decoded over `row`, the row of the record before: its values are
@@ -361,7 +364,10 @@ struct SpillDecoder {
     ///
     /// For phase 2, which maps every row: making a row and a record for each, and destroying them,
     /// cost about 1,500 instructions a row more (copying the location in and out was most of it).
-    mutating func record(into row: inout SourceRow) throws -> (head: SpillHead, key: Range<Int>) {
+    ///
+    /// `noncharacter` is the first column whose value holds a Unicode noncharacter, which no
+    /// output format can carry (see `UTF8Validation.firstNoncharacter`): the row must be rejected.
+    mutating func record(into row: inout SourceRow) throws -> (head: SpillHead, key: Range<Int>, noncharacter: Int?) {
         // Popped one by one rather than `removeAll(keepingCapacity:)`, which destroyed them through
         // the runtime's generic `swift_arrayDestroy`: about 450 instructions a row, against 560.
         while row.values.popLast() != nil {}
@@ -372,26 +378,36 @@ struct SpillDecoder {
         // Equal texts and arrays that share storage compare without looking at their contents.
         if row.table != strings[table] { row.table = strings[table] }
         if row.columns != columnSets[columnSet] { row.columns = columnSets[columnSet] }
+        // Columns no rule reads are written nowhere, so a noncharacter there is no reason to refuse the row.
+        let read = demand.columns(mapping: mapping, columnSet: columnSet)
+        var noncharacter: Int?
         if flags & SpillFlag.carried != 0 {
             let kinds = try varint(), file = try interned(), line = try varint()
             guard kinds < kindSets.count, kindSets[kinds].count == columnSets[columnSet].count else { throw damaged() }
-            let read = demand.columns(mapping: mapping, columnSet: columnSet)
-            guard try raw().withUnsafeBufferPointer({ CarriedLine.values($0, numeric: kindSets[kinds], read: read, into: &row.values) }) else {
+            guard try raw().withUnsafeBufferPointer({
+                noncharacter = CarriedLine.noncharacterColumn($0, read: read)
+                return CarriedLine.values($0, numeric: kindSets[kinds], read: read, into: &row.values)
+            }) else {
                 throw damaged()
             }
             // As `SourceRow(dumpTable:...)` places a row the reader decodes.
             row.location.place(file: file, line: line, table: strings[table], key: SourceRow.dumpKey(row.values))
-            return (head, keyRange)
+            return (head, keyRange, noncharacter)
         }
         let count = try varint()
         row.values.reserveCapacity(count)
-        for _ in 0..<count {
+        for column in 0..<count {
             guard offset < bytes.count else { throw damaged() }
             let tag = bytes[offset]; offset += 1
             switch tag {
             case 0: row.values.append(.null)
-            case 1: row.values.append(.text(try string()))
-            case 2: row.values.append(.number(try string()))
+            case 1, 2:
+                let text = try raw().withUnsafeBufferPointer { p in
+                    if noncharacter == nil, read.map({ column < $0.count && $0[column] }) ?? true,
+                       UTF8Validation.firstNoncharacter(p) != nil { noncharacter = column }
+                    return String(validatedUTF8: p)
+                }
+                row.values.append(tag == 1 ? .text(text) : .number(text))
             case 3: row.values.append(.bytes(Array(try raw())))
             case 4, 5: row.values.append(.boolean(tag == 5))
             default: throw damaged()
@@ -402,7 +418,7 @@ struct SpillDecoder {
         row.location = SourceLocation(file: mask & 1 != 0 ? try interned() : nil, line: mask & 2 != 0 ? try varint() : nil,
                                       column: mask & 4 != 0 ? try varint() : nil, table: mask & 8 != 0 ? try interned() : nil,
                                       key: mask & 16 != 0 ? try string() : nil, entry: mask & 32 != 0 ? try string() : nil)
-        return (head, keyRange)
+        return (head, keyRange, noncharacter)
     }
 
     private mutating func interned() throws -> String {

@@ -153,7 +153,16 @@ public final class ExportSession {
             out.dossier = p.apply(to: out.dossier)
             out.scope = []
         }
-        try destination.write(out)
+        do {
+            try destination.write(out)
+        } catch var e as DossierError where e.location == nil && e.diagnostic.path != nil {
+            // A text the format cannot carry (XML and a control character): the writer knows only
+            // the path, which alone does not say which of a run's dossiers, or which source row.
+            let record = out.dossier.record(at: e.diagnostic.path!)
+            e.diagnostic.location = record?.meta.source ?? loaded.origin
+            if e.diagnostic.recordID == nil { e.diagnostic.recordID = record?.id ?? d.id }
+            throw e
+        }
         report.diagnostics.append(contentsOf: destination.takeWarnings())
         report.dossiersWritten += 1
         report.written.append(out.dossier.id)

@@ -2,6 +2,9 @@ import DossierIO
 import Foundation
 import Testing
 
+/// A noncharacter as text: Swift's string literals refuse them in `\u{…}` escapes.
+fileprivate func nonchar(_ value: UInt32) -> String { String(Unicode.Scalar(value)!) }
+
 /// The shared UTF-8 rule, against the Unicode Standard's table 3-7 and the standard library.
 @Suite struct UTF8ValidationTests {
     func firstInvalid(_ bytes: [UInt8]) -> (index: Int, incomplete: Bool)? {
@@ -100,6 +103,68 @@ import Testing
     }
 
     /// Real text from the fixtures (Dutch names with diacritics, emoji) is valid as a whole.
+    /// The scalar rule the JSON reader applies (Unicode §23.7): U+FDD0…U+FDEF and the last two
+    /// code points of every plane.
+    static func isNoncharacter(_ u: Unicode.Scalar) -> Bool {
+        (0xFDD0...0xFDEF).contains(u.value) || u.value & 0xFFFE == 0xFFFE
+    }
+
+    func firstNoncharacter(_ s: String, from: Int = 0) -> Int? {
+        Array(s.utf8).withUnsafeBufferPointer { UTF8Validation.firstNoncharacter($0, from: from) }
+    }
+
+    /// Each of the 66 noncharacters is found wherever it stands around the eight-byte fast path,
+    /// and the scalars next to them (U+FDCF, U+FDF0, U+FFFD, U+1FFFD …) are not.
+    @Test func everyNoncharacterAtEveryPosition() {
+        let nonchars = (0xFDD0...0xFDEF).map { Unicode.Scalar($0)! } + (0...16).flatMap { plane in
+            [0xFFFE, 0xFFFF].map { Unicode.Scalar(plane << 16 | $0)! }
+        }
+        #expect(nonchars.count == 66)
+        let neighbours = [0xFDCF, 0xFDF0, 0xFFFD, 0xFFFC, 0xEFFF, 0xF000, 0x1FFFD, 0x10FFFD, 0x1F44D, 0xEBFF]
+            .map { Unicode.Scalar($0)! }
+        for position in 0..<20 {
+            let pad = String(repeating: "x", count: position)
+            for u in nonchars {
+                #expect(firstNoncharacter(pad + String(u) + "yz") == position, "U+\(String(u.value, radix: 16)) at \(position)")
+                #expect(firstNoncharacter(pad + "ë" + String(u)) == position + 2)
+            }
+            for u in neighbours {
+                #expect(firstNoncharacter(pad + String(u) + String(repeating: "y", count: 9)) == nil, "U+\(String(u.value, radix: 16))")
+            }
+        }
+        // `from` passes over those before it.
+        let two = "a\(nonchar(0xFFFF))bcdefghijk\(nonchar(0xFDD0))"
+        #expect(firstNoncharacter(two) == 1)
+        #expect(firstNoncharacter(two, from: 4) == 14)
+        #expect(firstNoncharacter(two, from: 15) == nil)
+        #expect([UInt8]().withUnsafeBufferPointer { UTF8Validation.firstNoncharacter($0) } == nil)
+    }
+
+    /// Random valid UTF-8 over the scalars that matter (ASCII, Dutch letters, the 0xEF and 0xF0
+    /// blocks), against the scalar rule.
+    @Test func agreesWithTheScalarRule() {
+        var rng = SystemRandomNumberGenerator()
+        let pool: [Unicode.Scalar] = ["a", "Z", " ", "\t", "ë", "é", "ĳ", "—", "👍", "\u{FFFD}", Unicode.Scalar(0xFFFE)!, Unicode.Scalar(0xFFFF)!,
+                                      Unicode.Scalar(0xFDD0)!, Unicode.Scalar(0xFDEF)!, "\u{FDCF}", "\u{F8FF}", Unicode.Scalar(0x1FFFE)!, Unicode.Scalar(0x10FFFF)!, "\u{10FFFD}", "\u{E0001}"]
+        var found = 0
+        for _ in 0..<2_000 {
+            let scalars = (0..<Int.random(in: 0...30, using: &rng)).map { _ in
+                Int.random(in: 0..<10, using: &rng) < 8 ? pool[Int.random(in: 0..<9, using: &rng)] : pool.randomElement(using: &rng)!
+            }
+            var s = String.UnicodeScalarView()
+            s.append(contentsOf: scalars)
+            let text = String(s)
+            var expected: Int?, offset = 0
+            for u in scalars {
+                if Self.isNoncharacter(u) { expected = offset; break }
+                offset += String(u).utf8.count
+            }
+            #expect(firstNoncharacter(text) == expected, "\(scalars.map { String($0.value, radix: 16) })")
+            if expected != nil { found += 1 }
+        }
+        #expect(found > 100 && found < 1_900)
+    }
+
     @Test func fixtureDossiersAreValid() throws {
         let dir = packageRoot.appendingPathComponent("fixtures/dossiers")
         for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) where name.hasSuffix(".json") {

@@ -6,6 +6,9 @@ import DossierIO
 import DossierBundle
 import Dossierport
 
+/// A noncharacter as text: Swift's string literals refuse them in `\u{…}` escapes.
+fileprivate func nonchar(_ value: UInt32) -> String { String(Unicode.Scalar(value)!) }
+
 /// Profile runs through the facade: raw sources in, the same destinations as canonical exports out.
 enum ProfileEnv {
     static let dumps = TestEnv.fixtures.appendingPathComponent("dumps")
@@ -31,6 +34,20 @@ enum ProfileEnv {
     static func dossiersWithoutSource(_ folder: String) throws -> String {
         let text = String(decoding: try ByteReader.readAll(path: folder + "/dossiers.ndjson", limit: 1 << 26), as: UTF8.self)
         return text.replacingOccurrences(of: #","source":\{[^{}]*\}"#, with: "", options: .regularExpression)
+    }
+
+    /// The error a strict export of `source` into `out` fails with; nil, with an issue recorded,
+    /// when it does not fail.
+    static func failure(_ source: String, into dir: URL, out: String, format: DossierFileFormat = .json) throws -> DossierError? {
+        do {
+            _ = try ProfileExport.run(try ProfileExport.loadProfile(profile("seed-dumps.json")), source: source,
+                                      to: try FolderDestination(path: out, format: format),
+                                      options: ExportOptions(today: today), profileOptions: ProfileExportOptions(workDirectory: dir.path))
+            Issue.record("\(source) was accepted")
+            return nil
+        } catch let e as DossierError {
+            return e
+        }
     }
 
     /// A copy of a fixture dump with `edit` applied to its text, in `dir`.
@@ -147,16 +164,10 @@ extension Array where Element == UInt8 {
     let badUTF8 = try ProfileEnv.edited("sqlite.sql", in: dir) { $0.replace("Zoë", with: [0x5A, 0x6F, 0xEB]) }
     for (path, line) in [(truncated, nil), (wrongColumns, 5), (badUTF8, 5)] as [(String, Int?)] {
         let out = dir.appendingPathComponent("out-\(UUID().uuidString)").path
-        do {
-            _ = try ProfileExport.run(try ProfileExport.loadProfile(ProfileEnv.profile("seed-dumps.json")), source: path,
-                                      to: try FolderDestination(path: out, format: .json),
-                                      options: ExportOptions(today: ProfileEnv.today), profileOptions: ProfileExportOptions(workDirectory: dir.path))
-            Issue.record("\(path) was accepted")
-        } catch let e as DossierError {
-            #expect(e.location?.file == path)
-            #expect(e.location?.line != nil)
-            if let line { #expect(e.location?.line == line) }
-        }
+        let e = try ProfileEnv.failure(path, into: dir, out: out)
+        #expect(e?.location?.file == path)
+        #expect(e?.location?.line != nil)
+        if let line { #expect(e?.location?.line == line) }
         #expect(!FileManager.default.fileExists(atPath: out))
     }
     // Only the staging and spill folders' parent is left: the run cleaned up after itself.
@@ -304,4 +315,56 @@ extension Array where Element == UInt8 {
     #expect(log.listed.filter { $0.code == "csv.excel-scientific" }.count == 1_000)
     #expect(log.omitted == 200 && log.errors == 0)
     #expect(result.account.reconciles && result.report.sourceErrors == 0)
+}
+
+/// A client's name holding U+FDD0, in each of the six dump forms: that client row is refused at
+/// its line (its reports and documents with it) and the other 35 dossiers come out as from the
+/// clean dump. The same character in a column no rule reads (the note) changes nothing.
+@Test func aNoncharacterRefusesItsRowAndTheRunGoesOn() throws {
+    let dir = try TestEnv.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let profile = ProfileEnv.profile("seed-dumps.json")
+    for name in ["pg-default.sql", "pg-inserts.sql", "pg-column-inserts.sql", "mariadb-default.sql", "mariadb-hex-blob.sql", "sqlite.sql"] {
+        let (clean, cleanOut) = try ProfileEnv.export(profile, source: ProfileEnv.dump(name), into: dir)
+        let named = try ProfileEnv.edited(name, in: dir) { $0.replace("Cliënt de Vries", with: Array("Cliënt\(nonchar(0xFDD0)) de Vries".utf8)) }
+        let (result, out) = try ProfileEnv.export(profile, source: named, into: dir)
+        #expect(result.account.reconciles, "\(name)")
+        #expect(result.account.dossiers == 35, "\(name)")
+        #expect(result.account.table("clients")?.rejected == 1, "\(name)")
+        let refused = result.report.diagnostics.listed.filter { $0.code == "value.noncharacter" }
+        #expect(refused.map { "\($0.location?.table ?? "")#\($0.location?.key ?? "")" } == ["clients#1"], "\(name)")
+        #expect(refused.first?.message == "column name holds a Unicode noncharacter, which JSON (I-JSON, RFC 7493) and XML cannot carry")
+        let lines = try ByteReader.readAll(path: named, limit: 1 << 24).split(separator: 0x0A, omittingEmptySubsequences: false)
+        let line = try #require(refused.first?.location?.line)
+        #expect(refused.first?.location?.file == named, "\(name)")
+        #expect(String(decoding: lines[line - 1], as: UTF8.self).contains("Cliënt\(nonchar(0xFDD0))"), "\(name)")
+        let kept = try ProfileEnv.dossiersWithoutSource(cleanOut).split(separator: "\n")
+            .filter { !$0.contains(#""id":"dossier-seed-client-1","#) }
+        #expect(kept.count == 35)
+        #expect(try ProfileEnv.dossiersWithoutSource(out).split(separator: "\n") == kept, "\(name)")
+
+        let noted = try ProfileEnv.edited(name, in: dir) { $0.replace("$$dollar$$", with: Array("$$dol\(nonchar(0xFFFF))lar$$".utf8)) }
+        let (quiet, quietOut) = try ProfileEnv.export(profile, source: noted, into: dir)
+        #expect(quiet.report.diagnostics.listed.map(\.code) == clean.report.diagnostics.listed.map(\.code), "\(name)")
+        #expect(quiet.account.tables.map(\.rejected) == clean.account.tables.map(\.rejected), "\(name)")
+        #expect(try ProfileEnv.dossiersWithoutSource(quietOut) == ProfileEnv.dossiersWithoutSource(cleanOut), "\(name)")
+    }
+}
+
+/// A control character is a valid JSON text but XML 1.0 cannot carry one: the seed's client 24
+/// is named "ctrl" followed by four of them, so its XML export fails, and the error names the dump
+/// line and record the text came from, not only a path inside some dossier of the run. Nothing is
+/// left under the output name. (As JSON the same dump exports whole: `everySeedDumpGivesTheSameDossiers`.)
+@Test func anXMLRefusalNamesTheRowItCameFrom() throws {
+    let dir = try TestEnv.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = ProfileEnv.dump("pg-default.sql")
+    let out = dir.appendingPathComponent("out").path
+    let e = try #require(try ProfileEnv.failure(path, into: dir, out: out, format: .xml))
+    #expect(e.code == "xml.unrepresentable")
+    #expect(e.diagnostic.path == "$.client.name.givenNames")
+    #expect(e.diagnostic.recordID == "seed-client-24")
+    #expect(e.location == SourceLocation(file: path, line: 130, table: "clients", key: "24"))
+    #expect(e.description.hasPrefix("\(path):130: clients#24: error: text contains U+0001"))
+    #expect(!FileManager.default.fileExists(atPath: out))
 }
