@@ -190,7 +190,7 @@ final class ClientAssembler: @unchecked Sendable {
     /// The refusal of a row whose `column` holds a noncharacter: no output format can carry it,
     /// so the row is reported rather than written, as a value the model refuses is.
     static func noncharacter(in row: SourceRow, column: Int, at location: SourceLocation) -> Diagnostic {
-        let name = column < row.columns.count ? row.columns[column] : "\(column + 1)"
+        let name = column < row.columns.count ? Diagnostic.shownName(row.columns[column]) : "\(column + 1)"
         return .error("value.noncharacter", "column \(name) holds a Unicode noncharacter, which JSON (I-JSON, RFC 7493) and XML cannot carry",
                       at: location)
     }
