@@ -80,6 +80,7 @@ public enum UTF8Validation {
     /// Whether the valid UTF-8 sequence at `p` encodes a noncharacter (U+FDD0…U+FDEF, or the
     /// last two code points of a plane). Only lead bytes 0xEF (U+F000…U+FFFF) and 0xF0…0xF4
     /// (supplementary planes) can start one.
+    @inlinable
     public static func isNoncharacter(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> Bool {
         if p[0] == 0xEF, end - p >= 3 {
             return (p[1] == 0xB7 && (0x90...0xAF).contains(p[2])) || (p[1] == 0xBF && p[2] >= 0xBE)
@@ -94,6 +95,7 @@ public enum UTF8Validation {
     /// none. Noncharacters are valid UTF-8, so readers let them through, but I-JSON (RFC 7493)
     /// and XML 1.0 cannot carry them. Bytes below 0xEF, which is all Dutch text (ë is 0xC3 0xAB),
     /// are passed over sixteen at a time.
+    @inlinable
     public static func firstNoncharacter(_ p: UnsafeBufferPointer<UInt8>, from i: Int = 0) -> Int? {
         guard let base = p.baseAddress else { return nil }
         let raw = UnsafeRawPointer(base), n = p.count, end = base + n

@@ -207,6 +207,11 @@ public struct CarriedLine {
         return start == bytes.count + 1
     }
 
+    /// Whether a `read` mask (see `ColumnDemand`; nil for every column) takes `column`.
+    @inline(__always) static func reads(_ read: [Bool]?, _ column: Int) -> Bool {
+        read.map { column < $0.count && $0[column] } ?? true
+    }
+
     /// The first column whose field holds a Unicode noncharacter, among those `read` marks true
     /// (all when nil): nil when there is none. Escapes cannot make one (they stand for ASCII
     /// bytes), so the line's bytes are searched as they are.
@@ -216,7 +221,7 @@ public struct CarriedLine {
         while let at = UTF8Validation.firstNoncharacter(bytes, from: from) {
             var column = 0, i = 0
             while let tab = find(0x09, p, from: i, to: at) { column += 1; i = tab + 1 }
-            if read.map({ column < $0.count && $0[column] }) ?? true { return column }
+            if reads(read, column) { return column }
             // A field no rule reads is not written anywhere: search on from the next field.
             guard let next = find(0x09, p, from: at, to: bytes.count) else { return nil }
             from = next + 1

@@ -403,7 +403,7 @@ struct SpillDecoder {
             case 0: row.values.append(.null)
             case 1, 2:
                 let text = try raw().withUnsafeBufferPointer { p in
-                    if noncharacter == nil, read.map({ column < $0.count && $0[column] }) ?? true,
+                    if noncharacter == nil, CarriedLine.reads(read, column),
                        UTF8Validation.firstNoncharacter(p) != nil { noncharacter = column }
                     return String(validatedUTF8: p)
                 }

@@ -158,10 +158,11 @@ public final class ExportSession {
         } catch var e as DossierError where e.location == nil && e.diagnostic.path != nil {
             // A text the format cannot carry (XML and a control character): the writer knows only
             // the path, which alone does not say which of a run's dossiers, or which source row.
-            let record = out.dossier.record(at: e.diagnostic.path!)
-            e.diagnostic.location = record?.meta.source ?? loaded.origin
-            if e.diagnostic.recordID == nil { e.diagnostic.recordID = record?.id ?? d.id }
-            throw e
+            if let path = e.diagnostic.path, let record = out.dossier.record(at: path) {
+                e.diagnostic.location = record.meta.source
+                if e.diagnostic.recordID == nil { e.diagnostic.recordID = record.id }
+            }
+            throw DossierError(Export.located(e.diagnostic, loaded, d.id))
         }
         report.diagnostics.append(contentsOf: destination.takeWarnings())
         report.dossiersWritten += 1
