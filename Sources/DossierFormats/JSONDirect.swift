@@ -135,6 +135,10 @@ extension Array: JSONValue where Element: JSONValue {
             for i in 0..<buffer.count {
                 w.elementSeparator(first: i == 0, level: level + 1)
                 try Element.writeJSON(&elements[i], to: w, level: level + 1)
+                // A section's records go to the sink as the buffer fills, so the buffer does not
+                // grow to the size of a dossier: one of 400,000 reports (169 MB) doubled it up to
+                // 268 MB, with the old buffer alive beside the new one while it was copied.
+                try w.flushIfFull()
             }
         }
         w.closeContainer(0x5D, level: level, empty: x.isEmpty)

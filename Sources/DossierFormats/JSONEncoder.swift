@@ -25,15 +25,26 @@ public enum JSONByteEncoder {
 
     /// Appends one model document through its direct path. A failure (a noncharacter in a text)
     /// drops what was written and encodes again through `Codable`, whose error names the JSON path.
+    ///
+    /// A large document goes to the sink while it is written (see `Array.writeJSON`); when part
+    /// of it has, it cannot be taken back, and the sink holds a partial document: the error is
+    /// then found by encoding through `Codable` on the side, and the caller discards the output,
+    /// as every caller does with a failed write (an export is committed only when all succeeded).
     static func encode<T: JSONObject & Encodable>(direct value: T, with writer: JSONWriter) throws {
-        let mark = writer.used
+        let mark = writer.used, flushes = writer.flushes
         do {
             var x = value
             try T.writeJSON(&x, to: writer, level: 0)
             if writer.pretty { writer.byte(0x0A) }
         } catch {
-            writer.truncate(to: mark)
-            try encode(value, with: writer)
+            guard writer.flushes != flushes else {
+                writer.truncate(to: mark)
+                try encode(value, with: writer)
+                return try writer.flushIfFull()
+            }
+            writer.truncate(to: 0)
+            try encode(value, with: JSONWriter(sink: DiscardSink(), style: writer.pretty ? .pretty : .compact))
+            throw error
         }
         try writer.flushIfFull()
     }

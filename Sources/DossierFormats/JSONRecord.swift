@@ -9,7 +9,7 @@ import DossierIO
 /// one, and a record the direct path refuses (a noncharacter in a text) goes through `Codable`,
 /// whose error names the field. One writer buffer is reused for every record.
 public final class RecordJSONWriter {
-    private let writer = JSONWriter(sink: MemorySink(), style: .compact)
+    private let writer = JSONWriter(sink: MemorySink(), style: .compact, flushThreshold: JSONWriter.wholeDocument)
 
     public init() {}
 

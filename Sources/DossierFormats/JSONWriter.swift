@@ -45,12 +45,14 @@ final class JSONWriter {
     /// For a long stream (NDJSON): chunks at least as large as `FileSink`'s buffer go to the file
     /// (256 KiB by default) without being copied into it first: about 7% of writing to a file.
     static let streamThreshold = 1 << 18
+    /// For bytes read back from the buffer once written (`RecordJSONWriter`): never flushed.
+    static let wholeDocument = Int.max
 
     init(sink: any ByteSink, style: JSONStyle, flushThreshold: Int = JSONWriter.documentThreshold) {
         self.sink = sink
         self.pretty = style == .pretty
         self.flushThreshold = flushThreshold
-        capacity = flushThreshold + 4096
+        capacity = min(flushThreshold, JSONWriter.streamThreshold) + 4096
         buffer = .allocate(capacity: capacity)
     }
 
@@ -108,7 +110,12 @@ final class JSONWriter {
         guard used > 0 else { return }
         try sink.write(UnsafeRawBufferPointer(start: buffer, count: used))
         used = 0
+        flushes += 1
     }
+
+    /// How many times the buffer has gone to the sink: a mark in the buffer (`used`) still holds
+    /// only while this has not changed since it was taken.
+    private(set) var flushes = 0
 
     // MARK: Framing
 

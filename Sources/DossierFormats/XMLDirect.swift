@@ -237,6 +237,7 @@ extension Array: XMLDirectList where Element: JSONValue {
             let elements = UnsafeMutablePointer(mutating: base)
             for i in 0..<buffer.count {
                 try XMLDirect.write(&elements[i], name: .text(item), to: output, depth: depth, key: nil)
+                try output.flushIfFull()
             }
         }
     }

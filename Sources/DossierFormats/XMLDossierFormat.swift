@@ -22,7 +22,7 @@ public enum DossierXMLFormat {
 
     /// Writes one dossier as a complete document.
     public static func write(_ dossier: Dossier, to sink: any ByteSink) throws {
-        let output = XMLOutput(sink: sink)
+        let output = XMLOutput(sink: sink, flushThreshold: 1 << 18)
         output.declaration()
         try output.element(direct: dossier, named: XMLNames.dossier, attributes: XMLNames.rootAttributes)
         try output.flush()

@@ -7,7 +7,8 @@ import DossierXML
 /// Start tags are left open (`<x`) until the first child or text arrives, because the `Encoder`
 /// protocol never says in advance whether a value is a leaf, a container or empty. Bytes collect
 /// in a buffer that goes to the sink only on `flush`, so a dossier that fails halfway can be rolled
-/// back and a `<dossiers>` stream stays well-formed.
+/// back and a `<dossiers>` stream stays well-formed; a single-dossier document, which a failure
+/// discards whole, also goes out between a list's items (`flushThreshold`).
 final class XMLOutput {
     private let sink: any ByteSink
     // Unchecked exclusivity, as in `JSONWriter`: an output is used by one encoding at a time, and
@@ -19,7 +20,17 @@ final class XMLOutput {
     /// thrown when the element being written ends.
     @exclusivity(unchecked) private var deferred: (any Error)?
 
-    init(sink: any ByteSink) { self.sink = sink }
+    /// Bytes after which the direct path hands the buffer to the sink between a list's items,
+    /// so that a large dossier is not held whole as text beside its model (see
+    /// `element(direct:named:)`); nil keeps each top-level element whole until `flush`.
+    private let flushThreshold: Int?
+    /// How many times the buffer went to the sink; a mark in it holds while this is unchanged.
+    private(set) var flushes = 0
+
+    init(sink: any ByteSink, flushThreshold: Int? = nil) {
+        self.sink = sink
+        self.flushThreshold = flushThreshold
+    }
 
     /// An element name: the direct path's are the member lists' static keys, so that no `String`
     /// is made for each element written.
@@ -102,18 +113,31 @@ final class XMLOutput {
 
     /// Writes `value` through the direct path (`XMLDirect`); whatever that path refuses or fails
     /// on is written again through `Codable`, so that a failure is reported as that path reports it.
+    ///
+    /// When part of the element has gone to the sink already (only with a `flushThreshold`), it
+    /// cannot be undone: the failure is then found by the `Codable` path on a throwaway output,
+    /// and thrown with the sink holding a partial document, which the caller discards.
     func element<T: JSONObject & Encodable>(direct value: T, named name: String, attributes: String = "") throws {
-        let mark = (bytes: buffer.count, open: open)
+        let mark = (bytes: buffer.count, open: open, flushes: flushes)
         do {
             openElement(name, attributes: attributes)
             var x = value
             try XMLDirect.writeObject(T.self, &x, to: self, depth: open.count)
             close(downTo: mark.open.count)
         } catch {
+            guard flushes == mark.flushes else {
+                try XMLOutput(sink: DiscardSink()).element(value, named: name, attributes: attributes)
+                throw error
+            }
             buffer.removeSubrange(mark.bytes...)
             open = mark.open
             try element(value, named: name, attributes: attributes)
         }
+    }
+
+    /// Hands the buffer to the sink once it holds `flushThreshold` bytes (see there).
+    func flushIfFull() throws {
+        if let flushThreshold, buffer.count >= flushThreshold { try flush() }
     }
 
     func fail(_ error: any Error) {
@@ -123,6 +147,7 @@ final class XMLOutput {
     func flush() throws {
         try sink.write(buffer)
         buffer.removeAll(keepingCapacity: true)
+        flushes += 1
     }
 
     private func startContent() {

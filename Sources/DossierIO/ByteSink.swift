@@ -40,8 +40,8 @@ public final class MemorySink: ByteSink {
 /// Compares what it is given with bytes it was made with, and stops the writer (by throwing
 /// `MatchingSink.Differs`) at the first write that differs: checking that a file is what a writer
 /// would write then costs no more than writing it, and the sink keeps no copy. A writer that
-/// buffers a whole document (as `XMLOutput` does, to roll back a failed one) still encodes all of
-/// it before the first compare.
+/// buffers a whole document (as a `<dossiers>` stream's `XMLOutput` does, to roll back a failed
+/// one) still encodes all of it before the first compare.
 public final class MatchingSink: ByteSink {
     public struct Differs: Error {}
     private let expected: [UInt8]

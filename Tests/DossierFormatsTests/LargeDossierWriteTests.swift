@@ -1,0 +1,139 @@
+@testable import DossierFormats
+import DossierIO
+import DossierModel
+import DossierXML
+import Testing
+
+// A large dossier goes to its sink while it is written, between a section's records, so the
+// writers' buffers stay near their flush threshold instead of growing to the document's size
+// (a dossier of 400,000 reports was held whole as text beside its model). The bytes must be those
+// of writing it whole, and a failure after part of it has gone out must still be the error, with
+// the path, that a small dossier gives.
+
+/// Every write's size, and all the bytes in order.
+private final class ChunkSink: ByteSink {
+    var sizes: [Int] = []
+    var bytes: [UInt8] = []
+    func write(_ b: UnsafeRawBufferPointer) throws {
+        sizes.append(b.count)
+        bytes.append(contentsOf: b)
+    }
+}
+
+/// The sample dossier with `count` progress reports, each with its own id and text: about
+/// 300 bytes of JSON each.
+private func large(reports count: Int) -> Dossier {
+    var d = Sample.dossier()
+    let template = d.progressReports[0]
+    d.progressReports = (0..<count).map { i in
+        var r = template
+        r.id = "report-\(i)"
+        r.text = "Rapportage \(i): cliënt sliep goed, \"rustig\" en at mee. " + String(repeating: "x", count: i % 97)
+        return r
+    }
+    return d
+}
+
+private let reports = 20_000
+
+@Test(arguments: [JSONStyle.pretty, .compact])
+func aLargeDossierIsWrittenInChunksWithTheBytesOfAWholeWrite(style: JSONStyle) throws {
+    let d = large(reports: reports)
+    let sink = ChunkSink()
+    try DossierJSON.write(d, to: sink, style: style)
+    #expect(sink.bytes == (try JSONByteEncoder.encode(d, style: style)))
+    #expect(sink.bytes.count > 5_000_000)
+    // The document threshold (64 KiB) plus at most one report past it, never the document.
+    #expect(sink.sizes.count > 50)
+    #expect(sink.sizes.max()! < JSONWriter.documentThreshold + 4096)
+}
+
+@Test func aLargeDossierGoesToAnNDJSONStreamInChunks() throws {
+    let d = large(reports: reports)
+    let sink = ChunkSink()
+    let writer = NDJSONWriter(sink: sink)
+    try writer.write(Sample.minimal())
+    try writer.write(d)
+    try writer.write(Sample.minimal())
+    try writer.finish()
+    let whole = try JSONByteEncoder.encode(Sample.minimal(), style: .compact) + [0x0A]
+        + (try JSONByteEncoder.encode(d, style: .compact)) + [0x0A]
+        + (try JSONByteEncoder.encode(Sample.minimal(), style: .compact)) + [0x0A]
+    #expect(sink.bytes == whole)
+    #expect(sink.sizes.count > 10)
+    #expect(sink.sizes.max()! < JSONWriter.streamThreshold + 4096)
+}
+
+@Test func aLargeXMLDossierIsWrittenInChunksWithTheBytesOfAWholeWrite() throws {
+    let d = large(reports: reports)
+    let sink = ChunkSink()
+    try DossierXMLFormat.write(d, to: sink)
+    // The same path without a threshold: the whole document in one buffer, as before.
+    let whole = MemorySink()
+    let output = XMLOutput(sink: whole)
+    output.declaration()
+    try output.element(direct: d, named: XMLNames.dossier, attributes: XMLNames.rootAttributes)
+    try output.flush()
+    #expect(sink.bytes == whole.bytes)
+    #expect(sink.sizes.count > 10)
+    #expect(sink.sizes.max()! < (1 << 18) + 4096)
+    #expect(DossierXMLFormat.isEncoding(of: d, whole.bytes))
+    #expect(try DossierXMLFormat.decode(sink.bytes, file: nil) == d)
+}
+
+/// A refused text near the end, after most of the document went to the sink: the error and its
+/// path are those of the same text in a small dossier.
+@Test func aRefusalAfterChunksWentOutIsStillTheErrorWithItsPath() throws {
+    var d = large(reports: reports)
+    d.progressReports[reports - 2].text = "a\u{FFFE}b"
+    let sink = ChunkSink()
+    var error: DossierError?
+    do { try DossierJSON.write(d, to: sink) } catch let e as DossierError { error = e }
+    #expect(sink.sizes.count > 50, "part of the document had gone to the sink")
+    #expect(error?.code == "json.noncharacter")
+    #expect(error?.diagnostic.path == "$.progressReports[\(reports - 2)].text")
+    // What went out is the document up to the failing record, nothing after it or in between.
+    var clean = d
+    clean.progressReports[reports - 2].text = "ab"
+    #expect(try DossierJSON.encode(clean).starts(with: sink.bytes))
+
+    var x = large(reports: reports)
+    x.progressReports[reports - 2].text = "a\u{1}b"
+    let xmlSink = ChunkSink()
+    var xmlError: DossierError?
+    do { try DossierXMLFormat.write(x, to: xmlSink) } catch let e as DossierError { xmlError = e }
+    #expect(xmlSink.sizes.count > 10, "part of the document had gone to the sink")
+    #expect(xmlError?.code == XMLErrorCode.unrepresentable)
+    #expect(xmlError?.diagnostic.path == "$.progressReports[\(reports - 2)].text")
+    #expect(!DossierXMLFormat.isEncoding(of: x, xmlSink.bytes))
+    x.progressReports[reports - 2].text = "ab"
+    #expect(try DossierXMLFormat.encode(x).starts(with: xmlSink.bytes))
+}
+
+/// `<dossiers>` streams keep each dossier whole until it is done, so one that fails leaves no
+/// bytes and the stream goes on, however large the dossier.
+@Test func aLargeDossierThatFailsLeavesNothingInAnXMLStream() throws {
+    let sink = MemorySink()
+    let writer = try DossierXMLStreamWriter(sink: sink)
+    try writer.append(Sample.minimal())
+    var bad = large(reports: reports)
+    bad.progressReports[reports - 1].text = "\u{7}"
+    #expect(throws: DossierError.self) { try writer.append(bad) }
+    try writer.finish()
+    let clean = MemorySink()
+    let again = try DossierXMLStreamWriter(sink: clean)
+    try again.append(Sample.minimal())
+    try again.finish()
+    #expect(sink.bytes == clean.bytes)
+}
+
+/// `RecordJSONWriter` reads a record's bytes back from its buffer: it must hold the whole record
+/// however large, never hand part of it to its sink.
+@Test func recordJSONHoldsALargeRecordWhole() throws {
+    var plan = CarePlan(id: "plan-1", meta: Sample.dossier().carePlans[0].meta)
+    plan.goals = (0..<3_000).map { "Doel \($0): " + String(repeating: "zelfstandig ", count: 10) }
+    let writer = RecordJSONWriter()
+    let bytes = try writer.withJSON(of: plan) { Array($0) }
+    #expect(bytes.count > 300_000)
+    #expect(bytes == (try JSONByteEncoder.encode(plan, style: .compact)))
+}
