@@ -34,7 +34,15 @@ private func large(reports count: Int) -> Dossier {
     return d
 }
 
-private let reports = 20_000
+/// Large enough for many chunks at every threshold, small enough to leave the process-wide peak
+/// that `MappingScaleTests` bounds alone while it runs beside these.
+private let reports = 5_000
+
+/// At least the chunks `bytes` need at `threshold` (each is at most the threshold plus one record).
+private func expectChunked(_ sink: ChunkSink, threshold: Int) {
+    #expect(sink.sizes.count >= max(4, sink.bytes.count / (threshold + 4096)))
+    #expect(sink.sizes.max()! < threshold + 4096)
+}
 
 @Test(arguments: [JSONStyle.pretty, .compact])
 func aLargeDossierIsWrittenInChunksWithTheBytesOfAWholeWrite(style: JSONStyle) throws {
@@ -42,10 +50,9 @@ func aLargeDossierIsWrittenInChunksWithTheBytesOfAWholeWrite(style: JSONStyle) t
     let sink = ChunkSink()
     try DossierJSON.write(d, to: sink, style: style)
     #expect(sink.bytes == (try JSONByteEncoder.encode(d, style: style)))
-    #expect(sink.bytes.count > 5_000_000)
+    #expect(sink.bytes.count > 1_000_000)
     // The document threshold (64 KiB) plus at most one report past it, never the document.
-    #expect(sink.sizes.count > 50)
-    #expect(sink.sizes.max()! < JSONWriter.documentThreshold + 4096)
+    expectChunked(sink, threshold: JSONWriter.documentThreshold)
 }
 
 @Test func aLargeDossierGoesToAnNDJSONStreamInChunks() throws {
@@ -60,8 +67,7 @@ func aLargeDossierIsWrittenInChunksWithTheBytesOfAWholeWrite(style: JSONStyle) t
         + (try JSONByteEncoder.encode(d, style: .compact)) + [0x0A]
         + (try JSONByteEncoder.encode(Sample.minimal(), style: .compact)) + [0x0A]
     #expect(sink.bytes == whole)
-    #expect(sink.sizes.count > 10)
-    #expect(sink.sizes.max()! < JSONWriter.streamThreshold + 4096)
+    expectChunked(sink, threshold: JSONWriter.streamThreshold)
 }
 
 @Test func aLargeXMLDossierIsWrittenInChunksWithTheBytesOfAWholeWrite() throws {
@@ -75,10 +81,8 @@ func aLargeDossierIsWrittenInChunksWithTheBytesOfAWholeWrite(style: JSONStyle) t
     try output.element(direct: d, named: XMLNames.dossier, attributes: XMLNames.rootAttributes)
     try output.flush()
     #expect(sink.bytes == whole.bytes)
-    #expect(sink.sizes.count > 10)
-    #expect(sink.sizes.max()! < (1 << 18) + 4096)
+    expectChunked(sink, threshold: 1 << 18)
     #expect(DossierXMLFormat.isEncoding(of: d, whole.bytes))
-    #expect(try DossierXMLFormat.decode(sink.bytes, file: nil) == d)
 }
 
 /// A refused text near the end, after most of the document went to the sink: the error and its
@@ -93,7 +97,7 @@ func aRefusalAfterChunksWentOutIsStillTheErrorWithItsPath(format: String, text: 
     let sink = ChunkSink()
     var error: DossierError?
     do { try write(d, sink) } catch let e as DossierError { error = e }
-    #expect(sink.sizes.count > 10, "part of the document had gone to the sink")
+    #expect(sink.sizes.count > 3, "part of the document had gone to the sink")
     #expect(error?.code == code)
     #expect(error?.diagnostic.path == "$.progressReports[\(reports - 2)].text")
     d.progressReports[reports - 2].text = "ab"
