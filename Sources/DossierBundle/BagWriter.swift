@@ -39,9 +39,9 @@ public final class BagZipWriter {
     public func add(_ path: String, file: String, expectedSize: Int, expectedSHA256: String, recordID: String?) throws {
         // Opened now, read later by a compression worker: the caller may remove or reuse the path
         // as soon as this returns (staged documents are), and the open descriptor keeps the bytes.
-        let opened = OpenedFile(try ByteReader(path: file))
+        let opened = HandedOver(try ByteReader(path: file))
         try add(path, expected: (expectedSize, expectedSHA256, recordID)) { sink in
-            while let chunk = try opened.reader.nextChunk() { try sink.write(chunk) }
+            while let chunk = try opened.value.nextChunk() { try sink.write(chunk) }
         }
     }
 
@@ -50,6 +50,24 @@ public final class BagZipWriter {
         try add(path, expected: (expectedSize, expectedSHA256, recordID)) { sink in
             try bytes.withUnsafeBytes { try sink.write($0) }
         }
+    }
+
+    /// Adds `data/<path>` as `write` writes it now, on the caller's thread, so that its errors
+    /// and its size are known when this returns; returns the size. The bytes wait in memory up to
+    /// the zip's per-entry budget and in an unlinked temporary file beyond it, so a dossier of
+    /// hundreds of MB is never held whole; a worker then hashes and compresses them. When `write`
+    /// throws, nothing is added.
+    @discardableResult
+    public func add(_ path: String, writing write: (any ByteSink) throws -> Void) throws -> UInt64 {
+        let held = HandedOver(zip.entryBuffer(for: try entryName(path)))
+        do { try write(held.value) } catch { held.value.discard(); throw error }
+        // Read before the worker may have the buffer: it discards it once copied.
+        let size = held.value.count
+        try add(path, expected: nil) { sink in
+            defer { held.value.discard() }
+            try held.value.copy { try sink.write($0) }
+        }
+        return size
     }
 
     /// Adds `data/<path>` written by `produce` on a compression worker, so a file too large to hold
@@ -134,8 +152,9 @@ public enum Bag {
     public static let signatureFile = "tagmanifest-sha256.txt.sig"
 }
 
-/// A reader handed from the thread that adds an entry to the worker that compresses it, once.
-final class OpenedFile: @unchecked Sendable {
-    let reader: ByteReader
-    init(_ reader: ByteReader) { self.reader = reader }
+/// What the thread that adds an entry hands, once, to the worker that compresses it (an opened
+/// file, bytes already written): used by one thread at a time, never both.
+final class HandedOver<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -33,7 +33,8 @@ public struct ZipWriterOptions: Sendable, Hashable {
     public var forceZip64 = false
     /// Entries compressed at once; each holds at most `memoryPerEntry` bytes of output in memory.
     public var workers = 2
-    /// Compressed output beyond this spills to an unlinked temporary file.
+    /// Compressed output beyond this spills to an unlinked temporary file, as do the bytes a
+    /// bag's caller writes before adding them (`BagZipWriter.add(_:writing:)`).
     public var memoryPerEntry = 4 << 20
     /// Central-directory bytes beyond this (some 9,500 entries) spill to an unlinked temporary
     /// file too, so an archive of any number of entries is written in bounded memory. Small,
@@ -114,6 +115,14 @@ public final class ZipWriter {
             job.result = Result { try PreparedEntry.prepare(source, method: method, options: options, at: location) }
             job.done.signal()
         }
+    }
+
+    /// A buffer for an entry's bytes made before the entry is added, within the memory budget of
+    /// an entry's compressed output: a caller that must know its bytes are whole before adding
+    /// them (a dossier that may fail to encode) need not hold them all.
+    func entryBuffer(for name: String) -> SpillBuffer {
+        SpillBuffer(limit: options.memoryPerEntry, directory: options.temporaryDirectory,
+                    at: SourceLocation(file: path, entry: name))
     }
 
     /// Waits until every queued entry is compressed and written, so a caller can use what the
@@ -393,71 +402,6 @@ private final class EntryEncoder: ByteSink {
 
     func finish() throws {
         try deflater?.compress(UnsafeRawBufferPointer(start: nil, count: 0), finish: true) { try output.write($0) }
-    }
-}
-
-/// Bytes kept in memory up to a limit, then in an unlinked temporary file read back with `pread`.
-private final class SpillBuffer: ByteSink {
-    private let limit: Int
-    private let directory: String
-    private let location: SourceLocation
-    private var memory: [UInt8] = []
-    private var file: FileSink?
-    private var fd: Int32 = -1
-    private(set) var count: UInt64 = 0
-
-    init(limit: Int, directory: String, at location: SourceLocation) {
-        self.limit = limit; self.directory = directory; self.location = location
-    }
-
-    deinit { discard() }
-
-    /// Drops the bytes: frees the memory, and closes (so deletes) the temporary file.
-    func discard() {
-        if fd >= 0 { _ = close(fd) }
-        (memory, file, fd, count) = ([], nil, -1, 0)
-    }
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        count += UInt64(bytes.count)
-        if let file { try file.write(bytes); return }
-        if memory.count + bytes.count <= limit { memory.append(contentsOf: bytes); return }
-        var template = Array((directory + "/dossierport-zip-XXXXXX").utf8CString)
-        fd = mkstemp(&template)
-        let tempPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard fd >= 0 else { throw IOFailure.error("mkstemp", path: tempPath, errno: errno) }
-        unlink(tempPath)
-        let sink = FileSink(descriptor: fd, path: tempPath, ownsDescriptor: false)
-        try sink.write(memory)
-        try sink.write(bytes)
-        memory = []
-        file = sink
-    }
-
-    /// Copies `buffer.count` bytes from `position` on, which must have been written.
-    func read(into buffer: UnsafeMutableRawBufferPointer, at position: UInt64) throws {
-        precondition(position + UInt64(buffer.count) <= count)
-        guard let file else {
-            memory.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[Int(position)..<(Int(position) + buffer.count)])) }
-            return
-        }
-        try file.flush()
-        try preadFully(fd, into: buffer, at: position, path: file.path, location: location)
-    }
-
-    func copy(to write: (UnsafeRawBufferPointer) throws -> Void) throws {
-        guard let file else { try memory.withUnsafeBytes { try write($0) }; return }
-        try file.flush()
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { chunk.deallocate() }
-        var position: UInt64 = 0
-        while position < count {
-            let n = min(UInt64(chunk.count), count - position)
-            try preadFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: chunk[0..<Int(n)]), at: position,
-                           path: file.path, location: location)
-            try write(UnsafeRawBufferPointer(rebasing: chunk[0..<Int(n)]))
-            position += n
-        }
     }
 }
 
