@@ -27,7 +27,7 @@ final class AssemblyRelay: RowSieve, @unchecked Sendable {
     private struct Batch {
         var bytes: [UInt8] = []
         /// Per line: where its bytes and its fields' spans start, its length and line number.
-        var lines: [(start: Int, fields: Int, count: Int, number: Int)] = []
+        var lines: [(start: Int, fields: Int, count: Int, number: Int, ascii: Bool)] = []
         /// Probed fields' spans in `bytes`; a count of -1 is SQL NULL.
         var fields: [(start: Int, count: Int)] = []
         var probes = 0
@@ -150,7 +150,7 @@ final class AssemblyRelay: RowSieve, @unchecked Sendable {
             (r.pointee.filling.table, r.pointee.filling.columns, r.pointee.filling.file) = r.pointee.statement
         }
         let start = r.pointee.filling.bytes.count
-        r.pointee.filling.lines.append((start, r.pointee.filling.fields.count, raw.bytes.count, line))
+        r.pointee.filling.lines.append((start, r.pointee.filling.fields.count, raw.bytes.count, line, raw.ascii))
         r.pointee.filling.bytes.append(contentsOf: raw.bytes)
         for i in 0..<fields.count {
             guard let f = fields[i] else { r.pointee.filling.fields.append((0, -1)); continue }
@@ -228,7 +228,7 @@ final class AssemblyRelay: RowSieve, @unchecked Sendable {
                     probed[i] = f.count < 0 ? nil : UnsafeBufferPointer(start: base.map { $0 + f.start }, count: f.count)
                 }
                 let raw = CarriedLine(bytes: UnsafeBufferPointer(start: base.map { $0 + line.start }, count: line.count),
-                                      numeric: numeric)
+                                      numeric: numeric, ascii: line.ascii)
                 guard try sieve.carry(RawFields(probed, count: probes), line: line.number, raw: raw) else { continue }
                 // Turned away: decoded as the reader would have, for `take` to account for.
                 try take(SourceRow(dumpTable: batch.table, columns: batch.columns,

@@ -224,7 +224,7 @@ final class AssemblySieve: RowSieve {
         plan.counts[plan.carried(i)] += 1
         let ordinal = run.ordinal
         func spill(to key: UnsafeBufferPointer<UInt8>, in writer: SpillWriter) throws {
-            try writer.appendCarried(raw.bytes, number: line, ids, ordinal: ordinal, mapping: m, shared: false, clientKey: key)
+            try writer.appendCarried(raw, number: line, ids, ordinal: ordinal, mapping: m, shared: false, clientKey: key)
         }
         if let link, link.defers {
             try spill(to: join, in: link.deferral(String(validatedUTF8: join)))
@@ -243,7 +243,7 @@ final class AssemblySieve: RowSieve {
             }
         case .targets(let targets)?:
             try run.deliver(m, targets, ordinal, table: plan.table) { key, shared in
-                try run.bucket(key).appendCarried(raw.bytes, number: line, ids, ordinal: ordinal, mapping: m, shared: shared, clientKey: key)
+                try run.bucket(key).appendCarried(raw, number: line, ids, ordinal: ordinal, mapping: m, shared: shared, clientKey: key)
             }
         }
         return false

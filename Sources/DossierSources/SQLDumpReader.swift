@@ -775,7 +775,7 @@ public final class SQLDumpReader: RowReader {
             let start = c == 0 ? 0 : tabAt[c - 1] + 1, end = c < n - 1 ? tabAt[c] : count
             probed[i] = isNull(start, end) ? nil : UnsafeBufferPointer(start: p + start, count: end - start)
         }
-        return try sieve.carry(RawFields(probed, count: columns.count), line: line, raw: CarriedLine(bytes: bytes, numeric: target.numeric))
+        return try sieve.carry(RawFields(probed, count: columns.count), line: line, raw: CarriedLine(bytes: bytes, numeric: target.numeric, ascii: scan.ascii))
     }
 
     /// The probed fields of a line with a backslash among them or before them, whose boundaries

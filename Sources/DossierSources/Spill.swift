@@ -97,6 +97,8 @@ final class SpillDictionary {
 enum SpillFlag {
     static let shared: UInt8 = 1
     static let carried: UInt8 = 2
+    /// A carried line of ASCII bytes only (`CarriedLine.ascii`).
+    static let ascii: UInt8 = 4
 }
 
 /// The interned ids a carried line's record repeats for every line of its table.
@@ -157,25 +159,26 @@ final class SpillWriter {
     ///
     /// The header is encoded on the stack and the line goes to the file as it is: this runs for
     /// nearly every row of a large dump, on the one thread that reads it.
-    func appendCarried(_ line: UnsafeBufferPointer<UInt8>, number: Int, _ ids: CarriedIDs, ordinal: Int, mapping: Int,
+    func appendCarried(_ line: CarriedLine, number: Int, _ ids: CarriedIDs, ordinal: Int, mapping: Int,
                        shared: Bool, clientKey: String) throws {
         var key = clientKey
         try key.withUTF8 { try appendCarried(line, number: number, ids, ordinal: ordinal, mapping: mapping, shared: shared, clientKey: $0) }
     }
 
     /// As above, with the client key as its UTF-8 bytes (a probed field, or a number's digits).
-    func appendCarried(_ line: UnsafeBufferPointer<UInt8>, number: Int, _ ids: CarriedIDs, ordinal: Int, mapping: Int,
+    func appendCarried(_ line: CarriedLine, number: Int, _ ids: CarriedIDs, ordinal: Int, mapping: Int,
                        shared: Bool, clientKey key: UnsafeBufferPointer<UInt8>) throws {
+        let flags = SpillFlag.carried | (shared ? SpillFlag.shared : 0) | (line.ascii ? SpillFlag.ascii : 0)
         try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 9 * SpillCursor.maxVarint + 1 + key.count) { head in
             var c = SpillCursor(head.baseAddress!)
-            c.header(ordinal: ordinal, mapping: mapping, flags: SpillFlag.carried | (shared ? SpillFlag.shared : 0), clientKey: key)
+            c.header(ordinal: ordinal, mapping: mapping, flags: flags, clientKey: key)
             c.varint(UInt64(ids.table))
             c.varint(UInt64(ids.columns))
             c.varint(UInt64(ids.kinds))
             c.varint(UInt64(ids.file))
             c.varint(UInt64(max(0, number)))
-            c.varint(UInt64(line.count))
-            try file.append(UnsafeRawBufferPointer(start: head.baseAddress, count: c.count), UnsafeRawBufferPointer(line))
+            c.varint(UInt64(line.bytes.count))
+            try file.append(UnsafeRawBufferPointer(start: head.baseAddress, count: c.count), UnsafeRawBufferPointer(line.bytes))
         }
     }
 
@@ -385,7 +388,7 @@ struct SpillDecoder {
             let kinds = try varint(), file = try interned(), line = try varint()
             guard kinds < kindSets.count, kindSets[kinds].count == columnSets[columnSet].count else { throw damaged() }
             guard try raw().withUnsafeBufferPointer({
-                noncharacter = CarriedLine.noncharacterColumn($0, read: read)
+                if flags & SpillFlag.ascii == 0 { noncharacter = CarriedLine.noncharacterColumn($0, read: read) }
                 return CarriedLine.values($0, numeric: kindSets[kinds], read: read, into: &row.values)
             }) else {
                 throw damaged()

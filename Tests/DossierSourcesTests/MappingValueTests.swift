@@ -175,7 +175,8 @@ import DossierIO
         let records = [(ordinal: 0, key: "1", line: 1), (ordinal: 127, key: "cliënt-Ω", line: 128), (ordinal: 1 << 62, key: "42", line: 1 << 40)]
         for r in records {
             try line.withUnsafeBufferPointer {
-                try w.appendCarried($0, number: r.line, ids, ordinal: r.ordinal, mapping: 3, shared: r.ordinal == 0, clientKey: r.key)
+                try w.appendCarried(CarriedLine(bytes: $0, numeric: [true, false, false, false, false], ascii: false), number: r.line, ids,
+                                    ordinal: r.ordinal, mapping: 3, shared: r.ordinal == 0, clientKey: r.key)
             }
         }
         try w.close()
@@ -208,7 +209,10 @@ import DossierIO
         let dict = SpillDictionary()
         let w = try SpillWriter(path: folder.file("t"))
         let ids = CarriedIDs(table: dict.id("t"), columns: dict.id(columns: ["a", "b"]), kinds: dict.id(kinds: [false, false]), file: dict.id("d.sql"))
-        try bytes.withUnsafeBufferPointer { try w.appendCarried($0, number: 1, ids, ordinal: 0, mapping: 0, shared: false, clientKey: "k") }
+        try bytes.withUnsafeBufferPointer {
+            try w.appendCarried(CarriedLine(bytes: $0, numeric: [false, false], ascii: true), number: 1, ids, ordinal: 0, mapping: 0,
+                                shared: false, clientKey: "k")
+        }
         try w.close()
         let s = try SpillStream(path: w.path, dict: dict)
         if whole {
