@@ -68,13 +68,7 @@ final class JSONWriter {
     }
 
     private func grow(_ needed: Int) {
-        var c = capacity * 2
-        while c < needed { c *= 2 }
-        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
-        bigger.initialize(from: buffer, count: used)
-        buffer.deallocate()
-        buffer = bigger
-        capacity = c
+        (buffer, capacity) = OutputBuffer.grown(buffer, count: used, capacity: capacity, needed: needed)
     }
 
     @inline(__always)
@@ -210,24 +204,8 @@ final class JSONWriter {
 
     func integer<T: FixedWidthInteger>(_ v: T) {
         pending = false
-        if v == 0 { byte(0x30); return }
-        reserve(41)
-        var digits: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
-        let n = withUnsafeMutableBytes(of: &digits) { d -> Int in
-            var m = v.magnitude
-            var i = d.count
-            while m != 0 {
-                let (q, r) = m.quotientAndRemainder(dividingBy: 10)
-                i -= 1
-                d[i] = 0x30 + UInt8(r)
-                m = q
-            }
-            if v < 0 { i -= 1; d[i] = 0x2D }
-            let len = d.count - i
-            (buffer + used).update(from: d.baseAddress!.assumingMemoryBound(to: UInt8.self) + i, count: len)
-            return len
-        }
-        used += n
+        reserve(OutputBuffer.maxDecimalCount)
+        used += OutputBuffer.writeDecimal(v, to: buffer + used)
     }
 
     /// Writes a timestamp's text without building a `String`: every record carries timestamps,

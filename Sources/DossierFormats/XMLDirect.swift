@@ -165,9 +165,13 @@ enum XMLDirect {
         output.close(downTo: depth)
         output.openElement(name)
         if isLeaf(T.self) {
-            try output.leaf(leafText(x), codingPath: [])
+            try writeLeaf(x, to: output)
         } else if let kind = T.self as? any JSONEnum.Type {
             try output.leaf(rawValue(kind, x), codingPath: [])
+        } else if T.self == RecordMeta.self {
+            try writeMeta(&x, to: output, depth: depth + 1)
+        } else if T.self == SourceLocation.self {
+            try writeLocation(&x, to: output, depth: depth + 1)
         } else if let object = T.self as? any JSONObject.Type {
             try writeObject(object, &x, to: output, depth: depth + 1)
         } else if let list = T.self as? any XMLDirectList.Type, let key {
@@ -181,6 +185,49 @@ enum XMLDirect {
 
     private static func rawValue<E: JSONEnum, T>(_: E.Type, _ x: T) -> String {
         unsafeBitCast(x, to: E.self).rawValue
+    }
+
+    /// Record metadata, its category, provenance and legal basis (the same for every record one
+    /// mapping makes) copied from the record before when they are the same, as
+    /// `RecordMeta.writeJSON` does: metadata was 40% of writing a dossier as XML.
+    private static func writeMeta<T>(_ x: inout T, to output: XMLOutput, depth: Int) throws {
+        try withUnsafeMutablePointer(to: &x) { p in
+            try p.withMemoryRebound(to: RecordMeta.self, capacity: 1) { m in
+                let head = RecordMetaHead(category: m.pointee.category, provenance: m.pointee.provenance,
+                                          legalBasis: m.pointee.legalBasis, level: depth)
+                try writeObject(&m.pointee, to: output, depth: depth, leading: 3, encoding: head, kept: &output.metaHead)
+            }
+        }
+    }
+
+    /// A source location, its file (every record read from one file names it) copied from the
+    /// record before when it is the same.
+    private static func writeLocation<T>(_ x: inout T, to output: XMLOutput, depth: Int) throws {
+        try withUnsafeMutablePointer(to: &x) { p in
+            try p.withMemoryRebound(to: SourceLocation.self, capacity: 1) { l in
+                guard let file = l.pointee.file else { return try writeObject(SourceLocation.self, &l.pointee, to: output, depth: depth) }
+                try writeObject(&l.pointee, to: output, depth: depth, leading: 1, encoding: SourceFileHead(file: file, level: depth),
+                                kept: &output.sourceFileHead)
+            }
+        }
+    }
+
+    /// Writes `x`'s members with the XML of its first `count` copied from `kept` when that encodes
+    /// `key`, and kept there when not, as `JSONObject.writeJSON(_:to:level:leading:encoding:kept:)`
+    /// does: the leading members must always be written (not nil), and `key` must hold everything
+    /// their XML depends on (the depth gives the indent).
+    private static func writeObject<O: JSONObject, Key: Equatable>(_ x: inout O, to output: XMLOutput, depth: Int, leading count: Int,
+                                                                   encoding key: Key, kept: inout (key: Key, bytes: [UInt8])?) throws {
+        var members = XMLMemberWriter(output: output, depth: depth)
+        let start = output.position
+        if let k = kept, k.key == key {
+            output.replayChildren(k.bytes)
+            members.skip = count
+        } else {
+            members.markAfter = count
+        }
+        try O.members(&members, &x)
+        if let mark = members.mark { kept = (key, output.written(start..<mark)) }
     }
 
     /// `x` written as the `O` it is, in place (no copy of its fields).
@@ -199,16 +246,17 @@ enum XMLDirect {
         }
     }
 
-    /// A leaf value's text, as its `encode(to:)` writes it through `XMLSingleValueEncoding`.
+    /// A leaf value, as its `encode(to:)` writes it through `XMLSingleValueEncoding`: the value
+    /// types' text (`description` is `writeText(to:)`) written straight into the output.
     @inline(__always)
-    static func leafText<T: JSONValue>(_ x: T) -> String {
-        if T.self == String.self { return unsafeBitCast(x, to: String.self) }
-        if T.self == LocalDate.self { return unsafeBitCast(x, to: LocalDate.self).description }
-        if T.self == Timestamp.self { return unsafeBitCast(x, to: Timestamp.self).description }
-        if T.self == Amount.self { return unsafeBitCast(x, to: Amount.self).description }
-        if T.self == BSN.self { return unsafeBitCast(x, to: BSN.self).digits }
-        if T.self == Int.self { return unsafeBitCast(x, to: Int.self).description }
-        return unsafeBitCast(x, to: Bool.self) ? "true" : "false"
+    static func writeLeaf<T: JSONValue>(_ x: T, to output: XMLOutput) throws {
+        if T.self == String.self { return try output.leaf(unsafeBitCast(x, to: String.self), codingPath: []) }
+        if T.self == LocalDate.self { return try output.leaf(maxCount: LocalDate.maxTextCount, unsafeBitCast(x, to: LocalDate.self).writeText) }
+        if T.self == Timestamp.self { return try output.leaf(maxCount: Timestamp.maxTextCount, unsafeBitCast(x, to: Timestamp.self).writeText) }
+        if T.self == Amount.self { return try output.leaf(maxCount: Amount.maxTextCount, unsafeBitCast(x, to: Amount.self).writeText) }
+        if T.self == BSN.self { return try output.leaf(unsafeBitCast(x, to: BSN.self).digits, codingPath: []) }
+        if T.self == Int.self { return try output.leaf(integer: unsafeBitCast(x, to: Int.self)) }
+        try output.leaf(ascii: unsafeBitCast(x, to: Bool.self) ? "true" : "false")
     }
 }
 
@@ -295,9 +343,20 @@ struct XMLMemberReader<E: XMLDirectElement>: JSONMemberVisitor {
 struct XMLMemberWriter: JSONMemberVisitor {
     let output: XMLOutput
     let depth: Int
+    /// Leading members already in the output (copied there whole), passed over.
+    var skip = 0
+    /// After this many members (none when 0), `mark` is set to where the output then ends.
+    var markAfter = 0
+    var mark: Int?
+    private var written = 0
+
+    init(output: XMLOutput, depth: Int) { self.output = output; self.depth = depth }
 
     mutating func callAsFunction<T: JSONValue>(_ key: StaticString, _ value: inout T) throws {
+        if skip > 0 { skip -= 1; return }
         try XMLDirect.write(&value, name: .fixed(key), to: output, depth: depth, key: key)
+        written += 1
+        if written == markAfter { mark = output.position }
     }
 
     mutating func callAsFunction<T: JSONValue>(_ key: StaticString, _ value: inout T?) throws {

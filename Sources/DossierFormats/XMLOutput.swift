@@ -14,7 +14,7 @@ final class XMLOutput {
     // Unchecked exclusivity, as in `JSONWriter`: an output is used by one encoding at a time, and
     // the runtime's check on every append (a thread-local lookup each) was about a quarter of
     // writing a dossier.
-    @exclusivity(unchecked) private var buffer: [UInt8] = []
+    @exclusivity(unchecked) private var buffer = OutputBuffer(capacity: 1 << 16)
     @exclusivity(unchecked) private var open: [(name: Name, hasContent: Bool)] = []
     /// A failure found where the `Encoder` protocol cannot throw (opening a nested container),
     /// thrown when the element being written ends.
@@ -32,6 +32,8 @@ final class XMLOutput {
         self.flushThreshold = flushThreshold
     }
 
+    deinit { buffer.deallocate() }
+
     /// An element name: the direct path's are the member lists' static keys, so that no `String`
     /// is made for each element written.
     enum Name {
@@ -43,8 +45,7 @@ final class XMLOutput {
     var depth: Int { open.count }
 
     func declaration() {
-        buffer.append(contentsOf: #"<?xml version="1.0" encoding="UTF-8"?>"#.utf8)
-        buffer.append(0x0A)
+        buffer.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" as StaticString)
     }
 
     func openElement(_ name: String, attributes: String = "") {
@@ -56,28 +57,83 @@ final class XMLOutput {
         indent()
         buffer.append(0x3C)
         append(name)
-        buffer.append(contentsOf: attributes.utf8)
+        if !attributes.isEmpty { buffer.append(attributes) }
         open.append((name, false))
     }
 
     private func append(_ name: Name) {
         switch name {
-        case .text(let s): buffer.append(contentsOf: s.utf8)
-        case .fixed(let s): buffer.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        case .text(let s): buffer.append(s)
+        case .fixed(let s): buffer.append(s)
         }
     }
 
     /// Writes `text` as the whole content of the innermost element, which must still be empty, and closes it.
     func leaf(_ text: String, codingPath: [any CodingKey]) throws {
+        let name = try openLeaf(text, codingPath)
+        try appendEscaped(text, codingPath: codingPath)
+        closeLeaf(name)
+    }
+
+    /// As `leaf(_:codingPath:)`, for ASCII text that needs no escape, which `write` puts at a
+    /// position in at most `maxCount` bytes, returning its end: a value type's `writeText(to:)`,
+    /// so that no `String` is made for a date, a timestamp or an amount.
+    func leaf(maxCount: Int, _ write: (UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8>) throws {
+        let name = try openLeaf("", [])
+        buffer.append(writing: maxCount, write)
+        closeLeaf(name)
+    }
+
+    /// As `leaf(_:codingPath:)`, for an integer, written without a `String`.
+    func leaf(integer v: Int) throws {
+        let name = try openLeaf(v, [])
+        buffer.append(integer: v)
+        closeLeaf(name)
+    }
+
+    /// As `leaf(_:codingPath:)`, for ASCII that needs no escape (`true`, `false`).
+    func leaf(ascii text: StaticString) throws {
+        let name = try openLeaf(text.description, [])
+        buffer.append(text)
+        closeLeaf(name)
+    }
+
+    /// `value` only for the error, made only when there is one.
+    private func openLeaf(_ value: @autoclosure () -> Any, _ codingPath: [any CodingKey]) throws -> Name {
         guard let top = open.last, !top.hasContent else {
-            throw EncodingError.invalidValue(text, .init(codingPath: codingPath, debugDescription: "a single value in an element that already has content"))
+            throw EncodingError.invalidValue(value(), .init(codingPath: codingPath, debugDescription: "a single value in an element that already has content"))
         }
         buffer.append(0x3E)
-        try appendEscaped(text, codingPath: codingPath)
-        buffer.append(contentsOf: [0x3C, 0x2F])
-        append(top.name)
-        buffer.append(contentsOf: [0x3E, 0x0A])
+        return top.name
+    }
+
+    private func closeLeaf(_ name: Name) {
+        buffer.append("</" as StaticString)
+        append(name)
+        buffer.append(">\n" as StaticString)
         open.removeLast()
+    }
+
+    // MARK: Members copied from the record before (see `XMLDirect.writeObject(_:to:depth:leading:encoding:kept:)`)
+
+    /// The XML of the last record metadata's first members and what it encodes, as
+    /// `JSONWriter.metaHead` keeps the JSON.
+    @exclusivity(unchecked) var metaHead: (key: RecordMetaHead, bytes: [UInt8])?
+    @exclusivity(unchecked) var sourceFileHead: (key: SourceFileHead, bytes: [UInt8])?
+
+    /// Where the next byte goes: a mark for `written(from:)`.
+    var position: Int { buffer.count }
+
+    /// The bytes written between two `position`s.
+    func written(_ range: Range<Int>) -> [UInt8] {
+        Array(UnsafeBufferPointer(start: buffer.base + range.lowerBound, count: range.count))
+    }
+
+    /// Writes `bytes`, the first children of the innermost element as `written(_:)` took them
+    /// from an element opened at the same depth: they begin by ending its start tag.
+    func replayChildren(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { buffer.append($0.baseAddress!, count: $0.count) }
+        open[open.count - 1].hasContent = true
     }
 
     /// Closes elements until `depth` remain open.
@@ -86,11 +142,11 @@ final class XMLOutput {
             let element = open.removeLast()
             if element.hasContent {
                 indent()
-                buffer.append(contentsOf: [0x3C, 0x2F])
+                buffer.append("</" as StaticString)
                 append(element.name)
-                buffer.append(contentsOf: [0x3E, 0x0A])
+                buffer.append(">\n" as StaticString)
             } else {
-                buffer.append(contentsOf: [0x2F, 0x3E, 0x0A])
+                buffer.append("/>\n" as StaticString)
             }
         }
     }
@@ -104,7 +160,7 @@ final class XMLOutput {
             if let error = deferred { throw error }
             close(downTo: mark.open.count)
         } catch {
-            buffer.removeSubrange(mark.bytes...)
+            buffer.count = mark.bytes
             open = mark.open
             deferred = nil
             throw error
@@ -129,7 +185,7 @@ final class XMLOutput {
                 try XMLOutput(sink: DiscardSink()).element(value, named: name, attributes: attributes)
                 throw error
             }
-            buffer.removeSubrange(mark.bytes...)
+            buffer.count = mark.bytes
             open = mark.open
             try element(value, named: name, attributes: attributes)
         }
@@ -145,19 +201,19 @@ final class XMLOutput {
     }
 
     func flush() throws {
-        try sink.write(buffer)
-        buffer.removeAll(keepingCapacity: true)
+        try sink.write(buffer.bytes)
+        buffer.count = 0
         flushes += 1
     }
 
     private func startContent() {
         guard let top = open.last, !top.hasContent else { return }
-        buffer.append(contentsOf: [0x3E, 0x0A])
+        buffer.append(">\n" as StaticString)
         open[open.count - 1].hasContent = true
     }
 
     private func indent() {
-        buffer.append(contentsOf: repeatElement(0x20, count: 2 * open.count))
+        buffer.append(repeating: 0x20, count: 2 * open.count)
     }
 
     /// Escapes `& < >` and CR (as `&#xD;`, so a CR survives the parser's line-end normalisation),
@@ -175,7 +231,7 @@ final class XMLOutput {
                     continue
                 }
                 let b = u[i]
-                let replacement: String
+                let replacement: StaticString
                 switch b {
                 case 0x26: replacement = "&amp;"
                 case 0x3C: replacement = "&lt;"
@@ -188,12 +244,12 @@ final class XMLOutput {
                     throw unrepresentable(u[i + 2] == 0xBE ? "U+FFFE" : "U+FFFF", codingPath)
                 default: i += 1; continue
                 }
-                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<i]))
-                buffer.append(contentsOf: replacement.utf8)
+                buffer.append(p + runStart, count: i - runStart)
+                buffer.append(replacement)
                 i += 1
                 runStart = i
             }
-            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart...]))
+            buffer.append(p + runStart, count: u.count - runStart)
         }
     }
 
