@@ -231,6 +231,7 @@ final class TapeDecoder {
     func value<T: Decodable>(_ type: T.Type, at i: Int) throws -> T {
         if T.self == Timestamp.self, let t = plainString(i).flatMap(Timestamp.init(rfc3339:)) { return unsafeBitCast(t, to: T.self) }
         if T.self == LocalDate.self, let d = plainString(i).flatMap(LocalDate.init(iso:)) { return unsafeBitCast(d, to: T.self) }
+        if T.self == Amount.self, let a = plainString(i).flatMap(Amount.init(plainDecimal:)) { return unsafeBitCast(a, to: T.self) }
         return try T(from: NodeDecoder(tape: self, node: i))
     }
 

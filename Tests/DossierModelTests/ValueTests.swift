@@ -77,6 +77,33 @@ import DossierModel
         #expect(a.description.utf8.count <= Amount.maxTextCount)
         if m / 100 < 1_000_000_000_000_000 { #expect(Amount(decimal: a.description) == a) }
     }
+
+    /// The byte-level reader of the plain form agrees with `init(decimal:)` wherever it answers,
+    /// and answers for every plain form: odd texts it leaves to `init(decimal:)`, which must then
+    /// judge them as before. Every text of up to four characters over the characters that matter,
+    /// and the longest amounts.
+    @Test func plainDecimalsReadAsDecimalDoes() {
+        let alphabet = Array("0159-.+, a٣".utf8CString.dropLast().map { UInt8(bitPattern: $0) })
+        var texts: [[UInt8]] = [[]]
+        for length in 1...4 {
+            var next: [[UInt8]] = []
+            for t in texts where t.count == length - 1 { for c in alphabet { next.append(t + [c]) } }
+            texts += next
+        }
+        texts += ["999999999999999.99", "-999999999999999", "1234567890123456", "0.123", "00.50", "--5", "-.5", "5."].map { Array($0.utf8) }
+        var answered = 0
+        for t in texts {
+            let text = String(decoding: t, as: UTF8.self)
+            let plain = t.withUnsafeBufferPointer { Amount(plainDecimal: $0) }
+            let isPlain = text.wholeMatch(of: /-?[0-9]{1,15}(\.[0-9]{1,2})?/) != nil
+            #expect((plain != nil) == isPlain, "\(text)")
+            if let plain {
+                answered += 1
+                #expect(Amount(decimal: text) == plain, "\(text)")
+            }
+        }
+        #expect(answered > 500)
+    }
 }
 
 /// Names from an input are quoted in messages only when they look like names: a value that
