@@ -219,7 +219,7 @@ enum XMLDirect {
     private static func writeObject<O: JSONObject, Key: Equatable>(_ x: inout O, to output: XMLOutput, depth: Int, leading count: Int,
                                                                    encoding key: Key, kept: inout (key: Key, bytes: [UInt8])?) throws {
         var members = XMLMemberWriter(output: output, depth: depth)
-        let start = output.position
+        let start = output.position, flushes = output.flushes
         if let k = kept, k.key == key {
             output.replayChildren(k.bytes)
             members.skip = count
@@ -227,7 +227,9 @@ enum XMLDirect {
             members.markAfter = count
         }
         try O.members(&members, &x)
-        if let mark = members.mark { kept = (key, output.written(start..<mark)) }
+        // Leading leaves never reach a list, where the output may go to its sink; were one to,
+        // `start` would no longer be in the buffer.
+        if let mark = members.mark, output.flushes == flushes { kept = (key, output.written(start..<mark)) }
     }
 
     /// `x` written as the `O` it is, in place (no copy of its fields).
