@@ -25,14 +25,6 @@ public final class BagZipWriter {
         self.payload = payload
     }
 
-    /// Adds `data/<path>` from bytes already in memory.
-    public func add(_ path: String, bytes: [UInt8], compression: ZipCompression = .automatic) throws {
-        let name = try entryName(path)
-        let slot = try payload.append(path)
-        payload.fill(slot, size: UInt64(bytes.count), digest: try Digester.hash(.sha256, bytes))
-        try zip.add(name, .bytes(bytes), compression: compression)
-    }
-
     /// Adds `data/<path>` from a file, checking it against the size and SHA-256 its record states.
     /// The size and SHA-256 are checked by the worker that reads the file; a mismatch is thrown by
     /// `finish`, the first in the order files were added.

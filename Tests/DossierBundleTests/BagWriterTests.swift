@@ -43,7 +43,7 @@ import DossierBundle
         }
     }
 
-    /// Writes `files` into a bag, each through `add(_:writing:)` in 4 KiB writes or as one array,
+    /// Writes `files` into a bag, each through `add(_:writing:)` in 4 KiB writes or whole in one write,
     /// with a per-entry budget of 64 KiB, so the larger files wait in a temporary file.
     static func bag(_ files: [(String, [UInt8])], written: Bool, sizes: inout [UInt64]) throws -> [UInt8] {
         var options = ZipWriterOptions()
@@ -58,7 +58,7 @@ import DossierBundle
                     }
                 }))
             } else {
-                try bag.add(path, bytes: bytes)
+                try bag.add(path, streaming: { out in try bytes.withUnsafeBytes { try out.write($0) } })
             }
         }
         _ = try bag.finish(info: BagInfo([("Source-Organization", "test")]))

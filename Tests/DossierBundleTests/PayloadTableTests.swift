@@ -77,7 +77,7 @@ import DossierIO
             // A line break is no name for a zip entry.
             for (i, path) in Self.paths.filter({ !$0.contains("\n") }).enumerated() {
                 if i % 2 == 0 {
-                    try writer.add(path, bytes: Array("file \(i)\n".utf8))
+                    try writer.add(path, writing: { try $0.write(Array("file \(i)\n".utf8)) })
                 } else {
                     try writer.add(path, streaming: { try $0.write(Array(repeating: UInt8(i), count: 70_000 + i)) })
                 }
