@@ -44,26 +44,12 @@ protocol XMLDirectElement {
     func hasName(_ name: UnsafeBufferPointer<UInt8>) -> Bool
 }
 
-/// A list of model values, item by item; `Array` is the only one.
-protocol XMLDirectList {
-    static func readXML<E: XMLDirectElement>(_ e: E, item: String) throws -> Self
-    /// `inout` only so items are handed over in place, as in `JSONValue.writeJSON`; never assigned.
-    static func writeXML(_ x: inout Self, to output: XMLOutput, depth: Int, item: String) throws
-}
-
 enum XMLDirect {
     /// A member's value from its element `e`, which is in the dossier namespace; `key` is nil
     /// for a list item.
-    ///
-    /// Leaves are told apart first: comparing metatypes is decided at compile time in the code
-    /// specialised for each member type, and so is a cast to a protocol the type conforms to,
-    /// while one that fails is a runtime lookup. The bit casts are from a type to itself.
+    @inline(__always)
     static func read<T: JSONValue, E: XMLDirectElement>(_: T.Type, _ e: E, key: StaticString?) throws -> T {
-        if isLeaf(T.self) { return try readLeaf(T.self, leafText(e)) }
-        if let kind = T.self as? any JSONEnum.Type { return try readEnum(kind, leafText(e), as: T.self) }
-        if let object = T.self as? any JSONObject.Type { return try readObject(object, e, as: T.self) }
-        if let list = T.self as? any XMLDirectList.Type, let key { return try readList(list, e, key: key, as: T.self) }
-        throw XMLDirectRefusal()
+        try T.readXML(e, key: key)
     }
 
     /// The value types written as text by their own `encode(to:)`, apart from string enums.
@@ -71,15 +57,6 @@ enum XMLDirect {
     static func isLeaf<T>(_: T.Type) -> Bool {
         T.self == String.self || T.self == LocalDate.self || T.self == Timestamp.self || T.self == Amount.self
             || T.self == BSN.self || T.self == Int.self || T.self == Bool.self
-    }
-
-    static func readObject<O: JSONObject, T, E: XMLDirectElement>(_: O.Type, _ e: E, as: T.Type) throws -> T {
-        unsafeBitCast(try readObject(O.self, e), to: T.self)
-    }
-
-    private static func readList<L: XMLDirectList, T, E: XMLDirectElement>(_: L.Type, _ e: E, key: StaticString, as: T.Type) throws -> T {
-        guard let item = XMLNames.items[key.description] else { throw XMLDirectRefusal() }
-        return unsafeBitCast(try L.readXML(e, item: item), to: T.self)
     }
 
     static func readObject<O: JSONObject, E: XMLDirectElement>(_: O.Type, _ e: E) throws -> O {
@@ -154,43 +131,19 @@ enum XMLDirect {
         throw XMLDirectRefusal()
     }
 
-    private static func readEnum<E: JSONEnum, T>(_: E.Type, _ text: String, as: T.Type) throws -> T {
-        guard let v = E(rawValue: text) else { throw XMLDirectRefusal() }
-        return unsafeBitCast(v, to: T.self)
-    }
-
     /// Writes `x` as the element `name` below the `depth` open elements, as `XMLElementEncoder`
-    /// writes it; `key` is nil for a list item. Kinds are told apart as in `read`.
+    /// writes it; `key` is nil for a list item.
     static func write<T: JSONValue>(_ x: inout T, name: XMLOutput.Name, to output: XMLOutput, depth: Int, key: StaticString?) throws {
         output.close(downTo: depth)
         output.openElement(name)
-        if isLeaf(T.self) {
-            try writeLeaf(x, to: output)
-        } else if let kind = T.self as? any JSONEnum.Type {
-            try output.leaf(rawValue(kind, x), codingPath: [])
-        } else if T.self == RecordMeta.self {
-            try writeMeta(&x, to: output, depth: depth + 1)
-        } else if T.self == SourceLocation.self {
-            try writeLocation(&x, to: output, depth: depth + 1)
-        } else if let object = T.self as? any JSONObject.Type {
-            try writeObject(object, &x, to: output, depth: depth + 1)
-        } else if let list = T.self as? any XMLDirectList.Type, let key {
-            guard let item = XMLNames.items[key.description] else { throw XMLDirectRefusal() }
-            try writeList(list, &x, to: output, depth: depth + 1, item: item)
-        } else {
-            throw XMLDirectRefusal()
-        }
+        try T.writeXMLContent(&x, to: output, depth: depth + 1, key: key)
         output.close(downTo: depth)
-    }
-
-    private static func rawValue<E: JSONEnum, T>(_: E.Type, _ x: T) -> String {
-        unsafeBitCast(x, to: E.self).rawValue
     }
 
     /// Record metadata, its category, provenance and legal basis (the same for every record one
     /// mapping makes) copied from the record before when they are the same, as
     /// `RecordMeta.writeJSON` does: metadata was 40% of writing a dossier as XML.
-    private static func writeMeta<T>(_ x: inout T, to output: XMLOutput, depth: Int) throws {
+    fileprivate static func writeMeta<T>(_ x: inout T, to output: XMLOutput, depth: Int) throws {
         try withUnsafeMutablePointer(to: &x) { p in
             try p.withMemoryRebound(to: RecordMeta.self, capacity: 1) { m in
                 let head = RecordMetaHead(category: m.pointee.category, provenance: m.pointee.provenance,
@@ -202,7 +155,7 @@ enum XMLDirect {
 
     /// A source location, its file (every record read from one file names it) copied from the
     /// record before when it is the same.
-    private static func writeLocation<T>(_ x: inout T, to output: XMLOutput, depth: Int) throws {
+    fileprivate static func writeLocation<T>(_ x: inout T, to output: XMLOutput, depth: Int) throws {
         try withUnsafeMutablePointer(to: &x) { p in
             try p.withMemoryRebound(to: SourceLocation.self, capacity: 1) { l in
                 guard let file = l.pointee.file else { return try writeObject(SourceLocation.self, &l.pointee, to: output, depth: depth) }
@@ -242,12 +195,6 @@ enum XMLDirect {
         }
     }
 
-    private static func writeList<L: XMLDirectList, T>(_: L.Type, _ x: inout T, to output: XMLOutput, depth: Int, item: String) throws {
-        try withUnsafeMutablePointer(to: &x) { p in
-            try p.withMemoryRebound(to: L.self, capacity: 1) { try L.writeXML(&$0.pointee, to: output, depth: depth, item: item) }
-        }
-    }
-
     /// A leaf value, as its `encode(to:)` writes it through `XMLSingleValueEncoding`: the value
     /// types' text (`description` is `writeText(to:)`) written straight into the output.
     @inline(__always)
@@ -262,11 +209,66 @@ enum XMLDirect {
     }
 }
 
-extension Array: XMLDirectList where Element: JSONValue {
-    static func readXML<E: XMLDirectElement>(_ e: E, item: String) throws -> [Element] {
+// Each kind of value's XML, as `JSONValue.writeXMLContent` and `readXML` ask: `depth` is that of
+// the value's own children.
+
+extension JSONValue {
+    /// The leaves (`isLeaf`); any other type that came here would be refused, and so written or
+    /// read through `Codable`.
+    static func writeXMLContent(_ x: inout Self, to output: XMLOutput, depth: Int, key: StaticString?) throws {
+        guard XMLDirect.isLeaf(Self.self) else { throw XMLDirectRefusal() }
+        try XMLDirect.writeLeaf(x, to: output)
+    }
+
+    static func readXML<E: XMLDirectElement>(_ e: E, key: StaticString?) throws -> Self {
+        guard XMLDirect.isLeaf(Self.self) else { throw XMLDirectRefusal() }
+        return try XMLDirect.readLeaf(Self.self, XMLDirect.leafText(e))
+    }
+}
+
+extension JSONEnum {
+    static func writeXMLContent(_ x: inout Self, to output: XMLOutput, depth: Int, key: StaticString?) throws {
+        try output.leaf(x.rawValue, codingPath: [])
+    }
+
+    static func readXML<E: XMLDirectElement>(_ e: E, key: StaticString?) throws -> Self {
+        guard let v = Self(rawValue: try XMLDirect.leafText(e)) else { throw XMLDirectRefusal() }
+        return v
+    }
+}
+
+extension JSONObject {
+    static func writeXMLContent(_ x: inout Self, to output: XMLOutput, depth: Int, key: StaticString?) throws {
+        if Self.self == RecordMeta.self { return try XMLDirect.writeMeta(&x, to: output, depth: depth) }
+        if Self.self == SourceLocation.self { return try XMLDirect.writeLocation(&x, to: output, depth: depth) }
+        var members = XMLMemberWriter(output: output, depth: depth)
+        try Self.members(&members, &x)
+    }
+
+    static func readXML<E: XMLDirectElement>(_ e: E, key: StaticString?) throws -> Self {
+        try XMLDirect.readObject(Self.self, e)
+    }
+}
+
+extension Array where Element: JSONValue {
+    /// A list is a member (`key`), its items named after it (`XMLNames.items`).
+    static func writeXMLContent(_ x: inout [Element], to output: XMLOutput, depth: Int, key: StaticString?) throws {
+        guard let key, let item = XMLNames.items[key.description] else { throw XMLDirectRefusal() }
+        // In place, as `Array.writeJSON` does: the storage is only read through.
+        try x.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let elements = UnsafeMutablePointer(mutating: base)
+            for i in 0..<buffer.count {
+                try XMLDirect.write(&elements[i], name: .text(item), to: output, depth: depth, key: nil)
+                try output.flushIfFull()
+            }
+        }
+    }
+
+    static func readXML<E: XMLDirectElement>(_ e: E, key: StaticString?) throws -> [Element] {
+        guard let key, var item = XMLNames.items[key.description] else { throw XMLDirectRefusal() }
         var out: [Element] = []
         out.reserveCapacity(try XMLDirect.checkContainer(e))
-        var item = item
         try item.withUTF8 { name in
             var p = e.firstPosition
             while let q = p {
@@ -278,18 +280,6 @@ extension Array: XMLDirectList where Element: JSONValue {
             }
         }
         return out
-    }
-
-    static func writeXML(_ x: inout [Element], to output: XMLOutput, depth: Int, item: String) throws {
-        // In place, as `Array.writeJSON` does: the storage is only read through.
-        try x.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            let elements = UnsafeMutablePointer(mutating: base)
-            for i in 0..<buffer.count {
-                try XMLDirect.write(&elements[i], name: .text(item), to: output, depth: depth, key: nil)
-                try output.flushIfFull()
-            }
-        }
     }
 }
 
