@@ -67,6 +67,22 @@ private func codableDecode(_ bytes: [UInt8]) throws -> Dossier {
         }
     }
 
+    /// Every fixture is written by the direct path itself: `DossierXMLFormat.write` would hide a
+    /// refusal (a kind of value it failed to tell) by writing the dossier again through `Codable`.
+    @Test func directWritingWritesEveryFixtureItself() throws {
+        for (name, d) in try dossiers() {
+            let sink = MemorySink()
+            let output = XMLOutput(sink: sink)
+            output.declaration()
+            output.openElement(XMLNames.dossier, attributes: XMLNames.rootAttributes)
+            var x = d
+            #expect(throws: Never.self, "\(name)") { try XMLDirect.writeObject(Dossier.self, &x, to: output, depth: 1) }
+            output.close(downTo: 0)
+            try output.flush()
+            #expect(sink.bytes == (try codableEncode(d)), "\(name)")
+        }
+    }
+
     @Test func streamedDirectOutputIsByteIdenticalToCodable() throws {
         let direct = MemorySink()
         let writer = try DossierXMLStreamWriter(sink: direct)
