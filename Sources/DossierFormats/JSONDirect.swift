@@ -15,10 +15,10 @@ protocol JSONValue {
     /// of the writing time. Writing never assigns to it.
     static func writeJSON(_ x: inout Self, to w: JSONWriter, level: Int) throws
     static func readJSON(_ tape: TapeDecoder, at i: Int) throws -> Self
-    /// The direct XML path's two directions (XMLDirect.swift), chosen per kind of value (leaf,
-    /// string enum, object, list) by the protocol extension that supplies them, as here: telling
-    /// the kinds apart by casting the metatype cost a runtime conformance lookup for every
-    /// value whose cast failed.
+    /// The direct XML path's two directions (XMLDirect.swift), supplied for each kind of value
+    /// (leaf, string enum, object, list) by that kind's protocol extension, so that the choice is
+    /// made when the code is specialised: telling the kinds apart by casting the metatype cost a
+    /// runtime conformance lookup for every cast that failed.
     static func writeXMLContent(_ x: inout Self, to output: XMLOutput, depth: Int, key: StaticString?) throws
     static func readXML<E: XMLDirectElement>(_ e: E, key: StaticString?) throws -> Self
 }

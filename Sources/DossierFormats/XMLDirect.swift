@@ -241,8 +241,7 @@ extension JSONObject {
     static func writeXMLContent(_ x: inout Self, to output: XMLOutput, depth: Int, key: StaticString?) throws {
         if Self.self == RecordMeta.self { return try XMLDirect.writeMeta(&x, to: output, depth: depth) }
         if Self.self == SourceLocation.self { return try XMLDirect.writeLocation(&x, to: output, depth: depth) }
-        var members = XMLMemberWriter(output: output, depth: depth)
-        try Self.members(&members, &x)
+        try XMLDirect.writeObject(Self.self, &x, to: output, depth: depth)
     }
 
     static func readXML<E: XMLDirectElement>(_ e: E, key: StaticString?) throws -> Self {
