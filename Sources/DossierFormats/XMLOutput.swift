@@ -108,10 +108,14 @@ final class XMLOutput {
     }
 
     private func closeLeaf(_ name: Name) {
+        endTag(name)
+        open.removeLast()
+    }
+
+    private func endTag(_ name: Name) {
         buffer.append("</" as StaticString)
         append(name)
         buffer.append(">\n" as StaticString)
-        open.removeLast()
     }
 
     // MARK: Members copied from the record before (see `XMLDirect.writeObject(_:to:depth:leading:encoding:kept:)`)
@@ -142,9 +146,7 @@ final class XMLOutput {
             let element = open.removeLast()
             if element.hasContent {
                 indent()
-                buffer.append("</" as StaticString)
-                append(element.name)
-                buffer.append(">\n" as StaticString)
+                endTag(element.name)
             } else {
                 buffer.append("/>\n" as StaticString)
             }
