@@ -29,7 +29,7 @@ struct FieldPath: Equatable {
     /// Array positions a profile may address; more would only be a typo.
     static let maxIndex = 99
     let pattern: String
-    let indices: [Int]
+    let indices: PathIndices
 
     init?(_ path: String) {
         var pattern = "", indices: [Int] = []
@@ -42,16 +42,50 @@ struct FieldPath: Equatable {
             rest = rest[rest.index(after: close)...]
         }
         pattern += rest
-        guard !pattern.isEmpty else { return nil }
-        self.pattern = pattern; self.indices = indices
+        guard !pattern.isEmpty, let packed = PathIndices(indices) else { return nil }
+        self.pattern = pattern; self.indices = packed
+    }
+}
+
+/// The array positions of a field path, outermost first, packed a byte each into one word.
+///
+/// A setter is handed them for every value mapped; as an array slice they counted a reference
+/// on their storage each time (twice per value, with the release), where this is copied as an
+/// integer. No catalogue nests arrays more than two deep, and a position is at most
+/// `FieldPath.maxIndex`.
+struct PathIndices: Equatable {
+    static let maxDepth = 8
+    private var packed: UInt64
+    private(set) var count: Int
+
+    /// Nil when there are more positions than `maxDepth`, or one does not fit a byte.
+    init?(_ indices: [Int]) {
+        guard indices.count <= Self.maxDepth, indices.allSatisfy({ (0...0xFF).contains($0) }) else { return nil }
+        packed = indices.reversed().reduce(0) { $0 << 8 | UInt64($1) }
+        count = indices.count
+    }
+
+    var first: Int? { count > 0 ? Int(packed & 0xFF) : nil }
+
+    func dropFirst() -> PathIndices {
+        var rest = self
+        if count > 0 { rest.packed >>= 8; rest.count -= 1 }
+        return rest
     }
 }
 
 /// One settable model field: its kind and how to store a converted value into a record.
-struct Slot<R> {
+///
+/// A class so that mapping can lend a slot to its setter's call (`Unmanaged`) instead of holding
+/// a strong reference to the closure's context for it, an atomic count up and down per value.
+final class Slot<R> {
     let kind: FieldKind
     /// Stores the value; `indices` are the array positions of the path, outermost first.
-    let set: (inout R, consuming Converted, ArraySlice<Int>) -> Void
+    let set: (inout R, consuming Converted, PathIndices) -> Void
+
+    init(kind: FieldKind, set: @escaping (inout R, consuming Converted, PathIndices) -> Void) {
+        self.kind = kind; self.set = set
+    }
 
     // Setters are closures rather than key paths: applying a key path is a runtime call that
     // looks up generic metadata, and mapping sets several fields of every row.

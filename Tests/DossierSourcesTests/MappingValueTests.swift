@@ -129,8 +129,16 @@ import DossierIO
     }
 
     @Test func fieldPaths() {
-        #expect(FieldPath("addresses[0].postalCode").map { [$0.pattern] + $0.indices.map(String.init) } == ["addresses[].postalCode", "0"])
-        #expect(FieldPath("goals[12]")?.indices == [12])
+        #expect(FieldPath("addresses[0].postalCode")?.pattern == "addresses[].postalCode")
+        #expect(FieldPath("addresses[0].postalCode")?.indices == PathIndices([0]))
+        #expect(FieldPath("goals[12]")?.indices == PathIndices([12]))
+        // Positions come out outermost first, each once.
+        let nested = FieldPath("a[3].b[99].c[7]")?.indices
+        #expect(nested?.count == 3)
+        #expect([nested?.first, nested?.dropFirst().first, nested?.dropFirst().dropFirst().first] == [3, 99, 7])
+        #expect(nested?.dropFirst().dropFirst().dropFirst().first == nil)
+        #expect(FieldPath("a" + String(repeating: "[0].a", count: PathIndices.maxDepth) + "[0]") == nil)
+        #expect(FieldPath("a" + String(repeating: "[0].a", count: PathIndices.maxDepth - 1) + "[0]")?.indices.count == PathIndices.maxDepth)
         #expect(FieldPath("addresses[100].city") == nil)
         #expect(FieldPath("addresses[x].city") == nil)
         #expect(FieldCatalog.kind(of: .client, "addresses[].postalCode") == .text)
