@@ -256,10 +256,15 @@ final class ClientAssembler: @unchecked Sendable {
         // `SpillDecoder.record(into:)`), so a client's rows are never all held at once, and no row
         // is made and destroyed per record. Its location is copied into the record made from it.
         var row = SourceRow(table: "", columns: [], values: [], location: SourceLocation())
+        // The rules of the record before: a client's records come table by table, so these are
+        // nearly always the same, and taking them from their arrays for every record counted
+        // references on them (atomically) each time.
+        var mapping = SpillRecord.clientRow, rr = rules.client, catalog: any CatalogProtocol = rules.clientCatalog
         for i in 0..<records.count {
             let (r, noncharacter) = try records.record(i, into: &row)
             guard r.mapping != SpillRecord.clientRow else { continue }
-            let rr = rules(r.mapping, row)
+            if r.mapping != mapping { mapping = r.mapping; rr = rules.mappings[mapping]; catalog = rules.catalogs[mapping] }
+            Unmanaged.passUnretained(rr.columns)._withUnsafeGuaranteedRef { $0.bind(row.columns) }
             rr.relocate(&row)
             if let column = noncharacter {
                 let d = Self.noncharacter(in: row, column: column, at: row.location.reportable)
@@ -276,8 +281,8 @@ final class ClientAssembler: @unchecked Sendable {
             }
             rowDiagnostics.removeAll(keepingCapacity: true)
             let location = row.location
-            let mapped = rules.catalogs[r.mapping].mapInto(&dossier, row, rr, id: id, location: location, documents: documents,
-                                                           diagnostics: &rowDiagnostics)
+            let mapped = catalog.mapInto(&dossier, row, rr, id: id, location: location, documents: documents,
+                                         diagnostics: &rowDiagnostics)
             if !rowDiagnostics.isEmpty {
                 out.events += rowDiagnostics.map(ClientResult.Event.report)
                 diagnostics += rowDiagnostics
