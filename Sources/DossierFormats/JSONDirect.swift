@@ -63,8 +63,10 @@ extension JSONObject {
         w.byte(0x7B)
         let start = w.used
         var members = MemberWriter(w: w, level: level + 1)
-        if let k = kept, k.key == key {
-            k.bytes.withUnsafeBufferPointer { w.bytes($0.baseAddress!, $0.count) }
+        // Compared and copied where they are kept: binding `kept` to a constant copied the pair
+        // out, counting a reference on its bytes (and key) for every record.
+        if kept?.key == key {
+            kept!.bytes.withUnsafeBufferPointer { w.bytes($0.baseAddress!, $0.count) }
             members.count = count
             members.skip = count
         } else {
