@@ -258,7 +258,8 @@ final class ClientAssembler: @unchecked Sendable {
         var row = SourceRow(table: "", columns: [], values: [], location: SourceLocation())
         // The rules of the record before: a client's records come table by table, so these are
         // nearly always the same, and taking them from their arrays for every record counted
-        // references on them (atomically) each time.
+        // references on them (atomically) each time. They start as the client's, which no
+        // record here uses: client rows are passed over before they are looked at.
         var mapping = SpillRecord.clientRow, rr = rules.client, catalog: any CatalogProtocol = rules.clientCatalog
         for i in 0..<records.count {
             let (r, noncharacter) = try records.record(i, into: &row)

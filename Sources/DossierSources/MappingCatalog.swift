@@ -51,8 +51,8 @@ struct FieldPath: Equatable {
 ///
 /// A setter is handed them for every value mapped; as an array slice they counted a reference
 /// on their storage each time (twice per value, with the release), where this is copied as an
-/// integer. No catalogue nests arrays more than two deep, and a position is at most
-/// `FieldPath.maxIndex`.
+/// integer. Catalogues nest arrays one deep (`addresses[0].city`), so eight levels leave room,
+/// and a position is at most `FieldPath.maxIndex`.
 struct PathIndices: Equatable {
     static let maxDepth = 8
     private var packed: UInt64
