@@ -173,8 +173,10 @@ enum XMLDirect {
                                                                    encoding key: Key, kept: inout (key: Key, bytes: [UInt8])?) throws {
         var members = XMLMemberWriter(output: output, depth: depth)
         let start = output.position, flushes = output.flushes
-        if let k = kept, k.key == key {
-            output.replayChildren(k.bytes)
+        // Compared and read where they are kept, as the JSON writer does: binding a copy of the
+        // pair counted a reference on its bytes (and key) for every record.
+        if kept?.key == key {
+            output.replayChildren(kept!.bytes)
             members.skip = count
         } else {
             members.markAfter = count
