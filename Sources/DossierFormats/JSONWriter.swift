@@ -37,6 +37,8 @@ final class JSONWriter {
     /// `RecordMeta.writeJSON`).
     @exclusivity(unchecked) var metaHead: (key: RecordMetaHead, bytes: [UInt8])?
     @exclusivity(unchecked) var sourceFileHead: (key: SourceFileHead, bytes: [UInt8])?
+    @exclusivity(unchecked) var metaTail: (key: RecordMetaTail, bytes: [UInt8])?
+    @exclusivity(unchecked) var sourceTableHead: (key: SourceTableHead, bytes: [UInt8])?
     /// Bytes kept before handing the buffer to the sink.
     private let flushThreshold: Int
     /// For one document: large enough to make writes cheap, small enough that the buffer comes
@@ -87,6 +89,21 @@ final class JSONWriter {
 
     func ascii(_ s: StaticString) {
         bytes(s.utf8Start, s.utf8CodeUnitCount)
+    }
+
+    /// Appends the bytes `kept` holds if its key passes `encodes`, and says whether it did (see
+    /// `RecordMeta.writeJSON`). The pair is read where it is kept: binding it counted a
+    /// reference on its bytes and its key's texts for every record.
+    @inline(__always)
+    func copyKept<Key>(_ kept: inout (key: Key, bytes: [UInt8])?, if encodes: (inout Key) -> Bool) -> Bool {
+        guard kept != nil, encodes(&kept!.key) else { return false }
+        kept!.bytes.withUnsafeBufferPointer { bytes($0.baseAddress!, $0.count) }
+        return true
+    }
+
+    /// A copy of what was written since `start`, which must be after the last flush.
+    func written(since start: Int) -> [UInt8] {
+        Array(UnsafeBufferPointer(start: buffer + start, count: used - start))
     }
 
     /// Drops what was written after `mark`, so a document can be written again by another path.

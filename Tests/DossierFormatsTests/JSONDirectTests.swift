@@ -67,9 +67,11 @@ func directOutputIsByteIdenticalToCodable(style: JSONStyle) throws {
 }
 
 /// The writer copies the encoding of metadata members and source files that repeat from record
-/// to record; records whose category, provenance, legal basis and source file change at every
-/// step, lack a file, or name a file that needs escaping must come out as the Codable path writes
-/// them, in one stream and one document at a time.
+/// to record, and for a row's metadata (file, line, table and key, no dates) the runs around its
+/// author, line and key; records whose category, provenance, legal basis, flags, author, source
+/// file and table change at every step, lack a file or a key, have a column, an entry or a date
+/// (another shape), or name a file or table that needs escaping must come out as the Codable path
+/// writes them, in one stream and one document at a time.
 @Test func repeatedMetadataIsWrittenAsCodableWritesIt() throws {
     var d = Sample.dossier()
     let files: [String?] = ["a.sql", "a.sql", nil, "b \"quoted\".sql", "a.sql", "a.sql"]
@@ -82,6 +84,20 @@ func directOutputIsByteIdenticalToCodable(style: JSONStyle) throws {
         r.meta.legalBasis = i % 4 == 2 ? .consent : .legalObligation
         let file = files[i % files.count]
         r.meta.source = i % 9 == 8 ? nil : SourceLocation(file: file, line: file == nil ? nil : i, table: "t", key: "\(i)")
+        return r
+    } + (0..<40).map { i in
+        var r = base
+        r.id = "row-\(i)"
+        r.meta.category = i % 6 == 5 ? .personal : .care
+        r.meta.createdAt = i % 11 == 10 ? Timestamp(rfc3339: "2024-01-02T03:04:05Z") : nil
+        r.meta.retentionUntil = i % 13 == 12 ? LocalDate(iso: "2040-01-01") : nil
+        r.meta.author = i % 3 == 0 ? nil : (i % 5 == 0 ? "a \"quoted\" author" : "JB")
+        r.meta.restricted = i % 7 == 6
+        r.meta.containsThirdPartyData = i % 8 == 7
+        let file = files[i % files.count]
+        r.meta.source = SourceLocation(file: file, line: i * 1_000 + 7, column: i % 17 == 16 ? 3 : nil,
+                                       table: i % 4 == 3 ? "other \"t\"" : "reports", key: i % 19 == 18 ? nil : "k\(i)",
+                                       entry: i % 23 == 22 ? "member.xml" : nil)
         return r
     }
     for style in [JSONStyle.pretty, .compact] {
