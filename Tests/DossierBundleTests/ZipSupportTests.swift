@@ -43,7 +43,12 @@ enum ZipTestSupport {
         return nil
     }
 
-    static func has(_ tool: String) -> Bool { toolPath(tool) != nil }
+    /// Whether `tool` is installed; always true under `.ci/run` (`DOSSIERPORT_REQUIRE_TOOLS=1`),
+    /// which installs every tool, so that there a missing one fails its tests instead of
+    /// leaving them out.
+    static func has(_ tool: String) -> Bool {
+        ProcessInfo.processInfo.environment["DOSSIERPORT_REQUIRE_TOOLS"] == "1" || toolPath(tool) != nil
+    }
     static let hasArchiveTools = ["unzip", "zip", "7z", "python3"].allSatisfy(has)
 
     /// Runs a tool to completion and returns its exit status and combined output.

@@ -76,7 +76,7 @@ struct AgeTests {
         #expect(throws: DossierError.self) { try AgeIdentity("AGE-SECRET-KEY-1gFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX") }
     }
 
-    @Test func keyFilesInteroperateWithAgeKeygen() throws {
+    @Test(.enabled(if: canRun("age-keygen"))) func keyFilesInteroperateWithAgeKeygen() throws {
         let dir = try makeTemporaryDirectory()
         defer { removeDirectory(dir) }
         let ours = try AgeIdentity.generate()
@@ -91,7 +91,7 @@ struct AgeTests {
         #expect(theirs.count == 1 && "\(theirs[0].recipient)\n" == String(decoding: theirRecipient.stdout, as: UTF8.self))
     }
 
-    @Test(arguments: sizes)
+    @Test(.enabled(if: canRun("age")), arguments: sizes)
     func weEncryptAgeDecrypts(size: Int) throws {
         let dir = try makeTemporaryDirectory()
         defer { removeDirectory(dir) }
@@ -105,7 +105,7 @@ struct AgeTests {
         #expect(summary(result.stdout) == summary(plaintext))
     }
 
-    @Test(arguments: sizes)
+    @Test(.enabled(if: canRun("age")), arguments: sizes)
     func ageEncryptsWeDecrypt(size: Int) throws {
         let dir = try makeTemporaryDirectory()
         defer { removeDirectory(dir) }
@@ -128,7 +128,7 @@ struct AgeTests {
         #expect(summary(try ageDecrypt(ciphertext, identities: [identity], piece: 1)) == summary(plaintext))
     }
 
-    @Test func passphraseInteropWithAge() throws {
+    @Test(.enabled(if: canRun("age"))) func passphraseInteropWithAge() throws {
         let dir = try makeTemporaryDirectory()
         defer { removeDirectory(dir) }
         let passphrase = "correct horse battery staple"
@@ -300,7 +300,7 @@ struct AgeTests {
     }
 
     /// Armor is accepted strictly: surrounding whitespace only, canonical base64, 64 columns.
-    @Test func armorStrictness() throws {
+    @Test(.enabled(if: canRun("age"))) func armorStrictness() throws {
         let dir = try makeTemporaryDirectory()
         defer { removeDirectory(dir) }
         let identity = try AgeIdentity.generate()
@@ -318,7 +318,7 @@ struct AgeTests {
         #expect(errorCode { _ = try ageDecrypt(Array(lines.joined(separator: "\n").utf8), identities: [identity]) } == "age.armor")
     }
 
-    @Test(arguments: [0, 47, 48, 100_000])
+    @Test(.enabled(if: canRun("age")), arguments: [0, 47, 48, 100_000])
     func armoredOutputDecryptsWithAge(size: Int) throws {
         let dir = try makeTemporaryDirectory()
         defer { removeDirectory(dir) }

@@ -24,6 +24,14 @@ struct ToolResult {
     var stderr: String
 }
 
+/// Whether the tests that compare with `tool` run: when it is installed, and always under
+/// `.ci/run`, which installs every tool and sets `DOSSIERPORT_REQUIRE_TOOLS=1`, so that there a
+/// missing tool fails the run instead of leaving its tests out.
+func canRun(_ tool: String) -> Bool {
+    if ProcessInfo.processInfo.environment["DOSSIERPORT_REQUIRE_TOOLS"] == "1" { return true }
+    return (try? run("/bin/sh", ["-c", "command -v \(tool)"]).status) == 0
+}
+
 /// Runs an external tool (ssh-keygen, age, python3) with `stdin`, collecting its output.
 ///
 /// Standard error is read after standard output; the tools used write only short messages there.
