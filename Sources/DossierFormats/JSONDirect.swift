@@ -63,10 +63,7 @@ extension JSONObject {
         w.byte(0x7B)
         let start = w.used
         var members = MemberWriter(w: w, level: level + 1)
-        // Compared and copied where they are kept: binding `kept` to a constant copied the pair
-        // out, counting a reference on its bytes (and key) for every record.
-        if kept?.key == key {
-            kept!.bytes.withUnsafeBufferPointer { w.bytes($0.baseAddress!, $0.count) }
+        if w.copyKept(&kept, if: { $0 == key }) {
             members.count = count
             members.skip = count
         } else {
@@ -74,7 +71,7 @@ extension JSONObject {
         }
         try Self.members(&members, &x)
         if members.markAfter == count {
-            kept = (key, Array(UnsafeBufferPointer(start: w.buffer + start, count: members.mark - start)))
+            kept = (key, w.written(since: start, to: members.mark))
         }
         w.closeContainer(0x7D, level: level, empty: members.count == 0)
     }

@@ -92,8 +92,8 @@ final class JSONWriter {
     }
 
     /// Appends the bytes `kept` holds if its key passes `encodes`, and says whether it did (see
-    /// `RecordMeta.writeJSON`). The pair is read where it is kept: binding it counted a
-    /// reference on its bytes and its key's texts for every record.
+    /// `JSONObject.writeJSON(_:to:level:leading:encoding:kept:)`). The pair is read where it is
+    /// kept: binding it counted a reference on its bytes and its key's texts for every record.
     @inline(__always)
     func copyKept<Key>(_ kept: inout (key: Key, bytes: [UInt8])?, if encodes: (inout Key) -> Bool) -> Bool {
         guard kept != nil, encodes(&kept!.key) else { return false }
@@ -101,9 +101,9 @@ final class JSONWriter {
         return true
     }
 
-    /// A copy of what was written since `start`, which must be after the last flush.
-    func written(since start: Int) -> [UInt8] {
-        Array(UnsafeBufferPointer(start: buffer + start, count: used - start))
+    /// A copy of what was written from `start` (after the last flush) to `end` (or what is used).
+    func written(since start: Int, to end: Int? = nil) -> [UInt8] {
+        Array(UnsafeBufferPointer(start: buffer + start, count: (end ?? used) - start))
     }
 
     /// Drops what was written after `mark`, so a document can be written again by another path.
