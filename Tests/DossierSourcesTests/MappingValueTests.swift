@@ -171,7 +171,7 @@ import DossierIO
     }
 
     /// A carried COPY line's record, its header encoded on the stack: numbers that take one to
-    /// nine varint bytes, a key of multi-byte characters, and the line's fields decoded back.
+    /// nine varint bytes (the edges of one, two, three and four), a key of multi-byte characters, and the line's fields decoded back.
     @Test func carriedRecordsRoundTrip() throws {
         let folder = try PrivateFolder(under: NSTemporaryDirectory())
         defer { folder.remove() }
@@ -180,7 +180,10 @@ import DossierIO
         let line = Array("7\t\\N\tregel\\neen\tcliënt\t".utf8)
         let ids = CarriedIDs(table: dict.id("reports"), columns: dict.id(columns: ["id", "x", "body", "name", "empty"]),
                              kinds: dict.id(kinds: [true, false, false, false, false]), file: dict.id("d.sql"))
-        let records = [(ordinal: 0, key: "1", line: 1), (ordinal: 127, key: "cliënt-Ω", line: 128), (ordinal: 1 << 62, key: "42", line: 1 << 40)]
+        // Each width's first and last number: one, two and three bytes are read without a loop.
+        let records = [(ordinal: 0, key: "1", line: 1), (ordinal: 127, key: "cliënt-Ω", line: 128),
+                       (ordinal: 16_383, key: "2", line: 16_384), (ordinal: 2_097_151, key: "3", line: 2_097_152),
+                       (ordinal: 1 << 62, key: "42", line: 1 << 40)]
         for r in records {
             try line.withUnsafeBufferPointer {
                 try w.appendCarried(CarriedLine(bytes: $0, numeric: [true, false, false, false, false], ascii: false), number: r.line, ids,
