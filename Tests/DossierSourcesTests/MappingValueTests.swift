@@ -171,7 +171,8 @@ import DossierIO
     }
 
     /// A carried COPY line's record, its header encoded on the stack: numbers that take one to
-    /// nine varint bytes (the edges of one, two, three and four), a key of multi-byte characters, and the line's fields decoded back.
+    /// nine varint bytes (the edges of one, two, three and four), a key of multi-byte characters,
+    /// and the line's fields decoded back.
     @Test func carriedRecordsRoundTrip() throws {
         let folder = try PrivateFolder(under: NSTemporaryDirectory())
         defer { folder.remove() }

@@ -42,18 +42,20 @@ import DossierIO
     @Test(.enabled(if: chromium != nil || ProcessInfo.processInfo.environment["DOSSIERPORT_REQUIRE_TOOLS"] == "1",
                    "needs Debian's chromium"))
     func rendersInHeadlessChromium() throws {
+        // Under `.ci/run` the test runs whether or not chromium is there; missing, it fails here.
+        let chromium = try #require(Self.chromium, "chromium is not installed")
         let dir = try TestEnv.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         for (d, html) in try copies() {
             let page = dir.appendingPathComponent("\(d.id).html")
             try html.write(to: page, atomically: false, encoding: .utf8)
             let png = dir.appendingPathComponent("\(d.id).png").path
-            let shot = try TestEnv.run(Self.chromium!, ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=1000,1600",
-                                                        "--screenshot=\(png)", page.absoluteString])
+            let shot = try TestEnv.run(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=1000,1600",
+                                                  "--screenshot=\(png)", page.absoluteString])
             #expect(shot.status == 0)
             let size = (try? FileManager.default.attributesOfItem(atPath: png)[.size] as? Int) ?? 0
             #expect(size > 10_000, "\(d.id): no screenshot")
-            let dom = try TestEnv.run(Self.chromium!, ["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.absoluteString])
+            let dom = try TestEnv.run(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.absoluteString])
             #expect(dom.status == 0)
             #expect(dom.out.contains(d.client.name.familyName), "\(d.id): family name not in the rendered DOM")
             #expect(dom.out.contains(d.controller.name))

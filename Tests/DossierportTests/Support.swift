@@ -35,10 +35,9 @@ enum TestEnv {
                               options: ExportOptions(purpose: purpose, today: createdAt.date, organisation: try organisation()))
     }
 
-    /// Whether an external tool is installed, for tests that compare against it.
-    /// Whether `tool` is installed; always true under `.ci/run` (`DOSSIERPORT_REQUIRE_TOOLS=1`),
-    /// which installs every tool, so that there a missing one fails its tests instead of
-    /// leaving them out.
+    /// Whether `tool` is installed, for tests that compare against it; always true under
+    /// `.ci/run` (`DOSSIERPORT_REQUIRE_TOOLS=1`), which installs every tool, so that there a
+    /// missing one fails its tests instead of leaving them out.
     static func has(_ tool: String) -> Bool {
         if ProcessInfo.processInfo.environment["DOSSIERPORT_REQUIRE_TOOLS"] == "1" { return true }
         return (try? run("/bin/sh", ["-c", "command -v \(tool)"]).status) == 0
