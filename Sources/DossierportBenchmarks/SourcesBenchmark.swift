@@ -47,6 +47,21 @@ final class CountEverySieve: RowSieve {
     func passOver(_ rows: Int) { self.rows += rows }
 }
 
+/// Counts the rows of every table without decoding them: what `--dump` learns the client count from.
+final class TableRowCounter: RowSieve {
+    private(set) var rows: [String: Int] = [:]
+    private var table = ""
+    func plan(table: String, columns: [String], file: String) -> RowPlan {
+        self.table = table
+        return .count
+    }
+    func admit(_ fields: RawFields, line: Int) throws -> Bool {
+        rows[table, default: 0] += 1
+        return false
+    }
+    func passOver(_ rows: Int) { self.rows[table, default: 0] += rows }
+}
+
 /// Wall and CPU seconds of `body`, CPU of this process and of the children it waited for, so a
 /// subprocess (`wc -l`) and in-process work are measured alike; CPU is what the table's MB/s
 /// use, since on a shared machine wall time measures the neighbours as much as the code.
@@ -120,14 +135,15 @@ func runExportOne(_ args: [String]) throws {
 /// (fixtures/epd/duckdb-export.py; `pip install duckdb`) and the export of one client, with the
 /// peak RSS of each (VmHWM: reset between the reading phases; the exports' and DuckDB's own,
 /// each run in a child process).
-/// `--dump` reuses a dump the generator made earlier, whose client count `--clients` must give.
+/// `--dump` reuses a dump the generator made earlier; its client count (which names the client
+/// exported alone) is read from the dump, and `--clients`, if given, must agree with it.
 func runSourcesSuite(_ args: [String]) throws {
-    var clients = 50_000, keep = false
+    var clients = 50_000, keep = false, clientsGiven = false
     var existing: String?
     var arguments = SuiteArguments()
     arguments.flags["--smoke"] = { clients = 200 }
     arguments.flags["--keep"] = { keep = true }
-    arguments.options["--clients"] = SuiteArguments.count { clients = $0 }
+    arguments.options["--clients"] = SuiteArguments.count { clients = $0; clientsGiven = true }
     arguments.options["--dump"] = { existing = $0; return true }
     arguments.parse(args, usage: "sources [--clients N] [--smoke] [--keep] [--dump PATH]")
     // Checked first: the rows before it take minutes on a large dump.
@@ -140,6 +156,20 @@ func runSourcesSuite(_ args: [String]) throws {
     let dump = existing ?? work + "/caresys-\(clients).sql"
     guard existing != nil || shell("python3 '\(packageRoot)/fixtures/epd/generate-large.py' \(clients) '\(dump)'") == 0 else {
         throw DossierError("bench.generate", "generate-large.py failed")
+    }
+    if let existing {
+        // Counted before any row is timed: a wrong count used to fail only at the last row,
+        // minutes into a large dump, when the client it names was not found.
+        let counter = TableRowCounter()
+        let reader = try SQLDumpReader(path: existing)
+        reader.setSieve(counter)
+        while try reader.nextRow() != nil {}
+        let found = counter.rows["clients"] ?? 0
+        guard found > 0, !clientsGiven || found == clients else {
+            throw DossierError("bench.dump", found == 0 ? "\(existing) has no rows in a clients table: not a generate-large.py dump"
+                                                        : "--clients \(clients), but \(existing) has \(found) clients")
+        }
+        clients = found
     }
     let mb = Double(try FileManager.default.attributesOfItem(atPath: dump)[.size] as? Int ?? 0) / 1e6
     var rows: [Row] = []
