@@ -271,7 +271,7 @@ final class ClientAssembler: @unchecked Sendable {
                 let d = Self.noncharacter(in: row, column: column, at: row.location.reportable)
                 diagnostics.append(d); out.outcome(r, mapped: false, d); continue
             }
-            guard let id = rr.recordID(row) else {
+            guard let id = rr.recordID(relocated: row) else {
                 let d = Diagnostic.error("value.missing", "a record id column is empty", at: row.location)
                 diagnostics.append(d); out.outcome(r, mapped: false, d); continue
             }

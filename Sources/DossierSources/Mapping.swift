@@ -143,6 +143,8 @@ final class RecordRules {
     let keyNames: [String]
     let idPrefix: String
     let idSlots: [Int]
+    /// The record id is made of the key's columns (`recordID(relocated:)`).
+    let idIsKey: Bool
     let meta: MetaDefaults
     /// Column fields first, then constants, so a constant knows which array elements exist.
     let fields: [FieldRule]
@@ -156,6 +158,7 @@ final class RecordRules {
         let cols = columns
         keySlots = key.map { cols.slot($0) }
         idSlots = recordID.columns.map { cols.slot($0) }
+        idIsKey = idSlots == keySlots
         let catalog = FieldCatalog.catalog(entity)
         let required = Set(catalog.required)
         // The parser has checked every path, kind, format and constant, so compiling cannot fail.
@@ -191,6 +194,13 @@ final class RecordRules {
         let id = idSlots.count == 1 ? Self.identifier(columns.value(idSlots[0], row))
             : Self.joined(idSlots.map { Self.identifier(columns.value($0, row)) })
         return id.map { idPrefix + $0 }
+    }
+
+    /// As `recordID`, for a row `relocate` has placed: where the id is made of the key's columns
+    /// (the usual case), it is the key the location already holds, not read and joined again.
+    func recordID(relocated row: SourceRow) -> String? {
+        guard idIsKey else { return recordID(row) }
+        return row.location.key.map { idPrefix + $0 }
     }
 
     static func joined(_ parts: [String?]) -> String? {
