@@ -56,6 +56,9 @@ final class ColumnIndex {
     func value(_ i: Int, _ row: SourceRow) -> SourceValue? {
         positions[i].map { row.values[$0] }
     }
+
+    /// The column slot `i` reads in a bound row, nil when the row has no such column.
+    func position(_ i: Int) -> Int? { positions[i] }
 }
 
 /// One field of a compiled mapping: where its value comes from and how it is converted.
@@ -219,8 +222,21 @@ final class RecordRules {
     /// which is seldom: a dump row is already keyed by its first value, usually the key.
     func relocate(_ row: inout SourceRow) {
         if row.location.table != row.table { row.location.table = row.table }
+        if keyIsInPlace(row) { return }
         let key = key(row)
         if row.location.key != key { row.location.key = key }
+    }
+
+    /// Whether the row's location already holds the key `key(row)` gives, found without copying
+    /// the value out: true for a dump row keyed by its first column, which the spill decoder
+    /// places with that value (`SourceLocation.place`), the case of nearly every row.
+    @inline(__always)
+    private func keyIsInPlace(_ row: SourceRow) -> Bool {
+        guard keySlots.count == 1, columns.position(keySlots[0]) == 0, let key = row.location.key, !key.isEmpty else { return false }
+        switch row.values.first {
+        case .text(let s)?, .number(let s)?: return s == key
+        default: return false
+        }
     }
 }
 
