@@ -282,7 +282,7 @@ final class ClientAssembler: @unchecked Sendable {
             }
             rowDiagnostics.removeAll(keepingCapacity: true)
             let location = row.location
-            let mapped = catalog.mapInto(&dossier, row, rr, id: id, location: location, documents: documents,
+            let mapped = catalog.mapInto(&dossier, &row, rr, id: id, location: location, documents: documents,
                                          diagnostics: &rowDiagnostics)
             if !rowDiagnostics.isEmpty {
                 out.events += rowDiagnostics.map(ClientResult.Event.report)

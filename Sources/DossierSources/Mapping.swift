@@ -59,6 +59,15 @@ final class ColumnIndex {
 
     /// The column slot `i` reads in a bound row, nil when the row has no such column.
     func position(_ i: Int) -> Int? { positions[i] }
+
+    /// As `value`, moved out of the row (which keeps `.null` there) rather than copied: for a
+    /// column one rule alone reads, whose text need not be counted twice and released with the row.
+    func take(_ i: Int, _ row: inout SourceRow) -> SourceValue? {
+        guard let p = positions[i] else { return nil }
+        var v = SourceValue.null
+        swap(&v, &row.values[p])
+        return v
+    }
 }
 
 /// One field of a compiled mapping: where its value comes from and how it is converted.
@@ -80,6 +89,9 @@ final class FieldRule {
     let prefix: String?
     /// `addresses[0]`: the array element a constant may only fill when a column already created it.
     let element: String?
+    /// No other rule of the mapping (nor its document) reads the column, so `value` takes it out
+    /// of the row; set by `RecordRules`, which sees them all.
+    fileprivate(set) var takesColumn = false
 
     init(_ f: FieldMapping, kind: FieldKind, slot: Int, required modelRequired: Bool, source: SourceDescription,
          columns: ColumnIndex) throws(ConversionFailure) {
@@ -114,9 +126,11 @@ final class FieldRule {
         }
     }
 
-    func value(_ row: SourceRow, _ columns: ColumnIndex) throws(ConversionFailure) -> Converted? {
+    /// The rule's value for `row`, whose column it takes out of the row where it alone reads it
+    /// (`takesColumn`): the row serves this one record only.
+    func value(_ row: inout SourceRow, _ columns: ColumnIndex) throws(ConversionFailure) -> Converted? {
         guard let column else { return constant }
-        guard let raw = columns.value(column, row) else { return nil }
+        guard let raw = takesColumn ? columns.take(column, &row) : columns.value(column, row) else { return nil }
         guard let map else {
             let v = try converter.convert(raw)
             if let prefix, case .text(let s)? = v { return .text(prefix + s) }
@@ -176,6 +190,12 @@ final class RecordRules {
         case .file(let c)?: self.document = (cols.slot(c), document!)
         case nil: self.document = nil
         }
+        // Key and id columns are read before the fields (`relocate`, `recordID`), so a field
+        // may take them too; the document's column is read after.
+        var readers: [Int: Int] = [:]
+        for f in rules { if let c = f.column { readers[c, default: 0] += 1 } }
+        if let d = self.document { readers[d.slot, default: 0] += 1 }
+        for f in rules { if let c = f.column, readers[c] == 1 { f.takesColumn = true } }
     }
 
     /// Identifier text of a value: what keys and ids are made of. Nil for null, empty or binary.
@@ -247,7 +267,8 @@ protocol CatalogProtocol {
     func position(_ pattern: String) -> Int?
     var required: [String] { get }
     /// Maps the row and appends the record to the dossier; false when the row was rejected.
-    func mapInto(_ dossier: inout Dossier, _ row: SourceRow, _ rules: RecordRules, id: String, location: consuming SourceLocation,
+    /// `row` serves this record only: values a single rule reads are taken out of it.
+    func mapInto(_ dossier: inout Dossier, _ row: inout SourceRow, _ rules: RecordRules, id: String, location: consuming SourceLocation,
                  documents: (any DocumentResolver)?, diagnostics: inout [Diagnostic]) -> Bool
 }
 
@@ -265,12 +286,12 @@ extension Catalog: CatalogProtocol {
     @_specialize(where R == AccessLogEntry)
     @_specialize(where R == MedicationAdministration)
     @_specialize(where R == Appointment)
-    func mapInto(_ dossier: inout Dossier, _ row: SourceRow, _ rules: RecordRules, id: String, location: consuming SourceLocation,
+    func mapInto(_ dossier: inout Dossier, _ row: inout SourceRow, _ rules: RecordRules, id: String, location: consuming SourceLocation,
                  documents: (any DocumentResolver)?, diagnostics: inout [Diagnostic]) -> Bool {
         // Filled in place rather than returned as `R?`: this runs unspecialised behind the
         // protocol, where an optional of `R` costs a generic-metadata lookup per row.
         var record = blank(id, rules, consume location)
-        guard fill(&record, row, rules, id: id, diagnostics: &diagnostics) else { return false }
+        guard fill(&record, &row, rules, id: id, diagnostics: &diagnostics) else { return false }
         if let (slot, rule) = rules.document, var doc = record as? Document {
             guard attach(&doc, slot, rule, row, rules, documents, &diagnostics) else { return false }
             record = doc as! R
@@ -282,9 +303,10 @@ extension Catalog: CatalogProtocol {
     /// The record, or nil when a required value is missing or unusable. Other bad values leave
     /// their field empty and are reported as errors, so one bad date does not lose a report.
     /// `location` is `rules.location(row)`, which the caller has already made.
-    func build(_ row: SourceRow, _ rules: RecordRules, id: String, location: consuming SourceLocation, diagnostics: inout [Diagnostic]) -> R? {
+    func build(_ row: consuming SourceRow, _ rules: RecordRules, id: String, location: consuming SourceLocation, diagnostics: inout [Diagnostic]) -> R? {
         var record = blank(id, rules, consume location)
-        return fill(&record, row, rules, id: id, diagnostics: &diagnostics) ? record : nil
+        var row = row
+        return fill(&record, &row, rules, id: id, diagnostics: &diagnostics) ? record : nil
     }
 
     /// A new record with the mapping's metadata and the row's place, its fields still unset.
@@ -301,7 +323,7 @@ extension Catalog: CatalogProtocol {
 
     /// Sets the record's fields from the row; false when the row is rejected (see `build`).
     /// Problems are located where the record says it comes from (`meta.source`).
-    func fill(_ record: inout R, _ row: SourceRow, _ rules: RecordRules, id: String,
+    func fill(_ record: inout R, _ row: inout SourceRow, _ rules: RecordRules, id: String,
               diagnostics: inout [Diagnostic]) -> Bool {
         var filledElements = Set<String>()
         var problems: [Diagnostic] = []
@@ -317,7 +339,7 @@ extension Catalog: CatalogProtocol {
                         if f.column == nil, let e = f.element, !filledElements.contains(e) { return }
                         func origin() -> String { f.columnName.map { "column '\($0)' of \(rules.table)" } ?? "constant" }
                         do throws(ConversionFailure) {
-                            guard let v = try f.value(row, rules.columns) else {
+                            guard let v = try f.value(&row, rules.columns) else {
                                 if f.required {
                                     problems.append(.error("value.missing", "\(origin()) is empty but \(rules.entity.rawValue).\(f.path) is required",
                                                            at: record.meta.source, path: f.path, recordID: id))

@@ -166,6 +166,8 @@ extension CatalogProtocol {
         var d = Dossier(id: "check", controller: Controller(name: "", kvkNumber: "", dpo: ContactPerson()),
                         client: Client(id: "check", clientNumber: "", name: PersonName(familyName: ""),
                                        meta: RecordMeta(category: .personal, provenance: .system, legalBasis: .legalObligation)))
-        _ = mapInto(&d, row, rules, id: rules.recordID(row) ?? "?", location: rules.location(row), documents: nil, diagnostics: &out)
+        let id = rules.recordID(row) ?? "?", location = rules.location(row)
+        var row = row
+        _ = mapInto(&d, &row, rules, id: id, location: location, documents: nil, diagnostics: &out)
     }
 }

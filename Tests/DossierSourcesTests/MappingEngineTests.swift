@@ -120,6 +120,39 @@ func careSys(reportsFirst: Bool = false, moreConsents: [[SourceValue]] = []) -> 
         #expect(account.dossiers == 3)
     }
 
+    /// A value one rule alone reads is moved out of the row into the record; a column two rules
+    /// read (or a rule and the document) must reach both, and the key column a field reads must
+    /// still key the record.
+    @Test func aColumnReadTwiceReachesEveryReader() throws {
+        let path = profileFixtureRoot.appendingPathComponent("fixtures/profiles/caresys-postgres.json").path
+        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        var mappings = json["mappings"] as! [[String: Any]]
+        for i in mappings.indices {
+            var fields = mappings[i]["fields"] as! [String: Any]
+            switch mappings[i]["table"] as? String {
+            case "invoices": fields["description"] = "invoice_no"  // beside "number"
+            case "reports": fields["meta.author"] = "id"           // the key column, also a field
+            case "attachments": mappings[i]["document"] = ["pathColumn": "file_name"]  // beside "fileName"
+            default: break
+            }
+            mappings[i]["fields"] = fields
+        }
+        json["mappings"] = mappings
+        let profile = try MappingProfile.decode(Array(try JSONSerialization.data(withJSONObject: json)), file: "twice.json")
+        let resolver = RecordingResolver()
+        let (dossiers, account) = try exportDossiers(profile, [careSys()], options: ExportOptions(bucketCount: 1), documents: resolver)
+        let d = try #require(dossiers.first)
+        #expect(d.financialRecords.map(\.number) == ["F-1", "F-2"])
+        #expect(d.financialRecords.map(\.description) == ["F-1", "F-2"])
+        #expect(d.progressReports.map(\.id) == ["report-1000", "report-1004"])
+        #expect(d.progressReports.map(\.meta.author) == ["1000", "1004"])
+        #expect(d.progressReports.map(\.meta.source?.key) == ["1000", "1004"])
+        #expect(d.documents.map(\.fileName) == ["brief.pdf"])
+        guard case .file(let p)? = resolver.seen["doc-7"] else { Issue.record("doc-7 did not reach the resolver as a file"); return }
+        #expect(p == "brief.pdf")
+        #expect(account.reconciles)
+    }
+
     @Test func careSysAccountReconciles() throws {
         let (_, account) = try exportDossiers(try fixtureProfile("caresys-postgres.json"), [careSys()], documents: RecordingResolver())
         #expect(account.reconciles)
